@@ -26,3 +26,54 @@ class Bead:
     src: tuple[int, ...]
     tgt: tuple[int, ...]
     score: float
+
+
+@dataclass(frozen=True)
+class Scores:
+    """Corpus scores of a hypothesis against a reference, with sacrebleu signatures.
+
+    ``ref_segments`` counts reference segments, ``matched`` those that received some hypothesis text
+    after alignment, and ``coverage`` the share of hypothesis sentences that the reference covers
+    (below 1.0 for a partial reference). ``resegmented`` says whether the hypothesis was regrouped
+    to the reference's segmentation because the splits differed.
+    """
+
+    bleu: float
+    chrf: float
+    chrfpp: float
+    ter: float
+    signatures: dict[str, str]
+    ref_segments: int
+    matched: int
+    coverage: float
+    resegmented: bool
+
+
+@dataclass(frozen=True)
+class AlignedRow:
+    """One row of the bitext: source and target sentence ids (0-based, document order) and texts.
+
+    ``score`` is the alignment score; with a reference, ``ref_text`` holds the reference sentences
+    aligned to this row and ``chrf`` the sentence-level chrF of ``tgt_text`` against them.
+    """
+
+    src: tuple[int, ...]
+    tgt: tuple[int, ...]
+    score: float
+    src_text: str
+    tgt_text: str
+    ref_text: str | None = None
+    chrf: float | None = None
+
+
+@dataclass(frozen=True)
+class TranslationResult:
+    """Everything one translated article produces; the formats module writes it out."""
+
+    name: str
+    source: list[Segment]
+    target: list[Segment]
+    rows: list[AlignedRow]
+    model: str
+    seconds: float
+    scores: Scores | None = None
