@@ -1,0 +1,246 @@
+"""Output formats of one translated article: text, TSV, JSONL, TMX, Markdown, HTML and scores.
+
+``write_outputs`` writes every format into a folder; each file is written atomically
+(temporary file in the same folder, fsync, rename), so readers never see half a file.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import html
+import json
+import os
+import re
+import tempfile
+import xml.etree.ElementTree as ET
+from itertools import groupby
+from pathlib import Path
+
+from translate_cli import __version__
+from translate_cli.document import AlignedRow, TranslationResult
+from translate_cli.errors import UserError
+
+SRC_LANG = "id"
+TGT_LANG = "en"
+_XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+# Characters XML 1.0 forbids even when escaped (C0 controls except tab/newline/CR, surrogates, U+FFFE/F).
+_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def write_outputs(result: TranslationResult, outdir: Path) -> list[Path]:
+    """Write every format of ``result`` into ``outdir`` (created if needed); return the paths written."""
+    outdir = Path(outdir)
+    try:
+        outdir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UserError(f"cannot create output folder {outdir}: {exc.strerror or exc}") from None
+    stem = Path(result.name).name
+    outputs = {
+        f"{stem}.{TGT_LANG}.txt": render_text(result),
+        f"{stem}.tsv": render_tsv(result),
+        f"{stem}.jsonl": render_jsonl(result),
+        f"{stem}.tmx": render_tmx(result),
+        f"{stem}.md": render_markdown(result),
+        f"{stem}.html": render_html(result),
+    }
+    if result.scores is not None:
+        outputs["scores.json"] = render_scores(result)
+    paths = []
+    for filename, text in outputs.items():
+        path = outdir / filename
+        atomic_write_text(path, text)
+        paths.append(path)
+    return paths
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    """Write ``text`` as UTF-8 to ``path`` so that it is either fully replaced or untouched.
+
+    Raises UserError (one line) when the folder is not writable.
+    """
+    path = Path(path)
+    tmp = None
+    try:
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(text.encode("utf-8"))
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, 0o666 & ~_umask())
+        os.replace(tmp, path)
+    except OSError as exc:
+        if tmp is not None and os.path.exists(tmp):
+            os.unlink(tmp)
+        raise UserError(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def has_reference(result: TranslationResult) -> bool:
+    """Whether the rows carry reference text (the article was scored against a reference)."""
+    return result.scores is not None or any(row.ref_text is not None for row in result.rows)
+
+
+def render_text(result: TranslationResult) -> str:
+    """The translation: a paragraph's sentences joined by a space, a blank line between paragraphs."""
+    paragraphs = [
+        " ".join(seg.text for seg in segs) for _, segs in groupby(result.target, key=lambda s: s.paragraph)
+    ]
+    return "\n\n".join(paragraphs) + "\n" if paragraphs else ""
+
+
+def _ids(ids: tuple[int, ...]) -> str:
+    return ",".join(str(i) for i in ids)
+
+
+def _chrf(value: float | None) -> str:
+    return "" if value is None else f"{value:.1f}"
+
+
+def _tsv_escape(text: str | None) -> str:
+    """Backslash-escape so one field stays on one line: ``\\\\``, ``\\t``, ``\\n``, ``\\r``."""
+    if text is None:
+        return ""
+    return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+
+
+def render_tsv(result: TranslationResult) -> str:
+    """Header plus one line per aligned row; texts backslash-escaped, ids comma-joined."""
+    header = ["src_ids", "tgt_ids", "score", "src_text", "tgt_text"]
+    ref = has_reference(result)
+    if ref:
+        header += ["ref_text", "chrf"]
+    lines = ["\t".join(header)]
+    for row in result.rows:
+        fields = [_ids(row.src), _ids(row.tgt), f"{row.score:.4f}", _tsv_escape(row.src_text), _tsv_escape(row.tgt_text)]
+        if ref:
+            fields += [_tsv_escape(row.ref_text), _chrf(row.chrf)]
+        lines.append("\t".join(fields))
+    return "\n".join(lines) + "\n"
+
+
+def row_to_dict(row: AlignedRow, reference: bool) -> dict:
+    """The JSON object of one row; ``ref_text``/``chrf`` only when the article has a reference."""
+    data = {"src": list(row.src), "tgt": list(row.tgt), "score": row.score,
+            "src_text": row.src_text, "tgt_text": row.tgt_text}
+    if reference:
+        data["ref_text"] = row.ref_text
+        data["chrf"] = row.chrf
+    return data
+
+
+def render_jsonl(result: TranslationResult) -> str:
+    """One JSON object per aligned row (see ``row_to_dict``)."""
+    ref = has_reference(result)
+    return "".join(json.dumps(row_to_dict(row, ref), ensure_ascii=False) + "\n" for row in result.rows)
+
+
+def _xml_text(text: str) -> str:
+    return _XML_INVALID.sub("", text)
+
+
+def render_tmx(result: TranslationResult) -> str:
+    """TMX 1.4b: one ``tu`` per row that has text on both sides (CAT tools reject empty segments)."""
+    root = ET.Element("tmx", version="1.4")
+    ET.SubElement(root, "header", {
+        "creationtool": "translate-cli",
+        "creationtoolversion": __version__,
+        "datatype": "plaintext",
+        "segtype": "sentence",
+        "adminlang": "en",
+        "srclang": SRC_LANG,
+        "o-tmf": "translate-cli",
+    })
+    body = ET.SubElement(root, "body")
+    for number, row in enumerate(result.rows, start=1):
+        if not row.src_text.strip() or not row.tgt_text.strip():
+            continue
+        tu = ET.SubElement(body, "tu", tuid=str(number))
+        ET.SubElement(tu, "prop", type="x-alignment-score").text = f"{row.score:.4f}"
+        for lang, text in ((SRC_LANG, row.src_text), (TGT_LANG, row.tgt_text)):
+            tuv = ET.SubElement(tu, "tuv", {_XML_LANG: lang})
+            ET.SubElement(tuv, "seg").text = _xml_text(text)
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+
+
+def _md_cell(text: str | None) -> str:
+    """Escape HTML, pipes and line breaks so the text stays inside one table cell."""
+    if text is None:
+        return ""
+    text = html.escape(text, quote=False).replace("\\", "\\\\").replace("|", "\\|")
+    return text.replace("\r\n", "<br>").replace("\n", "<br>")
+
+
+def _score_line(result: TranslationResult) -> str:
+    s = result.scores
+    if s is None:
+        return ""
+    return f"BLEU {s.bleu:.1f} · chrF {s.chrf:.1f} · chrF++ {s.chrfpp:.1f} · TER {s.ter:.1f}"
+
+
+def render_markdown(result: TranslationResult) -> str:
+    """Side-by-side table: source and translation, plus reference and chrF with a reference."""
+    ref = has_reference(result)
+    header = ["#", "Source (id)", "Translation (en)"] + (["Reference", "chrF"] if ref else [])
+    lines = [f"# {_md_cell(result.name)}", "", f"Model: `{result.model}`", ""]
+    if result.scores is not None:
+        lines += [_score_line(result), ""]
+    lines += ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    for number, row in enumerate(result.rows, start=1):
+        cells = [str(number), _md_cell(row.src_text), _md_cell(row.tgt_text)]
+        if ref:
+            cells += [_md_cell(row.ref_text), _chrf(row.chrf)]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+_HTML_STYLE = """
+body{font-family:system-ui,sans-serif;margin:2em;color:#222}
+table{border-collapse:collapse;width:100%}
+th,td{border:1px solid #ccc;padding:.4em .6em;vertical-align:top;text-align:left}
+th{background:#f0f0f0}
+td.num{text-align:right;white-space:nowrap;color:#666}
+tr.worst td{background:#fde2e2}
+"""
+
+
+def worst_rows(result: TranslationResult, share: float = 0.1) -> set[int]:
+    """Indices of the rows with the lowest chrF (the worst ``share``, at least one) when scored."""
+    scored = sorted((row.chrf, i) for i, row in enumerate(result.rows) if row.chrf is not None)
+    count = max(1, round(len(scored) * share)) if scored else 0
+    return {i for _, i in scored[:count]}
+
+
+def render_html(result: TranslationResult) -> str:
+    """A self-contained side-by-side page; with a reference the worst-chrF rows are highlighted."""
+    esc = html.escape
+    ref = has_reference(result)
+    worst = worst_rows(result)
+    header = ["#", "Source (id)", "Translation (en)"] + (["Reference", "chrF"] if ref else [])
+    body = []
+    for i, row in enumerate(result.rows):
+        cells = [f'<td class="num">{i + 1}</td>', f"<td>{esc(row.src_text)}</td>", f"<td>{esc(row.tgt_text)}</td>"]
+        if ref:
+            cells += [f"<td>{esc(row.ref_text or '')}</td>", f'<td class="num">{_chrf(row.chrf)}</td>']
+        css = ' class="worst"' if i in worst else ""
+        body.append(f"<tr{css}>{''.join(cells)}</tr>")
+    scores = f"<p>{esc(_score_line(result))}</p>" if result.scores is not None else ""
+    return (
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+        f"<title>{esc(result.name)}</title><style>{_HTML_STYLE}</style></head><body>\n"
+        f"<h1>{esc(result.name)}</h1>\n<p>Model: <code>{esc(result.model)}</code></p>\n{scores}\n"
+        f"<table><thead><tr>{''.join(f'<th>{h}</th>' for h in header)}</tr></thead><tbody>\n"
+        + "\n".join(body)
+        + "\n</tbody></table>\n</body></html>\n"
+    )
+
+
+def render_scores(result: TranslationResult) -> str:
+    """``scores.json``: the article, model and every field of its Scores."""
+    data = {"article": result.name, "model": result.model, **dataclasses.asdict(result.scores)}
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
