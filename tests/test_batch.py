@@ -1,0 +1,214 @@
+import fcntl
+import io
+import json
+import sys
+import types
+
+import pytest
+from rich.console import Console
+
+from translate_cli.document import AlignedRow, Scores, Segment, TranslationResult
+from translate_cli.errors import UserError
+
+
+def _stub(name, **attrs):
+    """Temporary stand-ins until segment/score/pipeline land; removed once they do."""
+    try:
+        __import__(f"translate_cli.{name}")
+    except ImportError:
+        module = types.ModuleType(f"translate_cli.{name}")
+        module.__dict__.update(attrs)
+        sys.modules[f"translate_cli.{name}"] = module
+
+
+def _segment(text, lang="id"):
+    segs, pos = [], 0
+    for p, para in enumerate(x for x in text.split("\n\n") if x.strip()):
+        for sent in para.strip().split(". "):
+            start = text.index(sent, pos)
+            segs.append(Segment(sent, p, start, start + len(sent)))
+            pos = start + len(sent)
+    return segs
+
+
+def _score_corpus(hyps, refs):
+    import sacrebleu
+    chrf = sacrebleu.corpus_chrf(hyps, [refs]).score
+    return Scores(0.0, chrf, 0.0, 0.0, {}, len(refs), len(refs), 1.0, False)
+
+
+def _read_article(path):
+    data = path.read_bytes()
+    if b"\0" in data:
+        raise UserError("binary file")
+    text = data.decode("utf-8").strip()
+    if not text:
+        raise UserError("empty file")
+    return text
+
+
+def _translate_article(name, text, translator, reference_text=None):
+    src = _segment(text)
+    tgt_text = translator.translate([s.text for s in src])
+    tgt = [Segment(t, s.paragraph, 0, len(t)) for s, t in zip(src, tgt_text)]
+    refs = [s.text for s in _segment(reference_text)] if reference_text else None
+    rows = [AlignedRow((i,), (i,), 1.0, s.text, t, refs[i] if refs and i < len(refs) else None)
+            for i, (s, t) in enumerate(zip(src, tgt_text))]
+    scores = _score_corpus(tgt_text[: len(refs)], refs) if refs else None
+    return TranslationResult(name, src, tgt, rows, translator.identity, 0.0, scores)
+
+
+_stub("segment", segment=_segment)
+_stub("score", score_corpus=_score_corpus)
+_stub("pipeline", read_article=_read_article, translate_article=_translate_article)
+
+from translate_cli.batch import model_slug, print_summary, run_batch  # noqa: E402
+
+
+class FakeTranslator:
+    identity = "fake-model|beam=1"
+
+    def __init__(self, fail_on_call=None):
+        self.calls = []
+        self.fail_on_call = fail_on_call
+
+    def translate(self, sentences, progress=None):
+        self.calls.append(list(sentences))
+        if self.fail_on_call == len(self.calls):
+            raise KeyboardInterrupt
+        if progress:
+            progress(len(sentences))
+        return [f"EN {s}" for s in sentences]
+
+
+@pytest.fixture
+def tree(tmp_path):
+    indir = tmp_path / "in"
+    (indir / "a" / "b").mkdir(parents=True)
+    (indir / "one.txt").write_text("Satu dua. Tiga empat.\n\nLima enam.", encoding="utf-8")
+    (indir / "a" / "two.md").write_text("Satu dua. Tujuh delapan.", encoding="utf-8")
+    (indir / "a" / "b" / "three.id.txt").write_text("Sembilan.", encoding="utf-8")
+    (indir / "notes.csv").write_text("ignored", encoding="utf-8")
+    return indir
+
+
+def test_mirrors_tree_and_translates_each_sentence_once(tree, tmp_path):
+    out = tmp_path / "out"
+    translator = FakeTranslator()
+    summary = run_batch(tree, out, translator, quiet=True)
+    assert summary.ok and [a.relpath for a in summary.articles] == ["a/b/three.id.txt", "a/two.md", "one.txt"]
+    assert len(translator.calls) == 1  # one model call for the whole chunk
+    assert sorted(translator.calls[0]) == sorted(["Satu dua", "Tiga empat.", "Lima enam.", "Tujuh delapan.",
+                                                  "Sembilan."])
+    assert (out / "one" / "one.en.txt").read_text() == "EN Satu dua EN Tiga empat.\n\nEN Lima enam.\n"
+    for folder, stem in [("a/two", "two"), ("a/b/three.id", "three.id")]:
+        assert {p.name for p in (out / folder).iterdir()} >= {f"{stem}.en.txt", f"{stem}.tmx", f"{stem}.jsonl"}
+    data = json.loads((out / "summary.json").read_text())
+    assert data["ok"] and data["counts"] == {"translated": 3, "skipped": 0, "failed": 0}
+    assert data["translated_sentences"] == 5
+
+
+def test_rerun_skips_finished_and_redoes_changed(tree, tmp_path):
+    out = tmp_path / "out"
+    run_batch(tree, out, FakeTranslator(), quiet=True)
+    (tree / "one.txt").write_text("Satu dua. Baru sekali.", encoding="utf-8")
+    translator = FakeTranslator()
+    summary = run_batch(tree, out, translator, quiet=True)
+    assert {a.relpath: a.status for a in summary.articles} == {
+        "a/b/three.id.txt": "skipped", "a/two.md": "skipped", "one.txt": "translated"}
+    assert translator.calls == [["Baru sekali."]]
+    assert summary.cached_sentences == 1 and summary.translated_sentences == 1
+    assert (out / "one" / "one.en.txt").read_text() == "EN Satu dua EN Baru sekali.\n"
+
+
+def test_other_identity_is_not_skipped(tree, tmp_path):
+    run_batch(tree, tmp_path / "out", FakeTranslator(), quiet=True)
+    other = FakeTranslator()
+    other.identity = "fake-model|beam=4"
+    summary = run_batch(tree, tmp_path / "out", other, quiet=True)
+    assert {a.status for a in summary.articles} == {"translated"} and len(other.calls) == 1
+
+
+def test_bad_articles_are_listed_and_do_not_stop_the_batch(tree, tmp_path):
+    (tree / "empty.txt").write_text("   \n")
+    (tree / "binary.txt").write_bytes(b"\x00\x01\x02abc")
+    summary = run_batch(tree, tmp_path / "out", FakeTranslator(), quiet=True)
+    assert not summary.ok
+    failed = {a.relpath: a.reason for a in summary.failed}
+    assert set(failed) == {"empty.txt", "binary.txt"} and all(failed.values())
+    data = json.loads((tmp_path / "out" / "summary.json").read_text())
+    assert data["counts"] == {"translated": 3, "skipped": 0, "failed": 2}
+
+
+def test_interrupt_keeps_finished_chunks(tree, tmp_path):
+    out = tmp_path / "out"
+    with pytest.raises(KeyboardInterrupt):
+        run_batch(tree, out, FakeTranslator(fail_on_call=2), quiet=True, chunk_sentences=1)
+    translator = FakeTranslator()
+    summary = run_batch(tree, out, translator, quiet=True, chunk_sentences=1)
+    assert [a.status for a in summary.articles] == ["skipped", "translated", "translated"]
+    assert "Sembilan." not in [s for call in translator.calls for s in call]
+
+
+def test_second_batch_on_same_outdir_is_refused(tree, tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    with open(out / ".lock", "a") as held:
+        fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        with pytest.raises(UserError, match="another batch"):
+            run_batch(tree, out, FakeTranslator(), quiet=True)
+
+
+def test_outdir_inside_indir_is_not_read(tree):
+    run_batch(tree, tree / "out", FakeTranslator(), quiet=True)
+    summary = run_batch(tree, tree / "out", FakeTranslator(), quiet=True)
+    assert len(summary.articles) == 3
+
+
+def test_user_errors_for_the_whole_run(tree, tmp_path):
+    with pytest.raises(UserError, match="input folder not found"):
+        run_batch(tmp_path / "missing", tmp_path / "out", FakeTranslator(), quiet=True)
+    with pytest.raises(UserError, match="no files matching"):
+        run_batch(tree, tmp_path / "out", FakeTranslator(), glob="*.docx", quiet=True)
+    with pytest.raises(UserError, match="must differ"):
+        run_batch(tree, tree, FakeTranslator(), quiet=True)
+
+
+def test_references_give_article_and_corpus_scores(tree, tmp_path):
+    refs = tmp_path / "refs"
+    (refs / "a" / "b").mkdir(parents=True)
+    (refs / "one.en.txt").write_text("EN Satu dua. EN Tiga empat.\n\nEN Lima enam.", encoding="utf-8")
+    (refs / "a" / "b" / "three.en.txt").write_text("Nine.", encoding="utf-8")
+    summary = run_batch(tree, tmp_path / "out", FakeTranslator(), references=refs, quiet=True)
+    by_name = {a.relpath: a for a in summary.articles}
+    assert by_name["one.txt"].reference == "one.en.txt" and by_name["one.txt"].scores.chrf == 100.0
+    assert by_name["a/b/three.id.txt"].reference == "a/b/three.en.txt"
+    assert by_name["a/two.md"].scores is None
+    import sacrebleu
+    expected = sacrebleu.corpus_chrf(["EN Satu dua", "EN Tiga empat.", "EN Lima enam.", "EN Sembilan."],
+                                     [["EN Satu dua", "EN Tiga empat.", "EN Lima enam.", "Nine."]]).score
+    assert summary.corpus.chrf == pytest.approx(expected)
+    rerun = run_batch(tree, tmp_path / "out", FakeTranslator(), references=refs, quiet=True)
+    assert rerun.corpus.chrf == pytest.approx(expected)
+    data = json.loads((tmp_path / "out" / "summary.json").read_text())
+    assert data["corpus"]["chrf"] == pytest.approx(expected)
+
+
+def test_model_slug():
+    assert model_slug("Helsinki-NLP/opus-mt-id-en") == "Helsinki-NLP--opus-mt-id-en"
+    assert model_slug("/models/my model/") == "models--my-model"
+    assert model_slug("///") == "model"
+
+
+def test_progress_and_printed_summary(tree, tmp_path):
+    refs = tmp_path / "refs"
+    refs.mkdir()
+    (refs / "one.txt").write_text("EN Satu dua. EN Tiga empat.\n\nEN Lima enam.", encoding="utf-8")
+    (tree / "empty.txt").write_text("")
+    console = Console(file=io.StringIO(), force_terminal=True, width=120)
+    summary = run_batch(tree, tmp_path / "out", FakeTranslator(), references=refs, console=console)
+    assert "sentences" in console.file.getvalue()
+    console = Console(file=io.StringIO(), width=120)
+    print_summary(summary, console)
+    text = console.file.getvalue()
+    assert "corpus" in text and "empty.txt: empty file" in text and "3 translated, 0 skipped, 1 failed" in text

@@ -1,0 +1,473 @@
+"""Translate a folder tree of articles with one loaded model, resumably.
+
+Wiring (CLI ``batch INDIR -o OUTDIR [--model M]... [--references REFDIR] [--glob PATTERN]...
+[--quiet] [--beam N] [--batch-size N] [--device D]``)::
+
+    for name in models:                      # one loaded model per run
+        translator = load_translator(resolve_model(name), device=device, beam=beam, batch_size=batch_size)
+        target = outdir / model_slug(name) if len(models) > 1 else outdir
+        summary = run_batch(indir, target, translator, references=refdir, glob=globs or DEFAULT_GLOB, quiet=quiet)
+        print_summary(summary, console)
+    raise typer.Exit(0 if every summary.ok else 1)
+
+Layout of OUTDIR:
+
+* ``<relpath without suffix>/`` per article (``a/b.txt`` -> ``a/b/``), holding ``formats.write_outputs``.
+* ``summary.json``: every article's status (translated, skipped, failed with reason), per-article
+  and corpus scores with references.
+* ``.cache.sqlite``: the sentence cache (keyed by ``translator.identity`` and source sentence, so a
+  repeated sentence or a re-run is never translated twice) and the manifest of finished articles
+  (relpath, sha256 of the text and of its reference, identity). The cache lives in OUTDIR on purpose:
+  it is deleted with the outputs and no global state is shared between projects. Delete it to
+  force a full re-translation.
+* ``.lock``: held (``flock``) while a batch runs; a second batch on the same OUTDIR is refused.
+
+Articles are handled in chunks: the chunk's sentences missing from the cache are translated in one
+``translator.translate`` call (many articles fill the model's batches), then each article is built by
+``pipeline.translate_article`` through the cache. Every file is written atomically and an article is
+recorded as finished only after its outputs exist, so an interrupt loses at most the chunk in flight.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import fcntl
+import hashlib
+import json
+import re
+import sqlite3
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColumn, TextColumn, TimeRemainingColumn
+from rich.table import Table
+from rich.text import Text
+
+from translate_cli.document import Scores, TranslationResult
+from translate_cli.errors import UserError
+from translate_cli.formats import atomic_write_text, write_outputs
+from translate_cli.pipeline import read_article, translate_article
+from translate_cli.score import score_corpus
+from translate_cli.segment import segment
+
+DEFAULT_GLOB = ("*.txt", "*.md")
+CACHE_NAME = ".cache.sqlite"
+LOCK_NAME = ".lock"
+SUMMARY_NAME = "summary.json"
+
+
+def model_slug(name: str) -> str:
+    """A folder name for a model name or path: ``Helsinki-NLP/opus-mt-id-en`` -> ``Helsinki-NLP--opus-mt-id-en``."""
+    slug = re.sub(r"[^A-Za-z0-9._-]+", "-", name.strip("/").replace("/", "--")).strip("-.")
+    return slug or "model"
+
+
+@dataclass
+class ArticleOutcome:
+    """What happened to one article: ``translated``, ``skipped`` (finished by an earlier run) or ``failed``."""
+
+    relpath: str
+    status: str
+    reason: str = ""
+    sentences: int = 0
+    reference: str | None = None
+    scores: Scores | None = None
+
+
+@dataclass
+class BatchSummary:
+    """The result of one batch run over one model."""
+
+    indir: Path
+    outdir: Path
+    model: str
+    articles: list[ArticleOutcome]
+    translated_sentences: int
+    cached_sentences: int
+    seconds: float
+    corpus: Scores | None = None
+
+    @property
+    def failed(self) -> list[ArticleOutcome]:
+        return [a for a in self.articles if a.status == "failed"]
+
+    @property
+    def ok(self) -> bool:
+        """True when no article failed (the CLI exits 0, else 1)."""
+        return not self.failed
+
+    def to_json(self) -> dict:
+        return {
+            "indir": str(self.indir),
+            "outdir": str(self.outdir),
+            "model": self.model,
+            "ok": self.ok,
+            "seconds": round(self.seconds, 3),
+            "translated_sentences": self.translated_sentences,
+            "cached_sentences": self.cached_sentences,
+            "counts": {s: sum(a.status == s for a in self.articles) for s in ("translated", "skipped", "failed")},
+            "corpus": dataclasses.asdict(self.corpus) if self.corpus else None,
+            "articles": [dataclasses.asdict(a) for a in self.articles],
+        }
+
+
+@dataclass
+class _Article:
+    """An article planned for translation."""
+
+    relpath: str
+    text: str
+    sha256: str
+    sentences: list[str]
+    reference: str | None = None
+    ref_text: str | None = None
+    ref_sha256: str = ""
+
+
+@dataclass
+class _Record:
+    """What the manifest keeps of a finished article, so a re-run can skip it and still report it."""
+
+    sentences: int
+    reference: str | None
+    scores: Scores | None
+    hyps: list[str] = field(default_factory=list)
+    refs: list[str] = field(default_factory=list)
+
+
+class BatchStore:
+    """The SQLite file in OUTDIR holding the sentence cache and the manifest of finished articles."""
+
+    def __init__(self, path: Path):
+        self.db = sqlite3.connect(path)
+        self.db.executescript(
+            "CREATE TABLE IF NOT EXISTS sentences (identity TEXT, source TEXT, target TEXT,"
+            " PRIMARY KEY (identity, source));"
+            "CREATE TABLE IF NOT EXISTS articles (relpath TEXT PRIMARY KEY, sha256 TEXT,"
+            " identity TEXT, ref_sha256 TEXT, record TEXT);"
+        )
+
+    def close(self) -> None:
+        self.db.close()
+
+    def lookup(self, identity: str, sources: Sequence[str]) -> dict[str, str]:
+        """The cached translations of those ``sources`` that have one."""
+        found = {}
+        for source in set(sources):
+            row = self.db.execute(
+                "SELECT target FROM sentences WHERE identity = ? AND source = ?", (identity, source)
+            ).fetchone()
+            if row:
+                found[source] = row[0]
+        return found
+
+    def store(self, identity: str, pairs: Sequence[tuple[str, str]]) -> None:
+        with self.db:
+            self.db.executemany(
+                "INSERT OR REPLACE INTO sentences VALUES (?, ?, ?)", [(identity, s, t) for s, t in pairs]
+            )
+
+    def finished(self, article: _Article, identity: str) -> _Record | None:
+        """The manifest record of ``article`` if this text, reference and identity were finished before."""
+        row = self.db.execute(
+            "SELECT record FROM articles WHERE relpath = ? AND sha256 = ? AND identity = ? AND ref_sha256 = ?",
+            (article.relpath, article.sha256, identity, article.ref_sha256),
+        ).fetchone()
+        if row is None:
+            return None
+        data = json.loads(row[0])
+        scores = data.pop("scores")
+        return _Record(scores=Scores(**scores) if scores else None, **data)
+
+    def finish(self, article: _Article, identity: str, record: _Record) -> None:
+        data = dataclasses.asdict(record)
+        with self.db:
+            self.db.execute(
+                "INSERT OR REPLACE INTO articles VALUES (?, ?, ?, ?, ?)",
+                (article.relpath, article.sha256, identity, article.ref_sha256, json.dumps(data, ensure_ascii=False)),
+            )
+
+
+class CachedTranslator:
+    """A Translator that answers from the batch's sentence cache and sends only misses to the model."""
+
+    def __init__(self, translator, store: BatchStore):
+        self.translator = translator
+        self.identity = translator.identity
+        self.store = store
+        self.translated = 0
+
+    def translate(self, sentences: Sequence[str], progress=None) -> list[str]:
+        found = self.store.lookup(self.identity, sentences)
+        missing = list(dict.fromkeys(s for s in sentences if s not in found))
+        if missing:
+            outputs = self.translator.translate(missing, progress=progress)
+            self.store.store(self.identity, list(zip(missing, outputs)))
+            found.update(zip(missing, outputs))
+        self.translated += len(missing)
+        return [found[s] for s in sentences]
+
+
+def find_articles(indir: Path, glob: str | Sequence[str], exclude: Path | None = None) -> list[Path]:
+    """Files under ``indir`` matching any pattern, sorted; hidden paths and ``exclude`` (OUTDIR) left out."""
+    patterns = [glob] if isinstance(glob, str) else list(glob)
+    found = set()
+    for pattern in patterns:
+        for path in indir.rglob(pattern):
+            rel = path.relative_to(indir)
+            if not path.is_file() or any(part.startswith(".") for part in rel.parts):
+                continue
+            if exclude is not None and path.resolve().is_relative_to(exclude):
+                continue
+            found.add(path)
+    return sorted(found)
+
+
+def find_reference(refdir: Path, relpath: Path) -> Path | None:
+    """The reference of ``a/b.txt``: ``REFDIR/a/b.txt`` or ``REFDIR/a/b.en.txt`` (``b.id.txt`` -> ``b.en.txt`` too)."""
+    stem, suffix = relpath.stem, relpath.suffix
+    names = [relpath.name, f"{stem}.en{suffix}"]
+    if stem.endswith(".id"):
+        names.append(f"{stem[:-3]}.en{suffix}")
+    for name in names:
+        candidate = refdir / relpath.parent / name
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def _sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _plan(indir: Path, path: Path, references: Path | None) -> _Article:
+    """Read and segment one article (and read its reference); raises UserError for a bad file."""
+    relpath = path.relative_to(indir)
+    text = read_article(path)
+    sentences = [s.text for s in segment(text, lang="id")]
+    if not sentences:
+        raise UserError("no text to translate")
+    article = _Article(relpath.as_posix(), text, _sha256(text), sentences)
+    ref_path = find_reference(references, relpath) if references else None
+    if ref_path is not None:
+        try:
+            article.ref_text = read_article(ref_path)
+        except UserError as exc:
+            raise UserError(f"reference {ref_path}: {exc}") from None
+        article.reference = ref_path.relative_to(references).as_posix()
+        article.ref_sha256 = _sha256(article.ref_text)
+    return article
+
+
+def _out_folder(outdir: Path, relpath: str) -> Path:
+    return outdir / Path(relpath).with_suffix("")
+
+
+def reference_pairs(result: TranslationResult) -> tuple[list[str], list[str]]:
+    """The hypothesis and reference segments of the rows aligned to some reference text."""
+    rows = [row for row in result.rows if row.ref_text]
+    return [row.tgt_text for row in rows], [row.ref_text for row in rows]
+
+
+def _chunks(articles: list[_Article], size: int) -> Iterator[list[_Article]]:
+    """Consecutive groups of articles holding about ``size`` sentences each (at least one article)."""
+    chunk, count = [], 0
+    for article in articles:
+        chunk.append(article)
+        count += len(article.sentences)
+        if count >= size:
+            yield chunk
+            chunk, count = [], 0
+    if chunk:
+        yield chunk
+
+
+@contextmanager
+def _lock(outdir: Path) -> Iterator[None]:
+    """Hold ``OUTDIR/.lock`` exclusively; refuse when another batch holds it."""
+    try:
+        handle = open(outdir / LOCK_NAME, "a")
+    except OSError as exc:
+        raise UserError(f"cannot write to {outdir}: {exc.strerror or exc}") from None
+    with handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise UserError(f"another batch is already running on {outdir} (it holds {outdir / LOCK_NAME})") from None
+        yield
+
+
+class _RateColumn(ProgressColumn):
+    """Items per second."""
+
+    def render(self, task) -> Text:
+        return Text(f"{task.speed:.1f}/s" if task.speed else "-/s", style="progress.data.speed")
+
+
+def _progress(console: Console | None, quiet: bool) -> Progress:
+    return Progress(
+        TextColumn("{task.description:<9}"), BarColumn(), MofNCompleteColumn(), _RateColumn(), TimeRemainingColumn(),
+        console=console or Console(stderr=True), disable=quiet,
+    )
+
+
+def _check_folders(indir: Path, outdir: Path, references: Path | None) -> None:
+    if not indir.is_dir():
+        raise UserError(f"input folder not found: {indir}")
+    if references is not None and not references.is_dir():
+        raise UserError(f"references folder not found: {references}")
+    if outdir.resolve() == indir.resolve():
+        raise UserError("the output folder must differ from the input folder")
+    try:
+        outdir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UserError(f"cannot create output folder {outdir}: {exc.strerror or exc}") from None
+
+
+def run_batch(
+    indir: Path,
+    outdir: Path,
+    translator,
+    *,
+    references: Path | None = None,
+    glob: str | Sequence[str] = DEFAULT_GLOB,
+    quiet: bool = False,
+    console: Console | None = None,
+    chunk_sentences: int = 256,
+) -> BatchSummary:
+    """Translate every article under ``indir`` into ``outdir`` (see the module docstring).
+
+    Bad articles are recorded as failed and never stop the batch; UserError only for problems of the
+    whole run (missing folders, nothing to translate, unwritable or locked OUTDIR).
+    """
+    indir, outdir = Path(indir), Path(outdir)
+    references = Path(references) if references is not None else None
+    started = time.monotonic()
+    _check_folders(indir, outdir, references)
+    paths = find_articles(indir, glob, exclude=outdir.resolve())
+    if not paths:
+        patterns = glob if isinstance(glob, str) else ", ".join(glob)
+        raise UserError(f"no files matching {patterns} under {indir}")
+
+    with _lock(outdir):
+        store = BatchStore(outdir / CACHE_NAME)
+        try:
+            cached = CachedTranslator(translator, store)
+            outcomes, records, pending = _plan_all(indir, outdir, paths, references, store, cached.identity)
+            from_cache = _translate_pending(pending, outdir, cached, store, outcomes, records, chunk_sentences,
+                                            _progress(console, quiet))
+        finally:
+            store.close()
+        articles = [outcomes[p.relative_to(indir).as_posix()] for p in paths]
+        summary = BatchSummary(indir, outdir, translator.identity, articles, cached.translated, from_cache,
+                               time.monotonic() - started, _corpus_scores(records.values()))
+        atomic_write_text(outdir / SUMMARY_NAME, json.dumps(summary.to_json(), indent=2, ensure_ascii=False) + "\n")
+    return summary
+
+
+def _plan_all(indir, outdir, paths, references, store, identity):
+    """Sort articles into failed, already finished (skipped) and pending ones."""
+    outcomes: dict[str, ArticleOutcome] = {}
+    records: dict[str, _Record] = {}
+    pending: list[_Article] = []
+    folders: dict[Path, str] = {}
+    for path in paths:
+        rel = path.relative_to(indir).as_posix()
+        folder = _out_folder(outdir, rel)
+        if folder in folders:
+            outcomes[rel] = ArticleOutcome(rel, "failed", f"same output folder as {folders[folder]}")
+            continue
+        folders[folder] = rel
+        try:
+            article = _plan(indir, path, references)
+        except UserError as exc:
+            outcomes[rel] = ArticleOutcome(rel, "failed", str(exc))
+            continue
+        record = store.finished(article, identity)
+        if record is not None and (folder / f"{folder.name}.en.txt").exists():
+            outcomes[rel] = ArticleOutcome(rel, "skipped", "", record.sentences, record.reference, record.scores)
+            records[rel] = record
+        else:
+            pending.append(article)
+    return outcomes, records, pending
+
+
+def _translate_pending(pending, outdir, cached, store, outcomes, records, chunk_sentences, progress) -> int:
+    """Translate the pending articles chunk by chunk, writing outputs and the manifest as they finish.
+
+    Returns how many distinct sentences of the pending articles were already in the cache.
+    """
+    unique = {s for a in pending for s in a.sentences}
+    from_cache = len(store.lookup(cached.identity, list(unique)))
+    start = cached.translated
+    with progress:
+        article_task = progress.add_task("articles", total=len(pending))
+        sentence_task = progress.add_task("sentences", total=len(unique) - from_cache)
+        for chunk in _chunks(pending, chunk_sentences):
+            try:
+                cached.translate([s for a in chunk for s in a.sentences],
+                                 progress=lambda n: progress.advance(sentence_task, n))
+            except Exception as exc:  # a model failure fails this chunk's articles, not the batch
+                for article in chunk:
+                    outcomes[article.relpath] = ArticleOutcome(article.relpath, "failed", f"translation failed: {exc}")
+                progress.advance(article_task, len(chunk))
+                continue
+            progress.update(sentence_task, completed=cached.translated - start)
+            for article in chunk:
+                outcomes[article.relpath] = _finish(article, outdir, cached, store, records)
+                progress.advance(article_task)
+    return from_cache
+
+
+def _finish(article: _Article, outdir: Path, cached: CachedTranslator, store: BatchStore, records) -> ArticleOutcome:
+    """Build, write and record one article whose sentences are in the cache."""
+    rel = article.relpath
+    try:
+        result = translate_article(Path(rel).stem, article.text, cached, reference_text=article.ref_text)
+        write_outputs(result, _out_folder(outdir, rel))
+    except Exception as exc:  # one bad article never stops the batch
+        return ArticleOutcome(rel, "failed", str(exc) if isinstance(exc, UserError) else f"{type(exc).__name__}: {exc}")
+    hyps, refs = reference_pairs(result) if article.ref_text is not None else ([], [])
+    record = _Record(len(result.target), article.reference, result.scores, hyps, refs)
+    store.finish(article, cached.identity, record)
+    records[rel] = record
+    return ArticleOutcome(rel, "translated", "", record.sentences, record.reference, record.scores)
+
+
+def _corpus_scores(records) -> Scores | None:
+    """Score all articles' reference-aligned segments together, once."""
+    hyps = [h for r in records for h in r.hyps]
+    refs = [x for r in records for x in r.refs]
+    return score_corpus(hyps, refs) if refs else None
+
+
+def print_summary(summary: BatchSummary, console: Console) -> None:
+    """The per-article table, the failures with reasons and the corpus scores."""
+    scored = any(a.scores for a in summary.articles)
+    table = Table(title=f"{summary.model} -> {summary.outdir}")
+    for column in ["article", "status", "sentences"] + (["BLEU", "chrF", "chrF++", "TER"] if scored else []):
+        table.add_column(column, justify="left" if column in ("article", "status") else "right")
+    for a in summary.articles:
+        status = {"failed": "[red]failed[/]", "skipped": "[dim]skipped[/]"}.get(a.status, "[green]ok[/]")
+        cells = [a.relpath, status, str(a.sentences)]
+        if scored:
+            s = a.scores
+            cells += [f"{s.bleu:.1f}", f"{s.chrf:.1f}", f"{s.chrfpp:.1f}", f"{s.ter:.1f}"] if s else ["-"] * 4
+        table.add_row(*cells)
+    if summary.corpus:
+        c = summary.corpus
+        table.add_section()
+        table.add_row("corpus", "", "", f"{c.bleu:.1f}", f"{c.chrf:.1f}", f"{c.chrfpp:.1f}", f"{c.ter:.1f}", style="bold")
+    console.print(table)
+    for a in summary.failed:
+        console.print(f"[red]failed[/] {a.relpath}: {a.reason}")
+    counts = summary.to_json()["counts"]
+    console.print(
+        f"{counts['translated']} translated, {counts['skipped']} skipped, {counts['failed']} failed; "
+        f"{summary.translated_sentences} sentences translated, {summary.cached_sentences} from cache "
+        f"in {summary.seconds:.1f}s"
+    )
