@@ -53,8 +53,8 @@ class Scores:
 class AlignedRow:
     """One row of the bitext: source and target sentence ids (0-based, document order) and texts.
 
-    ``score`` is the alignment score; with a reference, ``ref_text`` holds the reference sentences
-    aligned to this row and ``chrf`` the sentence-level chrF of ``tgt_text`` against them.
+    ``score`` is the alignment score; with a reference, ``ref`` lists the reference sentence ids aligned
+    to this row, ``ref_text`` their text and ``chrf`` the sentence-level chrF of ``tgt_text`` against them.
     """
 
     src: tuple[int, ...]
@@ -64,6 +64,7 @@ class AlignedRow:
     tgt_text: str
     ref_text: str | None = None
     chrf: float | None = None
+    ref: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
