@@ -1,0 +1,146 @@
+"""One article through the stages: read -> segment -> translate -> align with a reference -> score.
+
+Reading is strict about bad input (missing, empty, binary, undecodable, not Indonesian) and says what is
+wrong in one line; the stages themselves live in their own modules.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from translate_cli.document import AlignedRow, Bead, Segment, TranslationResult
+from translate_cli.errors import UserError
+from translate_cli.segment import segment
+
+MAX_BYTES = 50 * 2**20
+# Frequent function words; a text is called Indonesian when they outnumber the English ones.
+INDONESIAN_WORDS = frozenset(
+    "yang dan di ke dari ini itu dengan untuk pada adalah tidak dalam akan juga oleh sebagai karena atau"
+    " bahwa ada mereka kami kita saya telah sudah bisa dapat tersebut para setelah kata lebih orang hanya"
+    " secara namun belum masih serta antara kepada tahun saat ia dia sejak menjadi bagi agar sangat".split())
+ENGLISH_WORDS = frozenset(
+    "the and of to in is that for it was on with as are be by this have from or at not but his they an"
+    " which were been has their said would will she he its who there we you had them after into than".split())
+WORD = re.compile(r"[^\W\d_]+")
+
+
+def decode(data: bytes, name: str, notice: Callable[[str], None] | None = None) -> str:
+    """Bytes of a text file to str: UTF-8 (BOM allowed), UTF-16 with a BOM, else Windows-1252 with a notice.
+
+    Empty, whitespace-only and binary content raise UserError.
+    """
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            text = data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise UserError(f"{name}: starts with a UTF-16 mark but does not decode as UTF-16") from None
+    elif b"\x00" in data[:8192]:
+        raise UserError(f"{name}: looks like a binary file, not text")
+    else:
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as error:
+            try:
+                text = data.decode("cp1252")
+            except UnicodeDecodeError:
+                raise UserError(f"{name}: not valid UTF-8 (byte {error.start}) nor Windows-1252 text") from None
+            if notice:
+                notice(f"{name}: not UTF-8; read as Windows-1252 (Latin-1)")
+    controls = sum(1 for c in text[:8192] if ord(c) < 32 and c not in "\t\n\r\f\v")
+    if controls > 8 and controls > len(text[:8192]) // 100:
+        raise UserError(f"{name}: looks like a binary file, not text")
+    if not text.strip():
+        raise UserError(f"{name}: is empty" if not text else f"{name}: holds only whitespace")
+    return text
+
+
+def read_article(path: Path | str, notice: Callable[[str], None] | None = None) -> str:
+    """Read a text file (``-`` for stdin) with the checks of :func:`decode`."""
+    if str(path) == "-":
+        return decode(sys.stdin.buffer.read(), "<stdin>", notice)
+    path = Path(path)
+    if not path.exists():
+        raise UserError(f"{path}: no such file")
+    if path.is_dir():
+        raise UserError(f"{path}: is a folder, not a file")
+    if path.stat().st_size > MAX_BYTES:
+        raise UserError(f"{path}: larger than {MAX_BYTES // 2**20} MB; split it into articles")
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise UserError(f"{path}: cannot be read ({error.strerror})") from None
+    return decode(data, str(path), notice)
+
+
+def check_indonesian(text: str, name: str) -> None:
+    """Refuse text whose function words are mostly English (or absent), e.g. a reference passed as source."""
+    words = [w.lower() for w in WORD.findall(text[:20000])]
+    indonesian = sum(w in INDONESIAN_WORDS for w in words)
+    english = sum(w in ENGLISH_WORDS for w in words)
+    if len(words) >= 12 and indonesian <= english:
+        raise UserError(f"{name}: does not look like Indonesian text ({indonesian} Indonesian vs {english} "
+                        "English function words); use --force to translate it anyway")
+
+
+def target_segments(source: Sequence[Segment], translations: Sequence[str]) -> list[Segment]:
+    """Translated sentences laid out like the source: a space between sentences, a blank line between
+    paragraphs; offsets point into that text (the ``.en.txt`` output)."""
+    segments, offset, previous = [], 0, None
+    for src, text in zip(source, translations):
+        if previous is not None:
+            offset += 2 if src.paragraph != previous else 1
+        segments.append(Segment(text, src.paragraph, offset, offset + len(text)))
+        offset += len(text)
+        previous = src.paragraph
+    return segments
+
+
+def join_target(segments: Sequence[Segment]) -> str:
+    """The text that :func:`target_segments` laid out."""
+    paragraphs: dict[int, list[str]] = {}
+    for seg in segments:
+        paragraphs.setdefault(seg.paragraph, []).append(seg.text)
+    return "\n\n".join(" ".join(p) for p in paragraphs.values()) + "\n"
+
+
+def build_result(name: str, source: list[Segment], translations: list[str], model: str, seconds: float,
+                 reference_text: str | None = None) -> TranslationResult:
+    """Rows and scores for a translated article; with a reference, the reference is aligned to the
+    translation (both English) so that it may be split differently from the source."""
+    target = target_segments(source, translations)
+    if reference_text is None:
+        rows = [AlignedRow((i,), (i,), 1.0, s.text, t.text) for i, (s, t) in enumerate(zip(source, target))]
+        return TranslationResult(name, source, target, rows, model, seconds)
+    from translate_cli.align import align
+    from translate_cli.score import score_beads, sentence_chrf
+
+    reference = [s.text for s in segment(reference_text, "en")]
+    beads = align(translations, reference, src_translation=translations)
+    rows = [row_for_bead(bead, source, translations, reference, sentence_chrf) for bead in beads]
+    scores = score_beads(beads, translations, reference)
+    return TranslationResult(name, source, target, rows, model, seconds, scores)
+
+
+def row_for_bead(bead: Bead, source: Sequence[Segment], translations: Sequence[str], reference: Sequence[str],
+                 chrf: Callable[[str, str], float]) -> AlignedRow:
+    """One output row: source/translation sentences of a bead (ids shared, one translation per source
+    sentence) with the reference sentences aligned to them."""
+    src_text = " ".join(source[i].text for i in bead.src)
+    tgt_text = " ".join(translations[i] for i in bead.src)
+    ref_text = " ".join(reference[j] for j in bead.tgt)
+    score = chrf(tgt_text, ref_text) if bead.src and bead.tgt else 0.0
+    return AlignedRow(bead.src, bead.src, bead.score, src_text, tgt_text, ref_text, score, bead.tgt)
+
+
+def translate_article(name: str, text: str, translator, reference_text: str | None = None,
+                      progress: Callable[[int], None] | None = None) -> TranslationResult:
+    """Segment, translate and (with a reference) align and score one article."""
+    source = segment(text, "id")
+    started = time.perf_counter()
+    translations = translator.translate([s.text for s in source], progress=progress)
+    seconds = time.perf_counter() - started
+    return build_result(name, source, translations, translator.identity, seconds, reference_text)
