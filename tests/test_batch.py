@@ -1,68 +1,13 @@
 import fcntl
 import io
 import json
-import sys
-import types
 
 import pytest
+import sacrebleu
 from rich.console import Console
 
-from translate_cli.document import AlignedRow, Scores, Segment, TranslationResult
+from translate_cli.batch import model_slug, print_summary, run_batch
 from translate_cli.errors import UserError
-
-
-def _stub(name, **attrs):
-    """Temporary stand-ins until segment/score/pipeline land; removed once they do."""
-    try:
-        __import__(f"translate_cli.{name}")
-    except ImportError:
-        module = types.ModuleType(f"translate_cli.{name}")
-        module.__dict__.update(attrs)
-        sys.modules[f"translate_cli.{name}"] = module
-
-
-def _segment(text, lang="id"):
-    segs, pos = [], 0
-    for p, para in enumerate(x for x in text.split("\n\n") if x.strip()):
-        for sent in para.strip().split(". "):
-            start = text.index(sent, pos)
-            segs.append(Segment(sent, p, start, start + len(sent)))
-            pos = start + len(sent)
-    return segs
-
-
-def _score_corpus(hyps, refs):
-    import sacrebleu
-    chrf = sacrebleu.corpus_chrf(hyps, [refs]).score
-    return Scores(0.0, chrf, 0.0, 0.0, {}, len(refs), len(refs), 1.0, False)
-
-
-def _read_article(path):
-    data = path.read_bytes()
-    if b"\0" in data:
-        raise UserError("binary file")
-    text = data.decode("utf-8").strip()
-    if not text:
-        raise UserError("empty file")
-    return text
-
-
-def _translate_article(name, text, translator, reference_text=None):
-    src = _segment(text)
-    tgt_text = translator.translate([s.text for s in src])
-    tgt = [Segment(t, s.paragraph, 0, len(t)) for s, t in zip(src, tgt_text)]
-    refs = [s.text for s in _segment(reference_text)] if reference_text else None
-    rows = [AlignedRow((i,), (i,), 1.0, s.text, t, refs[i] if refs and i < len(refs) else None)
-            for i, (s, t) in enumerate(zip(src, tgt_text))]
-    scores = _score_corpus(tgt_text[: len(refs)], refs) if refs else None
-    return TranslationResult(name, src, tgt, rows, translator.identity, 0.0, scores)
-
-
-_stub("segment", segment=_segment)
-_stub("score", score_corpus=_score_corpus)
-_stub("pipeline", read_article=_read_article, translate_article=_translate_article)
-
-from translate_cli.batch import model_slug, print_summary, run_batch  # noqa: E402
 
 
 class FakeTranslator:
@@ -98,9 +43,9 @@ def test_mirrors_tree_and_translates_each_sentence_once(tree, tmp_path):
     summary = run_batch(tree, out, translator, quiet=True)
     assert summary.ok and [a.relpath for a in summary.articles] == ["a/b/three.id.txt", "a/two.md", "one.txt"]
     assert len(translator.calls) == 1  # one model call for the whole chunk
-    assert sorted(translator.calls[0]) == sorted(["Satu dua", "Tiga empat.", "Lima enam.", "Tujuh delapan.",
+    assert sorted(translator.calls[0]) == sorted(["Satu dua.", "Tiga empat.", "Lima enam.", "Tujuh delapan.",
                                                   "Sembilan."])
-    assert (out / "one" / "one.en.txt").read_text() == "EN Satu dua EN Tiga empat.\n\nEN Lima enam.\n"
+    assert (out / "one" / "one.en.txt").read_text() == "EN Satu dua. EN Tiga empat.\n\nEN Lima enam.\n"
     for folder, stem in [("a/two", "two"), ("a/b/three.id", "three.id")]:
         assert {p.name for p in (out / folder).iterdir()} >= {f"{stem}.en.txt", f"{stem}.tmx", f"{stem}.jsonl"}
     data = json.loads((out / "summary.json").read_text())
@@ -118,7 +63,7 @@ def test_rerun_skips_finished_and_redoes_changed(tree, tmp_path):
         "a/b/three.id.txt": "skipped", "a/two.md": "skipped", "one.txt": "translated"}
     assert translator.calls == [["Baru sekali."]]
     assert summary.cached_sentences == 1 and summary.translated_sentences == 1
-    assert (out / "one" / "one.en.txt").read_text() == "EN Satu dua EN Baru sekali.\n"
+    assert (out / "one" / "one.en.txt").read_text() == "EN Satu dua. EN Baru sekali.\n"
 
 
 def test_other_identity_is_not_skipped(tree, tmp_path):
@@ -178,15 +123,14 @@ def test_references_give_article_and_corpus_scores(tree, tmp_path):
     refs = tmp_path / "refs"
     (refs / "a" / "b").mkdir(parents=True)
     (refs / "one.en.txt").write_text("EN Satu dua. EN Tiga empat.\n\nEN Lima enam.", encoding="utf-8")
-    (refs / "a" / "b" / "three.en.txt").write_text("Nine.", encoding="utf-8")
+    (refs / "a" / "b" / "three.en.txt").write_text("EN Sembilan sekali.", encoding="utf-8")
     summary = run_batch(tree, tmp_path / "out", FakeTranslator(), references=refs, quiet=True)
     by_name = {a.relpath: a for a in summary.articles}
     assert by_name["one.txt"].reference == "one.en.txt" and by_name["one.txt"].scores.chrf == 100.0
     assert by_name["a/b/three.id.txt"].reference == "a/b/three.en.txt"
     assert by_name["a/two.md"].scores is None
-    import sacrebleu
-    expected = sacrebleu.corpus_chrf(["EN Satu dua", "EN Tiga empat.", "EN Lima enam.", "EN Sembilan."],
-                                     [["EN Satu dua", "EN Tiga empat.", "EN Lima enam.", "Nine."]]).score
+    hyps = ["EN Sembilan.", "EN Satu dua.", "EN Tiga empat.", "EN Lima enam."]
+    expected = sacrebleu.corpus_chrf(hyps, [["EN Sembilan sekali.", *hyps[1:]]]).score
     assert summary.corpus.chrf == pytest.approx(expected)
     rerun = run_batch(tree, tmp_path / "out", FakeTranslator(), references=refs, quiet=True)
     assert rerun.corpus.chrf == pytest.approx(expected)
@@ -211,4 +155,4 @@ def test_progress_and_printed_summary(tree, tmp_path):
     console = Console(file=io.StringIO(), width=120)
     print_summary(summary, console)
     text = console.file.getvalue()
-    assert "corpus" in text and "empty.txt: empty file" in text and "3 translated, 0 skipped, 1 failed" in text
+    assert "corpus" in text and "empty.txt: is empty" in text and "3 translated, 0 skipped, 1 failed" in text

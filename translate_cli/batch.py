@@ -24,7 +24,7 @@ Layout of OUTDIR:
 
 Articles are handled in chunks: the chunk's sentences missing from the cache are translated in one
 ``translator.translate`` call (many articles fill the model's batches), then each article is built by
-``pipeline.translate_article`` through the cache. Every file is written atomically and an article is
+``pipeline.build_result`` (alignment to its reference, scores) and written. Every file is written atomically and an article is
 recorded as finished only after its outputs exist, so an interrupt loses at most the chunk in flight.
 """
 
@@ -47,10 +47,10 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColum
 from rich.table import Table
 from rich.text import Text
 
-from translate_cli.document import Scores, TranslationResult
+from translate_cli.document import Scores, Segment, TranslationResult
 from translate_cli.errors import UserError
 from translate_cli.formats import atomic_write_text, write_outputs
-from translate_cli.pipeline import read_article, translate_article
+from translate_cli.pipeline import build_result, read_article
 from translate_cli.score import score_corpus
 from translate_cli.segment import segment
 
@@ -120,9 +120,8 @@ class _Article:
     """An article planned for translation."""
 
     relpath: str
-    text: str
     sha256: str
-    sentences: list[str]
+    source: list[Segment]
     reference: str | None = None
     ref_text: str | None = None
     ref_sha256: str = ""
@@ -192,26 +191,6 @@ class BatchStore:
             )
 
 
-class CachedTranslator:
-    """A Translator that answers from the batch's sentence cache and sends only misses to the model."""
-
-    def __init__(self, translator, store: BatchStore):
-        self.translator = translator
-        self.identity = translator.identity
-        self.store = store
-        self.translated = 0
-
-    def translate(self, sentences: Sequence[str], progress=None) -> list[str]:
-        found = self.store.lookup(self.identity, sentences)
-        missing = list(dict.fromkeys(s for s in sentences if s not in found))
-        if missing:
-            outputs = self.translator.translate(missing, progress=progress)
-            self.store.store(self.identity, list(zip(missing, outputs)))
-            found.update(zip(missing, outputs))
-        self.translated += len(missing)
-        return [found[s] for s in sentences]
-
-
 def find_articles(indir: Path, glob: str | Sequence[str], exclude: Path | None = None) -> list[Path]:
     """Files under ``indir`` matching any pattern, sorted; hidden paths and ``exclude`` (OUTDIR) left out."""
     patterns = [glob] if isinstance(glob, str) else list(glob)
@@ -248,10 +227,10 @@ def _plan(indir: Path, path: Path, references: Path | None) -> _Article:
     """Read and segment one article (and read its reference); raises UserError for a bad file."""
     relpath = path.relative_to(indir)
     text = read_article(path)
-    sentences = [s.text for s in segment(text, lang="id")]
-    if not sentences:
-        raise UserError("no text to translate")
-    article = _Article(relpath.as_posix(), text, _sha256(text), sentences)
+    source = segment(text, "id")
+    if not source:
+        raise UserError(f"{path}: no text to translate")
+    article = _Article(relpath.as_posix(), _sha256(text), source)
     ref_path = find_reference(references, relpath) if references else None
     if ref_path is not None:
         try:
@@ -268,8 +247,8 @@ def _out_folder(outdir: Path, relpath: str) -> Path:
 
 
 def reference_pairs(result: TranslationResult) -> tuple[list[str], list[str]]:
-    """The hypothesis and reference segments of the rows aligned to some reference text."""
-    rows = [row for row in result.rows if row.ref_text]
+    """The article's hypothesis and reference segments as ``score.regroup`` pairs them: rows with reference ids."""
+    rows = [row for row in result.rows if row.ref]
     return [row.tgt_text for row in rows], [row.ref_text for row in rows]
 
 
@@ -278,7 +257,7 @@ def _chunks(articles: list[_Article], size: int) -> Iterator[list[_Article]]:
     chunk, count = [], 0
     for article in articles:
         chunk.append(article)
-        count += len(article.sentences)
+        count += len(article.source)
         if count >= size:
             yield chunk
             chunk, count = [], 0
@@ -354,88 +333,103 @@ def run_batch(
         raise UserError(f"no files matching {patterns} under {indir}")
 
     with _lock(outdir):
-        store = BatchStore(outdir / CACHE_NAME)
+        run = _Run(outdir, translator, BatchStore(outdir / CACHE_NAME))
         try:
-            cached = CachedTranslator(translator, store)
-            outcomes, records, pending = _plan_all(indir, outdir, paths, references, store, cached.identity)
-            from_cache = _translate_pending(pending, outdir, cached, store, outcomes, records, chunk_sentences,
-                                            _progress(console, quiet))
+            pending = [a for a in (run.plan(indir, path, references) for path in paths) if a is not None]
+            run.translate(pending, chunk_sentences, _progress(console, quiet))
         finally:
-            store.close()
-        articles = [outcomes[p.relative_to(indir).as_posix()] for p in paths]
-        summary = BatchSummary(indir, outdir, translator.identity, articles, cached.translated, from_cache,
-                               time.monotonic() - started, _corpus_scores(records.values()))
+            run.store.close()
+        articles = [run.outcomes[p.relative_to(indir).as_posix()] for p in paths]
+        summary = BatchSummary(indir, outdir, translator.identity, articles, run.translated, run.from_cache,
+                               time.monotonic() - started, _corpus_scores(run.records.values()))
         atomic_write_text(outdir / SUMMARY_NAME, json.dumps(summary.to_json(), indent=2, ensure_ascii=False) + "\n")
     return summary
 
 
-def _plan_all(indir, outdir, paths, references, store, identity):
-    """Sort articles into failed, already finished (skipped) and pending ones."""
-    outcomes: dict[str, ArticleOutcome] = {}
-    records: dict[str, _Record] = {}
-    pending: list[_Article] = []
-    folders: dict[Path, str] = {}
-    for path in paths:
+class _Run:
+    """The state of one batch run: outcomes and manifest records by relpath, sentence counts."""
+
+    def __init__(self, outdir: Path, translator, store: BatchStore):
+        self.outdir = outdir
+        self.translator = translator
+        self.identity = translator.identity
+        self.store = store
+        self.outcomes: dict[str, ArticleOutcome] = {}
+        self.records: dict[str, _Record] = {}
+        self.folders: dict[Path, str] = {}
+        self.translated = 0
+        self.from_cache = 0
+
+    def plan(self, indir: Path, path: Path, references: Path | None) -> _Article | None:
+        """The article to translate, or None when it failed or an earlier run finished it."""
         rel = path.relative_to(indir).as_posix()
-        folder = _out_folder(outdir, rel)
-        if folder in folders:
-            outcomes[rel] = ArticleOutcome(rel, "failed", f"same output folder as {folders[folder]}")
-            continue
-        folders[folder] = rel
+        folder = _out_folder(self.outdir, rel)
+        if folder in self.folders:
+            self.outcomes[rel] = ArticleOutcome(rel, "failed", f"same output folder as {self.folders[folder]}")
+            return None
+        self.folders[folder] = rel
         try:
             article = _plan(indir, path, references)
         except UserError as exc:
-            outcomes[rel] = ArticleOutcome(rel, "failed", str(exc))
-            continue
-        record = store.finished(article, identity)
-        if record is not None and (folder / f"{folder.name}.en.txt").exists():
-            outcomes[rel] = ArticleOutcome(rel, "skipped", "", record.sentences, record.reference, record.scores)
-            records[rel] = record
-        else:
-            pending.append(article)
-    return outcomes, records, pending
+            self.outcomes[rel] = ArticleOutcome(rel, "failed", str(exc).removeprefix(f"{path}: "))
+            return None
+        record = self.store.finished(article, self.identity)
+        if record is None or not (folder / f"{folder.name}.en.txt").exists():
+            return article
+        self.outcomes[rel] = ArticleOutcome(rel, "skipped", "", record.sentences, record.reference, record.scores)
+        self.records[rel] = record
+        return None
 
-
-def _translate_pending(pending, outdir, cached, store, outcomes, records, chunk_sentences, progress) -> int:
-    """Translate the pending articles chunk by chunk, writing outputs and the manifest as they finish.
-
-    Returns how many distinct sentences of the pending articles were already in the cache.
-    """
-    unique = {s for a in pending for s in a.sentences}
-    from_cache = len(store.lookup(cached.identity, list(unique)))
-    start = cached.translated
-    with progress:
-        article_task = progress.add_task("articles", total=len(pending))
-        sentence_task = progress.add_task("sentences", total=len(unique) - from_cache)
-        for chunk in _chunks(pending, chunk_sentences):
-            try:
-                cached.translate([s for a in chunk for s in a.sentences],
-                                 progress=lambda n: progress.advance(sentence_task, n))
-            except Exception as exc:  # a model failure fails this chunk's articles, not the batch
+    def translate(self, pending: list[_Article], chunk_sentences: int, progress: Progress) -> None:
+        """Translate the pending articles chunk by chunk, writing outputs and the manifest as they finish."""
+        unique = list({s.text: None for a in pending for s in a.source})
+        self.from_cache = len(self.store.lookup(self.identity, unique))
+        with progress:
+            article_task = progress.add_task("articles", total=len(pending))
+            sentence_task = progress.add_task("sentences", total=len(unique) - self.from_cache)
+            for chunk in _chunks(pending, chunk_sentences):
+                started = time.monotonic()
+                try:
+                    translations = self._translate_chunk(chunk, lambda n: progress.advance(sentence_task, n))
+                except Exception as exc:  # a model failure fails this chunk's articles, not the batch
+                    for article in chunk:
+                        self.outcomes[article.relpath] = ArticleOutcome(
+                            article.relpath, "failed", f"translation failed: {exc}")
+                    progress.advance(article_task, len(chunk))
+                    continue
+                progress.update(sentence_task, completed=self.translated)
+                seconds_per_sentence = (time.monotonic() - started) / sum(len(a.source) for a in chunk)
                 for article in chunk:
-                    outcomes[article.relpath] = ArticleOutcome(article.relpath, "failed", f"translation failed: {exc}")
-                progress.advance(article_task, len(chunk))
-                continue
-            progress.update(sentence_task, completed=cached.translated - start)
-            for article in chunk:
-                outcomes[article.relpath] = _finish(article, outdir, cached, store, records)
-                progress.advance(article_task)
-    return from_cache
+                    self.outcomes[article.relpath] = self._finish(article, translations, seconds_per_sentence)
+                    progress.advance(article_task)
 
+    def _translate_chunk(self, chunk: list[_Article], progress) -> dict[str, str]:
+        """Translations of every sentence of ``chunk``: from the cache, the rest in one model call."""
+        sentences = list({s.text: None for a in chunk for s in a.source})
+        found = self.store.lookup(self.identity, sentences)
+        missing = [s for s in sentences if s not in found]
+        if missing:
+            outputs = self.translator.translate(missing, progress=progress)
+            self.store.store(self.identity, list(zip(missing, outputs)))
+            found.update(zip(missing, outputs))
+            self.translated += len(missing)
+        return found
 
-def _finish(article: _Article, outdir: Path, cached: CachedTranslator, store: BatchStore, records) -> ArticleOutcome:
-    """Build, write and record one article whose sentences are in the cache."""
-    rel = article.relpath
-    try:
-        result = translate_article(Path(rel).stem, article.text, cached, reference_text=article.ref_text)
-        write_outputs(result, _out_folder(outdir, rel))
-    except Exception as exc:  # one bad article never stops the batch
-        return ArticleOutcome(rel, "failed", str(exc) if isinstance(exc, UserError) else f"{type(exc).__name__}: {exc}")
-    hyps, refs = reference_pairs(result) if article.ref_text is not None else ([], [])
-    record = _Record(len(result.target), article.reference, result.scores, hyps, refs)
-    store.finish(article, cached.identity, record)
-    records[rel] = record
-    return ArticleOutcome(rel, "translated", "", record.sentences, record.reference, record.scores)
+    def _finish(self, article: _Article, translations: dict[str, str], seconds_per_sentence: float) -> ArticleOutcome:
+        """Build, write and record one article."""
+        rel = article.relpath
+        try:
+            result = build_result(Path(rel).stem, article.source, [translations[s.text] for s in article.source],
+                                  self.identity, seconds_per_sentence * len(article.source), article.ref_text)
+            write_outputs(result, _out_folder(self.outdir, rel))
+        except Exception as exc:  # one bad article never stops the batch
+            reason = str(exc) if isinstance(exc, UserError) else f"{type(exc).__name__}: {exc}"
+            return ArticleOutcome(rel, "failed", reason)
+        hyps, refs = reference_pairs(result)
+        record = _Record(len(result.source), article.reference, result.scores, hyps, refs)
+        self.store.finish(article, self.identity, record)
+        self.records[rel] = record
+        return ArticleOutcome(rel, "translated", "", record.sentences, record.reference, record.scores)
 
 
 def _corpus_scores(records) -> Scores | None:
@@ -445,8 +439,9 @@ def _corpus_scores(records) -> Scores | None:
     return score_corpus(hyps, refs) if refs else None
 
 
-def print_summary(summary: BatchSummary, console: Console) -> None:
+def print_summary(summary: BatchSummary, console: Console | None = None) -> None:
     """The per-article table, the failures with reasons and the corpus scores."""
+    console = console or Console(highlight=False)
     scored = any(a.scores for a in summary.articles)
     table = Table(title=f"{summary.model} -> {summary.outdir}")
     for column in ["article", "status", "sentences"] + (["BLEU", "chrF", "chrF++", "TER"] if scored else []):
