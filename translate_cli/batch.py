@@ -43,6 +43,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColumn, TextColumn, TimeRemainingColumn
 from rich.table import Table
 from rich.text import Text
@@ -443,12 +444,12 @@ def print_summary(summary: BatchSummary, console: Console | None = None) -> None
     """The per-article table, the failures with reasons and the corpus scores."""
     console = console or Console(highlight=False)
     scored = any(a.scores for a in summary.articles)
-    table = Table(title=f"{summary.model} -> {summary.outdir}")
+    table = Table(title=escape(f"{summary.model} -> {summary.outdir}"))
     for column in ["article", "status", "sentences"] + (["BLEU", "chrF", "chrF++", "TER"] if scored else []):
         table.add_column(column, justify="left" if column in ("article", "status") else "right")
     for a in summary.articles:
         status = {"failed": "[red]failed[/]", "skipped": "[dim]skipped[/]"}.get(a.status, "[green]ok[/]")
-        cells = [a.relpath, status, str(a.sentences)]
+        cells = [escape(a.relpath), status, str(a.sentences)]
         if scored:
             s = a.scores
             cells += [f"{s.bleu:.1f}", f"{s.chrf:.1f}", f"{s.chrfpp:.1f}", f"{s.ter:.1f}"] if s else ["-"] * 4
@@ -459,7 +460,7 @@ def print_summary(summary: BatchSummary, console: Console | None = None) -> None
         table.add_row("corpus", "", "", f"{c.bleu:.1f}", f"{c.chrf:.1f}", f"{c.chrfpp:.1f}", f"{c.ter:.1f}", style="bold")
     console.print(table)
     for a in summary.failed:
-        console.print(f"[red]failed[/] {a.relpath}: {a.reason}")
+        console.print(f"[red]failed[/] {escape(a.relpath)}: {escape(a.reason)}")
     counts = summary.to_json()["counts"]
     console.print(
         f"{counts['translated']} translated, {counts['skipped']} skipped, {counts['failed']} failed; "

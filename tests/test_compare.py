@@ -1,0 +1,154 @@
+import io
+import json
+from pathlib import Path
+
+import pytest
+import sacrebleu
+from rich.console import Console
+from sacrebleu.metrics import BLEU, CHRF, TER
+from sacrebleu.significance import PairedTest
+
+from translate_cli.batch import run_batch
+from translate_cli.compare import article_key, compare_runs, render_terminal, shared_segments, to_json, write_html
+from translate_cli.document import Bead
+from translate_cli.errors import UserError
+
+WORDS = "ekonomi politik banjir pasar sekolah rumah sakit kota desa jalan listrik internet".split()
+# article -> sentences (distinct, so every alignment is 1-1); lengths vary for the length buckets
+ARTICLES = {
+    f"art{a}": [f"Kalimat {WORDS[(a + i) % len(WORDS)]} nomor {a}{i} " + " ".join(WORDS[: (i * 5) % 12]) + "."
+                for i in range(8)]
+    for a in range(3)
+}
+
+
+def system_a(s):
+    return f"The {s.replace('Kalimat', 'sentence')}"
+
+
+def system_b(s):
+    return f"A {s.replace('nomor', 'number')}"
+
+
+def reference(s):
+    return f"The {s.replace('Kalimat', 'sentence').replace('nomor', 'number')}"
+
+
+class Fake:
+    def __init__(self, name, fn):
+        self.identity, self.fn = name, fn
+
+    def translate(self, sentences, progress=None):
+        return [self.fn(s) for s in sentences]
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory):
+    root = tmp_path_factory.mktemp("cmp")
+    indir, refs = root / "in" / "news", root / "refs" / "news"
+    indir.mkdir(parents=True)
+    refs.mkdir(parents=True)
+    for name, sents in ARTICLES.items():
+        (indir / f"{name}.id.txt").write_text(" ".join(sents), encoding="utf-8")
+        (refs / f"{name}.en.txt").write_text(" ".join(reference(s) for s in sents), encoding="utf-8")
+    (indir / "extra.txt").write_text("Kalimat tambahan saja.", encoding="utf-8")
+    for name, fn in [("sys-a", system_a), ("sys-b", system_b)]:
+        run_batch(root / "in", root / name, Fake(name, fn), quiet=True)
+    return root
+
+
+def flat(fn):
+    return [fn(s) for sents in ARTICLES.values() for s in sents]
+
+
+def test_scores_equal_sacrebleu(runs):
+    comparison = compare_runs([runs / "sys-a", runs / "sys-b"], runs / "refs", n_samples=200)
+    refs = flat(reference)
+    a, b = comparison.systems
+    assert (a.name, b.name) == ("sys-a", "sys-b")
+    for system, fn in [(a, system_a), (b, system_b)]:
+        hyps = flat(fn)
+        assert system.metrics["BLEU"].score == pytest.approx(sacrebleu.corpus_bleu(hyps, [refs]).score)
+        assert system.metrics["chrF"].score == pytest.approx(sacrebleu.corpus_chrf(hyps, [refs]).score)
+        assert system.metrics["chrF++"].score == pytest.approx(
+            sacrebleu.corpus_chrf(hyps, [refs], word_order=2).score)
+        assert system.metrics["TER"].score == pytest.approx(sacrebleu.corpus_ter(hyps, [refs]).score)
+
+    metrics = {"BLEU": BLEU(), "chrF": CHRF(), "chrF++": CHRF(word_order=2), "TER": TER()}
+    _, direct = PairedTest([("a", flat(system_a)), ("b", flat(system_b))], metrics, [refs],
+                           test_type="bs", n_samples=200)()
+    for label, column in zip(metrics, list(direct.values())[1:]):
+        assert a.metrics[label].p_value is None
+        assert a.metrics[label].ci == pytest.approx(column[0].ci)
+        assert b.metrics[label].p_value == pytest.approx(column[1].p_value)
+        assert b.metrics[label].ci == pytest.approx(column[1].ci)
+        assert b.metrics[label].mean == pytest.approx(column[1].mean)
+
+
+def test_articles_buckets_and_differences(runs):
+    comparison = compare_runs([runs / "sys-a", runs / "sys-b"], runs / "refs", n_samples=100)
+    assert [a.article for a in comparison.articles] == ["news/art0", "news/art1", "news/art2"]
+    art0 = comparison.articles[0]
+    hyps, refs = [system_a(s) for s in ARTICLES["art0"]], [reference(s) for s in ARTICLES["art0"]]
+    assert art0.segments == 8 and art0.chrf[0] == pytest.approx(sacrebleu.corpus_chrf(hyps, [refs]).score)
+    assert comparison.skipped == {"news/extra": "no reference"}
+    assert sum(b.segments for b in comparison.buckets) == 24
+    assert [b.label for b in comparison.buckets] == sorted((b.label for b in comparison.buckets),
+                                                           key=lambda x: int(x.split("-")[0].rstrip("+")))
+    diffs = comparison.differences
+    assert diffs and diffs[0].spread >= diffs[-1].spread
+    assert len(diffs[0].hypotheses) == 2
+
+
+def test_outputs(runs, tmp_path):
+    comparison = compare_runs([runs / "sys-a", runs / "sys-b"], runs / "refs", n_samples=100)
+    data = json.loads(json.dumps(to_json(comparison)))
+    assert data["systems"][1]["metrics"]["chrF"]["p_value"] is not None and "spread" in data["differences"][0]
+    console = Console(file=io.StringIO(), width=150)
+    render_terminal(comparison, console)
+    assert "sys-b" in console.file.getvalue() and "news/art1" in console.file.getvalue()
+    write_html(comparison, tmp_path / "report.html")
+    page = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert page.count("<svg") == 1 and page.count("<rect") == 2 * len(comparison.buckets)
+    assert "<script" not in page and "<link" not in page and "src=" not in page and "href=" not in page
+
+
+def test_single_reference_file_and_flat_translate_layout(runs, tmp_path):
+    run = tmp_path / "translate-run"
+    run.mkdir()
+    for src in (runs / "sys-a" / "news" / "art1.id").iterdir():
+        (run / src.name).write_text(src.read_text(encoding="utf-8"), encoding="utf-8")
+    comparison = compare_runs([run], runs / "refs" / "news" / "art1.en.txt", n_samples=50)
+    assert [a.article for a in comparison.articles] == ["art1"] and comparison.differences == []
+
+
+def test_errors(runs, tmp_path):
+    with pytest.raises(UserError, match="run folder not found"):
+        compare_runs([tmp_path / "nope"], runs / "refs")
+    with pytest.raises(UserError, match="share no article"):
+        compare_runs([runs / "sys-a"], tmp_path)
+    with pytest.raises(UserError, match="one article each"):
+        compare_runs([runs / "sys-a"], runs / "refs" / "news" / "art1.en.txt")
+
+
+def test_shared_segments_follow_every_alignment():
+    hyps = [["h0", "h1", "h2"], ["g0", "g1", "g2"]]
+    ref = ["r0", "r1", "r2", "r3"]
+    beads = [
+        [Bead((0,), (0,), 1), Bead((1,), (1, 2), 1), Bead((2,), (3,), 1)],
+        [Bead((0,), (0,), 1), Bead((1,), (1,), 1), Bead((), (2,), 0), Bead((2,), (), 0), Bead((), (3,), 0)],
+    ]
+    (h1, r1), (h2, r2) = shared_segments(beads, hyps, ref)
+    assert r1 == r2 == ["r0", "r1 r2", "r3"]
+    assert h1 == ["h0", "h1", "h2"] and h2 == ["g0", "g1", ""]
+
+
+@pytest.mark.parametrize("path, run, key", [
+    ("a/b/b.en.txt", True, "a/b"),
+    ("a/b/three.id/three.id.en.txt", True, "a/b/three"),
+    ("b.en.txt", True, "b"),
+    ("a/b/b.txt", False, "a/b/b"),
+    ("a/three.en.md", False, "a/three"),
+])
+def test_article_key(path, run, key):
+    assert article_key(Path(path), run) == key
