@@ -39,7 +39,7 @@ _ORDERS = (2, 3, 4, 5)
 _BITS = 12  # 4096 bits per set
 _RARE = 3  # coarse levels keep only n-grams found at most this often on each side
 
-_SIM_WEIGHT = 5.0  # cost per sentence of one unit of similarity above the level's baseline
+_SIM_WEIGHT = 20.0  # reward per bead for its similarity above the level's baseline (tuned on dev)
 _LENGTH_WEIGHT = 1.0  # weight of the length cost when similarity is available
 _FULL = 100  # a level with at most this many units per side is searched in full
 _FACTOR = 4  # units per block at each coarser level
@@ -247,7 +247,7 @@ def _search(level: _Level, lo: np.ndarray, hi: np.ndarray) -> list[tuple[int, in
         baseline = np.median(sims[_BEADS.index((1, 1)) - 1][1])
         for t, (inside, sim) in sims.items():
             a, b = _BEADS[t + 1]
-            cost[t, inside] -= level.unit * _SIM_WEIGHT * (a + b) / 2 * (sim - baseline)
+            cost[t, inside] -= level.unit * _SIM_WEIGHT * (sim - baseline)
 
     total = np.full(size + 1, np.inf)  # the extra last cell stands for "outside the band"
     back = np.zeros(size, dtype=np.int8)
