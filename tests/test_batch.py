@@ -46,7 +46,7 @@ def test_mirrors_tree_and_translates_each_sentence_once(tree, tmp_path):
     assert sorted(translator.calls[0]) == sorted(["Satu dua.", "Tiga empat.", "Lima enam.", "Tujuh delapan.",
                                                   "Sembilan."])
     assert (out / "one" / "one.en.txt").read_text() == "EN Satu dua. EN Tiga empat.\n\nEN Lima enam.\n"
-    for folder, stem in [("a/two", "two"), ("a/b/three.id", "three.id")]:
+    for folder, stem in [("a/two", "two"), ("a/b/three", "three")]:
         assert {p.name for p in (out / folder).iterdir()} >= {f"{stem}.en.txt", f"{stem}.tmx", f"{stem}.jsonl"}
     data = json.loads((out / "summary.json").read_text())
     assert data["ok"] and data["counts"] == {"translated": 3, "skipped": 0, "failed": 0}
@@ -102,6 +102,12 @@ def test_second_batch_on_same_outdir_is_refused(tree, tmp_path):
         fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
         with pytest.raises(UserError, match="another batch"):
             run_batch(tree, out, FakeTranslator(), quiet=True)
+
+
+def test_articles_with_the_same_output_folder(tree, tmp_path):
+    (tree / "one.id.txt").write_text("Lain.", encoding="utf-8")
+    summary = run_batch(tree, tmp_path / "out", FakeTranslator(), quiet=True)
+    assert [(a.relpath, a.reason) for a in summary.failed] == [("one.txt", "same output folder as one.id.txt")]
 
 
 def test_outdir_inside_indir_is_not_read(tree):

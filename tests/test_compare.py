@@ -116,7 +116,7 @@ def test_outputs(runs, tmp_path):
 def test_single_reference_file_and_flat_translate_layout(runs, tmp_path):
     run = tmp_path / "translate-run"
     run.mkdir()
-    for src in (runs / "sys-a" / "news" / "art1.id").iterdir():
+    for src in (runs / "sys-a" / "news" / "art1").iterdir():
         (run / src.name).write_text(src.read_text(encoding="utf-8"), encoding="utf-8")
     comparison = compare_runs([run], runs / "refs" / "news" / "art1.en.txt", n_samples=50)
     assert [a.article for a in comparison.articles] == ["art1"] and comparison.differences == []

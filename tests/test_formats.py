@@ -16,10 +16,12 @@ def make_result(reference: bool = False) -> TranslationResult:
     source = [Segment("Satu.", 0, 0, 5), Segment("Dua.", 0, 6, 10), Segment("Tiga <3> & |.", 1, 12, 25)]
     target = [Segment("One.", 0, 0, 4), Segment("Two.", 0, 5, 9), Segment(TRICKY, 1, 11, 30)]
     rows = [
-        AlignedRow((0,), (0,), 0.9, "Satu.", "One.", "One!" if reference else None, 40.0 if reference else None),
-        AlignedRow((1,), (1,), 0.8, "Dua.", "Two.", "Two." if reference else None, 100.0 if reference else None),
+        AlignedRow((0,), (0,), 0.9, "Satu.", "One.", "One!" if reference else None, 40.0 if reference else None,
+                   (0,) if reference else ()),
+        AlignedRow((1,), (1,), 0.8, "Dua.", "Two.", "Two." if reference else None, 100.0 if reference else None,
+                   (1, 2) if reference else ()),
         AlignedRow((2,), (2,), 0.5, "Tiga <3> & |.", TRICKY, "Three." if reference else None,
-                   10.0 if reference else None),
+                   10.0 if reference else None, (3,) if reference else ()),
         AlignedRow((), (3,), 0.0, "", "Extra."),
     ]
     scores = Scores(30.0, 50.0, 48.0, 60.0, {"bleu": "sig"}, 3, 3, 1.0, False) if reference else None
@@ -40,11 +42,13 @@ def test_text_keeps_paragraphs():
 def test_tsv_columns_and_escaping(tmp_path):
     write_outputs(make_result(reference=True), tmp_path)
     lines = (tmp_path / "art.tsv").read_text(encoding="utf-8").splitlines()
-    assert lines[0].split("\t") == ["src_ids", "tgt_ids", "score", "src_text", "tgt_text", "ref_text", "chrf"]
-    assert len(lines) == 5 and all(len(line.split("\t")) == 7 for line in lines)
+    assert lines[0].split("\t") == ["src_ids", "tgt_ids", "score", "src_text", "tgt_text", "ref_ids", "ref_text",
+                                    "chrf"]
+    assert len(lines) == 5 and all(len(line.split("\t")) == 8 for line in lines)
+    assert lines[2].split("\t")[5] == "1,2"
     fields = lines[3].split("\t")
     assert fields[4] == "A <b> & \"c\" | d\\te\\nf \\\\ g"
-    assert fields[:3] == ["2", "2", "0.5000"] and fields[6] == "10.0"
+    assert fields[:3] == ["2", "2", "0.5000"] and fields[7] == "10.0"
     assert lines[4].split("\t")[:2] == ["", "3"]
 
 
@@ -54,7 +58,7 @@ def test_jsonl_rows(tmp_path):
     assert rows[2] == {"src": [2], "tgt": [2], "score": 0.5, "src_text": "Tiga <3> & |.", "tgt_text": TRICKY}
     write_outputs(make_result(reference=True), tmp_path)
     rows = [json.loads(line) for line in (tmp_path / "art.jsonl").read_text(encoding="utf-8").splitlines()]
-    assert rows[0]["ref_text"] == "One!" and rows[0]["chrf"] == 40.0
+    assert rows[1]["ref"] == [1, 2] and rows[0]["ref_text"] == "One!" and rows[0]["chrf"] == 40.0
 
 
 def test_tmx_structure(tmp_path):

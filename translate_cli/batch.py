@@ -12,7 +12,8 @@ Wiring (CLI ``batch INDIR -o OUTDIR [--model M]... [--references REFDIR] [--glob
 
 Layout of OUTDIR:
 
-* ``<relpath without suffix>/`` per article (``a/b.txt`` -> ``a/b/``), holding ``formats.write_outputs``.
+* ``<relpath without suffix>/`` per article (``a/b.txt`` or ``a/b.id.txt`` -> ``a/b/``), holding
+  ``formats.write_outputs`` (``a/b/b.en.txt``, ``b.tsv``, ... as ``translate`` writes them).
 * ``summary.json``: every article's status (translated, skipped, failed with reason), per-article
   and corpus scores with references.
 * ``.cache.sqlite``: the sentence cache (keyed by ``translator.identity`` and source sentence, so a
@@ -243,8 +244,14 @@ def _plan(indir: Path, path: Path, references: Path | None) -> _Article:
     return article
 
 
+def article_name(relpath: str) -> str:
+    """The output stem of an article: its file name without suffix and ``.id`` tag (``b.id.txt`` -> ``b``)."""
+    return Path(relpath).stem.removesuffix(".id") or Path(relpath).stem
+
+
 def _out_folder(outdir: Path, relpath: str) -> Path:
-    return outdir / Path(relpath).with_suffix("")
+    """``OUTDIR/a/b/`` for ``a/b.txt`` or ``a/b.id.txt``."""
+    return outdir / Path(relpath).parent / article_name(relpath)
 
 
 def reference_pairs(result: TranslationResult) -> tuple[list[str], list[str]]:
@@ -420,7 +427,7 @@ class _Run:
         """Build, write and record one article."""
         rel = article.relpath
         try:
-            result = build_result(Path(rel).stem, article.source, [translations[s.text] for s in article.source],
+            result = build_result(article_name(rel), article.source, [translations[s.text] for s in article.source],
                                   self.identity, seconds_per_sentence * len(article.source), article.ref_text)
             write_outputs(result, _out_folder(self.outdir, rel))
         except Exception as exc:  # one bad article never stops the batch

@@ -13,12 +13,12 @@ import os
 import re
 import tempfile
 import xml.etree.ElementTree as ET
-from itertools import groupby
 from pathlib import Path
 
 from translate_cli import __version__
 from translate_cli.document import AlignedRow, TranslationResult
 from translate_cli.errors import UserError
+from translate_cli.pipeline import join_target
 
 SRC_LANG = "id"
 TGT_LANG = "en"
@@ -87,10 +87,7 @@ def has_reference(result: TranslationResult) -> bool:
 
 def render_text(result: TranslationResult) -> str:
     """The translation: a paragraph's sentences joined by a space, a blank line between paragraphs."""
-    paragraphs = [
-        " ".join(seg.text for seg in segs) for _, segs in groupby(result.target, key=lambda s: s.paragraph)
-    ]
-    return "\n\n".join(paragraphs) + "\n" if paragraphs else ""
+    return join_target(result.target)
 
 
 def _ids(ids: tuple[int, ...]) -> str:
@@ -113,21 +110,22 @@ def render_tsv(result: TranslationResult) -> str:
     header = ["src_ids", "tgt_ids", "score", "src_text", "tgt_text"]
     ref = has_reference(result)
     if ref:
-        header += ["ref_text", "chrf"]
+        header += ["ref_ids", "ref_text", "chrf"]
     lines = ["\t".join(header)]
     for row in result.rows:
         fields = [_ids(row.src), _ids(row.tgt), f"{row.score:.4f}", _tsv_escape(row.src_text), _tsv_escape(row.tgt_text)]
         if ref:
-            fields += [_tsv_escape(row.ref_text), _chrf(row.chrf)]
+            fields += [_ids(row.ref), _tsv_escape(row.ref_text), _chrf(row.chrf)]
         lines.append("\t".join(fields))
     return "\n".join(lines) + "\n"
 
 
 def row_to_dict(row: AlignedRow, reference: bool) -> dict:
-    """The JSON object of one row; ``ref_text``/``chrf`` only when the article has a reference."""
+    """The JSON object of one row; ``ref`` (ids), ``ref_text`` and ``chrf`` only when the article has a reference."""
     data = {"src": list(row.src), "tgt": list(row.tgt), "score": row.score,
             "src_text": row.src_text, "tgt_text": row.tgt_text}
     if reference:
+        data["ref"] = list(row.ref)
         data["ref_text"] = row.ref_text
         data["chrf"] = row.chrf
     return data
