@@ -1,0 +1,279 @@
+"""Model resolution and the translation stage, on tiny random-weight models (structure, never wording)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+import unicodedata
+from pathlib import Path
+
+import pytest
+
+from translate_cli import models, translate
+from translate_cli.errors import UserError
+from translate_cli.models import KNOWN_MODELS, model_table, resolve_model
+from translate_cli.translate import load_translator, split_to_fit
+
+SAMPLE = Path(__file__).resolve().parent.parent / "samples" / "almaty-back-online.id.txt"
+SENTENCES = [
+    "Kota terbesar di Kazakhstan kembali online.",
+    "",
+    "Almaty, bekas ibu kota negara tersebut, hampir sepenuhnya offline sejak Rabu.",
+    "Presiden mengatakan ketertiban telah pulih; pasukan menjaga gedung-gedung penting.",
+]
+
+
+@pytest.fixture(autouse=True)
+def _isolated(ct2_cache_root, monkeypatch):
+    """Shared CT2 cache in a temp folder; one compute thread (the test machine's cores are shared)."""
+    monkeypatch.setenv("TRANSLATE_CLI_CACHE", str(ct2_cache_root))
+    monkeypatch.setenv("OMP_NUM_THREADS", "1")
+
+
+@pytest.fixture
+def empty_hf_cache(tmp_path, monkeypatch):
+    """An empty Hugging Face cache with offline mode off, as on a fresh machine."""
+    from huggingface_hub import constants
+
+    monkeypatch.setattr(constants, "HF_HUB_CACHE", str(tmp_path / "hub"))
+    monkeypatch.setattr(constants, "HF_HUB_OFFLINE", False)
+
+
+def long_sentence(words: int) -> str:
+    """One sentence of ``words`` words from the sample article, its full stops turned into commas."""
+    text = SAMPLE.read_text(encoding="utf-8").replace(".", ",").split()
+    return " ".join((text * (words // len(text) + 1))[:words]) + "."
+
+
+# --- models.py ---------------------------------------------------------------------------------------
+
+
+def test_unknown_model_is_a_user_error_listing_aliases():
+    start = time.monotonic()
+    with pytest.raises(UserError, match="opus-mt.*nllb-600m"):
+        resolve_model("no-such-model")
+    assert time.monotonic() - start < 1
+
+
+@pytest.mark.parametrize("family", ["marian", "m2m100", "nllb", "madlad"])
+def test_local_folder_family_detected(family, request):
+    folder = request.getfixturevalue(f"{family}_dir")
+    spec = resolve_model(str(folder))
+    assert (spec.family, spec.source) == (family, str(folder))
+    assert (spec.src_lang, spec.tgt_lang) == models.FAMILY_LANGS[family]
+
+
+def test_default_model_env_then_embedded_then_opus(marian_dir, tmp_path, monkeypatch):
+    monkeypatch.delenv(models.ENV_MODEL, raising=False)
+    monkeypatch.setattr(models, "EMBEDDED_DIR", tmp_path / "absent")
+    assert resolve_model(None).name == "opus-mt"
+    monkeypatch.setattr(models, "EMBEDDED_DIR", marian_dir)
+    assert resolve_model(None) == resolve_model("embedded")
+    assert resolve_model(None).source == str(marian_dir)
+    monkeypatch.setenv(models.ENV_MODEL, "nllb-600m")
+    assert resolve_model(None) == KNOWN_MODELS["nllb-600m"]
+    assert resolve_model("m2m100-418m").src_lang == "id"
+
+
+def test_hub_id_family_guessed():
+    assert resolve_model("facebook/nllb-200-3.3B").family == "nllb"
+    assert resolve_model("Helsinki-NLP/opus-mt-ms-en").family == "marian"
+
+
+def test_uncached_hub_model_fails_fast_with_advice(empty_hf_cache):
+    start = time.monotonic()
+    with pytest.raises(UserError) as error:
+        load_translator(resolve_model("opus-mt"))
+    assert time.monotonic() - start < 10
+    message = str(error.value)
+    assert "\n" not in message
+    assert "Helsinki-NLP/opus-mt-id-en" in message and "local model folder" in message
+    assert "HF_HUB_OFFLINE" in message
+
+
+def test_hf_hub_offline_fails_without_probing(empty_hf_cache, monkeypatch):
+    from huggingface_hub import constants
+
+    monkeypatch.setattr(constants, "HF_HUB_OFFLINE", True)
+    monkeypatch.setattr(models, "_hub_reachable", lambda: pytest.fail("probed the hub while offline"))
+    with pytest.raises(UserError, match="HF_HUB_OFFLINE is set"):
+        load_translator(resolve_model("nllb-600m"))
+
+
+def test_model_table(empty_hf_cache, monkeypatch):
+    monkeypatch.setenv(models.ENV_MODEL, "m2m100-418m")
+    rows = model_table()
+    assert [row["alias"] for row in rows] == list(KNOWN_MODELS)
+    assert [row["alias"] for row in rows if row["default"]] == ["m2m100-418m"]
+    assert not any(row["available"] for row in rows if row["alias"] != "embedded")
+    assert {"source", "family", "langs", "size", "licence"} <= set(rows[0])
+
+
+def test_import_is_cheap():
+    code = ("import sys, translate_cli.models, translate_cli.translate; "
+            "print(sorted({'torch', 'transformers', 'ctranslate2', 'huggingface_hub'} & set(sys.modules)))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
+# --- splitting -----------------------------------------------------------------------------------------
+
+
+def test_split_prefers_clause_boundaries():
+    text = "satu dua tiga; empat lima, enam tujuh delapan sembilan sepuluh dan sebelas dua belas"
+    pieces = split_to_fit(text, lambda t: len(t.split()) <= 5)
+    assert "".join(pieces) == text
+    assert pieces[0] == "satu dua tiga;"
+    assert all(len(p.split()) <= 5 for p in pieces)
+
+
+def test_split_falls_back_to_words_then_characters():
+    assert split_to_fit("abcdefgh", lambda t: len(t) <= 3) == ["abc", "def", "gh"]
+    pieces = split_to_fit("aa bb cc dd", lambda t: len(t.split()) <= 2)
+    assert pieces == ["aa bb", " cc dd"]
+
+
+# --- translation ---------------------------------------------------------------------------------------
+
+
+def _spy_generate(translator):
+    """Record the keyword arguments of every model.generate call."""
+    model = translator._engine.model
+    calls = []
+
+    def generate(**kwargs):
+        calls.append(kwargs)
+        return type(model).generate(model, **kwargs)
+
+    model.generate = generate
+    return calls
+
+
+@pytest.mark.parametrize("family", ["marian", "m2m100", "nllb", "madlad"])
+def test_transformers_backend_language_codes_order_progress(family, request):
+    translator = load_translator(resolve_model(str(request.getfixturevalue(f"{family}_dir"))),
+                                 backend="transformers", beam=2)
+    tokenizer = translator._tokenizer
+    calls = _spy_generate(translator)
+    finished = []
+    out = translator.translate(SENTENCES, progress=finished.append)
+    assert len(out) == len(SENTENCES) and out[1] == "" and all(out[i] for i in (0, 2, 3))
+    assert sum(finished) == len(SENTENCES)
+    assert translator.translate(SENTENCES[::-1]) == out[::-1]
+    first_ids = {int(call["input_ids"][0, 0]) for call in calls}
+    forced = {call.get("forced_bos_token_id") for call in calls}
+    if family == "nllb":
+        assert first_ids == {tokenizer.convert_tokens_to_ids("ind_Latn")}
+        assert forced == {tokenizer.convert_tokens_to_ids("eng_Latn")}
+    elif family == "m2m100":
+        assert first_ids == {tokenizer.get_lang_id("id")}
+        assert forced == {tokenizer.get_lang_id("en")}
+    elif family == "madlad":
+        assert first_ids == {tokenizer.convert_tokens_to_ids("<2en>")}
+        assert forced == {None}
+    else:
+        assert forced == {None}
+    assert all(call["num_beams"] == 2 for call in calls)
+    assert all(call["max_new_tokens"] <= 2 * call["input_ids"].shape[1] + 10 for call in calls)
+
+
+def test_batches_bounded_by_tokens(marian_dir):
+    translator = load_translator(resolve_model(str(marian_dir)), backend="transformers", beam=1,
+                                 batch_size=8, max_batch_tokens=60)
+    calls = _spy_generate(translator)
+    translator.translate(SENTENCES * 3)
+    shapes = [tuple(call["input_ids"].shape) for call in calls]
+    assert all(rows * width <= 60 and rows <= 8 for rows, width in shapes)
+    assert [width for _, width in shapes] == sorted(width for _, width in shapes)  # shortest first
+
+
+def test_3000_word_sentence_every_piece_translated_in_order(marian_dir):
+    """With an echo engine, the joined output must give back the whole sentence: nothing lost or reordered."""
+    translator = load_translator(resolve_model(str(marian_dir)), backend="transformers")
+    tokenizer = translator._tokenizer
+    lengths = []
+
+    def echo(ids):
+        lengths.extend(map(len, ids))
+        return tokenizer.batch_decode(ids, skip_special_tokens=True)
+
+    translator._engine = echo
+    text = long_sentence(3000)
+    [out] = translator.translate([text])
+    assert len(lengths) > 50 and max(lengths) <= translator.max_source_tokens == 64
+    assert out.split() == unicodedata.normalize("NFKC", text).split()  # SentencePiece applies NFKC
+
+
+def test_long_sentence_through_real_model(marian_dir):
+    translator = load_translator(resolve_model(str(marian_dir)), backend="transformers", beam=1)
+    calls = _spy_generate(translator)
+    out = translator.translate(["Pendek.", long_sentence(200)])
+    assert len(out) == 2 and all(out)
+    assert len(calls) >= 1 and max(call["input_ids"].shape[1] for call in calls) <= 64
+
+
+# --- CTranslate2 ---------------------------------------------------------------------------------------
+
+
+def test_ct2_converts_once_then_reuses(marian_dir, tmp_path, monkeypatch):
+    monkeypatch.setenv("TRANSLATE_CLI_CACHE", str(tmp_path))
+    translator = load_translator(resolve_model(str(marian_dir)))  # 'auto' picks CTranslate2
+    assert "ctranslate2:cpu:int8" in translator.identity
+    [folder] = (tmp_path / "ct2").iterdir()
+    assert (folder / "model.bin").is_file()
+    out = translator.translate(SENTENCES)
+    assert len(out) == len(SENTENCES) and out[1] == ""
+
+    monkeypatch.setattr(translate, "convert_to_ct2", lambda *a: pytest.fail("converted twice"))
+    again = load_translator(resolve_model(str(marian_dir)))
+    assert again.identity == translator.identity
+    assert again.translate(SENTENCES) == out
+    assert list((tmp_path / "ct2").iterdir()) == [folder]
+
+
+@pytest.mark.parametrize("family, src, tgt", [("nllb", "ind_Latn", "eng_Latn"), ("m2m100", "__id__", "__en__")])
+def test_ct2_language_codes(family, src, tgt, request):
+    translator = load_translator(resolve_model(str(request.getfixturevalue(f"{family}_dir"))),
+                                 backend="ctranslate2", beam=2)
+    ct2 = translator._engine.translator
+    calls = []
+
+    class Spy:
+        def translate_batch(self, source, **options):
+            calls.append((source, options))
+            return ct2.translate_batch(source, **options)
+
+    translator._engine.translator = Spy()
+    out = translator.translate(SENTENCES)
+    assert len(out) == len(SENTENCES) and all(tgt not in text for text in out)
+    for source, options in calls:
+        assert {tokens[0] for tokens in source} == {src}
+        assert options["target_prefix"] == [[tgt]] * len(source)
+        assert options["batch_type"] == "tokens" and options["beam_size"] == 2
+
+
+def test_ct2_failure_falls_back_with_notice(marian_dir, tmp_path, monkeypatch, capsys):
+    def broken(*args):
+        raise RuntimeError("conversion exploded")
+
+    monkeypatch.setattr(translate, "convert_to_ct2", broken)
+    monkeypatch.setenv("TRANSLATE_CLI_CACHE", str(tmp_path))
+    translator = load_translator(resolve_model(str(marian_dir)))
+    assert "transformers:cpu" in translator.identity
+    assert "conversion exploded" in capsys.readouterr().err
+    with pytest.raises(UserError, match="CTranslate2 cannot run .*conversion exploded"):
+        load_translator(resolve_model(str(marian_dir)), backend="ctranslate2")
+
+
+def test_identity_names_settings(marian_dir):
+    spec = resolve_model(str(marian_dir))
+    a, b = load_translator(spec, beam=4), load_translator(spec, beam=4)
+    c = load_translator(spec, beam=2, backend="transformers")
+    assert a.identity == b.identity != c.identity
+    assert str(marian_dir) in a.identity and "beam=2" in c.identity
+
+
+def test_unknown_backend(marian_dir):
+    with pytest.raises(UserError, match="unknown backend"):
+        load_translator(resolve_model(str(marian_dir)), backend="onnx")

@@ -1,0 +1,310 @@
+"""Translate sentences with a seq2seq model, through transformers or CTranslate2.
+
+Sentences are tokenised once, sorted by length and batched by padded token count; a sentence longer
+than the model accepts is cut at clause boundaries and its pieces' translations joined.
+Heavy libraries (torch, transformers, ctranslate2) are imported only when a model loads.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import shutil
+import sys
+import tempfile
+from collections import Counter
+from dataclasses import replace
+from pathlib import Path
+from typing import Callable, Sequence
+
+from translate_cli.errors import UserError
+from translate_cli.models import FAMILY_LANGS, ModelSpec, detect_family, model_folder
+
+BACKENDS = ("auto", "transformers", "ctranslate2")
+CT2_FAMILIES = ("marian", "nllb", "m2m100")  # 'auto' leaves MADLAD/T5 on transformers
+TOKENS_PER_SENTENCE = 64  # default token budget per batch slot: max_batch_tokens = batch_size * this
+FALLBACK_MAX_TOKENS = 512
+
+# Split points tried in order for an over-long sentence; pieces keep every character of the text.
+_BREAKS = [
+    re.compile(r"(?<=[;:])(?=\s)"),
+    re.compile(r"(?<=,)(?=\s)"),
+    re.compile(r"(?=[—–])"),
+    re.compile(r"(?=\s(?:dan|tetapi|namun|atau|sedangkan|serta|sehingga|karena|yang|and|but|or|which)\s)", re.I),
+    re.compile(r"(?<=\S)(?=\s)"),  # between words: the hard fallback
+]
+
+
+def cores() -> int:
+    """CPU threads to compute with: $OMP_NUM_THREADS when set (for shared machines), else the usable cores."""
+    if os.environ.get("OMP_NUM_THREADS", "").isdigit() and int(os.environ["OMP_NUM_THREADS"]) > 0:
+        return int(os.environ["OMP_NUM_THREADS"])
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def _pack(parts: list[str], fits: Callable[[str], bool]) -> list[str]:
+    """Greedily join consecutive parts while the result still fits."""
+    pieces, current = [], ""
+    for part in parts:
+        if current and not fits(current + part):
+            pieces.append(current)
+            current = part
+        else:
+            current += part
+    return pieces + [current] if current else pieces
+
+
+def split_to_fit(text: str, fits: Callable[[str], bool], level: int = 0) -> list[str]:
+    """Cut ``text`` into consecutive pieces that each fit, preferring ; : then , then dashes, then conjunctions,
+    then word and finally character boundaries. ``''.join(pieces) == text``."""
+    if fits(text) or len(text) <= 1:
+        return [text]
+    parts = _BREAKS[level].split(text) if level < len(_BREAKS) else list(text)
+    return [small for piece in _pack(parts, fits) for small in split_to_fit(piece, fits, level + 1)]
+
+
+class Translator:
+    """Translates sentences in length-sorted, token-bounded batches with one engine (transformers or CT2).
+
+    ``identity`` names model, revision, backend and decoding settings (a cache key);
+    ``max_source_tokens`` is the longest input, special tokens included, the model accepts.
+    """
+
+    def __init__(self, engine, tokenizer, prefix: str, identity: str, max_source_tokens: int,
+                 batch_size: int, max_batch_tokens: int):
+        self._engine = engine
+        self._tokenizer = tokenizer
+        self._prefix = prefix
+        self.identity = identity
+        self.max_source_tokens = max_source_tokens
+        self._batch_size = batch_size
+        self._max_batch_tokens = max_batch_tokens
+
+    def _fits(self, text: str) -> bool:
+        return len(self._tokenizer(self._prefix + text.strip(), verbose=False)["input_ids"]) <= self.max_source_tokens
+
+    def _batches(self, lengths: list[int]) -> list[list[int]]:
+        """Indices grouped shortest first, each group within batch_size and max_batch_tokens padded tokens."""
+        batches: list[list[int]] = []
+        for k in sorted(range(len(lengths)), key=lengths.__getitem__):
+            batch = batches[-1] if batches else None
+            if batch and len(batch) < self._batch_size and (len(batch) + 1) * lengths[k] <= self._max_batch_tokens:
+                batch.append(k)
+            else:
+                batches.append([k])
+        return batches
+
+    def translate(self, sentences: Sequence[str], progress: Callable[[int], None] | None = None) -> list[str]:
+        """One translation per sentence, same order; ``progress(n)`` is called as n more sentences finish."""
+        owners, pieces = [], []
+        for i, sentence in enumerate(sentences):
+            for piece in split_to_fit(sentence.strip(), self._fits) if sentence.strip() else []:
+                owners.append(i)
+                pieces.append(self._prefix + piece.strip())
+        left = Counter(owners)
+        if progress and len(left) < len(sentences):
+            progress(len(sentences) - len(left))  # blank sentences are done at once
+        ids = self._tokenizer(pieces)["input_ids"] if pieces else []
+        done: list[str] = [""] * len(pieces)
+        for batch in self._batches([len(x) for x in ids]):
+            for k, text in zip(batch, self._engine([ids[k] for k in batch])):
+                done[k] = text.strip()
+                left[owners[k]] -= 1
+            finished = sum(1 for k in batch if left[owners[k]] == 0)
+            if progress and finished:
+                progress(finished)
+        joined: list[list[str]] = [[] for _ in sentences]
+        for owner, text in zip(owners, done):
+            joined[owner].append(text)
+        return [" ".join(t for t in texts if t) for texts in joined]
+
+
+def _max_new_tokens(ids: list[list[int]], ceiling: int) -> int:
+    """Output budget: twice the longest input plus 10, within the model's limit."""
+    return min(2 * max(map(len, ids)) + 10, ceiling)
+
+
+class _TransformersEngine:
+    def __init__(self, model, tokenizer, device: str, beam: int, forced_bos: int | None, max_tokens: int):
+        self.model, self.tokenizer, self.device = model, tokenizer, device
+        self.options = {"num_beams": beam}
+        if forced_bos is not None:
+            self.options["forced_bos_token_id"] = forced_bos
+        self.max_tokens = max_tokens
+
+    def __call__(self, ids: list[list[int]]) -> list[str]:
+        import torch
+
+        batch = self.tokenizer.pad({"input_ids": ids}, return_tensors="pt").to(self.device)
+        with torch.inference_mode():
+            out = self.model.generate(**batch, **self.options, max_new_tokens=_max_new_tokens(ids, self.max_tokens))
+        return self.tokenizer.batch_decode(out, skip_special_tokens=True)
+
+
+class _CTranslate2Engine:
+    def __init__(self, translator, tokenizer, beam: int, target_token: str | None, max_batch_tokens: int,
+                 max_tokens: int):
+        self.translator, self.tokenizer, self.beam = translator, tokenizer, beam
+        self.target_token, self.max_batch_tokens, self.max_tokens = target_token, max_batch_tokens, max_tokens
+
+    def __call__(self, ids: list[list[int]]) -> list[str]:
+        results = self.translator.translate_batch(
+            [self.tokenizer.convert_ids_to_tokens(x) for x in ids],
+            target_prefix=[[self.target_token]] * len(ids) if self.target_token else None,
+            beam_size=self.beam,
+            max_batch_size=self.max_batch_tokens,
+            batch_type="tokens",
+            max_decoding_length=_max_new_tokens(ids, self.max_tokens),
+        )
+        outputs = []
+        for result in results:
+            tokens = result.hypotheses[0]
+            if self.target_token and tokens[:1] == [self.target_token]:
+                tokens = tokens[1:]
+            outputs.append(self.tokenizer.decode(self.tokenizer.convert_tokens_to_ids(tokens), skip_special_tokens=True))
+        return outputs
+
+
+def _target_token(tokenizer, spec: ModelSpec) -> str | None:
+    """Set the tokenizer's source language; return the token output must start with (NLLB, M2M-100) or None."""
+    if spec.family == "madlad":
+        token = None
+        check = [spec.tgt_lang]
+    elif spec.family == "nllb":
+        tokenizer.src_lang = spec.src_lang
+        token = spec.tgt_lang
+        check = [spec.src_lang, token]
+    elif spec.family == "m2m100":
+        tokenizer.src_lang = spec.src_lang
+        token = tokenizer.get_lang_token(spec.tgt_lang)
+        check = [tokenizer.get_lang_token(spec.src_lang), token]
+    else:
+        return None
+    unknown = [t for t in check if tokenizer.convert_tokens_to_ids(t) == tokenizer.unk_token_id]
+    if unknown:
+        raise UserError(f"model '{spec.name}' does not know the language token(s) {', '.join(unknown)}")
+    return token
+
+
+def _max_source_tokens(model_path: Path, tokenizer) -> int:
+    """Longest input the model accepts: the smaller of the config's positions and the tokenizer's limit."""
+    from transformers import AutoConfig
+
+    config = AutoConfig.from_pretrained(model_path)
+    limits = [getattr(config, name, None) for name in ("max_position_embeddings", "n_positions")]
+    limits.append(tokenizer.model_max_length)
+    limits = [n for n in limits if isinstance(n, int) and 0 < n < 100_000]
+    return min(limits) if limits else FALLBACK_MAX_TOKENS
+
+
+def _model_key(spec: ModelSpec, folder: Path) -> str:
+    """Model id plus version: hub id @ revision, or local folder @ newest file mtime."""
+    if folder.parent.name == "snapshots":
+        return f"{spec.source}@{folder.name}"
+    return f"{folder.resolve()}@{max(f.stat().st_mtime_ns for f in folder.iterdir() if f.is_file())}"
+
+
+def _pick_device(device: str) -> str:
+    import torch
+
+    if device != "auto":
+        return device
+    if torch.cuda.is_available():
+        return "cuda"
+    return "mps" if torch.backends.mps.is_available() else "cpu"
+
+
+def _transformers_engine(spec, folder, tokenizer, device, beam, target_token, max_tokens):
+    import torch
+    from transformers import AutoModelForSeq2SeqLM
+
+    device = _pick_device(device)
+    dtype = torch.float16 if device == "cuda" and spec.family != "madlad" else torch.float32
+    if device == "cpu":
+        torch.set_num_threads(cores())
+    model = AutoModelForSeq2SeqLM.from_pretrained(folder, dtype=dtype).to(device).eval()
+    forced_bos = tokenizer.convert_tokens_to_ids(target_token) if target_token else None
+    engine = _TransformersEngine(model, tokenizer, device, beam, forced_bos, max_tokens)
+    return engine, f"transformers:{device}:{str(dtype).removeprefix('torch.')}"
+
+
+def ct2_cache_dir() -> Path:
+    """Where converted CTranslate2 models live: $TRANSLATE_CLI_CACHE/ct2 or ~/.cache/translate-cli/ct2."""
+    root = os.environ.get("TRANSLATE_CLI_CACHE") or Path.home() / ".cache" / "translate-cli"
+    return Path(root) / "ct2"
+
+
+def convert_to_ct2(folder: Path, out: Path, quantization: str) -> None:
+    """Convert a transformers model folder into ``out`` atomically (temp folder, then rename)."""
+    from ctranslate2.converters import TransformersConverter
+
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f"{out.name}.", suffix=".tmp", dir=out.parent))
+    try:
+        TransformersConverter(str(folder)).convert(str(tmp), quantization=quantization, force=True)
+        try:
+            tmp.rename(out)
+        except OSError:  # another process finished the same conversion first
+            if not (out / "model.bin").is_file():
+                raise
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _ct2_engine(spec, folder, tokenizer, device, beam, target_token, max_tokens, max_batch_tokens):
+    import ctranslate2
+
+    if device == "auto":
+        device = "cuda" if ctranslate2.get_cuda_device_count() else "cpu"
+    if device not in ("cpu", "cuda"):
+        raise ValueError(f"CTranslate2 cannot run on {device}")
+    quantization = "float16" if device == "cuda" else "int8"
+    key = hashlib.sha256(f"{_model_key(spec, folder)}|{quantization}".encode()).hexdigest()[:16]
+    out = ct2_cache_dir() / f"{re.sub(r'[^A-Za-z0-9._-]+', '_', spec.name)[-40:]}-{key}"
+    if not (out / "model.bin").is_file():
+        print(f"notice: converting {spec.name} for CTranslate2 ({quantization}) into {out}, once", file=sys.stderr)
+        convert_to_ct2(folder, out, quantization)
+    translator = ctranslate2.Translator(str(out), device=device, intra_threads=cores() if device == "cpu" else 0)
+    engine = _CTranslate2Engine(translator, tokenizer, beam, target_token, max_batch_tokens, max_tokens)
+    return engine, f"ctranslate2:{device}:{quantization}"
+
+
+def load_translator(spec: ModelSpec, *, device: str = "auto", beam: int = 4, batch_size: int = 16,
+                    backend: str = "auto", max_batch_tokens: int | None = None) -> Translator:
+    """Load ``spec`` for translation. backend 'auto' uses CTranslate2 when installed and the model converts
+    (falling back to transformers with a notice), 'transformers' or 'ctranslate2' force one."""
+    if backend not in BACKENDS:
+        raise UserError(f"unknown backend '{backend}': use one of {', '.join(BACKENDS)}")
+    folder = model_folder(spec)
+    family = detect_family(folder)
+    if family != spec.family:  # a hub id's family was guessed from its name
+        spec = replace(spec, family=family, src_lang=FAMILY_LANGS[family][0], tgt_lang=FAMILY_LANGS[family][1])
+    from transformers import AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(folder)
+    target_token = _target_token(tokenizer, spec)
+    max_tokens = _max_source_tokens(folder, tokenizer)
+    max_batch_tokens = max_batch_tokens or batch_size * TOKENS_PER_SENTENCE
+    engine = None
+    if backend == "ctranslate2" or (backend == "auto" and spec.family in CT2_FAMILIES and _has_ct2()):
+        try:
+            engine, engine_id = _ct2_engine(spec, folder, tokenizer, device, beam, target_token, max_tokens,
+                                            max_batch_tokens)
+        except Exception as exc:  # conversion or loading failed: report it, or fall back under 'auto'
+            reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+            message = f"CTranslate2 cannot run {spec.name}: {reason}"
+            if backend == "ctranslate2":
+                raise UserError(message) from exc
+            print(f"notice: {message}; using transformers", file=sys.stderr)
+    if engine is None:
+        engine, engine_id = _transformers_engine(spec, folder, tokenizer, device, beam, target_token, max_tokens)
+    identity = f"{_model_key(spec, folder)}|{spec.family}:{spec.src_lang}>{spec.tgt_lang}|{engine_id}|beam={beam}"
+    prefix = f"{spec.tgt_lang} " if spec.family == "madlad" else ""
+    return Translator(engine, tokenizer, prefix, identity, max_tokens, batch_size, max_batch_tokens)
+
+
+def _has_ct2() -> bool:
+    from importlib.util import find_spec
+
+    return find_spec("ctranslate2") is not None
