@@ -34,7 +34,9 @@ _PRIOR = {(0, 1): 0.05, (1, 0): 0.05, (1, 1): 0.89, (1, 2): 0.089 / 2,
           (2, 1): 0.089 / 2, (2, 2): 0.011, (1, 3): 0.0025, (3, 1): 0.0025}
 _VARIANCE = 6.8  # Gale & Church's s^2: variance of target characters per source character
 
-# Character n-grams as in chrF (lower-cased, whitespace removed), kept as sets hashed into bits.
+# Character n-grams as in chrF (whitespace removed, here also lower-cased), kept as sets hashed
+# into bits; the similarity is their F1 (Dice) rather than chrF's recall-weighted F2, so that
+# neither side is favoured.
 _ORDERS = (2, 3, 4, 5)
 _BITS = 12  # 4096 bits per set
 _RARE = 3  # coarse levels keep only n-grams found at most this often on each side
@@ -246,7 +248,6 @@ def _search(level: _Level, lo: np.ndarray, hi: np.ndarray) -> list[tuple[int, in
         # the band, which is mostly made of unrelated pairs.
         baseline = np.median(sims[_BEADS.index((1, 1)) - 1][1])
         for t, (inside, sim) in sims.items():
-            a, b = _BEADS[t + 1]
             cost[t, inside] -= level.unit * _SIM_WEIGHT * (sim - baseline)
 
     total = np.full(size + 1, np.inf)  # the extra last cell stands for "outside the band"
