@@ -1,12 +1,13 @@
 import fcntl
 import io
 import json
+from pathlib import Path
 
 import pytest
 import sacrebleu
 from rich.console import Console
 
-from translate_cli.batch import model_slug, print_summary, run_batch
+from translate_cli.batch import find_reference, model_slug, print_summary, run_batch
 from translate_cli.errors import UserError
 
 
@@ -104,6 +105,26 @@ def test_second_batch_on_same_outdir_is_refused(tree, tmp_path):
             run_batch(tree, out, FakeTranslator(), quiet=True)
 
 
+def test_corrupt_cache_is_a_user_error(tree, tmp_path):
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / ".cache.sqlite").write_bytes(b"not a database" * 100)
+    with pytest.raises(UserError, match="delete it to start over"):
+        run_batch(tree, tmp_path / "out", FakeTranslator(), quiet=True)
+
+
+@pytest.mark.parametrize("article, reference", [
+    ("a/b.txt", "a/b.txt"), ("a/b.txt", "a/b.en.txt"), ("a/b.id.txt", "a/b.en.txt"), ("b.md", "b.txt"),
+    ("b.md", "b.en.md"), ("b.txt", None),
+])
+def test_find_reference(tmp_path, article, reference):
+    if reference:
+        (tmp_path / reference).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / reference).write_text("x")
+    (tmp_path / "other.en.txt").write_text("x")
+    found = find_reference(tmp_path, Path(article))
+    assert found == (tmp_path / reference if reference else None)
+
+
 def test_articles_with_the_same_output_folder(tree, tmp_path):
     (tree / "one.id.txt").write_text("Lain.", encoding="utf-8")
     summary = run_batch(tree, tmp_path / "out", FakeTranslator(), quiet=True)
@@ -162,3 +183,20 @@ def test_progress_and_printed_summary(tree, tmp_path):
     print_summary(summary, console)
     text = console.file.getvalue()
     assert "corpus" in text and "empty.txt: is empty" in text and "3 translated, 0 skipped, 1 failed" in text
+
+
+def test_real_tiny_model_end_to_end(marian_dir, tree, tmp_path):
+    from translate_cli.compare import compare_runs
+    from translate_cli.models import resolve_model
+    from translate_cli.translate import load_translator
+
+    translator = load_translator(resolve_model(str(marian_dir)), backend="transformers", beam=1, device="cpu")
+    console = Console(file=io.StringIO(), force_terminal=True, width=120)
+    summary = run_batch(tree, tmp_path / "out", translator, console=console)
+    assert summary.ok and summary.translated_sentences == 5 and summary.model == translator.identity
+    assert "5/5" in console.file.getvalue()
+    refs = tmp_path / "refs"
+    refs.mkdir()
+    (refs / "one.txt").write_text("One two. Three four.\n\nFive six.", encoding="utf-8")
+    comparison = compare_runs([tmp_path / "out"], refs, n_samples=20)
+    assert [a.article for a in comparison.articles] == ["one"]

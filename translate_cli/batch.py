@@ -7,8 +7,8 @@ Wiring (CLI ``batch INDIR -o OUTDIR [--model M]... [--references REFDIR] [--glob
         translator = load_translator(resolve_model(name), device=device, beam=beam, batch_size=batch_size)
         target = outdir / model_slug(name) if len(models) > 1 else outdir
         summary = run_batch(indir, target, translator, references=refdir, glob=globs or DEFAULT_GLOB, quiet=quiet)
-        print_summary(summary, console)
-    raise typer.Exit(0 if every summary.ok else 1)
+        print_summary(summary)
+    exit 0 when every summary.ok, else 1
 
 Layout of OUTDIR:
 
@@ -25,8 +25,9 @@ Layout of OUTDIR:
 
 Articles are handled in chunks: the chunk's sentences missing from the cache are translated in one
 ``translator.translate`` call (many articles fill the model's batches), then each article is built by
-``pipeline.build_result`` (alignment to its reference, scores) and written. Every file is written atomically and an article is
-recorded as finished only after its outputs exist, so an interrupt loses at most the chunk in flight.
+``pipeline.build_result`` (alignment to its reference, scores) and written. Every file is written
+atomically and an article is recorded as finished only after its outputs exist, so an interrupt loses
+at most the chunk in flight.
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ import sqlite3
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from rich.console import Console
@@ -136,8 +137,8 @@ class _Record:
     sentences: int
     reference: str | None
     scores: Scores | None
-    hyps: list[str] = field(default_factory=list)
-    refs: list[str] = field(default_factory=list)
+    hyps: list[str]  # the reference-aligned segments, for the corpus scores
+    refs: list[str]
 
 
 class BatchStore:
@@ -145,12 +146,16 @@ class BatchStore:
 
     def __init__(self, path: Path):
         self.db = sqlite3.connect(path)
-        self.db.executescript(
-            "CREATE TABLE IF NOT EXISTS sentences (identity TEXT, source TEXT, target TEXT,"
-            " PRIMARY KEY (identity, source));"
-            "CREATE TABLE IF NOT EXISTS articles (relpath TEXT PRIMARY KEY, sha256 TEXT,"
-            " identity TEXT, ref_sha256 TEXT, record TEXT);"
-        )
+        try:
+            self.db.executescript(
+                "CREATE TABLE IF NOT EXISTS sentences (identity TEXT, source TEXT, target TEXT,"
+                " PRIMARY KEY (identity, source));"
+                "CREATE TABLE IF NOT EXISTS articles (relpath TEXT PRIMARY KEY, sha256 TEXT,"
+                " identity TEXT, ref_sha256 TEXT, record TEXT);"
+            )
+        except sqlite3.DatabaseError as exc:
+            self.db.close()
+            raise UserError(f"{path}: unusable cache ({exc}); delete it to start over") from None
 
     def close(self) -> None:
         self.db.close()
@@ -209,12 +214,13 @@ def find_articles(indir: Path, glob: str | Sequence[str], exclude: Path | None =
 
 
 def find_reference(refdir: Path, relpath: Path) -> Path | None:
-    """The reference of ``a/b.txt``: ``REFDIR/a/b.txt`` or ``REFDIR/a/b.en.txt`` (``b.id.txt`` -> ``b.en.txt`` too)."""
-    stem, suffix = relpath.stem, relpath.suffix
-    names = [relpath.name, f"{stem}.en{suffix}"]
-    if stem.endswith(".id"):
-        names.append(f"{stem[:-3]}.en{suffix}")
-    for name in names:
+    """The reference of ``a/b.txt``: ``REFDIR/a/b.txt`` or ``REFDIR/a/b.en.txt``, first found.
+
+    ``b.id.txt`` also matches ``b.txt``/``b.en.txt``, and ``b.md`` also ``b.txt``/``b.en.txt``.
+    """
+    bases = dict.fromkeys([relpath.stem, relpath.stem.removesuffix(".id")])
+    suffixes = dict.fromkeys([relpath.suffix, ".txt"])
+    for name in (f"{base}{tag}{suffix}" for base in bases for tag in ("", ".en") for suffix in suffixes):
         candidate = refdir / relpath.parent / name
         if candidate.is_file():
             return candidate
@@ -238,7 +244,7 @@ def _plan(indir: Path, path: Path, references: Path | None) -> _Article:
         try:
             article.ref_text = read_article(ref_path)
         except UserError as exc:
-            raise UserError(f"reference {ref_path}: {exc}") from None
+            raise UserError(f"reference {exc}") from None
         article.reference = ref_path.relative_to(references).as_posix()
         article.ref_sha256 = _sha256(article.ref_text)
     return article
@@ -464,7 +470,7 @@ def print_summary(summary: BatchSummary, console: Console | None = None) -> None
     if summary.corpus:
         c = summary.corpus
         table.add_section()
-        table.add_row("corpus", "", "", f"{c.bleu:.1f}", f"{c.chrf:.1f}", f"{c.chrfpp:.1f}", f"{c.ter:.1f}", style="bold")
+        table.add_row("corpus", "", "", *(f"{x:.1f}" for x in (c.bleu, c.chrf, c.chrfpp, c.ter)), style="bold")
     console.print(table)
     for a in summary.failed:
         console.print(f"[red]failed[/] {escape(a.relpath)}: {escape(a.reason)}")

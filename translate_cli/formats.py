@@ -113,7 +113,8 @@ def render_tsv(result: TranslationResult) -> str:
         header += ["ref_ids", "ref_text", "chrf"]
     lines = ["\t".join(header)]
     for row in result.rows:
-        fields = [_ids(row.src), _ids(row.tgt), f"{row.score:.4f}", _tsv_escape(row.src_text), _tsv_escape(row.tgt_text)]
+        fields = [_ids(row.src), _ids(row.tgt), f"{row.score:.4f}",
+                  _tsv_escape(row.src_text), _tsv_escape(row.tgt_text)]
         if ref:
             fields += [_ids(row.ref), _tsv_escape(row.ref_text), _chrf(row.chrf)]
         lines.append("\t".join(fields))
