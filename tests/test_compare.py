@@ -122,6 +122,12 @@ def test_single_reference_file_and_flat_translate_layout(runs, tmp_path):
     assert [a.article for a in comparison.articles] == ["art1"] and comparison.differences == []
 
 
+def test_identical_system_is_not_significant(runs):
+    comparison = compare_runs([runs / "sys-a", runs / "sys-a"], runs / "refs", n_samples=50)
+    assert comparison.systems[1].name.endswith("sys-a")
+    assert {m.p_value for m in comparison.systems[1].metrics.values()} == {1.0}
+
+
 def test_errors(runs, tmp_path):
     with pytest.raises(UserError, match="run folder not found"):
         compare_runs([tmp_path / "nope"], runs / "refs")

@@ -459,7 +459,8 @@ def print_summary(summary: BatchSummary, console: Console | None = None) -> None
     scored = any(a.scores for a in summary.articles)
     table = Table(title=escape(f"{summary.model} -> {summary.outdir}"))
     for column in ["article", "status", "sentences"] + (["BLEU", "chrF", "chrF++", "TER"] if scored else []):
-        table.add_column(column, justify="left" if column in ("article", "status") else "right")
+        table.add_column(column, justify="left" if column in ("article", "status") else "right",
+                         overflow="fold" if column == "article" else "ellipsis")
     for a in summary.articles:
         status = {"failed": "[red]failed[/]", "skipped": "[dim]skipped[/]"}.get(a.status, "[green]ok[/]")
         cells = [escape(a.relpath), status, str(a.sentences)]

@@ -226,9 +226,12 @@ def _significance(names, run_dirs, segments, n_samples) -> tuple[list[System], d
     del results["System"]
     systems = [System(name, str(path)) for name, path in zip(names, run_dirs)]
     # sacrebleu keys results by score name (chrF2, chrF2++); its dicts keep the order of ``metrics``
+    # sacrebleu gives p = 1/(n+1) to a system identical to the baseline (no resample differs); say 1.0
+    same = [hyps == named[0][1] for _, hyps in named]
     for label, column in zip(metrics, results.values()):
-        for system, result in zip(systems, column):
-            system.metrics[label] = MetricResult(result.score, float(result.mean), float(result.ci), result.p_value)
+        for system, result, identical in zip(systems, column, same):
+            p_value = 1.0 if identical and result.p_value is not None else result.p_value
+            system.metrics[label] = MetricResult(result.score, float(result.mean), float(result.ci), p_value)
     return systems, {label: sig.format() for label, sig in zip(metrics, signatures.values())}
 
 
