@@ -26,7 +26,7 @@ LANGUAGES = ("id", "en")
 
 _DATA = Path(__file__).parent / "data"
 _TERMINALS = ".!?…‼‽⁇⁈⁉"
-_STRONG = "!?‼‽⁇⁈⁉"  # end a sentence whatever precedes them
+_STRONG = frozenset("!?‼‽⁇⁈⁉")  # end a sentence whatever precedes them
 _QUOTES = "\"'“”‘’„‚«»‹›"
 _OPENERS = _QUOTES + "([{"
 _CLOSERS = _QUOTES + ")]}"
@@ -36,15 +36,16 @@ _LINE_BREAK = rf"(?>\r\n|[{_NL}])"
 _PARAGRAPH_BREAK = re.compile(rf"{_LINE_BREAK}[^\S{_NL}]*{_LINE_BREAK}\s*")
 _NEWLINE = re.compile(rf"{_LINE_BREAK}\s*")
 _HAS_NEWLINE = re.compile(rf"[{_NL}]")
-# Terminal punctuation, its closing quotes or brackets, and a quote standing alone after a space
-# (FLORES writes 'kata dia. "'), followed by whitespace or the end.
+_T = re.escape(_TERMINALS)
+# A candidate boundary: a whole run of terminal punctuation (possessive, so long runs cost linear
+# time), its closing quotes or brackets, maybe a quote left alone after a space (FLORES writes
+# 'kata dia. "'); then, looked at but not consumed: whitespace, opening quotes or brackets, a word.
 _CANDIDATE = re.compile(
-    rf"([{re.escape(_TERMINALS)}]+)([{re.escape(_CLOSERS)}]*(?:[^\S{_NL}]+[{re.escape(_QUOTES)}])?)(?=\s|$)"
+    rf"(?<![{_T}])(?P<punct>[{_T}]++)(?P<closers>[{re.escape(_CLOSERS)}]*+(?:[^\S{_NL}]++[{re.escape(_QUOTES)}])?)"
+    rf"(?=(?P<space>\s+|$)(?P<opener>[{re.escape(_OPENERS)}]*)(?P<word>\w*))"
 )
-_NEXT = re.compile(rf"(\s*)([{re.escape(_OPENERS)}]*)(\w*)")
 _INITIALS = re.compile(r"[A-Z](?:\.[A-Z])*")  # S, A.A, K.H, U.S
 _DOTTED = re.compile(r"[A-Za-z]{1,2}(?:\.[A-Za-z]{1,3})+")  # S.Pd, M.Sc, Ph.D (with a capital)
-_ENUMERATOR = re.compile(r"\d{1,3}")
 _WINDOW = 40  # characters looked at before a candidate; longer tokens are never abbreviations
 
 
@@ -67,7 +68,7 @@ def segment(text: str, lang: str = "id") -> list[Segment]:
     """
     rules = _rules(lang)
     segments = []
-    for paragraph, (p_start, p_end) in enumerate(_split(text, _PARAGRAPH_BREAK, 0, len(text))):
+    for paragraph, (p_start, p_end) in enumerate(_paragraphs(text)):
         for b_start, b_end in _blocks(text, p_start, p_end):
             for start, end in _sentences(text, b_start, b_end, rules):
                 segments.append(Segment(text[start:end], paragraph, start, end))
@@ -107,16 +108,17 @@ def _load_rules(lang: str) -> _Rules:
     return _Rules(kinds, frozenset(starters), endings)
 
 
-def _split(text: str, separator: re.Pattern[str], start: int, end: int):
-    """Yield the stripped, non-empty spans of text[start:end] between matches of ``separator``."""
-    pos = start
-    for match in separator.finditer(text, start, end):
-        yield from _strip(text, pos, match.start())
-        pos = match.end()
-    yield from _strip(text, pos, end)
+def _paragraphs(text: str):
+    """Yield the stripped, non-empty spans of ``text`` between blank lines."""
+    start = 0
+    for match in _PARAGRAPH_BREAK.finditer(text):
+        yield from _strip(text, start, match.start())
+        start = match.end()
+    yield from _strip(text, start, len(text))
 
 
 def _strip(text: str, start: int, end: int):
+    """Yield text[start:end] without surrounding whitespace as a span, unless nothing is left."""
     piece = text[start:end]
     stripped = piece.lstrip()
     if stripped:
@@ -129,8 +131,8 @@ def _blocks(text: str, start: int, end: int):
     for match in _NEWLINE.finditer(text, start, end):
         line_end = text[max(start, match.start() - _WINDOW) : match.start()].rstrip()
         last = line_end.rstrip(_CLOSERS)[-1:] or line_end[-1:]
-        wrapped = last in _TERMINALS or last in ",;" or text[match.end()].islower()
-        if not wrapped:
+        continues = (last and last in _TERMINALS + ",;") or text[match.end()].islower()
+        if not continues:
             yield from _strip(text, start, match.start())
             start = match.end()
     yield from _strip(text, start, end)
@@ -141,26 +143,24 @@ def _sentences(text: str, start: int, end: int, rules: _Rules):
     for candidate in _CANDIDATE.finditer(text, start, end):
         if candidate.end() == end:
             break
-        following = _NEXT.match(text, candidate.end(), end)
-        if _is_boundary(text, start, candidate, following, rules):
+        if _is_boundary(text, start, candidate, rules):
             yield start, candidate.end()
-            start = following.end(1)
+            start = candidate.end("space")
     yield start, end
 
 
-def _is_boundary(text: str, block_start: int, candidate: re.Match[str], following: re.Match[str], rules: _Rules) -> bool:
-    """Whether the terminal punctuation ``candidate`` ends a sentence, given what ``following`` is."""
-    punct, closers = candidate.groups()
-    space, opener, word = following.groups()
+def _is_boundary(text: str, block_start: int, candidate: re.Match[str], rules: _Rules) -> bool:
+    """Whether the terminal punctuation ``candidate`` ends a sentence, given the word after it."""
+    punct, closers, space, opener, word = candidate.groups()
     first = word[:1]
-    if any(mark in _STRONG for mark in punct):  # "Apa kabar?" tanyanya: a speech tag continues it
+    if not _STRONG.isdisjoint(punct):  # "Apa kabar?" tanyanya: a speech tag continues it
         return not first.islower()
     if len(punct) > 1 or punct == "…":  # an ellipsis ends a sentence only before a capital
         return first.isupper()
 
     token, kind = _token_before(text, block_start, candidate.start(), rules)
     if first.islower():  # "dll. yang", "a.m. on"; after a plain word, a sentence begun in lower case
-        return kind is None and not closers and len(token) >= 4 and token.isalpha() and token.islower()
+        return kind is None and not closers and len(token) >= 4 and token.isalpha() and not token.isupper()
     if kind == "title":
         return False
     if kind == "number":
@@ -182,9 +182,10 @@ def _token_before(text: str, block_start: int, pos: int, rules: _Rules) -> tuple
     kind = rules.kinds.get(token)
     if kind is None and token.isupper() and len(token) > 1:  # PROF., JL.
         kind = rules.kinds.get(token.capitalize())
-    if kind is None and (_INITIALS.fullmatch(token) or (_DOTTED.fullmatch(token) and not token.islower())):
-        kind = "other"
-    if kind is None and _ENUMERATOR.fullmatch(token) and _starts_line(text, block_start, pos - len(raw)):
+    if kind is None and (len(token) == 1 or "." in token):
+        if _INITIALS.fullmatch(token) or (_DOTTED.fullmatch(token) and not token.islower()):
+            kind = "other"
+    if kind is None and token.isdecimal() and len(token) <= 3 and _starts_line(text, block_start, pos - len(raw)):
         kind = "title"  # "1." opening a list item
     return token, kind
 
