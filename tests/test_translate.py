@@ -200,7 +200,9 @@ def test_3000_word_sentence_every_piece_translated_in_order(marian_dir):
 
     translator._engine = echo
     text = long_sentence(3000)
-    [out] = translator.translate([text])
+    finished = []
+    [out, short] = translator.translate([text, "Pendek."], progress=finished.append)
+    assert sum(finished) == 2 and short == "Pendek."
     assert len(lengths) > 50 and max(lengths) <= translator.max_source_tokens == 64
     assert out.split() == unicodedata.normalize("NFKC", text).split()  # SentencePiece applies NFKC
 

@@ -65,8 +65,8 @@ def _save(model_cls, config, tokenizer, out: Path) -> Path:
     return out
 
 
-def build_marian(out: Path) -> Path:
-    """A Marian (opus-mt style) model: source.spm, target.spm, vocab.json."""
+def build_marian(out: Path, **config) -> Path:
+    """A Marian (opus-mt style) model: source.spm, target.spm, vocab.json; ``config`` overrides TINY sizes."""
     from transformers import MarianConfig, MarianMTModel, MarianTokenizer
 
     spm_path = train_spm(out / "source.spm")
@@ -76,7 +76,7 @@ def build_marian(out: Path) -> Path:
     tokenizer = MarianTokenizer(str(spm_path), str(out / "target.spm"), str(out / "vocab.json"))
     pad = len(vocab) - 1
     config = MarianConfig(vocab_size=len(vocab), pad_token_id=pad, decoder_start_token_id=pad, eos_token_id=0,
-                          forced_eos_token_id=0, **TINY)
+                          forced_eos_token_id=0, **{**TINY, **config})
     return _save(MarianMTModel, config, tokenizer, out)
 
 

@@ -72,8 +72,9 @@ def detect_family(folder: Path) -> str:
         return "madlad"
     if model_type == "m2m_100":
         tok_path = folder / "tokenizer_config.json"
-        tok_class = json.loads(tok_path.read_text(encoding="utf-8")).get("tokenizer_class", "") if tok_path.is_file() else ""
-        is_nllb = "nllb" in f"{tok_class} {config.get('_name_or_path', '')} {folder.name}".lower()
+        tok_config = json.loads(tok_path.read_text(encoding="utf-8")) if tok_path.is_file() else {}
+        names = f"{tok_config.get('tokenizer_class', '')} {config.get('_name_or_path', '')} {folder.name}"
+        is_nllb = "nllb" in names.lower()
         return "nllb" if is_nllb else "m2m100"
     raise UserError(f"{folder}: unsupported model type '{model_type}' (supported: marian, m2m_100/nllb, t5/madlad)")
 

@@ -111,7 +111,7 @@ class Translator:
             for k, text in zip(batch, self._engine([ids[k] for k in batch])):
                 done[k] = text.strip()
                 left[owners[k]] -= 1
-            finished = sum(1 for k in batch if left[owners[k]] == 0)
+            finished = len({owners[k] for k in batch if left[owners[k]] == 0})
             if progress and finished:
                 progress(finished)
         joined: list[list[str]] = [[] for _ in sentences]
@@ -208,6 +208,8 @@ def _model_key(spec: ModelSpec, folder: Path) -> str:
 def _pick_device(device: str) -> str:
     import torch
 
+    if device == "cuda" and not torch.cuda.is_available():
+        raise UserError("device 'cuda' requested but no CUDA GPU is available to torch")
     if device != "auto":
         return device
     if torch.cuda.is_available():
