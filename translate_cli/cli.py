@@ -139,11 +139,22 @@ def translate_command(
     outdir = output or Path("out") / stem
     models = model or [None]
     for name in models:
-        translator = load(name, device, beam, batch_size, backend)
         target_dir = outdir / model_slug(name) if len(models) > 1 else outdir
+        ensure_folder(target_dir)
+        translator = load(name, device, beam, batch_size, backend)
         result = translate_article(stem, text, translator, reference_text)
         written = write_outputs(result, target_dir)
         print_summary(result, written)
+
+
+def ensure_folder(folder: Path) -> None:
+    """Create an output folder up front, so that an unwritable one fails before the model loads."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise UserError(f"cannot create output folder {folder}: {error.strerror}") from None
+    if not os.access(folder, os.W_OK):
+        raise UserError(f"output folder {folder} is not writable")
 
 
 def print_summary(result, written: list[Path]) -> None:
@@ -177,7 +188,7 @@ def align_command(
 ) -> None:
     """Align the sentences of two texts; print the beads (1-1, 1-2, 2-1, 1-0, 0-1, ...)."""
     from translate_cli.align import align
-    from translate_cli.models import embedded_available
+    from translate_cli.models import is_available, resolve_model
     from translate_cli.pipeline import read_article
     from translate_cli.segment import segment
 
@@ -189,7 +200,8 @@ def align_command(
 
     source, target = sentences(src, src_lang), sentences(tgt, tgt_lang)
     translation = None
-    wants_model = method == Method.translation or (method == Method.auto and (model or embedded_available()))
+    wants_model = method == Method.translation or (
+        method == Method.auto and (model is not None or is_available(resolve_model(None))))
     if wants_model:
         translation = source if src_lang == tgt_lang else load(
             model, Device.auto, 4, 32, Backend.auto).translate(source)
@@ -248,16 +260,24 @@ def score_command(
 @app.command("models")
 def models_command() -> None:
     """List the known models, which are available offline, and the default."""
+    from rich import box
     from rich.console import Console
     from rich.table import Table
 
     from translate_cli.models import model_table
 
     rows = model_table()
-    table = Table("alias", "hub id or path", "family", "languages", "size", "licence", "local", "default")
+    table = Table(title="models (* default)", title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False,
+                  collapse_padding=True)
+    for column in ("alias", "hub id or path", "family", "size", "licence", "offline"):
+        table.add_column(column, no_wrap=column in ("alias", "hub id or path"))
     for row in rows:
-        table.add_row(row["alias"], row["source"], row["family"], row["langs"], row["size"], row["licence"],
-                      "yes" if row["local"] else "no", "*" if row["default"] else "")
+        source = row["source"]
+        if Path(source).is_absolute():
+            source = os.path.relpath(source) if Path(source).is_relative_to(Path.cwd()) else source
+        alias = row["alias"] + (" *" if row["default"] else "")
+        table.add_row(alias, source, row["family"], row["size"].split(" ")[0], row["licence"],
+                      "yes" if row["available"] else "no")
     Console(highlight=False).print(table)
 
 
@@ -280,6 +300,7 @@ def batch_command(
 
     if not indir.is_dir():
         raise UserError(f"{indir}: no such folder")
+    ensure_folder(output)
     models = model or [None]
     failed = False
     for name in models:

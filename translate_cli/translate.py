@@ -13,6 +13,7 @@ import re
 import shutil
 import sys
 import tempfile
+import warnings
 from collections import Counter
 from dataclasses import replace
 from pathlib import Path
@@ -283,7 +284,11 @@ def load_translator(spec: ModelSpec, *, device: str = "auto", beam: int = 4, bat
     if family != spec.family:  # a hub id's family was guessed from its name
         spec = replace(spec, family=family, src_lang=FAMILY_LANGS[family][0], tgt_lang=FAMILY_LANGS[family][1])
     from transformers import AutoTokenizer
+    from transformers.utils import logging as transformers_logging
 
+    transformers_logging.set_verbosity_error()  # no weight-loading bars or advice on the user's stderr
+    transformers_logging.disable_progress_bar()
+    warnings.filterwarnings("ignore", message="Recommended: pip install sacremoses")  # Marian's, harmless
     tokenizer = AutoTokenizer.from_pretrained(folder)
     target_token = _target_token(tokenizer, spec)
     max_tokens = _max_source_tokens(folder, tokenizer)

@@ -1,0 +1,204 @@
+"""The command line end to end, with tiny random-weight models: structure, files, errors and exit codes."""
+
+from __future__ import annotations
+
+import json
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from translate_cli import cli
+
+SAMPLE = Path(__file__).resolve().parent.parent / "samples" / "almaty-back-online.id.txt"
+ARTICLE = """Banjir melanda Jakarta pada hari Senin
+
+JAKARTA (Antara) - Banjir merendam ratusan rumah di Jakarta Timur, kata petugas. Warga mengungsi ke masjid dan sekolah.
+
+"Air naik dengan cepat sekali," kata Budi, seorang warga. Dia tidak sempat menyelamatkan barang-barangnya.
+"""
+
+
+def run(args: list[str], monkeypatch, capsys) -> tuple[int, str, str]:
+    """Run ``translate-cli ARGS`` in-process through the real entry point; return (code, stdout, stderr)."""
+    monkeypatch.setattr(sys, "argv", ["translate-cli", *map(str, args)])
+    code = 0
+    try:
+        cli.main()
+    except SystemExit as exit_:
+        code = exit_.code if isinstance(exit_.code, int) else 1
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture
+def article(tmp_path) -> Path:
+    path = tmp_path / "banjir.id.txt"
+    path.write_text(ARTICLE, encoding="utf-8")
+    return path
+
+
+def assert_one_line_error(code: int, err: str, needle: str) -> None:
+    assert code == 1
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert len(lines) == 1, err
+    assert lines[0].startswith("error: ") and needle in lines[0], err
+    assert "Traceback" not in err
+
+
+@pytest.mark.parametrize("family", ["marian_dir", "m2m100_dir", "nllb_dir", "madlad_dir"])
+def test_translate_writes_every_output_for_each_family(family, request, article, tmp_path, monkeypatch, capsys):
+    model = request.getfixturevalue(family)
+    outdir = tmp_path / "out"
+    code, out, err = run(["translate", article, "-o", outdir, "--model", model, "--beam", 2,
+                          "--backend", "transformers"], monkeypatch, capsys)
+    assert code == 0, err
+    assert "sentences" in out
+    expected = {"banjir.en.txt", "banjir.tsv", "banjir.jsonl", "banjir.tmx", "banjir.md", "banjir.html"}
+    assert expected <= {p.name for p in outdir.iterdir()}
+    rows = [json.loads(line) for line in (outdir / "banjir.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert [r["src"] for r in rows] == [[i] for i in range(5)]  # headline, then two paragraphs of two
+    assert [r["tgt"] for r in rows] == [[i] for i in range(5)]
+    assert rows[0]["src_text"] == "Banjir melanda Jakarta pada hari Senin"
+    tsv = (outdir / "banjir.tsv").read_text(encoding="utf-8").splitlines()
+    assert len(tsv) == 1 + len(rows)
+    tmx = ET.parse(outdir / "banjir.tmx").getroot()
+    assert tmx.get("version") == "1.4"
+    assert len(tmx.findall("./body/tu")) == len(rows)
+    paragraphs = (outdir / "banjir.en.txt").read_text(encoding="utf-8").strip().split("\n\n")
+    assert len(paragraphs) == 3
+
+
+def test_translate_with_reference_scores_and_shows_reference(marian_dir, article, tmp_path, monkeypatch, capsys):
+    reference = tmp_path / "banjir.en.txt"
+    reference.write_text("Floods hit Jakarta on Monday\n\nJAKARTA (Antara) - Floods submerged hundreds of homes "
+                         "in East Jakarta, officials said, and residents fled to mosques and schools.\n",
+                         encoding="utf-8")
+    outdir = tmp_path / "out"
+    code, out, err = run(["translate", article, "-o", outdir, "-m", marian_dir, "--reference", reference,
+                          "--backend", "transformers"], monkeypatch, capsys)
+    assert code == 0, err
+    scores = json.loads((outdir / "scores.json").read_text(encoding="utf-8"))
+    assert {"bleu", "chrf", "chrfpp", "ter", "signatures"} <= set(scores)
+    assert scores["signatures"]["bleu"].startswith("nrefs:1")
+    rows = [json.loads(line) for line in (outdir / "banjir.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert any(r.get("ref_text") for r in rows)
+    assert sorted(i for r in rows for i in r["src"]) == list(range(5))
+    assert "Reference" in (outdir / "banjir.md").read_text(encoding="utf-8")
+
+
+def test_segment_prints_one_sentence_per_line_and_keeps_text(monkeypatch, capsys):
+    code, out, _ = run(["segment", SAMPLE], monkeypatch, capsys)
+    assert code == 0
+    text = SAMPLE.read_text(encoding="utf-8")
+    assert "".join(out.split()) == "".join(text.split())
+    assert out.splitlines()[0] == "Kota terbesar di Kazakhstan kembali online setelah bentrokan dan pemadaman listrik"
+    assert out.splitlines()[1] == ""
+
+
+def test_segment_reads_stdin(monkeypatch, capsys):
+    import io
+
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO("Satu. Dua.".encode())))
+    code, out, _ = run(["segment", "-"], monkeypatch, capsys)
+    assert (code, out) == (0, "Satu.\nDua.\n")
+
+
+@pytest.mark.parametrize("content, needle", [
+    (None, "no such file"),
+    (b"", "is empty"),
+    (b"  \n\t\n", "only whitespace"),
+    (bytes(range(256)) * 20, "binary"),
+])
+def test_bad_input_gives_one_line_and_exit_1(content, needle, tmp_path, marian_dir, monkeypatch, capsys):
+    path = tmp_path / "input.txt"
+    if content is not None:
+        path.write_bytes(content)
+    for command in (["segment", path], ["translate", path, "-m", marian_dir]):
+        code, _, err = run(command, monkeypatch, capsys)
+        assert_one_line_error(code, err, needle)
+
+
+def test_cp1252_text_is_decoded_with_a_notice(tmp_path, monkeypatch, capsys):
+    path = tmp_path / "latin.txt"
+    path.write_bytes("Kafé “baru” dibuka di Bandung – kata pemiliknya.".encode("cp1252"))
+    code, out, err = run(["segment", path], monkeypatch, capsys)
+    assert code == 0
+    assert "Kafé “baru” dibuka di Bandung – kata pemiliknya." in out
+    assert "Windows-1252" in err
+
+
+def test_english_source_is_refused_unless_forced(tmp_path, marian_dir, monkeypatch, capsys):
+    path = tmp_path / "english.txt"
+    path.write_text("The city was back online on Monday and the streets were calm after the clashes, "
+                    "which had killed dozens of people in the country.", encoding="utf-8")
+    code, _, err = run(["translate", path, "-m", marian_dir, "-o", tmp_path / "o"], monkeypatch, capsys)
+    assert_one_line_error(code, err, "does not look like Indonesian")
+    code, _, err = run(["translate", path, "-m", marian_dir, "-o", tmp_path / "o", "--force",
+                        "--backend", "transformers"], monkeypatch, capsys)
+    assert code == 0, err
+
+
+def test_unknown_model_and_unwritable_output(article, tmp_path, marian_dir, monkeypatch, capsys):
+    code, _, err = run(["translate", article, "--model", "no-such-model"], monkeypatch, capsys)
+    assert_one_line_error(code, err, "unknown model 'no-such-model'")
+    blocker = tmp_path / "file-not-folder"
+    blocker.write_text("x")
+    code, _, err = run(["translate", article, "-m", marian_dir, "-o", blocker / "sub",
+                        "--backend", "transformers"], monkeypatch, capsys)
+    assert_one_line_error(code, err, str(blocker))
+
+
+def test_wrong_usage_exits_2(monkeypatch, capsys):
+    code, _, _ = run(["translate"], monkeypatch, capsys)
+    assert code == 2
+    code, _, _ = run(["segment", SAMPLE, "--lang", "fr"], monkeypatch, capsys)
+    assert code == 2
+
+
+def test_long_sentence_is_translated_without_loss(tmp_path, marian_dir, monkeypatch, capsys):
+    words = ("pemerintah daerah membangun jalan baru di desa itu, dan warga menyambutnya dengan gembira; "
+             "namun sebagian mengeluhkan debu").split()
+    sentence = " ".join(words[i % len(words)] for i in range(3000)) + "."
+    path = tmp_path / "panjang.txt"
+    path.write_text(sentence, encoding="utf-8")
+    outdir = tmp_path / "out"
+    code, _, err = run(["translate", path, "-m", marian_dir, "-o", outdir, "--beam", 1,
+                        "--backend", "transformers"], monkeypatch, capsys)
+    assert code == 0, err
+    rows = [json.loads(line) for line in (outdir / "panjang.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert len(rows) == 1 and rows[0]["src_text"] == sentence
+    assert rows[0]["tgt_text"].strip()
+
+
+def test_score_aligns_when_line_counts_differ(tmp_path, monkeypatch, capsys):
+    hyp = tmp_path / "hyp.txt"
+    ref = tmp_path / "ref.txt"
+    hyp.write_text("The city is back online. Life returns to normal.\nShops reopened on Monday.\n")
+    ref.write_text("The city is back online.\nLife returns to normal.\nShops reopened on Monday.\n")
+    code, out, err = run(["score", hyp, ref, "--json"], monkeypatch, capsys)
+    assert code == 0, err
+    scores = json.loads(out)
+    assert scores["bleu"] == pytest.approx(100.0) and scores["chrf"] == pytest.approx(100.0)
+    assert "aligned" in err
+
+
+def test_align_length_method_prints_jsonl_beads(tmp_path, monkeypatch, capsys):
+    src = tmp_path / "src.txt"
+    tgt = tmp_path / "tgt.txt"
+    src.write_text("Satu kalimat pendek.\nKalimat kedua jauh lebih panjang dari yang pertama tadi.\n")
+    tgt.write_text("One short sentence.\nThe second sentence is much longer than the first one.\n")
+    code, out, err = run(["align", src, tgt, "--presegmented", "--method", "length", "--format", "jsonl"],
+                         monkeypatch, capsys)
+    assert code == 0, err
+    beads = [json.loads(line) for line in out.splitlines()]
+    assert [(b["src"], b["tgt"]) for b in beads] == [([0], [0]), ([1], [1])]
+    assert set(beads[0]) == {"src", "tgt", "score", "src_text", "tgt_text"}
+
+
+def test_models_lists_aliases(monkeypatch, capsys):
+    code, out, _ = run(["models"], monkeypatch, capsys)
+    assert code == 0
+    for alias in ("opus-mt", "nllb-600m", "nllb-1.3b", "m2m100-418m", "madlad-3b", "embedded"):
+        assert alias in out
