@@ -202,3 +202,26 @@ def test_models_lists_aliases(monkeypatch, capsys):
     assert code == 0
     for alias in ("opus-mt", "nllb-600m", "nllb-1.3b", "m2m100-418m", "madlad-3b", "embedded"):
         assert alias in out
+
+
+def test_batch_through_the_cli_keeps_going_and_resumes(tmp_path, marian_dir, monkeypatch, capsys):
+    indir = tmp_path / "in"
+    (indir / "nested" / "deeper").mkdir(parents=True)
+    (indir / "good.txt").write_text(ARTICLE, encoding="utf-8")
+    (indir / "nested" / "deeper" / "lama.id.txt").write_bytes(
+        "Kafé itu dibuka kembali pada hari Senin dan warga datang dengan gembira.".encode("cp1252"))
+    (indir / "nested" / "empty.txt").write_text("")
+    (indir / "nested" / "binary.md").write_bytes(bytes(range(256)) * 4)
+    (indir / "english.txt").write_text("The city was back online on Monday and the streets were calm "
+                                       "after the clashes, which had killed dozens of people.")
+    outdir = tmp_path / "out"
+    args = ["batch", indir, "-o", outdir, "-m", marian_dir, "--quiet", "--backend", "transformers", "--beam", 1]
+    code, out, err = run(args, monkeypatch, capsys)
+    assert code == 1, err
+    summary = json.loads((outdir / "summary.json").read_text(encoding="utf-8"))
+    assert summary["counts"] == {"translated": 2, "skipped": 0, "failed": 3}
+    assert (outdir / "nested" / "deeper" / "lama" / "lama.en.txt").is_file()
+    assert "Windows-1252" in out and "does not look like Indonesian" in out
+    code, out, err = run(args, monkeypatch, capsys)
+    summary = json.loads((outdir / "summary.json").read_text(encoding="utf-8"))
+    assert summary["counts"]["skipped"] == 2 and summary["translated_sentences"] == 0

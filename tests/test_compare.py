@@ -53,7 +53,7 @@ def runs(tmp_path_factory):
         (refs / f"{name}.en.txt").write_text(" ".join(reference(s) for s in sents), encoding="utf-8")
     (indir / "extra.txt").write_text("Kalimat tambahan saja.", encoding="utf-8")
     for name, fn in [("sys-a", system_a), ("sys-b", system_b)]:
-        run_batch(root / "in", root / name, Fake(name, fn), quiet=True)
+        run_batch(root / "in", root / name, Fake(name, fn), quiet=True, force=True)  # word salad, not Indonesian
     return root
 
 

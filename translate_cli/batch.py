@@ -52,8 +52,8 @@ from rich.text import Text
 
 from translate_cli.document import Scores, Segment, TranslationResult
 from translate_cli.errors import UserError
-from translate_cli.formats import atomic_write_text, write_outputs
-from translate_cli.pipeline import build_result, read_article
+from translate_cli.formats import ensure_folder, atomic_write_text, write_outputs
+from translate_cli.pipeline import article_name, build_result, check_indonesian, read_article
 from translate_cli.score import score_corpus
 from translate_cli.segment import segment
 
@@ -75,7 +75,7 @@ class ArticleOutcome:
 
     relpath: str
     status: str
-    reason: str = ""
+    reason: str = ""  # why it failed, or a notice about a finished article (e.g. its encoding)
     sentences: int = 0
     reference: str | None = None
     scores: Scores | None = None
@@ -128,6 +128,7 @@ class _Article:
     reference: str | None = None
     ref_text: str | None = None
     ref_sha256: str = ""
+    note: str = ""
 
 
 @dataclass
@@ -231,28 +232,27 @@ def _sha256(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def _plan(indir: Path, path: Path, references: Path | None) -> _Article:
+def _plan(indir: Path, path: Path, references: Path | None, force: bool = False) -> _Article:
     """Read and segment one article (and read its reference); raises UserError for a bad file."""
     relpath = path.relative_to(indir)
-    text = read_article(path)
+    notes: list[str] = []
+    text = read_article(path, notes.append)
+    if not force:
+        check_indonesian(text, str(path))
     source = segment(text, "id")
     if not source:
         raise UserError(f"{path}: no text to translate")
-    article = _Article(relpath.as_posix(), _sha256(text), source)
+    article = _Article(relpath.as_posix(), _sha256(text), source, note="; ".join(notes))
     ref_path = find_reference(references, relpath) if references else None
     if ref_path is not None:
         try:
-            article.ref_text = read_article(ref_path)
+            article.ref_text = read_article(ref_path, notes.append)
         except UserError as exc:
             raise UserError(f"reference {exc}") from None
         article.reference = ref_path.relative_to(references).as_posix()
         article.ref_sha256 = _sha256(article.ref_text)
+        article.note = "; ".join(notes)
     return article
-
-
-def article_name(relpath: str) -> str:
-    """The output stem of an article: its file name without suffix and ``.id`` tag (``b.id.txt`` -> ``b``)."""
-    return Path(relpath).stem.removesuffix(".id") or Path(relpath).stem
 
 
 def _out_folder(outdir: Path, relpath: str) -> Path:
@@ -308,17 +308,15 @@ def _progress(console: Console | None, quiet: bool) -> Progress:
     )
 
 
-def _check_folders(indir: Path, outdir: Path, references: Path | None) -> None:
+def check_folders(indir: Path, outdir: Path, references: Path | None) -> None:
+    """Input and reference folders exist; the output folder differs from the input and can be created."""
     if not indir.is_dir():
         raise UserError(f"input folder not found: {indir}")
     if references is not None and not references.is_dir():
         raise UserError(f"references folder not found: {references}")
     if outdir.resolve() == indir.resolve():
         raise UserError("the output folder must differ from the input folder")
-    try:
-        outdir.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise UserError(f"cannot create output folder {outdir}: {exc.strerror or exc}") from None
+    ensure_folder(outdir)
 
 
 def run_batch(
@@ -331,16 +329,18 @@ def run_batch(
     quiet: bool = False,
     console: Console | None = None,
     chunk_sentences: int = 256,
+    force: bool = False,
 ) -> BatchSummary:
     """Translate every article under ``indir`` into ``outdir`` (see the module docstring).
 
-    Bad articles are recorded as failed and never stop the batch; UserError only for problems of the
+    Bad articles (and, unless ``force``, articles that are not Indonesian) are recorded as failed and
+    never stop the batch; UserError only for problems of the
     whole run (missing folders, nothing to translate, unwritable or locked OUTDIR).
     """
     indir, outdir = Path(indir), Path(outdir)
     references = Path(references) if references is not None else None
     started = time.monotonic()
-    _check_folders(indir, outdir, references)
+    check_folders(indir, outdir, references)
     paths = find_articles(indir, glob, exclude=outdir.resolve())
     if not paths:
         patterns = glob if isinstance(glob, str) else ", ".join(glob)
@@ -349,7 +349,7 @@ def run_batch(
     with _lock(outdir):
         run = _Run(outdir, translator, BatchStore(outdir / CACHE_NAME))
         try:
-            pending = [a for a in (run.plan(indir, path, references) for path in paths) if a is not None]
+            pending = [a for a in (run.plan(indir, path, references, force) for path in paths) if a is not None]
             run.translate(pending, chunk_sentences, _progress(console, quiet))
         finally:
             run.store.close()
@@ -374,7 +374,7 @@ class _Run:
         self.translated = 0
         self.from_cache = 0
 
-    def plan(self, indir: Path, path: Path, references: Path | None) -> _Article | None:
+    def plan(self, indir: Path, path: Path, references: Path | None, force: bool) -> _Article | None:
         """The article to translate, or None when it failed or an earlier run finished it."""
         rel = path.relative_to(indir).as_posix()
         folder = _out_folder(self.outdir, rel)
@@ -383,7 +383,7 @@ class _Run:
             return None
         self.folders[folder] = rel
         try:
-            article = _plan(indir, path, references)
+            article = _plan(indir, path, references, force)
         except UserError as exc:
             self.outcomes[rel] = ArticleOutcome(rel, "failed", str(exc).removeprefix(f"{path}: "))
             return None
@@ -443,7 +443,7 @@ class _Run:
         record = _Record(len(result.source), article.reference, result.scores, hyps, refs)
         self.store.finish(article, self.identity, record)
         self.records[rel] = record
-        return ArticleOutcome(rel, "translated", "", record.sentences, record.reference, record.scores)
+        return ArticleOutcome(rel, "translated", article.note, record.sentences, record.reference, record.scores)
 
 
 def _corpus_scores(records) -> Scores | None:
@@ -473,8 +473,10 @@ def print_summary(summary: BatchSummary, console: Console | None = None) -> None
         table.add_section()
         table.add_row("corpus", "", "", *(f"{x:.1f}" for x in (c.bleu, c.chrf, c.chrfpp, c.ter)), style="bold")
     console.print(table)
-    for a in summary.failed:
-        console.print(f"[red]failed[/] {escape(a.relpath)}: {escape(a.reason)}")
+    for a in summary.articles:
+        if a.reason:
+            label = "[red]failed[/]" if a.status == "failed" else "[yellow]notice[/]"
+            console.print(f"{label} {escape(a.relpath)}: {escape(a.reason.removeprefix(str(summary.indir / a.relpath) + ': '))}")
     counts = summary.to_json()["counts"]
     console.print(
         f"{counts['translated']} translated, {counts['skipped']} skipped, {counts['failed']} failed; "

@@ -128,14 +128,14 @@ def translate_command(
     force: Annotated[bool, typer.Option(help="translate even if the text does not look Indonesian")] = False,
 ) -> None:
     """Translate one article; write the translation, bitext (TSV, JSONL, TMX, Markdown, HTML) and scores."""
-    from translate_cli.formats import write_outputs
-    from translate_cli.pipeline import check_indonesian, read_article, translate_article
+    from translate_cli.formats import ensure_folder, write_outputs
+    from translate_cli.pipeline import article_name, check_indonesian, read_article, translate_article
 
     text = read_article(file, notice)
     if not force:
         check_indonesian(text, str(file))
     reference_text = read_article(reference, notice) if reference else None
-    stem = file.name.split(".")[0] if file.name.split(".")[0] else file.stem
+    stem = article_name(file.name)
     outdir = output or Path("out") / stem
     models = model or [None]
     for name in models:
@@ -145,16 +145,6 @@ def translate_command(
         result = translate_article(stem, text, translator, reference_text)
         written = write_outputs(result, target_dir)
         print_summary(result, written)
-
-
-def ensure_folder(folder: Path) -> None:
-    """Create an output folder up front, so that an unwritable one fails before the model loads."""
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        raise UserError(f"cannot create output folder {folder}: {error.strerror}") from None
-    if not os.access(folder, os.W_OK):
-        raise UserError(f"output folder {folder} is not writable")
 
 
 def print_summary(result, written: list[Path]) -> None:
@@ -293,21 +283,20 @@ def batch_command(
     device: DeviceOption = Device.auto,
     backend: BackendOption = Backend.auto,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no progress bars")] = False,
+    force: Annotated[bool, typer.Option(help="translate files even if they do not look Indonesian")] = False,
 ) -> None:
     """Translate a folder of articles: mirrored outputs, resumable, one bad file never stops the batch."""
     from translate_cli.batch import print_summary as print_batch_summary
-    from translate_cli.batch import run_batch
+    from translate_cli.batch import check_folders, run_batch
 
-    if not indir.is_dir():
-        raise UserError(f"{indir}: no such folder")
-    ensure_folder(output)
+    check_folders(indir, output, references)
     models = model or [None]
     failed = False
     for name in models:
         translator = load(name, device, beam, batch_size, backend)
         target = output / model_slug(name) if len(models) > 1 else output
         summary = run_batch(indir, target, translator, references=references,
-                            glob=tuple(glob) if glob else ("*.txt", "*.md"), quiet=quiet)
+                            glob=tuple(glob) if glob else ("*.txt", "*.md"), quiet=quiet, force=force)
         print_batch_summary(summary)
         failed = failed or bool(summary.failed)
     if failed:

@@ -30,10 +30,7 @@ _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]
 def write_outputs(result: TranslationResult, outdir: Path) -> list[Path]:
     """Write every format of ``result`` into ``outdir`` (created if needed); return the paths written."""
     outdir = Path(outdir)
-    try:
-        outdir.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise UserError(f"cannot create output folder {outdir}: {exc.strerror or exc}") from None
+    ensure_folder(outdir)
     stem = Path(result.name).name
     outputs = {
         f"{stem}.{TGT_LANG}.txt": render_text(result),
@@ -51,6 +48,16 @@ def write_outputs(result: TranslationResult, outdir: Path) -> list[Path]:
         atomic_write_text(path, text)
         paths.append(path)
     return paths
+
+
+def ensure_folder(folder: Path) -> None:
+    """Create an output folder (and parents) or raise a one-line UserError saying why not."""
+    try:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UserError(f"cannot create output folder {folder}: {exc.strerror or exc}") from None
+    if not os.access(folder, os.W_OK):
+        raise UserError(f"output folder {folder} is not writable")
 
 
 def atomic_write_text(path: Path, text: str) -> None:

@@ -76,12 +76,17 @@ def read_article(path: Path | str, notice: Callable[[str], None] | None = None) 
     return decode(data, str(path), notice)
 
 
+def article_name(filename: str) -> str:
+    """The output stem of an article: its file name without suffix and ``.id`` tag (``b.id.txt`` -> ``b``)."""
+    return Path(filename).stem.removesuffix(".id") or Path(filename).stem
+
+
 def check_indonesian(text: str, name: str) -> None:
     """Refuse text whose function words are mostly English (or absent), e.g. a reference passed as source."""
     words = [w.lower() for w in WORD.findall(text[:20000])]
     indonesian = sum(w in INDONESIAN_WORDS for w in words)
     english = sum(w in ENGLISH_WORDS for w in words)
-    if len(words) >= 12 and indonesian <= english:
+    if len(words) >= 12 and indonesian <= english and (english > 0 or len(words) >= 40):
         raise UserError(f"{name}: does not look like Indonesian text ({indonesian} Indonesian vs {english} "
                         "English function words); use --force to translate it anyway")
 
