@@ -109,7 +109,8 @@ def prepare(data: Path = typer.Option(..., help="the parallel-data folder (holdi
     spm.SentencePieceTrainer.train(
         input=str(corpus), model_prefix=str(out / "spm"), vocab_size=vocab_size, model_type="unigram",
         character_coverage=1.0, normalization_rule_tsv=str(rules), pad_id=-1, bos_id=-1, eos_id=-1,
-        unk_id=0, input_sentence_size=2_000_000, shuffle_input_sentence=True, num_threads=2,
+        unk_id=0, hard_vocab_limit=False, input_sentence_size=2_000_000, shuffle_input_sentence=True,
+        num_threads=2,
         minloglevel=2)
     processor = spm.SentencePieceProcessor(model_file=str(out / "spm.model"))
     pieces = [processor.id_to_piece(i) for i in range(processor.get_piece_size()) if i != processor.unk_id()]
