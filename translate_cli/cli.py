@@ -80,8 +80,14 @@ def load(model: str | None, device: Device, beam: int, batch_size: int, backend:
     from translate_cli.translate import load_translator
 
     spec = resolve_model(model)
-    return load_translator(spec, device=device.value, beam=beam, batch_size=batch_size,
-                           backend=backend.value)
+    try:
+        return load_translator(spec, device=device.value, beam=beam, batch_size=batch_size,
+                               backend=backend.value)
+    except UserError as error:
+        if model is None and spec.name != "embedded" and not os.environ.get("TRANSLATE_CLI_MODEL"):
+            raise UserError(f"{error} (no --model given and the embedded model in models/ is not "
+                            "installed: `make model` builds it)") from None
+        raise
 
 
 def model_slug(name: str) -> str:
