@@ -13,9 +13,10 @@ Modes: ``length`` (Gale & Church alone); ``cognates`` (the untranslated Indonesi
 translation, so only names, numbers and cognates match); ``oracle-noisy`` (NOT a real MT output:
 the English reference of each source sentence with words dropped, replaced and swapped, a
 stand-in until the pipeline's translator is wired in); ``file`` (``--translations FILE``: one
-English translation per original Indonesian line of the selected sets, in order).
+English translation per original Indonesian line of the selected sets, in order); ``model:NAME``
+(``--model M``: the sources translated by a model through the pipeline's Translator).
 
-    python benchmarks/bench_align.py [--data ../shared/data/test] [--translations FILE]
+    python benchmarks/bench_align.py [--data ../shared/data/test] [--translations FILE] [--model M]...
 """
 
 from __future__ import annotations
@@ -144,6 +145,8 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=gold.DEFAULT_DATA, help="folder of the test sets")
     parser.add_argument("--sets", default=",".join(gold.SETS), help="comma-separated set names")
     parser.add_argument("--translations", type=Path, help="one translation per Indonesian line of the sets")
+    parser.add_argument("--model", action="append", default=[],
+                        help="translate the sources with this model (alias or folder) for a 'model:' mode; repeatable")
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
 
@@ -162,6 +165,13 @@ def main() -> None:
         for doc in references:
             translations["file"].append(lines[: len(doc)])
             lines = lines[len(doc) :]
+    for model in args.model:
+        from translate_cli.models import resolve_model
+        from translate_cli.translate import load_translator
+
+        translator = load_translator(resolve_model(model), beam=4)
+        output = iter(translator.translate([s for doc in documents for s in doc.id]))
+        translations[f"model:{Path(model).name}"] = [[next(output) for _ in doc.id] for doc in documents]
     chrf = CHRF()
     for name, docs in translations.items():
         hyps = [s for doc in docs for s in doc]

@@ -19,7 +19,6 @@ from pathlib import Path
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
-from sacrebleu.metrics import BLEU, CHRF, TER
 from sacrebleu.significance import PairedTest
 
 from translate_cli.align import align
@@ -27,7 +26,8 @@ from translate_cli.document import Bead
 from translate_cli.errors import UserError
 from translate_cli.formats import atomic_write_text
 from translate_cli.pipeline import read_article
-from translate_cli.score import regroup, score_corpus, sentence_chrf
+from translate_cli.score import METRIC_LABELS, regroup, score_corpus, sentence_chrf
+from translate_cli.score import corpus_metrics as score_metrics
 from translate_cli.segment import segment
 
 LENGTH_EDGES = (10, 20, 30, 40)  # reference length buckets in words: 1-10, 11-20, 21-30, 31-40, 41+
@@ -213,8 +213,8 @@ def shared_segments(system_beads: list[list[Bead]], hyps: list[list[str]], ref: 
 
 
 def corpus_metrics() -> dict:
-    """The sacrebleu metrics of ``score.score_corpus`` (sacrebleu defaults), for the paired test."""
-    return {"BLEU": BLEU(), "chrF": CHRF(), "chrF++": CHRF(word_order=2), "TER": TER()}
+    """The sacrebleu metrics of ``score.score_corpus``, keyed by display label, for the paired test."""
+    return {METRIC_LABELS[key]: metric for key, metric in score_metrics().items()}
 
 
 def _significance(names, run_dirs, segments, n_samples) -> tuple[list[System], dict[str, str]]:

@@ -74,10 +74,18 @@ def regroup(beads: Sequence[Bead], hyp: Sequence[str], ref: Sequence[str]) -> tu
     return [h for h, _ in pairs], [r for _, r in pairs]
 
 
+METRIC_LABELS = {"bleu": "BLEU", "chrf": "chrF", "chrf++": "chrF++", "ter": "TER"}
+
+
+def corpus_metrics() -> dict:
+    """Fresh sacrebleu metric objects (sacrebleu's defaults) keyed as in ``Scores.signatures``."""
+    return {"bleu": BLEU(), "chrf": CHRF(), "chrf++": CHRF(word_order=2), "ter": TER()}
+
+
 def _scores(hyps: Sequence[str], refs: Sequence[str], **counts) -> Scores:
     if not refs:
         raise UserError("nothing to score: the reference has no sentences")
-    metrics = {"bleu": BLEU(), "chrf": CHRF(), "chrf++": CHRF(word_order=2), "ter": TER()}
+    metrics = corpus_metrics()
     values = {key: metric.corpus_score(list(hyps), [list(refs)]).score for key, metric in metrics.items()}
     return Scores(
         bleu=values["bleu"],
