@@ -165,3 +165,10 @@ def test_method_errors():
     with pytest.raises(UserError):
         align(text, text, method="translation")
     assert pairs(align(text, text, method="length")) == one_one(2)
+
+
+def test_a_useless_translation_does_no_harm():
+    src, tgt, gold = edited(300, seed=11)
+    rng = random.Random(3)
+    junk = ["".join(rng.choice("abcdefghij ") for _ in range(len(s))) for s in src]
+    assert align(src, tgt, src_translation=junk) == align(src, tgt, method="length")

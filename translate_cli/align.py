@@ -83,16 +83,52 @@ def align(
     if not src or not tgt:
         return [Bead((i,), (), 0.0) for i in range(len(src))] + [Bead((), (j,), 0.0) for j in range(len(tgt))]
 
-    if method == "length" or src_translation is None:
-        levels = _length_levels(src, tgt)
-    else:
-        levels = _ngram_levels(src_translation, tgt)
+    path = None
+    if method != "length" and src_translation is not None:
+        path = _align_levels(_ngram_levels(src_translation, tgt))
+        if not _informative(src_translation, tgt, path):
+            path = None
+    if path is None:
+        path = _align_levels(_length_levels(src, tgt))
+    return [Bead(tuple(range(i0, i1)), tuple(range(j0, j1)), score) for i0, i1, j0, j1, score in path]
+
+
+def _align_levels(levels: list[_Level]) -> list[tuple[int, int, int, int, float]]:
+    """Search the coarsest level in full, then each finer one in a band around the path above."""
     path = None
     for level in reversed(levels):
         n, m = len(level.src_len), len(level.tgt_len)
         band = (np.zeros(n + 1, int), np.full(n + 1, m)) if path is None else _project(path, n, m)
         path = _search(level, *band)
-    return [Bead(tuple(range(i0, i1)), tuple(range(j0, j1)), score) for i0, i1, j0, j1, score in path]
+    return path
+
+
+def _informative(translation: Sequence[str], tgt: Sequence[str], path, sample: int = 200) -> bool:
+    """Whether the translation tells matching sentences from others: on the 1-1 beads of the path it
+    produced, its n-gram similarity to the aligned target must clearly exceed that to shifted targets.
+    A poor translation (a broken or untrained model) then costs nothing: the length model decides."""
+    pairs = [(i0, j0) for i0, i1, j0, j1, _ in path if i1 - i0 == 1 and j1 - j0 == 1]
+    if len(pairs) < 5:  # too few to judge: trust it in a short text, not when it matched almost nothing
+        return min(len(translation), len(tgt)) < 10
+    pairs = pairs[:: max(1, len(pairs) // sample)]
+    grams_src = {i: _char_ngrams(translation[i]) for i, _ in pairs}
+    grams_tgt: dict[int, set[str]] = {}
+
+    def similarity(i: int, j: int) -> float:
+        b = grams_tgt.setdefault(j, _char_ngrams(tgt[j]))
+        a = grams_src[i]
+        return 2 * len(a & b) / max(len(a) + len(b), 1)
+
+    shift = max(1, len(tgt) // 3)
+    aligned = np.mean([similarity(i, j) for i, j in pairs])
+    shifted = np.mean([similarity(i, (j + shift) % len(tgt)) for i, j in pairs])
+    return aligned - shifted > 0.05
+
+
+def _char_ngrams(text: str) -> set[str]:
+    """The character 2- to 5-grams of a sentence, lower-cased and without whitespace (as in chrF)."""
+    chars = "".join(text.lower().split())
+    return {chars[k:k + n] for n in _ORDERS for k in range(len(chars) - n + 1)}
 
 
 def _length_levels(src: Sequence[str], tgt: Sequence[str]) -> list[_Level]:
