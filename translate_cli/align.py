@@ -108,8 +108,8 @@ def _informative(translation: Sequence[str], tgt: Sequence[str], path, sample: i
     produced, its n-gram similarity to the aligned target must clearly exceed that to shifted targets.
     A poor translation (a broken or untrained model) then costs nothing: the length model decides."""
     pairs = [(i0, j0) for i0, i1, j0, j1, _ in path if i1 - i0 == 1 and j1 - j0 == 1]
-    if len(pairs) < 5:  # too few to judge: trust it in a short text, not when it matched almost nothing
-        return min(len(translation), len(tgt)) < 10
+    if not pairs or len(tgt) < 2:
+        return False
     pairs = pairs[:: max(1, len(pairs) // sample)]
     grams_src = {i: _char_ngrams(translation[i]) for i, _ in pairs}
     grams_tgt: dict[int, set[str]] = {}
