@@ -79,6 +79,9 @@ def test_recipe_prepares_trains_and_exports_a_loadable_model(corpus, tmp_path):
 
     with safe_open(out / "model.safetensors", "pt") as weights:
         assert str(weights.get_tensor(next(iter(weights.keys()))).dtype) == "torch.float16"
+        embeddings = weights.get_tensor("model.shared.weight")
+    # decoding starts from a zero <pad> embedding, which CTranslate2's Marian converter assumes
+    assert not embeddings[vocab["<pad>"]].any()
 
     translator = load_translator(local_spec("tiny", out), device="cpu", beam=2, backend="transformers")
     outputs = translator.translate(["Warga membuka pasar kemarin.", "“Saya tidak tahu,” katanya."])

@@ -314,6 +314,8 @@ def train(prep: Path = typer.Option(Path("runs/prep"), help="output of the prepa
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
             optimizer.step()
             optimizer.zero_grad(set_to_none=True)
+            with torch.no_grad():  # decoding starts from <pad>: a zero vector, as in Marian and CTranslate2
+                model.get_input_embeddings().weight[pad].zero_()
             step += 1
             log_tokens += input_ids.numel() + labels.numel()
             now = time.time()
