@@ -26,11 +26,13 @@ run: $(STAMP)
 test: $(STAMP)
 	$(PY) -m pytest
 
+# Benchmarks print tables and ratios; BENCH_MODEL is any --model value (alias or folder).
+BENCH_MODEL ?= embedded
 bench: $(STAMP)
 	$(PY) -m pip install -q -e ".[bench]"
 	$(PY) benchmarks/bench_segment.py --data $(DATA)/test
-	$(PY) benchmarks/bench_align.py --data $(DATA)/test
-	$(PY) benchmarks/bench_speed.py --data $(DATA)/test
+	$(PY) benchmarks/bench_align.py --data $(DATA)/test --model $(BENCH_MODEL)
+	$(PY) benchmarks/bench_speed.py --data $(DATA)/test --model $(BENCH_MODEL)
 
 # The embedded model's recipe (see models/id-en-small/README.md); MINUTES of training on the best device.
 MINUTES ?= 8

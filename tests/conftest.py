@@ -40,3 +40,11 @@ def madlad_dir(tiny_root):
 def ct2_cache_root(tmp_path_factory):
     """A CTranslate2 conversion cache shared by the session (conversions are reused across tests)."""
     return tmp_path_factory.mktemp("translate-cli-cache")
+
+
+@pytest.fixture(autouse=True)
+def _isolated(ct2_cache_root, monkeypatch):
+    """Every test: the CT2 cache in a temp folder (never ~/.cache); one compute thread (shared cores)."""
+    monkeypatch.setenv("TRANSLATE_CLI_CACHE", str(ct2_cache_root))
+    monkeypatch.setenv("OMP_NUM_THREADS", "1")
+    monkeypatch.delenv("TRANSLATE_CLI_MODEL", raising=False)

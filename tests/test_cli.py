@@ -225,3 +225,21 @@ def test_batch_through_the_cli_keeps_going_and_resumes(tmp_path, marian_dir, mon
     code, out, err = run(args, monkeypatch, capsys)
     summary = json.loads((outdir / "summary.json").read_text(encoding="utf-8"))
     assert summary["counts"]["skipped"] == 2 and summary["translated_sentences"] == 0
+
+
+def test_five_megabyte_article_is_translated_without_loss(tmp_path, marian_dir, monkeypatch, capsys):
+    paragraph = SAMPLE.read_text(encoding="utf-8").strip().split("\n\n")
+    blocks = []
+    while sum(map(len, blocks)) < 5_000_000:
+        blocks.extend(paragraph)
+    path = tmp_path / "besar.txt"
+    path.write_text("\n\n".join(blocks) + "\n", encoding="utf-8")
+    outdir = tmp_path / "out"
+    code, _, err = run(["translate", path, "-m", marian_dir, "-o", outdir, "--beam", 1], monkeypatch, capsys)
+    assert code == 0, err
+    from translate_cli.segment import segment
+
+    sentences = segment(path.read_text(encoding="utf-8"), "id")
+    tsv = (outdir / "besar.tsv").read_text(encoding="utf-8").splitlines()
+    assert len(tsv) == 1 + len(sentences)
+    assert len((outdir / "besar.en.txt").read_text(encoding="utf-8").strip().split("\n\n")) == len(blocks)

@@ -106,18 +106,24 @@ class Translator:
         left = Counter(owners)
         if progress and len(left) < len(sentences):
             progress(len(sentences) - len(left))  # blank sentences are done at once
-        ids = self._tokenizer(pieces)["input_ids"] if pieces else []
-        done: list[str] = [""] * len(pieces)
+        unique = list(dict.fromkeys(pieces))  # a repeated sentence (boilerplate, bylines) is translated once
+        uses: dict[str, list[int]] = {}
+        for position, piece in enumerate(pieces):
+            uses.setdefault(piece, []).append(position)
+        ids = self._tokenizer(unique)["input_ids"] if unique else []
+        done: dict[str, str] = {}
         for batch in self._batches([len(x) for x in ids]):
+            finished = 0
             for k, text in zip(batch, self._engine([ids[k] for k in batch])):
-                done[k] = text.strip()
-                left[owners[k]] -= 1
-            finished = len({owners[k] for k in batch if left[owners[k]] == 0})
+                done[unique[k]] = text.strip()
+                for position in uses[unique[k]]:
+                    left[owners[position]] -= 1
+                    finished += left[owners[position]] == 0
             if progress and finished:
                 progress(finished)
         joined: list[list[str]] = [[] for _ in sentences]
-        for owner, text in zip(owners, done):
-            joined[owner].append(text)
+        for owner, piece in zip(owners, pieces):
+            joined[owner].append(done[piece])
         return [" ".join(t for t in texts if t) for texts in joined]
 
 
