@@ -243,3 +243,16 @@ def test_five_megabyte_article_is_translated_without_loss(tmp_path, marian_dir, 
     tsv = (outdir / "besar.tsv").read_text(encoding="utf-8").splitlines()
     assert len(tsv) == 1 + len(sentences)
     assert len((outdir / "besar.en.txt").read_text(encoding="utf-8").strip().split("\n\n")) == len(blocks)
+
+
+def test_presegmented_test_set_scores_line_by_line(tmp_path, marian_dir, monkeypatch, capsys):
+    source = tmp_path / "set.id"
+    source.write_text("Banjir melanda Jakarta. Warga mengungsi.\nHarga cabai naik.\n\nPasar ditutup.\n")
+    outdir = tmp_path / "out"
+    code, _, err = run(["translate", source, "-m", marian_dir, "-o", outdir, "--presegmented", "--force",
+                        "--beam", 1], monkeypatch, capsys)
+    assert code == 0, err
+    lines = [line for line in (outdir / "set.en.txt").read_text(encoding="utf-8").splitlines() if line.strip()]
+    assert len(lines) == 3
+    code, out, err = run(["score", outdir / "set.en.txt", outdir / "set.en.txt", "--json"], monkeypatch, capsys)
+    assert code == 0 and json.loads(out)["chrf"] == pytest.approx(100.0) and "aligned" not in err

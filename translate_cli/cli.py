@@ -132,6 +132,7 @@ def translate_command(
     device: DeviceOption = Device.auto,
     backend: BackendOption = Backend.auto,
     force: Annotated[bool, typer.Option(help="translate even if the text does not look Indonesian")] = False,
+    presegmented: Annotated[bool, typer.Option(help="one segment per line; do not re-split (test sets)")] = False,
 ) -> None:
     """Translate one article; write the translation, bitext (TSV, JSONL, TMX, Markdown, HTML) and scores."""
     from translate_cli.formats import ensure_folder, write_outputs
@@ -148,7 +149,7 @@ def translate_command(
         target_dir = outdir / model_slug(name) if len(models) > 1 else outdir
         ensure_folder(target_dir)
         translator = load(name, device, beam, batch_size, backend)
-        result = translate_article(stem, text, translator, reference_text)
+        result = translate_article(stem, text, translator, reference_text, presegmented=presegmented)
         written = write_outputs(result, target_dir)
         print_summary(result, written)
 

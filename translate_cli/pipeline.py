@@ -141,10 +141,22 @@ def row_for_bead(bead: Bead, source: Sequence[Segment], translations: Sequence[s
     return AlignedRow(bead.src, bead.src, bead.score, src_text, tgt_text, ref_text, score, bead.tgt)
 
 
+def lines_as_segments(text: str) -> list[Segment]:
+    """One segment per non-blank line (each its own paragraph), for text that is already segmented."""
+    segments, offset = [], 0
+    for line in text.splitlines(keepends=True):
+        stripped = line.strip()
+        if stripped:
+            start = offset + line.index(stripped)
+            segments.append(Segment(stripped, len(segments), start, start + len(stripped)))
+        offset += len(line)
+    return segments
+
+
 def translate_article(name: str, text: str, translator, reference_text: str | None = None,
-                      progress: Callable[[int], None] | None = None) -> TranslationResult:
-    """Segment, translate and (with a reference) align and score one article."""
-    source = segment(text, "id")
+                      progress: Callable[[int], None] | None = None, presegmented: bool = False) -> TranslationResult:
+    """Segment (or take one segment per line), translate and (with a reference) align and score one article."""
+    source = lines_as_segments(text) if presegmented else segment(text, "id")
     started = time.perf_counter()
     translations = translator.translate([s.text for s in source], progress=progress)
     seconds = time.perf_counter() - started
