@@ -17,12 +17,11 @@ Heavy imports (torch, transformers) happen inside the functions that need them.
 from __future__ import annotations
 
 import json
-import math
 import random
 import shutil
 import time
 import unicodedata
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import typer
@@ -159,7 +158,6 @@ class TrainConfig:
     minutes: float = 8.0
     eval_minutes: float = 1.0
     seed: int = 1
-    extra: dict = field(default_factory=dict)
 
 
 def build_model(cfg: TrainConfig, vocab_size: int):
