@@ -256,3 +256,12 @@ def test_presegmented_test_set_scores_line_by_line(tmp_path, marian_dir, monkeyp
     assert len(lines) == 3
     code, out, err = run(["score", outdir / "set.en.txt", outdir / "set.en.txt", "--json"], monkeypatch, capsys)
     assert code == 0 and json.loads(out)["chrf"] == pytest.approx(100.0) and "aligned" not in err
+
+
+def test_several_models_write_one_run_each(article, tmp_path, marian_dir, m2m100_dir, monkeypatch, capsys):
+    outdir = tmp_path / "out"
+    code, _, err = run(["translate", article, "-o", outdir, "-m", marian_dir, "-m", m2m100_dir, "--beam", 1],
+                       monkeypatch, capsys)
+    assert code == 0, err
+    runs = [p for p in outdir.iterdir() if p.is_dir()]
+    assert len(runs) == 2 and all((p / "banjir.en.txt").is_file() for p in runs)

@@ -63,12 +63,6 @@ DeviceOption = Annotated[Device, typer.Option(help="where to run the model")]
 BackendOption = Annotated[Backend, typer.Option(help="inference engine (auto: CTranslate2 when available)")]
 
 
-def stderr_console():
-    from rich.console import Console
-
-    return Console(stderr=True, highlight=False)
-
-
 def notice(message: str) -> None:
     """A one-line notice on stderr."""
     print(f"notice: {message}", file=sys.stderr)
@@ -88,12 +82,6 @@ def load(model: str | None, device: Device, beam: int, batch_size: int, backend:
             raise UserError(f"{error} (no --model given and the embedded model in models/ is not "
                             "installed: `make model` builds it)") from None
         raise
-
-
-def model_slug(name: str) -> str:
-    from translate_cli.batch import model_slug as slug
-
-    return slug(name)
 
 
 def version_callback(value: bool) -> None:
@@ -135,6 +123,7 @@ def translate_command(
     presegmented: Annotated[bool, typer.Option(help="one segment per line; do not re-split (test sets)")] = False,
 ) -> None:
     """Translate one article; write the translation, bitext (TSV, JSONL, TMX, Markdown, HTML) and scores."""
+    from translate_cli.batch import model_slug
     from translate_cli.formats import ensure_folder, write_outputs
     from translate_cli.pipeline import article_name, check_indonesian, read_article, translate_article
 
@@ -294,7 +283,7 @@ def batch_command(
 ) -> None:
     """Translate a folder of articles: mirrored outputs, resumable, one bad file never stops the batch."""
     from translate_cli.batch import print_summary as print_batch_summary
-    from translate_cli.batch import check_folders, run_batch
+    from translate_cli.batch import check_folders, model_slug, run_batch
 
     check_folders(indir, output, references)
     models = model or [None]
