@@ -155,8 +155,10 @@ class TrainConfig:
     warmup_steps: int = 4000  # post-LN Marian layers need a long warm-up (Xiong et al. 2020)
     max_tokens: int = 12000
     max_len: int = 128
-    minutes: float = 8.0
+    minutes: float = 8.0  # time budget; training also stops after max_steps when that is set
+    max_steps: int = 0  # step budget (0: none); the same on every machine, unlike minutes
     eval_minutes: float = 1.0
+    eval_steps: int = 0  # evaluate every this many steps instead of every eval_minutes (0: by time)
     seed: int = 1
 
 
@@ -245,6 +247,47 @@ def pick_device(device: str) -> str:
     return "cuda" if torch.cuda.is_available() else "cpu"
 
 
+def cpu_has_native_bf16(cpuinfo: str | None = None) -> bool:
+    """Whether the CPU computes bf16 natively (AVX512-BF16 or AMX); elsewhere torch emulates it ~13x slower."""
+    if cpuinfo is None:
+        try:
+            cpuinfo = Path("/proc/cpuinfo").read_text(encoding="utf-8", errors="replace")
+        except OSError:  # not Linux: assume no native bf16
+            return False
+    flags = set()
+    for line in cpuinfo.splitlines():
+        if line.startswith("flags"):
+            flags.update(line.partition(":")[2].split())
+    return bool(flags & {"avx512_bf16", "amx_bf16"})
+
+
+def autocast_dtype(device: str):
+    """bf16 autocast where bf16 is native (CUDA with bf16 support, CPUs with AVX512-BF16/AMX), else None (fp32)."""
+    import torch
+
+    if device.startswith("cuda"):
+        return torch.bfloat16 if torch.cuda.is_bf16_supported() else None
+    if device == "cpu" and cpu_has_native_bf16():
+        return torch.bfloat16
+    return None
+
+
+def measure_throughput(forward_backward, batches: list, model, device: str, probes: int = 2) -> float:
+    """Tokens per second of forward and backward passes on a median-sized batch (gradients discarded)."""
+    import torch
+
+    batch = sorted(batches, key=lambda b: b[0].numel())[len(batches) // 2]
+    tokens = batch[0].numel() + batch[3].numel()
+    forward_backward(batch)  # warm-up
+    started = time.perf_counter()
+    for _ in range(probes):
+        forward_backward(batch)
+    if device.startswith("cuda"):
+        torch.cuda.synchronize()
+    model.zero_grad(set_to_none=True)
+    return probes * tokens / max(time.perf_counter() - started, 1e-9)
+
+
 @app.command()
 def train(prep: Path = typer.Option(Path("runs/prep"), help="output of the prepare step"),
           run: Path = typer.Option(Path("runs/id-en-small"), help="run folder (checkpoints; resumed)"),
@@ -286,36 +329,53 @@ def train(prep: Path = typer.Option(Path("runs/prep"), help="output of the prepa
                for b in make_batches(data, cfg.max_tokens, cfg.max_len, pad, cfg.seed)]
     tokens_per_epoch = sum(int(b[1].sum()) + int((b[3] != -100).sum()) for b in batches)
     params = sum(p.numel() for p in model.parameters())
-    typer.echo(f"{params / 1e6:.1f}M parameters, {len(batches)} batches/epoch, "
-               f"{tokens_per_epoch} tokens/epoch, device {device}")
+    dtype = autocast_dtype(device)
     (run / "config.json").write_text(json.dumps(asdict(cfg), indent=2))
+
+    def forward_backward(batch) -> "torch.Tensor":
+        input_ids, mask, decoder_input, labels = batch
+        with torch.autocast(device_type=device.split(":")[0], dtype=dtype or torch.float32, enabled=dtype is not None):
+            logits = model(input_ids=input_ids, attention_mask=mask, decoder_input_ids=decoder_input).logits
+        loss = F.cross_entropy(logits.float().view(-1, logits.shape[-1]), labels.view(-1),
+                               ignore_index=-100, label_smoothing=cfg.label_smoothing)
+        loss.backward()
+        return loss
+
+    rate = measure_throughput(forward_backward, batches, model, device)
+    precision = "bf16 autocast" if dtype else "fp32" + ("" if device != "cpu" else " (this CPU has no native bf16)")
     budget = cfg.minutes * 60
+    epochs = rate * budget / max(tokens_per_epoch, 1)
+    typer.echo(f"{params / 1e6:.1f}M parameters, {len(batches)} batches/epoch, {tokens_per_epoch} tokens/epoch; "
+               f"device {device}, {precision}; about {rate:,.0f} tokens/s, so {cfg.minutes:g} min "
+               f"cover about {epochs:.2f} epochs" + (f" (at most {cfg.max_steps} steps)" if cfg.max_steps else ""))
+    if epochs < 1 and not cfg.max_steps:
+        typer.echo("warning: less than one epoch in the time budget: this device is too slow to train a "
+                   "usable model (use a GPU)", err=True)
+
+    def budget_used() -> float:
+        """Share of the budget spent: time or steps, whichever runs out first."""
+        return max(elapsed / budget, step / cfg.max_steps if cfg.max_steps else 0.0)
+
     model.train()
     last_eval = last_log = time.time()
+    last_eval_step = step
     started = time.time() - elapsed
     log_tokens = 0
-    while elapsed < budget:
+    while budget_used() < 1:
         order = torch.randperm(len(batches), generator=torch.Generator().manual_seed(cfg.seed + epoch))
         for index in order.tolist():
-            input_ids, mask, decoder_input, labels = batches[index]
-            fraction = elapsed / budget
-            # linear warm-up, then linear decay to a tenth of the peak at the end of the time budget
-            lr = cfg.lr * min(1.0, (step + 1) / cfg.warmup_steps) * (1.0 - 0.9 * fraction)
+            # linear warm-up, then linear decay to a tenth of the peak at the end of the budget
+            lr = cfg.lr * min(1.0, (step + 1) / cfg.warmup_steps) * (1.0 - 0.9 * budget_used())
             for group in optimizer.param_groups:
                 group["lr"] = lr
-            with torch.autocast(device_type=device.split(":")[0], dtype=torch.bfloat16):
-                logits = model(input_ids=input_ids, attention_mask=mask,
-                               decoder_input_ids=decoder_input).logits
-            loss = F.cross_entropy(logits.float().view(-1, logits.shape[-1]), labels.view(-1),
-                                   ignore_index=-100, label_smoothing=cfg.label_smoothing)
-            loss.backward()
+            loss = forward_backward(batches[index])
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
             optimizer.step()
             optimizer.zero_grad(set_to_none=True)
             with torch.no_grad():  # decoding starts from <pad>: a zero vector, as in Marian and CTranslate2
                 model.get_input_embeddings().weight[pad].zero_()
             step += 1
-            log_tokens += input_ids.numel() + labels.numel()
+            log_tokens += batches[index][0].numel() + batches[index][3].numel()
             now = time.time()
             elapsed = now - started
             if now - last_log > 30:
@@ -323,7 +383,9 @@ def train(prep: Path = typer.Option(Path("runs/prep"), help="output of the prepa
                            f"{log_tokens / (now - last_log):.0f} tok/s "
                            f"{elapsed / 60:.1f}/{cfg.minutes:.0f} min", err=True)
                 last_log, log_tokens = now, 0
-            if now - last_eval > cfg.eval_minutes * 60 or elapsed >= budget:
+            due = (step - last_eval_step >= cfg.eval_steps if cfg.eval_steps
+                   else now - last_eval > cfg.eval_minutes * 60)
+            if due or budget_used() >= 1:
                 score, distinct = dev_chrf(model, tokenizer, dev, device)
                 if score > best:
                     best = score
@@ -338,10 +400,10 @@ def train(prep: Path = typer.Option(Path("runs/prep"), help="output of the prepa
                 (run / "meta.json").write_text(json.dumps({
                     "step": step, "epoch": epoch, "minutes": elapsed / 60, "best_dev_chrf": best,
                     "device": torch.cuda.get_device_name() if device == "cuda" else f"cpu x{torch.get_num_threads()}",
-                    "parameters": params}, indent=2))
-                last_eval = time.time()
+                    "precision": precision, "parameters": params}, indent=2))
+                last_eval, last_eval_step = time.time(), step
                 started += last_eval - now  # evaluation time does not count against the budget
-            if elapsed >= budget:
+            if budget_used() >= 1:
                 break
         epoch += 1
     typer.echo(f"done: {step} steps, {epoch} epochs, best dev chrF {best:.2f} -> {run / 'best'}")
