@@ -1,48 +1,82 @@
-"""Monotonic sentence alignment of two sentence lists.
+"""Monotonic sentence alignment of two sentence lists, with or without a translation model.
 
-The cost of each bead follows Gale & Church (1993), "A program for aligning sentences in bilingual
-corpora": a length model plus bead-type priors, minimised by dynamic programming over 0-1, 1-0,
-1-1, 1-2, 2-1, 2-2, 1-3 and 3-1 beads. When the source sentences are also available translated
-into the target's language, the similarity of that translation to the target side is added, as in
-Bleualign (Sennrich & Volk 2010, "MT-based sentence alignment for OCR-generated parallel texts"),
-measured as a character n-gram F-score (chrF, Popović 2015) so that names, numbers and cognates
-anchor the path. The search runs in a band around a path found first on coarser blocks of
-sentences, recursively, as in Vecalign (Thompson & Koehn 2019), so its cost grows about linearly
-with document length, and a reference that stops early or skips a passage still aligns.
+Each bead (1-1, 1-2, 2-1, 2-2, 1-3, 3-1, 2-3, 3-2, 1-4, 4-1) costs a bead-type prior plus the length
+cost of Gale & Church (1993), "A program for aligning sentences in bilingual corpora", minus a reward
+for the similarity of its two sides; 1-0 and 0-1 beads form gaps with affine costs (Gotoh 1982), so
+that a block of unmatched material (headers, captions, a passage the other side skips) costs little
+more than one stray sentence, and gaps at either end of the document, where a reference covering
+only part of it leaves the rest, have costs of their own. Dynamic programming finds the cheapest
+monotonic path. The similarity comes from the best evidence at hand:
+
+* ``translation``: the source sentences translated into the target's language, compared with the
+  target as sets of character n-grams (as chrF, Popović 2015), as in Bleualign (Sennrich & Volk 2010);
+  the reward follows their F-score above its median in the search band;
+* ``tokens``: no model, only what both languages write alike: numbers, names and other cognates (words
+  sharing their first four letters, after Simard, Foster & Isabelle 1992, "Using cognates to align
+  sentences in bilingual corpora") and punctuation such as quotes, parentheses and question marks;
+  each feature found on both sides of the document is an anchor, rewarded per bead that shares it;
+* ``length``: the length model alone.
+
+Features count by their rarity in the document (inverse document frequency): a feature of weight w
+sets w hashed bits, so bit counts approximate weighted counts. The search runs in a band around a path
+found first on coarser blocks of sentences, recursively, as in Vecalign (Thompson & Koehn 2019), so its
+cost grows about linearly with document length. Priors, gap costs and rewards were calibrated on real
+train/dev documents with benchmarks/tune_align.py.
 """
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from translate_cli.document import Bead
 from translate_cli.errors import UserError
 
-METHODS = ("auto", "length", "translation")
+METHODS = ("auto", "length", "tokens", "translation")
 
-# Bead types (source sentences, target sentences). 0-1 comes first: the dynamic programme takes
-# it separately, as a move along the current row.
-_BEADS = ((0, 1), (1, 0), (1, 1), (1, 2), (2, 1), (2, 2), (1, 3), (3, 1))
-# Gale & Church (1993), table 5: P(1-1) = .89, P(2-1 or 1-2) = .089, P(2-2) = .011. Their
-# P(1-0 or 0-1) = .0099 is raised to .1 so that a reference that skips a passage or stops early
-# costs little (tuned on dev data, see benchmarks/bench_align.py); 1-3 and 3-1 are not in their
-# table and get a small share.
-_PRIOR = {(0, 1): 0.05, (1, 0): 0.05, (1, 1): 0.89, (1, 2): 0.089 / 2,
-          (2, 1): 0.089 / 2, (2, 2): 0.011, (1, 3): 0.0025, (3, 1): 0.0025}
+# Bead types (source sentences, target sentences); 1-0 and 0-1 beads are gaps (see _search).
+_BEADS = ((1, 1), (1, 2), (2, 1), (2, 2), (1, 3), (3, 1), (2, 3), (3, 2), (1, 4), (4, 1))
+# Started from Gale & Church (1993), table 5: P(1-1) = .89, P(2-1 or 1-2) = .089, P(2-2) = .011; the
+# larger beads were given small shares, then all tuned on real documents (benchmarks/tune_align.py).
+_PRIOR = {(1, 1): 0.89, (1, 2): 0.0445, (2, 1): 0.0445, (2, 2): 0.004,
+          (1, 3): 0.0064, (3, 1): 0.0064, (2, 3): 0.0006, (3, 2): 0.0006, (1, 4): 0.00018, (4, 1): 0.00018}
 _VARIANCE = 6.8  # Gale & Church's s^2: variance of target characters per source character
 
 # Character n-grams as in chrF (whitespace removed, here also lower-cased), kept as sets hashed
-# into bits; the similarity is their F1 (Dice) rather than chrF's recall-weighted F2, so that
-# neither side is favoured.
+# into bits; a bead's similarity (and score) is their F1 (Dice) rather than chrF's recall-weighted
+# F2, so that neither side is favoured.
 _ORDERS = (2, 3, 4, 5)
 _BITS = 12  # 4096 bits per set
-_RARE = 3  # coarse levels keep only n-grams found at most this often on each side
+_RARE = 3  # coarse levels keep only features found at most this often on each side
 
-_SIM_WEIGHT = 20.0  # reward per bead for its similarity above the level's baseline (tuned on dev)
-_LENGTH_WEIGHT = 1.0  # weight of the length cost when similarity is available
+
+@dataclass(frozen=True)
+class Weights:
+    """Costs of one method. ``shared``: for tokens the reward per feature bit a bead's two sides share
+    (and ``unmatched`` the cost per bit left unmatched), for a translation the reward per unit of
+    F-score; then the costs of opening and extending a gap inside the document and at its ends."""
+
+    shared: float
+    unmatched: float
+    gap_open: float
+    gap_extend: float
+    end_open: float
+    end_extend: float
+
+
+_WEIGHTS = {
+    "length": Weights(0.0, 0.0, 1.8, 4.8, 2.56, 2.0),
+    "tokens": Weights(1.2, 0.036, 4.64, 3.0, 2.6, 2.0),
+    "translation": Weights(51.2, 0.0, 4.8, 1.8, 0.6, 0.72),
+}
+_MAX_WEIGHT = 5  # most bits a feature sets
+_IDF_SCALE = 0.58  # bits per halving of a feature's document frequency
+_PARTIAL_RATIO = 0.6  # below this ratio of the two length scales, one side covers part of the other
+_MIN_GAIN = {"translation": 0.1, "tokens": 0.005}
 _FULL = 100  # a level with at most this many units per side is searched in full
 _FACTOR = 4  # units per block at each coarser level
 _MARGIN = 4  # cells added on each side of the projected coarse path
@@ -50,13 +84,15 @@ _MARGIN = 4  # cells added on each side of the projected coarse path
 
 @dataclass(frozen=True)
 class _Level:
-    """Units (sentences or blocks of them) of both sides: lengths and optional n-gram bit sets."""
+    """Units (sentences or blocks of them) of both sides: lengths and optional feature bit sets."""
 
     src_len: np.ndarray
     tgt_len: np.ndarray
     src_bits: np.ndarray | None = None
     tgt_bits: np.ndarray | None = None
     unit: int = 1  # sentences per unit
+    kind: str = "length"
+    weights: Weights = None
 
 
 def align(
@@ -69,10 +105,12 @@ def align(
     """Monotonic alignment of two sentence lists into beads covering every index once, in order.
 
     ``src_translation`` holds the source sentences translated into the target's language (pass
-    ``src`` itself when both sides share a language); ``method='length'`` ignores it,
-    ``'translation'`` requires it and ``'auto'`` uses it when given. A bead's score is the
-    n-gram F-score of its two sides (with a translation) or the Gale & Church probability of its
-    length difference (without), and 0 for 1-0 and 0-1 beads.
+    ``src`` itself when both sides share a language). Methods: ``'translation'`` compares it with the
+    target (and requires it), ``'tokens'`` compares numbers, names, cognates and punctuation of the
+    two sides as written, ``'length'`` uses sentence lengths alone, and ``'auto'`` the best of these
+    that tells matching sentences apart in this document. A bead's score is the similarity of its two
+    sides (n-gram F-score) or, for the length method, the Gale & Church probability of its length
+    difference; 0 for 1-0 and 0-1 beads.
     """
     if method not in METHODS:
         raise UserError(f"unknown alignment method {method!r}; choose one of {', '.join(METHODS)}")
@@ -83,108 +121,137 @@ def align(
     if not src or not tgt:
         return [Bead((i,), (), 0.0) for i in range(len(src))] + [Bead((), (j,), 0.0) for j in range(len(tgt))]
 
-    path = None
-    if method != "length" and src_translation is not None:
-        path = _align_levels(_ngram_levels(src_translation, tgt))
-        if not _informative(src_translation, tgt, path):
-            path = None
-    if path is None:
-        path = _align_levels(_length_levels(src, tgt))
+    src_len = np.array([len(s) for s in src], dtype=float)
+    tgt_len = np.array([len(t) for t in tgt], dtype=float)
+    src_len *= tgt_len.sum() / max(src_len.sum(), 1.0)  # on the target's scale (see _align_levels)
+    candidates = []
+    if method in ("auto", "translation") and src_translation is not None:
+        candidates.append(("translation", _char_ngrams(src_translation), _char_ngrams(tgt)))
+    if method in ("auto", "tokens"):
+        candidates.append(("tokens", _tokens(src), _tokens(tgt)))
+    for kind, src_features, tgt_features in candidates:
+        levels = _feature_levels(src_len, tgt_len, src_features, tgt_features, kind)
+        path = _align_levels(levels)
+        if method != "auto" or _informative(levels[0], path, kind):
+            return _beads(path)
+    return _beads(_align_levels(_length_levels(src_len, tgt_len)))
+
+
+def _beads(path) -> list[Bead]:
     return [Bead(tuple(range(i0, i1)), tuple(range(j0, j1)), score) for i0, i1, j0, j1, score in path]
 
 
+def covered_span(beads: Sequence[Bead]) -> tuple[range, range]:
+    """The source and target sentences from the first to the last bead that has both sides: the part
+    of the document that the other side covers (empty ranges when no bead does)."""
+    matched = [b for b in beads if b.src and b.tgt]
+    if not matched:
+        return range(0), range(0)
+    return range(matched[0].src[0], matched[-1].src[-1] + 1), range(matched[0].tgt[0], matched[-1].tgt[-1] + 1)
+
+
 def _align_levels(levels: list[_Level]) -> list[tuple[int, int, int, int, float]]:
-    """Search the coarsest level in full, then each finer one in a band around the path above."""
+    """Search the coarsest level in full, then each finer one in a band around the path above.
+
+    Source lengths come scaled to the target's total, right when each side covers the whole of the
+    other. When that scale is far from the ratio of the median sentences, one side covers only part
+    of the other, and the median ratio is used instead. Either way the coarsest level is searched
+    first to find the beads of both sides, whose lengths give the scale for the search proper, so that
+    a passage one side lacks does not skew it.
+    """
+    factor = _median_ratio(levels[0])
+    partial = not _PARTIAL_RATIO <= factor <= 1 / _PARTIAL_RATIO
+    coarsest = replace(levels[-1], src_len=levels[-1].src_len * (factor if partial else 1.0))
+    n, m = len(coarsest.src_len), len(coarsest.tgt_len)
+    path, _ = _search(coarsest, np.zeros(n + 1, int), np.full(n + 1, m), True)
+    matched = [(i0, i1, j0, j1) for i0, i1, j0, j1, _ in path if i1 > i0 and j1 > j0]
+    src_total = sum(levels[-1].src_len[i0:i1].sum() for i0, i1, _, _ in matched)
+    tgt_total = sum(levels[-1].tgt_len[j0:j1].sum() for _, _, j0, j1 in matched)
+    factor = tgt_total / src_total if src_total > 0 and tgt_total > 0 else 1.0
+    levels = [replace(level, src_len=level.src_len * factor) for level in levels]
     path = None
     for level in reversed(levels):
         n, m = len(level.src_len), len(level.tgt_len)
         band = (np.zeros(n + 1, int), np.full(n + 1, m)) if path is None else _project(path, n, m)
-        path = _search(level, *band)
+        path, _ = _search(level, *band, partial or level.unit == 1)
     return path
 
 
-def _informative(translation: Sequence[str], tgt: Sequence[str], path, sample: int = 200) -> bool:
-    """Whether the translation tells matching sentences from others: on the 1-1 beads of the path it
-    produced, its n-gram similarity to the aligned target must clearly exceed that to shifted targets.
-    A poor translation (a broken or untrained model) then costs nothing: the length model decides."""
-    pairs = [(i0, j0) for i0, i1, j0, j1, _ in path if i1 - i0 == 1 and j1 - j0 == 1]
-    if not pairs or len(tgt) < 2:
-        return False
+def _median_ratio(level: _Level) -> float:
+    """Ratio of the median target sentence to the median source sentence."""
+    return max(float(np.median(level.tgt_len)), 1.0) / max(float(np.median(level.src_len)), 1.0)
+
+
+def _informative(level: _Level, path, kind: str, sample: int = 500) -> bool:
+    """Whether the features tell matching sentences from others: on the 1-1 beads of the path they
+    produced, their similarity must exceed by ``_MIN_GAIN[kind]`` that of the same sentences paired with
+    targets a third and two thirds of the document away. A translation must beat what a junk text of
+    the right length gets (about 0.05 on the tuning data), so a broken or untrained model costs nothing;
+    tokens need only be shared at all. With too few 1-1 beads to tell, tokens are trusted and a
+    translation is not."""
+    pairs = np.array([(i0, j0) for i0, i1, j0, j1, _ in path if i1 - i0 == 1 and j1 - j0 == 1]).reshape(-1, 2)
+    m = len(level.tgt_len)
+    if len(pairs) < 3 or m < 3:
+        return kind == "tokens"
     pairs = pairs[:: max(1, len(pairs) // sample)]
-    grams_src = {i: _char_ngrams(translation[i]) for i, _ in pairs}
-    grams_tgt: dict[int, set[str]] = {}
-
-    def similarity(i: int, j: int) -> float:
-        b = grams_tgt.setdefault(j, _char_ngrams(tgt[j]))
-        a = grams_src[i]
-        return 2 * len(a & b) / max(len(a) + len(b), 1)
-
-    shift = max(1, len(tgt) // 3)
-    aligned = np.mean([similarity(i, j) for i, j in pairs])
-    shifted = np.mean([similarity(i, (j + shift) % len(tgt)) for i, j in pairs])
-    return aligned - shifted > 0.05
+    src, tgt = pairs[:, 0], pairs[:, 1]
+    aligned = _dice(level.src_bits, src, 1, level.tgt_bits, tgt, 1)
+    shifted = sum(_dice(level.src_bits, src, 1, level.tgt_bits, (tgt + k * m // 3) % m, 1) for k in (1, 2)) / 2
+    return float(np.mean(aligned - shifted)) > _MIN_GAIN[kind]
 
 
-def _char_ngrams(text: str) -> set[str]:
-    """The character 2- to 5-grams of a sentence, lower-cased and without whitespace (as in chrF)."""
-    chars = "".join(text.lower().split())
-    return {chars[k:k + n] for n in _ORDERS for k in range(len(chars) - n + 1)}
+def _char_ngrams(sentences: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Sentence index and 64-bit hash of each character 2- to 5-gram, lower-cased and whitespace
+    removed as in chrF."""
+    return _hashed_ngrams(["".join(s.lower().split()) for s in sentences], _ORDERS)
 
 
-def _length_levels(src: Sequence[str], tgt: Sequence[str]) -> list[_Level]:
-    """Levels for the length model alone; source lengths are scaled to the target's total."""
-    src_len = np.array([len(s) for s in src], dtype=float)
-    tgt_len = np.array([len(t) for t in tgt], dtype=float)
-    levels = [_Level(src_len * tgt_len.sum() / max(src_len.sum(), 1.0), tgt_len)]
-    while max(len(levels[-1].src_len), len(levels[-1].tgt_len)) > _FULL:
-        prev = levels[-1]
-        levels.append(_Level(_block_sums(prev.src_len), _block_sums(prev.tgt_len), unit=prev.unit * _FACTOR))
-    return levels
+_QUOTES = str.maketrans({c: '"' for c in "“”„‟«»‹›「」『』‘’‚‛'`´"} | {c: "(" for c in "[{（【"} | {c: ")" for c in "]}）】"})
+_TOKEN = re.compile(r"\d+(?:[.,:]\d+)*|[^\W\d_]+|[^\w\s]")
 
 
-def _ngram_levels(src: Sequence[str], tgt: Sequence[str]) -> list[_Level]:
-    """Levels with n-gram sets: all n-grams per sentence, then rare shared n-grams per block."""
-    src_rows, src_hash = _ngrams(src)
-    tgt_rows, tgt_hash = _ngrams(tgt)
-    levels = [_Level(
-        np.array([len(s) for s in src], dtype=float),
-        np.array([len(t) for t in tgt], dtype=float),
-        _bitsets(src_rows, src_hash, len(src), _BITS),
-        _bitsets(tgt_rows, tgt_hash, len(tgt), _BITS),
-    )]
-    if max(len(src), len(tgt)) <= _FULL:
-        return levels
-    # Coarse levels: common n-grams would fill every block's set, so keep the rare ones found on
-    # both sides (names, numbers, content words), counted in hash buckets.
-    buckets = min(22, (4 * max(len(src_hash), len(tgt_hash))).bit_length())
-    src_bucket, tgt_bucket = _bucket(src_hash, buckets), _bucket(tgt_hash, buckets)
-    src_count = np.bincount(src_bucket, minlength=1 << buckets)
-    tgt_count = np.bincount(tgt_bucket, minlength=1 << buckets)
-    rare = (src_count >= 1) & (src_count <= _RARE) & (tgt_count >= 1) & (tgt_count <= _RARE)
-    src_keep, tgt_keep = rare[src_bucket], rare[tgt_bucket]
-    while max(len(levels[-1].src_len), len(levels[-1].tgt_len)) > _FULL:
-        prev = levels[-1]
-        unit = prev.unit * _FACTOR
-        bits = _BITS + len(levels) * (_FACTOR.bit_length() - 1)  # as many bits per level
-        src_len, tgt_len = _block_sums(prev.src_len), _block_sums(prev.tgt_len)
-        levels.append(_Level(
-            src_len,
-            tgt_len,
-            _bitsets(src_rows[src_keep] // unit, src_hash[src_keep], len(src_len), bits),
-            _bitsets(tgt_rows[tgt_keep] // unit, tgt_hash[tgt_keep], len(tgt_len), bits),
-            unit,
-        ))
-    return levels
+def _tokens(sentences: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Sentence index and hash of each token feature that may be written alike in two languages:
+    numbers (digits only, so that 1,8 and 1.8 agree), words by their first four letters (Simard et al.
+    1992) and punctuation marks, quotes and brackets of any script folded together."""
+    texts = []
+    for s in sentences:
+        features = []
+        for token in _TOKEN.findall(unicodedata.normalize("NFKC", s).lower().translate(_QUOTES)):
+            if token[0].isdigit():
+                features.append("#" + re.sub(r"\D", "", token))
+            elif token[0].isalpha():
+                features.append(token[:4])
+            else:
+                features.append(token)
+        texts.append(features)
+    rows = np.repeat(np.arange(len(texts)), [len(f) for f in texts])
+    return rows, _hash_strings([f for fs in texts for f in fs])
 
 
-def _ngrams(sentences: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-    """Sentence index and 64-bit hash of each character n-gram, whitespace removed as in chrF."""
-    texts = ["".join(s.lower().split()) for s in sentences]
+def _hash_strings(strings: list[str]) -> np.ndarray:
+    """A 64-bit polynomial hash of each string."""
+    if not strings:
+        return np.zeros(0, np.uint64)
+    joined = "\x00".join(strings)
+    codes = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    ends = np.cumsum([len(s) + 1 for s in strings]) - 1
+    hashes = np.zeros(len(strings), np.uint64)
+    sizes = np.array([len(s) for s in strings])
+    starts = ends - sizes
+    for k in range(int(sizes.max(initial=0))):
+        live = sizes > k
+        hashes[live] = hashes[live] * np.uint64(1_000_003) + codes[starts[live] + k] + np.uint64(1)
+    return hashes
+
+
+def _hashed_ngrams(texts: Sequence[str], orders) -> tuple[np.ndarray, np.ndarray]:
+    """Sentence index and 64-bit hash of each character n-gram of the given orders."""
     sizes = np.array([len(t) for t in texts])
     codes = np.frombuffer("".join(texts).encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
     rows = np.repeat(np.arange(len(texts)), sizes)
     all_rows, all_hashes = [np.zeros(0, int)], [np.zeros(0, np.uint64)]
-    for order in _ORDERS:
+    for order in orders:
         count = len(codes) - order + 1
         if count <= 0:
             continue
@@ -197,15 +264,89 @@ def _ngrams(sentences: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     return np.concatenate(all_rows), np.concatenate(all_hashes)
 
 
+def _length_levels(src_len: np.ndarray, tgt_len: np.ndarray) -> list[_Level]:
+    """Levels for the length model alone."""
+    levels = [_Level(src_len, tgt_len, weights=_WEIGHTS["length"])]
+    while max(len(levels[-1].src_len), len(levels[-1].tgt_len)) > _FULL:
+        prev = levels[-1]
+        levels.append(_Level(_block_sums(prev.src_len), _block_sums(prev.tgt_len), unit=prev.unit * _FACTOR,
+                             weights=prev.weights))
+    return levels
+
+
+def _distinct(rows: np.ndarray, hashes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each (sentence, feature) pair once."""
+    order = np.lexsort((hashes, rows))
+    rows, hashes = rows[order], hashes[order]
+    keep = np.ones(len(rows), bool)
+    keep[1:] = (rows[1:] != rows[:-1]) | (hashes[1:] != hashes[:-1])
+    return rows[keep], hashes[keep]
+
+
+def _frequency(hashes: np.ndarray, of: np.ndarray) -> np.ndarray:
+    """How often each hash in ``of`` occurs in ``hashes`` (0 when absent)."""
+    values, counts = np.unique(hashes, return_counts=True)
+    if not len(values):
+        return np.zeros(len(of), int)
+    at = np.minimum(np.searchsorted(values, of), len(values) - 1)
+    return np.where(values[at] == of, counts[at], 0)
+
+
+def _feature_levels(src_len, tgt_len, src_features, tgt_features, kind: str) -> list[_Level]:
+    """Levels with weighted feature bit sets: every feature per sentence, then rare shared ones per block."""
+    n, m = len(src_len), len(tgt_len)
+    src_rows, src_hash = _distinct(*src_features)
+    tgt_rows, tgt_hash = _distinct(*tgt_features)
+    # Document frequency on each side, and an inverse-document-frequency weight from the commoner side.
+    src_df_own, src_df_other = _frequency(src_hash, src_hash), _frequency(tgt_hash, src_hash)
+    tgt_df_own, tgt_df_other = _frequency(tgt_hash, tgt_hash), _frequency(src_hash, tgt_hash)
+    src_w = _weights(src_df_own / n, src_df_other / m)
+    tgt_w = _weights(tgt_df_own / m, tgt_df_other / n)
+    if kind == "tokens":  # words of one language only are no evidence either way
+        src_w[src_df_other == 0] = 0
+        tgt_w[tgt_df_other == 0] = 0
+    levels = [_Level(src_len, tgt_len, _weighted_bitsets(src_rows, src_hash, src_w, n, _BITS),
+                     _weighted_bitsets(tgt_rows, tgt_hash, tgt_w, m, _BITS), 1, kind, _WEIGHTS[kind])]
+    if max(n, m) <= _FULL:
+        return levels
+    # Coarse levels: common features would fill every block's set, so keep the rare ones found on both sides.
+    src_keep = (src_df_own <= _RARE) & (src_df_other >= 1) & (src_df_other <= _RARE)
+    tgt_keep = (tgt_df_own <= _RARE) & (tgt_df_other >= 1) & (tgt_df_other <= _RARE)
+    while max(len(levels[-1].src_len), len(levels[-1].tgt_len)) > _FULL:
+        prev = levels[-1]
+        unit = prev.unit * _FACTOR
+        bits = _BITS + len(levels) * (_FACTOR.bit_length() - 1)  # as many bits per level
+        src_blocks, tgt_blocks = _block_sums(prev.src_len), _block_sums(prev.tgt_len)
+        levels.append(_Level(
+            src_blocks,
+            tgt_blocks,
+            _weighted_bitsets(src_rows[src_keep] // unit, src_hash[src_keep], src_w[src_keep], len(src_blocks), bits),
+            _weighted_bitsets(tgt_rows[tgt_keep] // unit, tgt_hash[tgt_keep], tgt_w[tgt_keep], len(tgt_blocks), bits),
+            unit,
+            kind,
+            _WEIGHTS[kind],
+        ))
+    return levels
+
+
+def _weights(own: np.ndarray, other: np.ndarray) -> np.ndarray:
+    """Bits per feature: log2 of the inverse document frequency on the side where it is commoner."""
+    idf = -np.log2(np.maximum(np.maximum(own, other), 1e-9))
+    return np.clip(np.rint(_IDF_SCALE * idf), 1, _MAX_WEIGHT).astype(int)
+
+
 def _bucket(hashes: np.ndarray, bits: int) -> np.ndarray:
     """Top ``bits`` bits of Knuth's multiplicative hash: hash * 2^64 / phi, wrapping around."""
     return ((hashes * np.uint64(0x9E3779B97F4A7C15)) >> np.uint64(64 - bits)).astype(np.intp)
 
 
-def _bitsets(rows: np.ndarray, hashes: np.ndarray, count: int, bits: int) -> np.ndarray:
-    """Per-unit n-gram sets as packed bit rows (``count`` x ``2^bits / 64`` uint64)."""
+def _weighted_bitsets(rows: np.ndarray, hashes: np.ndarray, weights: np.ndarray, count: int, bits: int) -> np.ndarray:
+    """Per-unit feature sets as packed bit rows (``count`` x ``2^bits / 64`` uint64); a feature of
+    weight w sets w bits."""
+    reps = np.repeat(np.arange(len(rows)), weights)
+    copy = np.arange(len(reps)) - np.repeat(np.cumsum(weights) - weights, weights)
     sets = np.zeros((count, 1 << bits), dtype=bool)
-    sets[rows, _bucket(hashes, bits)] = True
+    sets[rows[reps], _bucket(hashes[reps] + copy.astype(np.uint64) * np.uint64(0x2545F4914F6CDD1D), bits)] = True
     return np.packbits(sets, axis=1).view(np.uint64)
 
 
@@ -238,10 +379,15 @@ def _length_cost(src_len: np.ndarray, tgt_len: np.ndarray) -> np.ndarray:
     return z * z - np.log(poly)
 
 
-def _search(level: _Level, lo: np.ndarray, hi: np.ndarray) -> list[tuple[int, int, int, int, float]]:
+def _search(level: _Level, lo: np.ndarray, hi: np.ndarray, ends: bool) -> tuple[list[tuple[int, int, int, int, float]], float]:
     """Cheapest monotonic path through the band ``lo[i] <= j <= hi[i]`` of nodes (i, j).
 
-    Returns beads as (src start, src end, tgt start, tgt end, score).
+    Runs of 1-0 or of 0-1 beads are gaps with affine costs, an opening cost plus a cost per sentence
+    (Gotoh 1982, "An improved algorithm for matching biological sequences"), so that a block of
+    unmatched material costs little more than one stray sentence; gaps at the ends of the document
+    (a reference that covers only part of it) have costs of their own. Three states per node: the
+    path ends with a bead of both sides (M), with a 1-0 bead (V) or with a 0-1 bead (H).
+    Returns the beads as (src start, src end, tgt start, tgt end, score) and the path's cost.
     """
     n, m = len(level.src_len), len(level.tgt_len)
     widths = hi - lo + 1
@@ -252,79 +398,110 @@ def _search(level: _Level, lo: np.ndarray, hi: np.ndarray) -> list[tuple[int, in
     src_cum = np.concatenate([[0.0], np.cumsum(level.src_len)])
     tgt_cum = np.concatenate([[0.0], np.cumsum(level.tgt_len)])
 
-    # For every bead type but 0-1: the cell it starts from (``size`` = outside the band), its cost
-    # and its score, for a bead ending in each cell.
-    moves = len(_BEADS) - 1
-    prev = np.full((moves, size), size)
-    cost = np.zeros((moves, size))
-    score = np.zeros((moves, size))
-    sims = {}
-    for t, (a, b) in enumerate(_BEADS[1:]):
-        pi, pj = cell_i - a, cell_j - b
+    def cell_at(pi: np.ndarray, pj: np.ndarray) -> np.ndarray:
+        """Index of node (pi, pj), or ``size`` when it lies outside the band."""
         inside = (pi >= 0) & (pj >= 0)
         pi_in = np.where(inside, pi, 0)
         inside &= (pj >= lo[pi_in]) & (pj <= hi[pi_in])
-        prev[t, inside] = start[pi[inside]] + pj[inside] - lo[pi[inside]]
-        cost[t] = level.unit * -np.log(_PRIOR[(a, b)])
-        if b == 0:
-            continue
-        pi, pj = pi[inside], pj[inside]
-        ls = src_cum[pi + a] - src_cum[pi]
-        lt = tgt_cum[pj + b] - tgt_cum[pj]
-        length = _length_cost(ls, lt)
-        if level.src_bits is None:
-            cost[t, inside] += length
-            score[t, inside] = np.exp(-length)
-        else:
-            sims[t] = (inside, _dice(level.src_bits, pi, a, level.tgt_bits, pj, b))
-            cost[t, inside] += _LENGTH_WEIGHT * length
-            score[t, inside] = sims[t][1]
-    if sims:
-        # Similarity counts relative to the level's typical value, the median 1-1 similarity in
-        # the band, which is mostly made of unrelated pairs.
-        baseline = np.median(sims[_BEADS.index((1, 1)) - 1][1])
-        for t, (inside, sim) in sims.items():
-            cost[t, inside] -= level.unit * _SIM_WEIGHT * (sim - baseline)
+        return np.where(inside, start[pi_in] + pj - lo[pi_in], size)
 
-    total = np.full(size + 1, np.inf)  # the extra last cell stands for "outside the band"
-    back = np.zeros(size, dtype=np.int8)
-    skip = level.unit * -np.log(_PRIOR[(0, 1)])
+    # For every bead type: the node it starts from, its cost and its score, for a bead ending in each node.
+    prev = np.stack([cell_at(cell_i - a, cell_j - b) for a, b in _BEADS])
+    cost = np.full((len(_BEADS), size), np.inf)
+    score = np.zeros((len(_BEADS), size))
+    baseline = None
+    for t, (a, b) in enumerate(_BEADS):
+        inside = prev[t] < size
+        if not inside.any():
+            continue
+        pi, pj = cell_i[inside] - a, cell_j[inside] - b
+        length = _length_cost(src_cum[pi + a] - src_cum[pi], tgt_cum[pj + b] - tgt_cum[pj])
+        cost[t, inside] = level.unit * -np.log(_PRIOR[(a, b)]) + length
+        if level.src_bits is None:
+            score[t, inside] = np.exp(-length)
+            continue
+        shared, src_size, tgt_size = _overlap(level.src_bits, pi, a, level.tgt_bits, pj, b)
+        total = src_size + tgt_size
+        score[t, inside] = np.divide(2 * shared, total, out=np.zeros(len(shared)), where=total > 0)
+        w = level.weights
+        if level.kind == "tokens":  # anchors: a reward per bit shared, a cost per bit unmatched
+            cost[t, inside] -= level.unit * (w.shared * shared - w.unmatched * (total - 2 * shared))
+        else:  # the F-score above its median over the 1-1 beads of the band, mostly unrelated pairs
+            baseline = np.median(score[t, inside]) if baseline is None else baseline
+            cost[t, inside] -= level.unit * w.shared * (score[t, inside] - baseline)
+
+    up = cell_at(cell_i - 1, cell_j)  # where a 1-0 bead starts
+    at_end = ends & ((cell_j == 0) | (cell_j == m))  # 1-0 beads before the first or after the last target sentence
+    w = level.weights
+    open_v = np.where(at_end, w.end_open, w.gap_open)
+    extend_v = level.unit * np.where(at_end, w.end_extend, w.gap_extend)
+    # Totals per state; the extra last node stands for "outside the band".
+    match, vertical, horizontal, best = (np.full(size + 1, np.inf) for _ in range(4))
+    move = np.zeros(size, dtype=np.int8)
     for i in range(n + 1):
         s, e = start[i], start[i + 1]
         if i == 0:
-            best, move = np.full(e - s, np.inf), np.zeros(e - s, dtype=np.int8)
-            best[0] = 0.0  # the origin: lo[0] == 0
+            match[s] = 0.0  # the origin: lo[0] == 0
         else:
-            candidates = total[prev[:, s:e]] + cost[:, s:e]
-            move = np.argmin(candidates, axis=0)
-            best = candidates[move, np.arange(e - s)]
-            move += 1
-        # 0-1 beads move along the row: total[j] = min over k <= j of best[k] + (j - k) * skip.
-        along = skip * np.arange(e - s)
-        running = np.minimum.accumulate(best - along)
-        total[s:e] = running + along
-        back[s:e] = np.where(running < best - along, 0, move)
+            candidates = best[prev[:, s:e]] + cost[:, s:e]
+            move[s:e] = np.argmin(candidates, axis=0)
+            match[s:e] = candidates[move[s:e], np.arange(e - s)]
+            p = up[s:e]
+            vertical[s:e] = np.minimum(vertical[p], np.minimum(match[p], horizontal[p]) + open_v[s:e]) + extend_v[s:e]
+        # 0-1 beads move along the row: a gap opened at k reaches j at open + (j - k) * extend.
+        at_row_end = ends and i in (0, n)
+        extend = level.unit * (w.end_extend if at_row_end else w.gap_extend)
+        along = extend * np.arange(e - s)
+        opened = np.minimum(match[s:e], vertical[s:e]) + (w.end_open if at_row_end else w.gap_open)
+        horizontal[s + 1 : e] = np.minimum.accumulate(opened - along)[:-1] + along[1:]
+        best[s:e] = np.minimum(np.minimum(match[s:e], vertical[s:e]), horizontal[s:e])
+
+    def state(cell: int) -> int:
+        """Which state holds the best total of a node: 0 = M, 1 = V, 2 = H."""
+        return int(np.argmin([match[cell], vertical[cell], horizontal[cell]]))
 
     path = []
     cell, i, j = start[n] + m - lo[n], n, m
+    now = state(cell)
+    total = float(best[cell])
     while i or j:
-        t = back[cell]
-        a, b = _BEADS[t]
-        path.append((i - a, i, j - b, j, 0.0 if t == 0 else float(score[t - 1, cell])))
-        cell = cell - 1 if t == 0 else prev[t - 1, cell]
+        if now == 0:
+            t = move[cell]
+            a, b = _BEADS[t]
+            path.append((i - a, i, j - b, j, float(score[t, cell])))
+            cell = prev[t, cell]
+            now = state(cell)
+        elif now == 1:
+            a, b = 1, 0
+            p = up[cell]
+            now = 1 if vertical[p] <= min(match[p], horizontal[p]) + open_v[cell] else int(np.argmin([match[p], np.inf, horizontal[p]]))
+            path.append((i - 1, i, j, j, 0.0))
+            cell = p
+        else:
+            a, b = 0, 1
+            path.append((i, i, j - 1, j, 0.0))
+            opened = min(match[cell - 1], vertical[cell - 1]) + (w.end_open if ends and i in (0, n) else w.gap_open)
+            now = 2 if horizontal[cell - 1] <= opened else (0 if match[cell - 1] <= vertical[cell - 1] else 1)
+            cell -= 1
         i, j = i - a, j - b
-    return path[::-1]
+    return path[::-1], total
 
 
-def _dice(src_bits, src_start, a, tgt_bits, tgt_start, b, chunk=1 << 14) -> np.ndarray:
-    """F1 of the n-gram sets of source runs of ``a`` units and target runs of ``b`` units."""
+def _overlap(src_bits, src_start, a, tgt_bits, tgt_start, b, chunk=1 << 14):
+    """Bits shared by the feature sets of source runs of ``a`` units and target runs of ``b`` units,
+    and the bits of each."""
     src_runs, tgt_runs = _runs(src_bits, a), _runs(tgt_bits, b)
-    src_size, tgt_size = _popcount(src_runs), _popcount(tgt_runs)
     shared = np.concatenate([
         _popcount(src_runs[src_start[k : k + chunk]] & tgt_runs[tgt_start[k : k + chunk]])
         for k in range(0, max(len(src_start), 1), chunk)
     ])
-    total = src_size[src_start] + tgt_size[tgt_start]
+    return shared, _popcount(src_runs)[src_start], _popcount(tgt_runs)[tgt_start]
+
+
+def _dice(src_bits, src_start, a, tgt_bits, tgt_start, b) -> np.ndarray:
+    """F1 of the feature sets of source runs of ``a`` units and target runs of ``b`` units."""
+    shared, src_size, tgt_size = _overlap(src_bits, src_start, a, tgt_bits, tgt_start, b)
+    total = src_size + tgt_size
     return np.divide(2 * shared, total, out=np.zeros(len(shared)), where=total > 0)
 
 

@@ -1,0 +1,132 @@
+"""Calibrate the aligner's weights on real train/dev documents (never on test data).
+
+Coordinate search: each weight in turn is scaled up and down and the change kept when it raises the
+objective, the mean over the tuning sets of bench_align.py of strict F1 on whole documents and on the
+targets cut to their first, middle and last third. Each method has its own gap costs;
+``tokens`` and ``translation`` (with the oracle-noisy stand-in) also their similarity reward, and
+``tokens``, the default without a model, the shared weights: length variance, bead priors and feature
+weights.
+The best values are printed, to be copied into translate_cli/align.py.
+
+    python benchmarks/tune_align.py --method tokens [--data ../shared/data] [--text-berg DIR] [--rounds 2]
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import random
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import bench_align  # noqa: E402
+import gold  # noqa: E402
+
+from translate_cli import align as aligner  # noqa: E402
+
+PAIRS = ((1, 2), (2, 2), (1, 3), (2, 3), (1, 4))
+STEPS = (0.6, 1.6)
+
+
+def knobs(method: str) -> list[str]:
+    """Names of the weights tuned for a method."""
+    own = [f"{method}.{field}" for field in ("gap_open", "gap_extend", "end_open", "end_extend")]
+    if method == "length":
+        return own
+    extra = ["variance", "idf_scale", "max_weight", *(f"prior.{a}-{b}" for a, b in PAIRS)] if method == "tokens" else []
+    reward = [f"{method}.shared", f"{method}.unmatched"] if method == "tokens" else [f"{method}.shared"]
+    return [*reward, *own, *extra]
+
+
+def get(name: str) -> float:
+    if name == "variance":
+        return aligner._VARIANCE
+    if name == "idf_scale":
+        return aligner._IDF_SCALE
+    if name == "max_weight":
+        return aligner._MAX_WEIGHT
+    if name.startswith("prior."):
+        a, b = map(int, name[6:].split("-"))
+        return aligner._PRIOR[(a, b)]
+    method, field = name.split(".")
+    return getattr(aligner._WEIGHTS[method], field)
+
+
+def put(name: str, value: float) -> None:
+    if name == "variance":
+        aligner._VARIANCE = value
+    elif name == "idf_scale":
+        aligner._IDF_SCALE = value
+    elif name == "max_weight":
+        aligner._MAX_WEIGHT = max(1, round(value))
+    elif name.startswith("prior."):
+        a, b = map(int, name[6:].split("-"))
+        aligner._PRIOR[(a, b)] = aligner._PRIOR[(b, a)] = value
+    else:
+        method, field = name.split(".")
+        aligner._WEIGHTS[method] = replace(aligner._WEIGHTS[method], **{field: value})
+
+
+def objective(method: str, sets: dict[str, list[gold.Gold]], translations: dict[str, list[list[str]]]) -> float:
+    """Mean over sets of (F1 on whole documents + F1 on partial cuts) / 2; document k is also cut to
+    its first, middle or last third in turn."""
+    scores = []
+    for name, docs in sets.items():
+        whole, partial = gold.Counts(), gold.Counts()
+        for k, doc in enumerate(docs):
+            translation = translations[name][k] if method == "translation" else None
+            whole.add(doc, bench_align.as_pairs(aligner.align(doc.src, doc.tgt, src_translation=translation, method=method)))
+            cut = gold.partial(doc, bench_align.PARTS[k % 3])
+            partial.add(cut, bench_align.as_pairs(aligner.align(cut.src, cut.tgt, src_translation=translation, method=method)))
+        scores.append((whole.f1() + partial.f1()) / 2)
+    return sum(scores) / len(scores)
+
+
+def _cached(function):
+    """``function`` of a sentence list, remembering its results."""
+    cached = functools.lru_cache(maxsize=None)(lambda sentences: function(list(sentences)))
+    return lambda sentences: cached(tuple(sentences))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0], epilog=__doc__.split("\n\n", 1)[1],
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--method", choices=("length", "tokens", "translation"), required=True)
+    parser.add_argument("--data", type=Path, default=gold.DATA)
+    parser.add_argument("--text-berg", type=Path, help="Vecalign's bleualign_data folder (its dev document)")
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--docs", type=int, default=24, help="at most this many documents per set (a fixed sample)")
+    args = parser.parse_args()
+
+    rng = random.Random(0)
+    sets = {name: sorted(rng.sample(docs, min(len(docs), args.docs)), key=lambda d: d.name)
+            for name, docs in bench_align.tune_sets(args.data, args.text_berg).items()}
+    translations = {}
+    for name, docs in sets.items():
+        vocabulary = sorted({w for doc in docs for s in doc.tgt for w in s.split()})
+        translations[name] = [bench_align.oracle_noisy(doc, vocabulary, random.Random(1)) for doc in docs]
+    for name in ("_tokens", "_char_ngrams"):  # features do not depend on the weights: compute them once
+        setattr(aligner, name, _cached(getattr(aligner, name)))
+    best = objective(args.method, sets, translations)
+    print(f"start {best:.4f}", flush=True)
+    for round_ in range(args.rounds):
+        for name in knobs(args.method):
+            start = get(name)
+            for step in STEPS:
+                put(name, start * step)
+                score = objective(args.method, sets, translations)
+                if score > best + 1e-4:
+                    best, start = score, get(name)
+                    print(f"round {round_ + 1}: {name} = {start:.4g} -> {best:.4f}", flush=True)
+                put(name, start)
+    print("\nbest values:")
+    for name in knobs(args.method):
+        print(f"  {name} = {get(name):.4g}")
+    print(f"objective {best:.4f}")
+
+
+if __name__ == "__main__":
+    main()
