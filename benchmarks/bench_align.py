@@ -1,22 +1,36 @@
-"""Sentence-alignment benchmark on held-out documents with synthetic, exactly known gold beads.
+"""Sentence-alignment benchmark on real parallel documents with gold alignments (see gold.py).
 
-Each document starts as its 1-1 sentence pairs; with a fixed seed, about 10% of sentences are
-merged with their neighbour (on either side) and about 5% deleted (on either side), so the gold
-beads are 1-1, 2-1, 1-2, 1-0 and 0-1. Scoring is strict, as in Vecalign and Bertalign: a predicted
-bead counts only if identical to a gold bead. "all" counts every bead; "non-null" leaves out 1-0
-and 0-1 beads on both sides, as Vecalign's score.py does by default. A last table aligns the first
-2,000 pairs of the sets as one document, complete and with the reference cut to its first third.
-Times are CPU seconds of ``align`` alone. The aligner's weights were tuned on dev data
-(``--data ../shared/data/dev --sets general.valid,opus100.dev``), never on the test sets.
+Sets, tuned on (train/dev material) and confirmed on (held-out test material, never tuned on):
 
-Modes: ``length`` (Gale & Church alone); ``cognates`` (the untranslated Indonesian passed as its own
-translation, so only names, numbers and cognates match); ``oracle-noisy`` (NOT a real MT output:
-the English reference of each source sentence with words dropped, replaced and swapped, a
-stand-in until the pipeline's translator is wired in); ``file`` (``--translations FILE``: one
-English translation per original Indonesian line of the selected sets, in order); ``model:NAME``
-(``--model M``: the sources translated by a model through the pipeline's Translator).
+  tune     bible-nt (train: New Testament verses, 100 per document), quran (train: verses, 100 per
+           document), ted-dev (dev: TED talk lines, 80 per document), general-dev (dev: 4-line documents,
+           as short as FLORES's) and, with --text-berg, text+berg dev (German-French, sentence gold)
+  confirm  flores (FLORES-200 devtest, one document per URL), ntrex (NTREX-128, one document per
+           headline) and, when given, text+berg test0-6 (--text-berg), MAC-Test Chinese-English chapters
+           (--mac) and the 6,301 x 5,000 sentence Chinese-English Bible (--bible-zh-en)
 
-    python benchmarks/bench_align.py [--data ../shared/data/test] [--translations FILE] [--model M]...
+Systems: translate_cli.align with method ``length``, ``tokens`` and ``auto`` (no model); with a
+translation of the source: ``oracle-noisy`` (NOT a model: the gold target of each source sentence with
+10% of its words dropped, 20% replaced and 10% swapped, a stand-in for MT), ``tiny random model``
+(--tiny-model: a random-weight Marian from tests/tiny_models.py through the pipeline's Translator, for
+the id-en sets; auto must ignore its output), ``real MT`` (Bertalign's machine translation shipped with
+MAC and the Bible) and ``model:NAME`` (--model M); against Gale-Church (NLTK) and hunalign (--hunalign,
+no dictionary), see baselines.py. Scores are Bertalign's strict and lax precision/recall/F1, at verse or
+line level where the gold is (gold.py). A second table cuts each document's target to the gold beads of
+its first, middle or last third, and reports the coverage found by ``covered_span`` against the truth.
+A third aligns whole corpora as one document each; times are CPU seconds of the aligner alone.
+
+Getting the optional data (read in place, never copied into the repository):
+  git clone https://github.com/thompsonb/vecalign           # --text-berg vecalign/bleualign_data
+  git clone https://github.com/bfsujason/bertalign && git -C bertalign checkout 9771860
+                                                            # --mac bertalign/corpus/mac/test
+                                                            # --bible-zh-en bertalign/corpus/bible
+  git clone https://github.com/danielvarga/hunalign && make -C hunalign/src/hunalign
+                                                            # --hunalign hunalign/src/hunalign/hunalign
+  pip install nltk                                          # Gale-Church
+
+    python benchmarks/bench_align.py [--data ../shared/data] [--text-berg DIR] [--mac DIR]
+        [--bible-zh-en DIR] [--hunalign BIN] [--tiny-model] [--model M]... [--sets a,b]
 """
 
 from __future__ import annotations
@@ -24,69 +38,50 @@ from __future__ import annotations
 import argparse
 import random
 import sys
+import tempfile
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
 
+import baselines  # noqa: E402
 import gold  # noqa: E402
-from sacrebleu.metrics import CHRF  # noqa: E402
 
-from translate_cli.align import align  # noqa: E402
+from translate_cli.align import align, covered_span  # noqa: E402
+from translate_cli.document import Bead  # noqa: E402
 
-MERGE = 0.10  # share of sentences merged with the next one (half on each side)
-DELETE = 0.05  # share of sentences deleted (half on each side)
-
-
-@dataclass
-class Case:
-    """An edited document: the sides to align, the source's translation and the gold beads."""
-
-    src: list[str]
-    tgt: list[str]
-    translation: list[str]
-    beads: set[tuple[tuple[int, ...], tuple[int, ...]]]
+PARTS = ("first", "middle", "last")
+ID_EN = ("bible-nt", "quran", "ted-dev", "general-dev", "flores", "ntrex")
 
 
-def edit(src: list[str], tgt: list[str], translation: list[str], rng: random.Random) -> Case:
-    """Merge and delete sentences at random, keeping track of the gold beads."""
-    case = Case([], [], [], set())
-    k = 0
-    while k < len(src):
-        s, t = len(case.src), len(case.tgt)
-        roll = rng.random()
-        two = k + 1 < len(src)
-        if roll < DELETE / 2:  # the target lost this sentence
-            case.src.append(src[k])
-            case.translation.append(translation[k])
-            case.beads.add(((s,), ()))
-        elif roll < DELETE:  # the source lost it
-            case.tgt.append(tgt[k])
-            case.beads.add(((), (t,)))
-        elif roll < DELETE + MERGE / 2 and two:  # two source sentences became one
-            case.src.append(f"{src[k]} {src[k + 1]}")
-            case.translation.append(f"{translation[k]} {translation[k + 1]}")
-            case.tgt += tgt[k : k + 2]
-            case.beads.add(((s,), (t, t + 1)))
-            k += 1
-        elif roll < DELETE + MERGE and two:  # two target sentences became one
-            case.src += src[k : k + 2]
-            case.translation += translation[k : k + 2]
-            case.tgt.append(f"{tgt[k]} {tgt[k + 1]}")
-            case.beads.add(((s, s + 1), (t,)))
-            k += 1
-        else:
-            case.src.append(src[k])
-            case.translation.append(translation[k])
-            case.tgt.append(tgt[k])
-            case.beads.add(((s,), (t,)))
-        k += 1
-    return case
+def tune_sets(data: Path, text_berg: Path | None) -> dict[str, list[gold.Gold]]:
+    """Documents of train/dev material, the only ones the aligner's weights were tuned on."""
+    sets = {
+        "bible-nt": gold.chunked(data / "train", "bible-nt", 100),
+        "quran": gold.chunked(data / "train", "quran", 100),
+        "ted-dev": gold.chunked(data / "dev", "ted.dev2010", 80),
+        "general-dev": gold.chunked(data / "dev", "general.valid", 4),
+    }
+    if text_berg:
+        sets["text+berg dev"] = gold.text_berg(text_berg, ["dev"])
+    return sets
 
 
-def noisy(sentence: str, vocabulary: list[str], rng: random.Random) -> str:
+def test_sets(data: Path, text_berg: Path | None, mac: Path | None) -> dict[str, list[gold.Gold]]:
+    """Held-out documents, for confirmation only."""
+    sets = {"flores": gold.flores(data / "test"), "ntrex": gold.ntrex(data / "test")}
+    if text_berg:
+        sets["text+berg test"] = gold.text_berg(text_berg, [f"test{k}" for k in range(7)])
+    if mac:
+        sets["mac-test zh-en"] = gold.mac(mac)
+    return sets
+
+
+def noisy(sentence: str, vocabulary: Sequence[str], rng: random.Random) -> str:
     """A stand-in for an MT output: drop 10%, replace 20% and swap 10% of adjacent words."""
     words = [w for w in sentence.split() if rng.random() >= 0.10] or sentence.split()[:1]
     words = [rng.choice(vocabulary) if rng.random() < 0.20 else w for w in words]
@@ -96,120 +91,180 @@ def noisy(sentence: str, vocabulary: list[str], rng: random.Random) -> str:
     return " ".join(words)
 
 
-def cut_reference(beads, keep: int) -> set:
-    """Gold beads once the target keeps only its first ``keep`` sentences."""
-    cut = set()
-    for src, tgt in beads:
-        kept = tuple(t for t in tgt if t < keep)
-        if kept:
-            cut.add((src, kept))
+def oracle_noisy(doc: gold.Gold, vocabulary: Sequence[str], rng: random.Random) -> list[str]:
+    """One noisy 'translation' per source sentence: the gold target of its bead made noisy, its words
+    shared among the bead's source sentences by length; random words where the gold has no target."""
+    out = [""] * len(doc.src)
+    for src, tgt in doc.beads:
+        if not src:
+            continue
+        if tgt:
+            words = noisy(" ".join(doc.tgt[j] for j in tgt), vocabulary, rng).split()
         else:
-            cut.update(((s,), ()) for s in src)
-    return cut
+            words = [rng.choice(vocabulary) for _ in range(max(1, sum(len(doc.src[i]) for i in src) // 6))]
+        lengths = [len(doc.src[i]) for i in src]
+        cuts = [round(len(words) * sum(lengths[:k]) / max(sum(lengths), 1)) for k in range(len(src) + 1)]
+        for k, i in enumerate(src):
+            out[i] = " ".join(words[cuts[k] : cuts[k + 1]])
+    return out
 
 
-def strict(predicted, gold_beads, non_null: bool) -> tuple[int, int, int]:
-    """Counts of (correct, predicted, gold) beads, optionally without 1-0 and 0-1 beads."""
-    keep = (lambda b: b[0] and b[1]) if non_null else (lambda b: True)
-    predicted = {b for b in predicted if keep(b)}
-    gold_beads = {b for b in gold_beads if keep(b)}
-    return len(predicted & gold_beads), len(predicted), len(gold_beads)
+def tiny_random_translator() -> Callable[[list[str]], list[str]]:
+    """A random-weight Marian model (tests/tiny_models.py) behind the pipeline's Translator."""
+    sys.path.insert(0, str(ROOT / "tests"))
+    from tiny_models import build_marian
+
+    from translate_cli.models import resolve_model
+    from translate_cli.translate import load_translator
+
+    folder = build_marian(Path(tempfile.mkdtemp()) / "tiny-random-marian")
+    return load_translator(resolve_model(str(folder)), beam=1, backend="transformers").translate
 
 
-def f1(correct: int, predicted: int, expected: int) -> tuple[float, float, float]:
-    p = correct / predicted if predicted else 0.0
-    r = correct / expected if expected else 0.0
-    return p, r, 2 * p * r / (p + r) if p + r else 0.0
+def model_translator(model: str) -> Callable[[list[str]], list[str]]:
+    from translate_cli.models import resolve_model
+    from translate_cli.translate import load_translator
+
+    return load_translator(resolve_model(model), beam=4).translate
 
 
-def run(case: Case, mode: str) -> tuple[tuple[int, int, int], tuple[int, int, int], float]:
-    """Align one case in one mode; strict counts (all beads, non-null beads) and seconds."""
-    start = time.process_time()
-    if mode == "length":
-        beads = align(case.src, case.tgt, method="length")
-    else:
-        translation = case.src if mode == "cognates" else case.translation
-        beads = align(case.src, case.tgt, src_translation=translation, method="translation")
-    seconds = time.process_time() - start
-    predicted = {(b.src, b.tgt) for b in beads}
-    return strict(predicted, case.beads, False), strict(predicted, case.beads, True), seconds
+@dataclass(frozen=True)
+class System:
+    """One aligner: translate_cli.align with a method (and the translation it reads), or a baseline."""
+
+    label: str
+    method: str = ""
+    translation: str | None = None  # key into the set's translations
+
+    def predict(self, doc: gold.Gold, translations: dict[str, list[str]], hunalign: Path | None) -> list[Bead]:
+        if self.label == GALE_CHURCH:
+            return [Bead(s, t, 0.0) for s, t in baselines.gale_church(doc.src, doc.tgt)]
+        if self.label == HUNALIGN:
+            return [Bead(s, t, 0.0) for s, t in baselines.hunalign(doc.src, doc.tgt, hunalign)]
+        translation = translations[self.translation] if self.translation else None
+        return align(doc.src, doc.tgt, src_translation=translation, method=self.method)
 
 
-def add(results) -> tuple[tuple[int, int, int], tuple[int, int, int], float]:
-    every, non_null, seconds = zip(*results)
-    return tuple(map(sum, zip(*every))), tuple(map(sum, zip(*non_null))), sum(seconds)
+GALE_CHURCH, HUNALIGN = "Gale-Church (NLTK)", "hunalign (no dictionary)"
+
+
+def systems_for(translations: dict, hunalign: Path | None, long: bool = False) -> list[System]:
+    """The systems run on a set: the aligner without a model, with each translation (a model's through
+    ``auto``, as the tool uses it; a stand-in or shipped MT through ``translation``), and the baselines
+    (Gale-Church only on documents of up to a few hundred sentences)."""
+    systems = [System("length", "length"), System("tokens", "tokens"), System("auto (no model)", "auto")]
+    for key in translations:
+        method = "auto" if key.startswith(("model:", "tiny")) else "translation"
+        systems.append(System(f"{method} + {key}", method, key))
+    if not long:
+        systems.append(System(GALE_CHURCH))
+    if hunalign:
+        systems.append(System(HUNALIGN))
+    return systems
+
+
+def as_pairs(beads: Sequence[Bead]) -> list[gold.Pair]:
+    return [(b.src, b.tgt) for b in beads]
+
+
+def translations_for(name: str, docs: list[gold.Gold], translators: dict[str, Callable], seed: int) -> dict[str, list[list[str]]]:
+    """Per system label, one translation per source sentence of each document."""
+    vocabulary = sorted({w for doc in docs for s in doc.tgt for w in s.split()})
+    rng = random.Random(seed)
+    out = {"oracle-noisy": [oracle_noisy(doc, vocabulary, rng) for doc in docs]}
+    if docs[0].translation is not None:
+        out["real MT (Bertalign's)"] = [doc.translation for doc in docs]
+    if name in ID_EN:
+        for label, translate in translators.items():
+            flat = translate([s for doc in docs for s in doc.src])
+            out[label], k = [], 0
+            for doc in docs:
+                out[label].append(flat[k : k + len(doc.src)])
+                k += len(doc.src)
+    return out
+
+
+def header(title: str, columns: str) -> None:
+    print(f"\n{title}\n{columns}")
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--data", type=Path, default=gold.DEFAULT_DATA, help="folder of the test sets")
-    parser.add_argument("--sets", default=",".join(gold.SETS), help="comma-separated set names")
-    parser.add_argument("--translations", type=Path, help="one translation per Indonesian line of the sets")
-    parser.add_argument("--model", action="append", default=[],
-                        help="translate the sources with this model (alias or folder) for a 'model:' mode; repeatable")
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0], epilog=__doc__.split("\n\n", 1)[1],
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--data", type=Path, default=gold.DATA, help="the shared/data folder (train, dev, test)")
+    parser.add_argument("--text-berg", type=Path, help="Vecalign's bleualign_data folder")
+    parser.add_argument("--mac", type=Path, help="Bertalign's corpus/mac/test folder")
+    parser.add_argument("--bible-zh-en", type=Path, help="Bertalign's corpus/bible folder")
+    parser.add_argument("--hunalign", type=Path, help="hunalign binary")
+    parser.add_argument("--tiny-model", action="store_true", help="also align with a tiny random-weight model")
+    parser.add_argument("--model", action="append", default=[], help="also align with this model's translation")
+    parser.add_argument("--sets", help="comma-separated set names to run (default: all)")
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
 
-    names = args.sets.split(",")
-    sets = [(name, doc) for name in names for doc in gold.load(name, args.data)]
-    documents = [doc for _, doc in sets]
-    references = [doc.en for doc in documents]
-    vocabulary = sorted({w for doc in references for s in doc for w in s.split()})
-    rng = random.Random(args.seed)
-    translations = {"oracle-noisy": [[noisy(s, vocabulary, rng) for s in doc] for doc in references]}
-    if args.translations:
-        lines = gold.read_lines(args.translations)
-        if len(lines) != sum(map(len, references)):
-            sys.exit(f"{args.translations}: {len(lines)} lines for {sum(map(len, references))} source sentences")
-        translations["file"] = []
-        for doc in references:
-            translations["file"].append(lines[: len(doc)])
-            lines = lines[len(doc) :]
-    for model in args.model:
-        from translate_cli.models import resolve_model
-        from translate_cli.translate import load_translator
+    translators = {f"model:{Path(m).name}": model_translator(m) for m in args.model}
+    if args.tiny_model:
+        translators["tiny random model"] = tiny_random_translator()
+    groups = {"tune": tune_sets(args.data, args.text_berg), "confirm": test_sets(args.data, args.text_berg, args.mac)}
+    if args.sets:
+        wanted = args.sets.split(",")
+        groups = {g: {k: v for k, v in sets.items() if k in wanted} for g, sets in groups.items()}
 
-        translator = load_translator(resolve_model(model), beam=4)
-        output = iter(translator.translate([s for doc in documents for s in doc.id]))
-        translations[f"model:{Path(model).name}"] = [[next(output) for _ in doc.id] for doc in documents]
-    chrf = CHRF()
-    for name, docs in translations.items():
-        hyps = [s for doc in docs for s in doc]
-        score = chrf.corpus_score(hyps, [[s for doc in references for s in doc]]).score
-        print(f"{name}: chrF {score:.1f} against the reference")
+    width = 40
+    header("Strict/lax bead F1 (Bertalign's definitions); verse/line-level gold where the set has it",
+           f"{'group':<8}{'set':<16}{'system':<{width}}{'docs':>5}{'gold':>6}{'P':>7}{'R':>7}{'F1':>7}{'lax F1':>8}{'cpu s':>8}")
+    partial_rows = []
+    for group, sets in groups.items():
+        for name, docs in sets.items():
+            translations = translations_for(name, docs, translators, args.seed)
+            for system in systems_for(translations, args.hunalign):
+                counts, seconds = gold.Counts(), 0.0
+                parts = {part: [gold.Counts(), 0, 0] for part in PARTS}  # counts, true and found coverage
+                for k, doc in enumerate(docs):
+                    mine = {key: value[k] for key, value in translations.items()}
+                    beads, took = timed(system.predict, doc, mine, args.hunalign)
+                    counts.add(doc, as_pairs(beads))
+                    seconds += took
+                    for part in PARTS:
+                        cut = gold.partial(doc, part)
+                        beads, _ = timed(system.predict, cut, mine, args.hunalign)
+                        parts[part][0].add(cut, as_pairs(beads))
+                        parts[part][1] += gold.coverage(cut) * len(cut.src)
+                        parts[part][2] += len(covered_span(beads)[0])
+                print(f"{group:<8}{name:<16}{system.label:<{width}}{len(docs):>5}{sum(len(d.beads) for d in docs):>6}"
+                      f"{counts.precision():>7.3f}{counts.recall():>7.3f}{counts.f1():>7.3f}{counts.f1(lax=True):>8.3f}"
+                      f"{seconds:>8.2f}", flush=True)
+                partial_rows.append((group, name, system.label, parts, sum(len(d.src) for d in docs)))
 
-    modes = ["length", "cognates", *translations]
-    print(f"\nseed {args.seed}; merge {MERGE:.0%}, delete {DELETE:.0%}; strict bead P/R/F1")
-    print(f"{'set':<22}{'mode':<14}{'beads':>7}{'P':>7}{'R':>7}{'F1':>7}{'F1 non-null':>13}{'cpu s':>9}")
-    results = {}
-    for mode in modes:
-        rng = random.Random(args.seed)
-        translation = translations.get(mode, references)
-        for k, doc in enumerate(documents):
-            results[mode, k] = run(edit(doc.id, doc.en, translation[k], rng), mode)
-    for name in [*names, "all"]:
-        for mode in modes:
-            every, non_null, seconds = add(
-                r for (m, k), r in results.items() if m == mode and name in ("all", sets[k][0]))
-            p, r, f = f1(*every)
-            print(f"{name:<22}{mode:<14}{every[2]:>7}{p:>7.3f}{r:>7.3f}{f:>7.3f}{f1(*non_null)[2]:>13.3f}{seconds:>9.2f}")
+    header("Partial references: the target cut to the gold beads of the first / middle / last third; cov = share "
+           "of source sentences covered, true / found (covered_span: first to last bead of both sides)",
+           f"{'group':<8}{'set':<16}{'system':<{width}}" + "".join(f"{p + ' F1':>10}{'lax':>6}{'cov':>11}" for p in PARTS))
+    for group, name, label, parts, total in partial_rows:
+        cells = "".join(f"{c.f1():>10.3f}{c.f1(lax=True):>6.3f}{true / total:>6.2f}/{found / total:.2f}"
+                        for c, true, found in parts.values())
+        print(f"{group:<8}{name:<16}{label:<{width}}{cells}", flush=True)
 
-    print("\none long document: the first 2,000 pairs of the sets, edited as above")
-    print(f"{'reference':<22}{'mode':<14}{'src x tgt':>11}{'F1':>7}{'F1 non-null':>13}{'cpu s':>9}")
-    pairs = [(k, i) for k, doc in enumerate(documents) for i in range(len(doc.id))][:2000]
-    for cut, label in ((1.0, "complete"), (1 / 3, "first third only")):
-        for mode in modes:
-            rng = random.Random(args.seed)
-            translation = translations.get(mode, references)
-            case = edit([documents[k].id[i] for k, i in pairs], [documents[k].en[i] for k, i in pairs],
-                        [translation[k][i] for k, i in pairs], rng)
-            if cut < 1:
-                keep = round(len(case.tgt) * cut)
-                case.tgt = case.tgt[:keep]
-                case.beads = cut_reference(case.beads, keep)
-            every, non_null, seconds = run(case, mode)
-            size = f"{len(case.src)}x{len(case.tgt)}"
-            print(f"{label:<22}{mode:<14}{size:>11}{f1(*every)[2]:>7.3f}{f1(*non_null)[2]:>13.3f}{seconds:>9.2f}")
+    long_docs = [("tune", gold.whole(args.data / "train", "bible-nt")), ("tune", gold.whole(args.data / "train", "quran")),
+                 ("confirm", gold.whole(args.data / "test", "ntrex128.newstest2019"))]
+    if args.bible_zh_en:
+        long_docs.append(("confirm", gold.bible_zh_en(args.bible_zh_en)))
+    header("Whole corpora as one document each (cpu s: the aligner alone)",
+           f"{'group':<8}{'document':<24}{'system':<{width}}{'src x tgt':>12}{'F1':>7}{'lax F1':>8}{'cpu s':>8}")
+    for group, doc in long_docs:
+        translations = {k: v[0] for k, v in translations_for(doc.name, [doc], {}, args.seed).items()}
+        for system in systems_for(translations, args.hunalign, long=True):
+            beads, took = timed(system.predict, doc, translations, args.hunalign)
+            counts = gold.Counts()
+            counts.add(doc, as_pairs(beads))
+            print(f"{group:<8}{doc.name:<24}{system.label:<{width}}{f'{len(doc.src)}x{len(doc.tgt)}':>12}"
+                  f"{counts.f1():>7.3f}{counts.f1(lax=True):>8.3f}{took:>8.2f}", flush=True)
+
+
+def timed(function, *args):
+    """``function(*args)`` and the CPU seconds it took."""
+    start = time.process_time()
+    result = function(*args)
+    return result, time.process_time() - start
 
 
 if __name__ == "__main__":

@@ -51,7 +51,6 @@ _VARIANCE = 6.8  # Gale & Church's s^2: variance of target characters per source
 # F2, so that neither side is favoured.
 _ORDERS = (2, 3, 4, 5)
 _BITS = 12  # 4096 bits per set
-_RARE = 3  # coarse levels keep only features found at most this often on each side
 
 
 @dataclass(frozen=True)
@@ -309,9 +308,8 @@ def _feature_levels(src_len, tgt_len, src_features, tgt_features, kind: str) -> 
                      _weighted_bitsets(tgt_rows, tgt_hash, tgt_w, m, _BITS), 1, kind, _WEIGHTS[kind])]
     if max(n, m) <= _FULL:
         return levels
-    # Coarse levels: common features would fill every block's set, so keep the rare ones found on both sides.
-    src_keep = (src_df_own <= _RARE) & (src_df_other >= 1) & (src_df_other <= _RARE)
-    tgt_keep = (tgt_df_own <= _RARE) & (tgt_df_other >= 1) & (tgt_df_other <= _RARE)
+    # Coarse levels keep the features found on both sides, in sets growing with the blocks.
+    src_keep, tgt_keep = src_df_other > 0, tgt_df_other > 0
     while max(len(levels[-1].src_len), len(levels[-1].tgt_len)) > _FULL:
         prev = levels[-1]
         unit = prev.unit * _FACTOR
