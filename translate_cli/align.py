@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
@@ -42,8 +43,8 @@ METHODS = ("auto", "length", "tokens", "translation")
 _BEADS = ((1, 1), (1, 2), (2, 1), (2, 2), (1, 3), (3, 1), (2, 3), (3, 2), (1, 4), (4, 1))
 # Started from Gale & Church (1993), table 5: P(1-1) = .89, P(2-1 or 1-2) = .089, P(2-2) = .011; the
 # larger beads were given small shares, then all tuned on real documents (benchmarks/tune_align.py).
-_PRIOR = {(1, 1): 0.89, (1, 2): 0.0445, (2, 1): 0.0445, (2, 2): 0.004,
-          (1, 3): 0.0064, (3, 1): 0.0064, (2, 3): 0.0006, (3, 2): 0.0006, (1, 4): 0.00018, (4, 1): 0.00018}
+_PRIOR = {(1, 1): 0.89, (1, 2): 0.0445, (2, 1): 0.0445, (2, 2): 0.0024,
+          (1, 3): 0.0064, (3, 1): 0.0064, (2, 3): 0.00036, (3, 2): 0.00036, (1, 4): 0.00018, (4, 1): 0.00018}
 _VARIANCE = 6.8  # Gale & Church's s^2: variance of target characters per source character
 
 # Character n-grams as in chrF (whitespace removed, here also lower-cased), kept as sets hashed
@@ -69,11 +70,11 @@ class Weights:
 
 _WEIGHTS = {
     "length": Weights(0.0, 0.0, 1.8, 4.8, 2.56, 2.0),
-    "tokens": Weights(1.2, 0.036, 4.64, 3.0, 2.6, 2.0),
-    "translation": Weights(51.2, 0.0, 4.8, 1.8, 0.6, 0.72),
+    "tokens": Weights(1.2, 0.036, 4.64, 3.0, 2.6, 1.2),
+    "translation": Weights(82.0, 0.0, 2.88, 1.08, 0.6, 0.43),
 }
 _MAX_WEIGHT = 5  # most bits a feature sets
-_IDF_SCALE = 0.58  # bits per halving of a feature's document frequency
+_IDF_SCALE = 0.93  # bits per halving of a feature's document frequency
 _PARTIAL_RATIO = 0.6  # below this ratio of the two length scales, one side covers part of the other
 _MIN_GAIN = {"translation": 0.1, "tokens": 0.005}
 _FULL = 100  # a level with at most this many units per side is searched in full
@@ -83,15 +84,19 @@ _MARGIN = 4  # cells added on each side of the projected coarse path
 
 @dataclass(frozen=True)
 class _Level:
-    """Units (sentences or blocks of them) of both sides: lengths and optional feature bit sets."""
+    """Units (sentences or blocks of them) of both sides: lengths and, but for the length method,
+    feature bit sets."""
 
     src_len: np.ndarray
     tgt_len: np.ndarray
+    kind: str  # the method
+    unit: int = 1  # sentences per unit
     src_bits: np.ndarray | None = None
     tgt_bits: np.ndarray | None = None
-    unit: int = 1  # sentences per unit
-    kind: str = "length"
-    weights: Weights = None
+
+    @property
+    def weights(self) -> Weights:
+        return _WEIGHTS[self.kind]
 
 
 def align(
@@ -137,6 +142,7 @@ def align(
 
 
 def _beads(path) -> list[Bead]:
+    """Beads from a path of (src start, src end, tgt start, tgt end, score)."""
     return [Bead(tuple(range(i0, i1)), tuple(range(j0, j1)), score) for i0, i1, j0, j1, score in path]
 
 
@@ -225,23 +231,7 @@ def _tokens(sentences: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
                 features.append(token)
         texts.append(features)
     rows = np.repeat(np.arange(len(texts)), [len(f) for f in texts])
-    return rows, _hash_strings([f for fs in texts for f in fs])
-
-
-def _hash_strings(strings: list[str]) -> np.ndarray:
-    """A 64-bit polynomial hash of each string."""
-    if not strings:
-        return np.zeros(0, np.uint64)
-    joined = "\x00".join(strings)
-    codes = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
-    ends = np.cumsum([len(s) + 1 for s in strings]) - 1
-    hashes = np.zeros(len(strings), np.uint64)
-    sizes = np.array([len(s) for s in strings])
-    starts = ends - sizes
-    for k in range(int(sizes.max(initial=0))):
-        live = sizes > k
-        hashes[live] = hashes[live] * np.uint64(1_000_003) + codes[starts[live] + k] + np.uint64(1)
-    return hashes
+    return rows, np.array([zlib.crc32(f.encode()) for fs in texts for f in fs], dtype=np.uint64)
 
 
 def _hashed_ngrams(texts: Sequence[str], orders) -> tuple[np.ndarray, np.ndarray]:
@@ -265,11 +255,10 @@ def _hashed_ngrams(texts: Sequence[str], orders) -> tuple[np.ndarray, np.ndarray
 
 def _length_levels(src_len: np.ndarray, tgt_len: np.ndarray) -> list[_Level]:
     """Levels for the length model alone."""
-    levels = [_Level(src_len, tgt_len, weights=_WEIGHTS["length"])]
+    levels = [_Level(src_len, tgt_len, "length")]
     while max(len(levels[-1].src_len), len(levels[-1].tgt_len)) > _FULL:
         prev = levels[-1]
-        levels.append(_Level(_block_sums(prev.src_len), _block_sums(prev.tgt_len), unit=prev.unit * _FACTOR,
-                             weights=prev.weights))
+        levels.append(_Level(_block_sums(prev.src_len), _block_sums(prev.tgt_len), "length", prev.unit * _FACTOR))
     return levels
 
 
@@ -292,7 +281,7 @@ def _frequency(hashes: np.ndarray, of: np.ndarray) -> np.ndarray:
 
 
 def _feature_levels(src_len, tgt_len, src_features, tgt_features, kind: str) -> list[_Level]:
-    """Levels with weighted feature bit sets: every feature per sentence, then rare shared ones per block."""
+    """Levels with weighted feature bit sets: per sentence, then per block of sentences."""
     n, m = len(src_len), len(tgt_len)
     src_rows, src_hash = _distinct(*src_features)
     tgt_rows, tgt_hash = _distinct(*tgt_features)
@@ -304,8 +293,8 @@ def _feature_levels(src_len, tgt_len, src_features, tgt_features, kind: str) -> 
     if kind == "tokens":  # words of one language only are no evidence either way
         src_w[src_df_other == 0] = 0
         tgt_w[tgt_df_other == 0] = 0
-    levels = [_Level(src_len, tgt_len, _weighted_bitsets(src_rows, src_hash, src_w, n, _BITS),
-                     _weighted_bitsets(tgt_rows, tgt_hash, tgt_w, m, _BITS), 1, kind, _WEIGHTS[kind])]
+    levels = [_Level(src_len, tgt_len, kind, 1, _weighted_bitsets(src_rows, src_hash, src_w, n, _BITS),
+                     _weighted_bitsets(tgt_rows, tgt_hash, tgt_w, m, _BITS))]
     if max(n, m) <= _FULL:
         return levels
     # Coarse levels keep the features found on both sides, in sets growing with the blocks.
@@ -318,11 +307,10 @@ def _feature_levels(src_len, tgt_len, src_features, tgt_features, kind: str) -> 
         levels.append(_Level(
             src_blocks,
             tgt_blocks,
+            kind,
+            unit,
             _weighted_bitsets(src_rows[src_keep] // unit, src_hash[src_keep], src_w[src_keep], len(src_blocks), bits),
             _weighted_bitsets(tgt_rows[tgt_keep] // unit, tgt_hash[tgt_keep], tgt_w[tgt_keep], len(tgt_blocks), bits),
-            unit,
-            kind,
-            _WEIGHTS[kind],
         ))
     return levels
 
