@@ -9,7 +9,8 @@ Nothing here is copied into the repository. Sources:
   level gold with real 1-0/0-1 and n-m beads;
 * MAC-Test Chinese–English (Bertalign's ``corpus/mac/test``): 24 literary chapters, InterText gold links,
   and Bertalign's machine translation of the Chinese (``split/*.trans``);
-* Bertalign's Chinese–English Bible (``corpus/bible``): one 6,301 x 5,000 sentence document, verse gold.
+* Bertalign's Chinese–English Bible (``corpus/bible``): one 5,000 x 6,301 sentence document (English
+  source), verse gold, and Bertalign's machine translation of the English into Chinese.
 
 Scores follow Bertalign's ``eval.py`` (after Vecalign's ``score.py``): precision over every predicted
 bead, recall over the gold beads that are not 1-0/0-1; a bead is a strict match when identical to a
@@ -158,13 +159,15 @@ def mac(folder: Path) -> list[Gold]:
     return docs
 
 
-def bible_zh_en(folder: Path) -> Gold:
-    """Bertalign's Chinese–English Bible (``corpus/bible``), text 001: verse gold from ``*.verse``."""
-    src, tgt = read_lines(folder / "split" / "001.zh"), read_lines(folder / "split" / "001.en")
-    src_verse, tgt_verse = read_lines(folder / "zh.verse")[: len(src)], read_lines(folder / "en.verse")[: len(tgt)]
+def bible_en_zh(folder: Path) -> Gold:
+    """Bertalign's Chinese-English Bible (``corpus/bible``), text 001, with English as the source: its
+    shipped machine translation (``split/001.trans``) is of the English into Chinese. Verse gold from
+    ``*.verse``."""
+    src, tgt = read_lines(folder / "split" / "001.en"), read_lines(folder / "split" / "001.zh")
+    src_verse, tgt_verse = read_lines(folder / "en.verse")[: len(src)], read_lines(folder / "zh.verse")[: len(tgt)]
     number = {v: n for n, v in enumerate(dict.fromkeys(src_verse + tgt_verse))}
     src_units, tgt_units = [number[v] for v in src_verse], [number[v] for v in tgt_verse]
-    return Gold("bible-zh-en", src, tgt, _unit_beads(src_units, tgt_units), src_units, tgt_units,
+    return Gold("bible-en-zh", src, tgt, _unit_beads(src_units, tgt_units), src_units, tgt_units,
                 read_lines(folder / "split" / "001.trans"))
 
 

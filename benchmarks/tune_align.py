@@ -2,10 +2,10 @@
 
 Coordinate search: each weight in turn is scaled up and down and the change kept when it raises the
 objective, the mean over the tuning sets of bench_align.py of strict F1 on whole documents and on the
-targets cut to their first, middle and last third. Each method has its own gap costs;
-``tokens`` and ``translation`` (with the oracle-noisy stand-in) also their similarity reward, and
-``tokens``, the default without a model, the shared weights: length variance, bead priors and feature
-weights.
+targets cut to their first, middle and last third. Each method has its own length
+variance and gap costs; ``tokens`` and ``translation`` (with the oracle-noisy stand-in) also their
+similarity reward, and ``tokens``, the default without a model, the shared weights: bead priors, the
+spread of the length scale for partial references and the feature weights.
 The best values are printed, to be copied into translate_cli/align.py.
 
     python benchmarks/tune_align.py --method tokens [--data ../shared/data] [--text-berg DIR] [--rounds 2]
@@ -33,19 +33,19 @@ STEPS = (0.6, 1.6)
 
 def knobs(method: str) -> list[str]:
     """Names of the weights tuned for a method."""
-    own = [f"{method}.{field}" for field in ("gap_open", "gap_extend", "end_open", "end_extend")]
+    own = [f"{method}.{field}" for field in ("variance", "gap_open", "gap_extend", "end_open", "end_extend")]
     if method == "length":
         return own
-    extra = ["variance", "idf_scale", "max_weight", *(f"prior.{a}-{b}" for a, b in PAIRS)] if method == "tokens" else []
-    reward = [f"{method}.shared", f"{method}.unmatched"] if method == "tokens" else [f"{method}.shared"]
-    return [*reward, *own, *extra]
+    reward = [f"{method}.shared"] + ([f"{method}.unmatched"] if method == "tokens" else [])
+    common = ["spread", "idf_scale", "max_weight", *(f"prior.{a}-{b}" for a, b in PAIRS)] if method == "tokens" else []
+    return [*reward, *own, *common]
 
 
 def get(name: str) -> float:
-    if name == "variance":
-        return aligner._VARIANCE
     if name == "idf_scale":
         return aligner._IDF_SCALE
+    if name == "spread":
+        return aligner._SCALE_SPREAD
     if name == "max_weight":
         return aligner._MAX_WEIGHT
     if name.startswith("prior."):
@@ -56,10 +56,10 @@ def get(name: str) -> float:
 
 
 def put(name: str, value: float) -> None:
-    if name == "variance":
-        aligner._VARIANCE = value
-    elif name == "idf_scale":
+    if name == "idf_scale":
         aligner._IDF_SCALE = value
+    elif name == "spread":
+        aligner._SCALE_SPREAD = value
     elif name == "max_weight":
         aligner._MAX_WEIGHT = max(1, round(value))
     elif name.startswith("prior."):

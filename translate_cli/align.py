@@ -43,9 +43,8 @@ METHODS = ("auto", "length", "tokens", "translation")
 _BEADS = ((1, 1), (1, 2), (2, 1), (2, 2), (1, 3), (3, 1), (2, 3), (3, 2), (1, 4), (4, 1))
 # Started from Gale & Church (1993), table 5: P(1-1) = .89, P(2-1 or 1-2) = .089, P(2-2) = .011; the
 # larger beads were given small shares, then all tuned on real documents (benchmarks/tune_align.py).
-_PRIOR = {(1, 1): 0.89, (1, 2): 0.0445, (2, 1): 0.0445, (2, 2): 0.0024,
-          (1, 3): 0.0064, (3, 1): 0.0064, (2, 3): 0.00036, (3, 2): 0.00036, (1, 4): 0.00018, (4, 1): 0.00018}
-_VARIANCE = 6.8  # Gale & Church's s^2: variance of target characters per source character
+_PRIOR = {(1, 1): 0.89, (1, 2): 0.0712, (2, 1): 0.0712, (2, 2): 0.0024,
+          (1, 3): 0.0064, (3, 1): 0.0064, (2, 3): 0.00022, (3, 2): 0.00022, (1, 4): 0.00046, (4, 1): 0.00046}
 
 # Character n-grams as in chrF (whitespace removed, here also lower-cased), kept as sets hashed
 # into bits; a bead's similarity (and score) is their F1 (Dice) rather than chrF's recall-weighted
@@ -56,10 +55,13 @@ _BITS = 12  # 4096 bits per set
 
 @dataclass(frozen=True)
 class Weights:
-    """Costs of one method. ``shared``: for tokens the reward per feature bit a bead's two sides share
-    (and ``unmatched`` the cost per bit left unmatched), for a translation the reward per unit of
-    F-score; then the costs of opening and extending a gap inside the document and at its ends."""
+    """Costs of one method. ``variance``: Gale & Church's s^2, the variance of target characters per
+    source character (6.8 in their paper); ``shared``: for tokens the reward per feature bit a bead's
+    two sides share (and ``unmatched`` the cost per bit left unmatched), for a translation the reward
+    per unit of F-score; then the costs of opening and extending a gap inside the document and at its
+    ends."""
 
+    variance: float
     shared: float
     unmatched: float
     gap_open: float
@@ -69,13 +71,14 @@ class Weights:
 
 
 _WEIGHTS = {
-    "length": Weights(0.0, 0.0, 1.8, 4.8, 2.56, 2.0),
-    "tokens": Weights(1.2, 0.036, 4.64, 3.0, 2.6, 1.2),
-    "translation": Weights(82.0, 0.0, 2.88, 1.08, 0.6, 0.43),
+    "length": Weights(6.8, 0.0, 0.0, 2.88, 4.61, 4.1, 2.0),
+    "tokens": Weights(10.9, 0.72, 0.092, 7.42, 1.8, 0.94, 0.72),
+    "translation": Weights(10.9, 49.2, 0.0, 1.73, 0.65, 0.6, 0.43),
 }
-_MAX_WEIGHT = 5  # most bits a feature sets
+_MAX_WEIGHT = 8  # most bits a feature sets
 _IDF_SCALE = 0.93  # bits per halving of a feature's document frequency
 _PARTIAL_RATIO = 0.6  # below this ratio of the two length scales, one side covers part of the other
+_SCALE_SPREAD = 0.77
 _MIN_GAIN = {"translation": 0.1, "tokens": 0.005}
 _FULL = 100  # a level with at most this many units per side is searched in full
 _FACTOR = 4  # units per block at each coarser level
@@ -93,6 +96,7 @@ class _Level:
     unit: int = 1  # sentences per unit
     src_bits: np.ndarray | None = None
     tgt_bits: np.ndarray | None = None
+    spread: float = 0.0  # relative uncertainty of the length scale
 
     @property
     def weights(self) -> Weights:
@@ -166,7 +170,8 @@ def _align_levels(levels: list[_Level]) -> list[tuple[int, int, int, int, float]
     """
     factor = _median_ratio(levels[0])
     partial = not _PARTIAL_RATIO <= factor <= 1 / _PARTIAL_RATIO
-    coarsest = replace(levels[-1], src_len=levels[-1].src_len * (factor if partial else 1.0))
+    coarsest = replace(levels[-1], src_len=levels[-1].src_len * (factor if partial else 1.0),
+                       spread=_SCALE_SPREAD if partial else 0.0)
     n, m = len(coarsest.src_len), len(coarsest.tgt_len)
     path, _ = _search(coarsest, np.zeros(n + 1, int), np.full(n + 1, m), True)
     matched = [(i0, i1, j0, j1) for i0, i1, j0, j1, _ in path if i1 > i0 and j1 > j0]
@@ -353,13 +358,14 @@ def _popcount(bits: np.ndarray) -> np.ndarray:
     return np.bitwise_count(bits).sum(axis=-1, dtype=np.int64)
 
 
-def _length_cost(src_len: np.ndarray, tgt_len: np.ndarray) -> np.ndarray:
+def _length_cost(src_len: np.ndarray, tgt_len: np.ndarray, variance: float, spread: float) -> np.ndarray:
     """-log P(|delta|) of Gale & Church (1993), lengths already on the same scale.
 
     delta = (l2 - l1) / sqrt(s^2 * mean length); the two-tailed normal probability uses the erfc
-    approximation of Abramowitz & Stegun 7.1.26, written in log form so it never underflows.
+    approximation of Abramowitz & Stegun 7.1.26, written in log form so it never underflows. s^2 is
+    ``variance``; a scale known only to a relative standard deviation ``spread`` adds (spread * l1)^2.
     """
-    z = np.abs(tgt_len - src_len) / np.sqrt(2 * _VARIANCE * ((src_len + tgt_len) / 2 + 1))
+    z = np.abs(tgt_len - src_len) / np.sqrt(2 * (variance * ((src_len + tgt_len) / 2 + 1) + (spread * src_len) ** 2))
     t = 1 / (1 + 0.3275911 * z)
     poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))))
     return z * z - np.log(poly)
@@ -401,7 +407,8 @@ def _search(level: _Level, lo: np.ndarray, hi: np.ndarray, ends: bool) -> tuple[
         if not inside.any():
             continue
         pi, pj = cell_i[inside] - a, cell_j[inside] - b
-        length = _length_cost(src_cum[pi + a] - src_cum[pi], tgt_cum[pj + b] - tgt_cum[pj])
+        length = _length_cost(src_cum[pi + a] - src_cum[pi], tgt_cum[pj + b] - tgt_cum[pj],
+                              level.weights.variance, level.spread)
         cost[t, inside] = level.unit * -np.log(_PRIOR[(a, b)]) + length
         if level.src_bits is None:
             score[t, inside] = np.exp(-length)
