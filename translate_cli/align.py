@@ -43,7 +43,7 @@ METHODS = ("auto", "length", "tokens", "translation")
 _BEADS = ((1, 1), (1, 2), (2, 1), (2, 2), (1, 3), (3, 1), (2, 3), (3, 2), (1, 4), (4, 1))
 # Started from Gale & Church (1993), table 5: P(1-1) = .89, P(2-1 or 1-2) = .089, P(2-2) = .011; the
 # larger beads were given small shares, then all tuned on real documents (benchmarks/tune_align.py).
-_PRIOR = {(1, 1): 0.89, (1, 2): 0.0712, (2, 1): 0.0712, (2, 2): 0.0024,
+_PRIOR = {(1, 1): 0.89, (1, 2): 0.0712, (2, 1): 0.0712, (2, 2): 0.0014,
           (1, 3): 0.0064, (3, 1): 0.0064, (2, 3): 0.00022, (3, 2): 0.00022, (1, 4): 0.00046, (4, 1): 0.00046}
 
 # Character n-grams as in chrF (whitespace removed, here also lower-cased), kept as sets hashed
@@ -72,7 +72,7 @@ class Weights:
 
 _WEIGHTS = {
     "length": Weights(6.8, 0.0, 0.0, 2.88, 4.61, 4.1, 2.0),
-    "tokens": Weights(10.9, 0.72, 0.092, 7.42, 1.8, 0.94, 0.72),
+    "tokens": Weights(10.9, 0.72, 0.055, 7.42, 2.88, 0.94, 0.72),
     "translation": Weights(10.9, 49.2, 0.0, 1.73, 0.65, 0.6, 0.43),
 }
 _MAX_WEIGHT = 8  # most bits a feature sets
