@@ -37,6 +37,7 @@ Getting the optional data (read in place, never copied into the repository):
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import random
 import sys
 import tempfile
@@ -152,12 +153,12 @@ GALE_CHURCH, HUNALIGN = "Gale-Church (NLTK)", "hunalign (no dictionary)"
 def systems_for(translations: dict, hunalign: Path | None, long: bool = False) -> list[System]:
     """The systems run on a set: the aligner without a model, with each translation (a model's through
     ``auto``, as the tool uses it; a stand-in or shipped MT through ``translation``), and the baselines
-    (Gale-Church only on documents of up to a few hundred sentences)."""
+    that are installed (Gale-Church only on documents of up to a few hundred sentences)."""
     systems = [System("length", "length"), System("tokens", "tokens"), System("auto (no model)", "auto")]
     for key in translations:
         method = "auto" if key.startswith(("model:", "tiny")) else "translation"
         systems.append(System(f"{method} + {key}", method, key))
-    if not long:
+    if not long and importlib.util.find_spec("nltk"):
         systems.append(System(GALE_CHURCH))
     if hunalign:
         systems.append(System(HUNALIGN))
