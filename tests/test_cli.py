@@ -219,12 +219,13 @@ def test_batch_through_the_cli_keeps_going_and_resumes(tmp_path, marian_dir, mon
     code, out, err = run(args, monkeypatch, capsys)
     assert code == 1, err
     summary = json.loads((outdir / "summary.json").read_text(encoding="utf-8"))
-    assert summary["counts"] == {"translated": 2, "skipped": 0, "failed": 3}
+    assert summary["counts"] == {"translated": 2, "skipped": 0, "failed": 3, "pending": 0}
     assert (outdir / "nested" / "deeper" / "lama" / "lama.en.txt").is_file()
     assert "Windows-1252" in out and "does not look like Indonesian" in out
+    assert err.strip().splitlines()[-1] == f"error: 3 of 5 articles failed; see {outdir / 'summary.json'}"
     code, out, err = run(args, monkeypatch, capsys)
     summary = json.loads((outdir / "summary.json").read_text(encoding="utf-8"))
-    assert summary["counts"]["skipped"] == 2 and summary["translated_sentences"] == 0
+    assert summary["counts"]["skipped"] == 2 and summary["last_run"]["translated_sentences"] == 0
 
 
 def test_five_megabyte_article_is_translated_without_loss(tmp_path, marian_dir, monkeypatch, capsys):

@@ -282,21 +282,23 @@ def batch_command(
     force: Annotated[bool, typer.Option(help="translate files even if they do not look Indonesian")] = False,
 ) -> None:
     """Translate a folder of articles: mirrored outputs, resumable, one bad file never stops the batch."""
+    from translate_cli.batch import DEFAULT_GLOB, SUMMARY_NAME, BatchJob, model_slug
     from translate_cli.batch import print_summary as print_batch_summary
-    from translate_cli.batch import check_folders, model_slug, run_batch
 
-    check_folders(indir, output, references)
-    models = model or [None]
-    failed = False
+    models = list(dict.fromkeys(model)) if model else [None]
+    failed = []
     for name in models:
-        translator = load(name, device, beam, batch_size, backend)
         target = output / model_slug(name) if len(models) > 1 else output
-        summary = run_batch(indir, target, translator, references=references,
-                            glob=tuple(glob) if glob else ("*.txt", "*.md"), quiet=quiet, force=force)
+        with BatchJob(indir, target, references=references, glob=tuple(glob) if glob else DEFAULT_GLOB,
+                      notice=notice) as job:  # folders, patterns and the lock are checked before the model loads
+            translator = load(name, device, beam, batch_size, backend)
+            summary = job.run(translator, quiet=quiet, force=force)
         print_batch_summary(summary)
-        failed = failed or bool(summary.failed)
+        if summary.failed:
+            failed.append(f"{len(summary.failed)} of {len(summary.articles)} articles failed; "
+                          f"see {target / SUMMARY_NAME}")
     if failed:
-        raise typer.Exit(1)
+        raise UserError("; ".join(failed))
 
 
 @app.command("compare")

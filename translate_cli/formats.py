@@ -81,6 +81,22 @@ def atomic_write_text(path: Path, text: str) -> None:
         raise UserError(f"cannot write {path}: {exc.strerror or exc}") from None
 
 
+_TEMPORARY = re.compile(r"\..+\.[A-Za-z0-9_]{8}\.tmp")  # what atomic_write_text names its temporary files
+
+
+def remove_stale_temporaries(folder: Path) -> int:
+    """Delete the temporary files that a killed writer left under ``folder``; return how many.
+
+    Only for a folder no other writer is using (batch calls it while holding OUTDIR's lock).
+    """
+    removed = 0
+    for path in Path(folder).rglob(".*.tmp"):
+        if _TEMPORARY.fullmatch(path.name) and path.is_file():
+            path.unlink(missing_ok=True)
+            removed += 1
+    return removed
+
+
 def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)

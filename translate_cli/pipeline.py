@@ -6,11 +6,15 @@ wrong in one line; the stages themselves live in their own modules.
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 import sys
 import time
+import unicodedata
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import BinaryIO
 
 from translate_cli.document import AlignedRow, Bead, Segment, TranslationResult
 from translate_cli.errors import UserError
@@ -31,7 +35,7 @@ WORD = re.compile(r"[^\W\d_]+")
 def decode(data: bytes, name: str, notice: Callable[[str], None] | None = None) -> str:
     """Bytes of a text file to str: UTF-8 (BOM allowed), UTF-16 with a BOM, else Windows-1252 with a notice.
 
-    Empty, whitespace-only and binary content raise UserError.
+    Empty, whitespace-only (or invisible-only), binary and BOM-less UTF-16 content raise UserError.
     """
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
@@ -39,6 +43,9 @@ def decode(data: bytes, name: str, notice: Callable[[str], None] | None = None) 
         except UnicodeDecodeError:
             raise UserError(f"{name}: starts with a UTF-16 mark but does not decode as UTF-16") from None
     elif b"\x00" in data[:8192]:
+        if order := _utf16_without_bom(data[:8192]):
+            raise UserError(f"{name}: looks like UTF-16 without a byte-order mark; convert it to UTF-8 "
+                            f"(iconv -f UTF-16{order} -t UTF-8)")
         raise UserError(f"{name}: looks like a binary file, not text")
     else:
         try:
@@ -53,27 +60,73 @@ def decode(data: bytes, name: str, notice: Callable[[str], None] | None = None) 
     controls = sum(1 for c in text[:8192] if ord(c) < 32 and c not in "\t\n\r\f\v")
     if controls > 8 and controls > len(text[:8192]) // 100:
         raise UserError(f"{name}: looks like a binary file, not text")
-    if not text.strip():
-        raise UserError(f"{name}: is empty" if not text else f"{name}: holds only whitespace")
+    if not text:
+        raise UserError(f"{name}: is empty")
+    if is_blank(text):
+        raise UserError(f"{name}: holds only whitespace or invisible characters")
     return text
 
 
+def _utf16_without_bom(head: bytes) -> str | None:
+    """'LE' or 'BE' when NUL bytes fill every other position (UTF-16 text of a Latin script without a BOM)."""
+    even, odd = head[0::2].count(0), head[1::2].count(0)
+    half = len(head) / 2
+    if max(even, odd) > 0.4 * half and min(even, odd) <= 0.05 * half:
+        return "LE" if odd > even else "BE"
+    return None
+
+
+_INVISIBLE = {"Cc", "Cf", "Zs", "Zl", "Zp", "Mn"}  # controls, format (zero-width, BOM, bidi marks), separators
+
+
+def is_blank(text: str) -> bool:
+    """True when ``text`` shows nothing: only whitespace, zero-width and other invisible characters."""
+    return not text.strip() or all(unicodedata.category(c) in _INVISIBLE or c.isspace() for c in text)
+
+
 def read_article(path: Path | str, notice: Callable[[str], None] | None = None) -> str:
-    """Read a text file (``-`` for stdin) with the checks of :func:`decode`."""
+    """Read a text file (``-`` for stdin) with the checks of :func:`decode`.
+
+    At most MAX_BYTES are read from any file, device, FIFO or stdin; a FIFO without a writer reads as empty.
+    """
     if str(path) == "-":
-        return decode(sys.stdin.buffer.read(), "<stdin>", notice)
+        return decode(read_limited(sys.stdin.buffer, "<stdin>"), "<stdin>", notice)
     path = Path(path)
-    if not path.exists():
-        raise UserError(f"{path}: no such file")
-    if path.is_dir():
-        raise UserError(f"{path}: is a folder, not a file")
-    if path.stat().st_size > MAX_BYTES:
-        raise UserError(f"{path}: larger than {MAX_BYTES // 2**20} MB; split it into articles")
     try:
-        data = path.read_bytes()
+        info = path.stat()
+    except FileNotFoundError:
+        raise UserError(f"{path}: no such file") from None
+    except OSError as error:
+        raise UserError(f"{path}: cannot be read ({error.strerror})") from None
+    if stat.S_ISDIR(info.st_mode):
+        raise UserError(f"{path}: is a folder, not a file")
+    if info.st_size > MAX_BYTES:
+        raise UserError(_too_large(path))
+    try:
+        # O_NONBLOCK: opening a FIFO that has no writer returns at once instead of waiting for one
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        if hasattr(os, "set_blocking"):
+            os.set_blocking(fd, True)
+        with os.fdopen(fd, "rb") as handle:
+            data = read_limited(handle, str(path))
     except OSError as error:
         raise UserError(f"{path}: cannot be read ({error.strerror})") from None
     return decode(data, str(path), notice)
+
+
+def read_limited(handle: BinaryIO, name: str, limit: int = MAX_BYTES) -> bytes:
+    """Read ``handle`` to its end, refusing (UserError) as soon as more than ``limit`` bytes arrive."""
+    chunks, size = [], 0
+    while chunk := handle.read(min(2**20, limit + 1 - size)):
+        chunks.append(chunk)
+        size += len(chunk)
+        if size > limit:
+            raise UserError(_too_large(name, limit))
+    return b"".join(chunks)
+
+
+def _too_large(name: Path | str, limit: int = MAX_BYTES) -> str:
+    return f"{name}: larger than {limit // 2**20} MB; split it into articles"
 
 
 def article_name(filename: str) -> str:

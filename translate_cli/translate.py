@@ -96,35 +96,51 @@ class Translator:
                 batches.append([k])
         return batches
 
-    def translate(self, sentences: Sequence[str], progress: Callable[[int], None] | None = None) -> list[str]:
-        """One translation per sentence, same order; ``progress(n)`` is called as n more sentences finish."""
+    def translate(self, sentences: Sequence[str], progress: Callable[[int], None] | None = None,
+                  on_translated: Callable[[list[tuple[int, str]]], None] | None = None) -> list[str]:
+        """One translation per sentence, same order.
+
+        As model batches finish, ``progress(n)`` is told that n more sentences are done and
+        ``on_translated`` receives those sentences as (index, translation) pairs, so a caller can keep
+        them even if a later batch is interrupted.
+        """
         owners, pieces = [], []
         for i, sentence in enumerate(sentences):
             for piece in split_to_fit(sentence.strip(), self._fits) if sentence.strip() else []:
                 owners.append(i)
                 pieces.append(self._prefix + piece.strip())
         left = Counter(owners)
-        if progress and len(left) < len(sentences):
-            progress(len(sentences) - len(left))  # blank sentences are done at once
+        blank = [(i, "") for i, sentence in enumerate(sentences) if i not in left]
+        self._report(blank, progress, on_translated)  # blank sentences are done at once
         unique = list(dict.fromkeys(pieces))  # a repeated sentence (boilerplate, bylines) is translated once
         uses: dict[str, list[int]] = {}
         for position, piece in enumerate(pieces):
             uses.setdefault(piece, []).append(position)
         ids = self._tokenizer(unique)["input_ids"] if unique else []
         done: dict[str, str] = {}
+        pieces_of: dict[int, list[str]] = {}
+        for owner, piece in zip(owners, pieces):
+            pieces_of.setdefault(owner, []).append(piece)
+        results = dict(blank)
         for batch in self._batches([len(x) for x in ids]):
-            finished = 0
+            finished = []
             for k, text in zip(batch, self._engine([ids[k] for k in batch])):
                 done[unique[k]] = text.strip()
                 for position in uses[unique[k]]:
-                    left[owners[position]] -= 1
-                    finished += left[owners[position]] == 0
-            if progress and finished:
-                progress(finished)
-        joined: list[list[str]] = [[] for _ in sentences]
-        for owner, piece in zip(owners, pieces):
-            joined[owner].append(done[piece])
-        return [" ".join(t for t in texts if t) for texts in joined]
+                    owner = owners[position]
+                    left[owner] -= 1
+                    if left[owner] == 0:
+                        results[owner] = " ".join(t for t in (done[p] for p in pieces_of[owner]) if t)
+                        finished.append((owner, results[owner]))
+            self._report(finished, progress, on_translated)
+        return [results[i] for i in range(len(sentences))]
+
+    @staticmethod
+    def _report(finished: list[tuple[int, str]], progress, on_translated) -> None:
+        if finished and progress:
+            progress(len(finished))
+        if finished and on_translated:
+            on_translated(finished)
 
 
 def _max_new_tokens(ids: list[list[int]], ceiling: int) -> int:
