@@ -38,7 +38,7 @@ class Fake:
     def __init__(self, name, fn):
         self.identity, self.fn = name, fn
 
-    def translate(self, sentences, progress=None):
+    def translate(self, sentences, progress=None, on_translated=None):
         return [self.fn(s) for s in sentences]
 
 
