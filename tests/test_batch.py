@@ -13,6 +13,7 @@ from translate_cli.errors import UserError
 
 class FakeTranslator:
     identity = "fake-model|beam=1"
+    label = "fake-model (beam 1)"
 
     def __init__(self, interrupt_at=None):
         self.calls = []
@@ -220,7 +221,7 @@ def test_real_tiny_model_end_to_end(marian_dir, tree, tmp_path):
     translator = load_translator(resolve_model(str(marian_dir)), backend="transformers", beam=1, device="cpu")
     console = Console(file=io.StringIO(), force_terminal=True, width=120)
     summary = run_batch(tree, tmp_path / "out", translator, console=console)
-    assert summary.ok and summary.translated_sentences == 5 and summary.model == translator.identity
+    assert summary.ok and summary.translated_sentences == 5 and summary.model == translator.label
     assert "5/5" in console.file.getvalue()
     refs = tmp_path / "refs"
     refs.mkdir()

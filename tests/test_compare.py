@@ -36,7 +36,8 @@ def reference(s):
 
 class Fake:
     def __init__(self, name, fn):
-        self.identity, self.fn = name, fn
+        self.identity = self.label = name
+        self.fn = fn
 
     def translate(self, sentences, progress=None, on_translated=None):
         return [self.fn(s) for s in sentences]

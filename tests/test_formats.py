@@ -93,7 +93,7 @@ def test_markdown_escapes_and_reference_columns():
     table = [line for line in md.splitlines() if line.startswith("|")]
     assert table[0] == "| # | Source (id) | Translation (en) | Reference | chrF |"
     row = table[4]
-    assert "A &lt;b&gt; &amp; \"c\" \\| d\te<br>f \\\\ g" in row
+    assert "A &lt;b&gt; &amp; \"c\" \\| d e<br>f \\\\ g" in row  # tabs become spaces
     # every row has the same number of unescaped pipes
     assert {line.replace("\\|", "").count("|") for line in table} == {6}
     assert "| # | Source (id) | Translation (en) |" in render_markdown(make_result())

@@ -50,9 +50,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColumn, TextColumn, TimeRemainingColumn
+from rich.progress import Progress
 from rich.table import Table
-from rich.text import Text
 
 from translate_cli.document import Scores, Segment, TranslationResult
 from translate_cli.errors import UserError
@@ -61,7 +60,7 @@ from translate_cli.pipeline import article_name, build_result, check_indonesian,
 from translate_cli.score import score_corpus
 from translate_cli.segment import segment
 from translate_cli.terminal import console as make_console
-from translate_cli.terminal import shown
+from translate_cli.terminal import progress_bar, shown
 
 DEFAULT_GLOB = ("*.txt", "*.md")
 CACHE_NAME = ".cache.sqlite"
@@ -112,7 +111,7 @@ class BatchSummary:
 
     indir: Path
     outdir: Path
-    model: str
+    model: str  # the translator's label
     articles: list[ArticleOutcome]
     translated_sentences: int
     cached_sentences: int
@@ -386,22 +385,6 @@ def _chunks(articles: list[_Article], size: int) -> Iterator[list[_Article]]:
         yield chunk
 
 
-class _RateColumn(ProgressColumn):
-    """Items per second."""
-
-    def render(self, task) -> Text:
-        return Text(f"{task.speed:.1f}/s" if task.speed else "-/s", style="progress.data.speed")
-
-
-def progress_bar(console: Console | None, quiet: bool) -> Progress:
-    """Bars with count, rate and ETA on stderr; off when quiet or when stderr is not a terminal."""
-    console = console or make_console(stderr=True)
-    return Progress(
-        TextColumn("{task.description:<9}"), BarColumn(), MofNCompleteColumn(), _RateColumn(), TimeRemainingColumn(),
-        console=console, disable=quiet or not console.is_terminal, transient=False,
-    )
-
-
 def check_folders(indir: Path, outdir: Path, references: Path | None) -> None:
     """Input and reference folders exist; the output folder differs from the input (nothing is created)."""
     if not indir.is_dir():
@@ -478,7 +461,7 @@ class BatchJob:
                 path.relative_to(self.indir).as_posix(), "pending", "interrupted before it was translated"))
         seconds = time.monotonic() - started
         articles = [run.outcomes[p.relative_to(self.indir).as_posix()] for p in self.paths]
-        summary = BatchSummary(self.indir, self.outdir, translator.identity, articles, run.translated,
+        summary = BatchSummary(self.indir, self.outdir, translator.label, articles, run.translated,
                                run.from_cache, seconds, _corpus_scores(run.records.values()),
                                self.store.add_totals(run.translated, seconds), interrupted)
         atomic_write_text(self.outdir / SUMMARY_NAME, json.dumps(summary.to_json(), indent=2, ensure_ascii=False) + "\n")
@@ -583,7 +566,7 @@ class _Run:
         rel = article.relpath
         try:
             result = build_result(article_name(rel), article.source, [translations[s.text] for s in article.source],
-                                  self.identity, seconds_per_sentence * len(article.source), article.ref_text)
+                                  self.translator.label, seconds_per_sentence * len(article.source), article.ref_text)
             write_outputs(result, _out_folder(self.outdir, rel))
         except Exception as exc:  # one bad article never stops the batch
             reason = str(exc) if isinstance(exc, UserError) else f"{type(exc).__name__}: {exc}"

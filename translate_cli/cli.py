@@ -1,7 +1,8 @@
 """The ``translate-cli`` command line: thin wrappers around the stage modules.
 
-Exit codes: 0 success, 1 a user error (one line on stderr, no traceback), 2 wrong usage.
-Heavy libraries (torch, transformers, sacrebleu) are imported inside the commands that need them.
+Exit codes: 0 success, 1 a user error (one line on stderr, no traceback), 2 wrong usage, 130 Ctrl-C,
+141 a closed pipe. Heavy libraries (torch, transformers, sacrebleu) are imported inside the commands.
+Everything printed from user data goes through ``terminal.visible``/``shown``.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from contextlib import nullcontext
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
@@ -18,12 +20,29 @@ import typer
 from translate_cli import __version__
 from translate_cli.errors import UserError
 
+ENVIRONMENT = """\b
+Environment:
+  TRANSLATE_CLI_MODEL   default --model (else the embedded model, else opus-mt)
+  TRANSLATE_CLI_CACHE   cache folder: CTranslate2 conversions in its ct2/
+                        [default: $XDG_CACHE_HOME/translate-cli or ~/.cache/translate-cli]
+  HF_HUB_OFFLINE=1      use the Hugging Face cache only, never the network
+  HF_HOME               where the Hugging Face cache lives
+  OMP_NUM_THREADS       CPU threads for the model [default: all usable cores]
+  TRANSLATE_CLI_DEBUG=1 show a traceback for internal errors"""
+
 app = typer.Typer(
-    add_completion=False,
+    add_completion=True,
     no_args_is_help=True,
     rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
     help="Translate Indonesian articles into English and judge the result.",
+    epilog=ENVIRONMENT,
 )
+
+
+def examples(*lines: str) -> str:
+    """A command's help epilog: its examples, kept as written."""
+    return "\b\nExamples:\n" + "\n".join(f"  {line}" for line in lines)
 
 
 class Lang(str, Enum):
@@ -44,6 +63,14 @@ class Backend(str, Enum):
     ctranslate2 = "ctranslate2"
 
 
+class ComputeType(str, Enum):
+    auto = "auto"
+    int8 = "int8"
+    int8_float16 = "int8_float16"
+    float16 = "float16"
+    float32 = "float32"
+
+
 class Method(str, Enum):
     auto = "auto"
     length = "length"
@@ -56,27 +83,41 @@ class Format(str, Enum):
 
 
 ModelOption = Annotated[Optional[list[str]], typer.Option(
-    "--model", "-m", help="alias, hub id or local folder; repeat to run several models")]
-BeamOption = Annotated[int, typer.Option(min=1, max=16, help="beam size")]
-BatchOption = Annotated[int, typer.Option("--batch-size", min=1, help="sentences per batch (upper bound)")]
-DeviceOption = Annotated[Device, typer.Option(help="where to run the model")]
-BackendOption = Annotated[Backend, typer.Option(help="inference engine (auto: CTranslate2 when available)")]
+    "--model", "-m", metavar="MODEL", help="alias, hub id or local folder; repeat to run several models")]
+BeamOption = Annotated[int, typer.Option(min=1, max=16, metavar="INTEGER", help="beam size")]
+BatchOption = Annotated[int, typer.Option("--batch-size", min=1, metavar="INTEGER",
+                                          help="sentences per batch (upper bound)")]
+DeviceOption = Annotated[Device, typer.Option(metavar="[auto|cpu|cuda|mps]", help="where to run the model")]
+BackendOption = Annotated[Backend, typer.Option(metavar="[auto|transformers|ctranslate2]",
+                                                help="inference engine (auto: CTranslate2 when available)")]
+ComputeOption = Annotated[ComputeType, typer.Option(
+    "--compute-type", metavar="[auto|int8|int8_float16|float16|float32]",
+    help="CTranslate2 quantisation (auto: int8 on CPU, float16 on GPU)")]
+ForceOption = Annotated[bool, typer.Option("--force", help="translate even if the text does not look Indonesian")]
+JsonOption = Annotated[bool, typer.Option("--json", help="print JSON instead of tables")]
 
 
 def notice(message: str) -> None:
     """A one-line notice on stderr."""
-    print(f"notice: {message}", file=sys.stderr)
+    from translate_cli.terminal import visible
+
+    print(f"notice: {visible(message)}", file=sys.stderr)
 
 
-def load(model: str | None, device: Device, beam: int, batch_size: int, backend: Backend):
-    """Resolve a model name and load its translator."""
+def load(model: str | None, device: Device, beam: int, batch_size: int, backend: Backend,
+         compute_type: ComputeType = ComputeType.auto):
+    """Resolve a model name and load its translator (with a spinner on a terminal's stderr)."""
     from translate_cli.models import resolve_model
+    from translate_cli.terminal import console, visible
     from translate_cli.translate import load_translator
 
     spec = resolve_model(model)
+    err = console(stderr=True)
+    waiting = err.status(f"loading model {visible(spec.name)} ...") if err.is_terminal else nullcontext()
     try:
-        return load_translator(spec, device=device.value, beam=beam, batch_size=batch_size,
-                               backend=backend.value)
+        with waiting:
+            return load_translator(spec, device=device.value, beam=beam, batch_size=batch_size,
+                                   backend=backend.value, compute_type=compute_type.value)
     except UserError as error:
         if model is None and spec.name != "embedded" and not os.environ.get("TRANSLATE_CLI_MODEL"):
             raise UserError(f"{error} (no --model given and the embedded model in models/ is not "
@@ -96,10 +137,11 @@ def common(version: Annotated[bool, typer.Option("--version", callback=version_c
     """Translate Indonesian articles into English and judge the result."""
 
 
-@app.command("segment")
+@app.command("segment", epilog=examples("translate-cli segment article.id.txt",
+                                        "cat reference.txt | translate-cli segment - --lang en"))
 def segment_command(
-    file: Annotated[str, typer.Argument(help="text file, or - for stdin")],
-    lang: Annotated[Lang, typer.Option(help="language of the text")] = Lang.id,
+    file: Annotated[str, typer.Argument(metavar="FILE", help="text file, or - for stdin")],
+    lang: Annotated[Lang, typer.Option(metavar="[id|en]", help="language of the text")] = Lang.id,
 ) -> None:
     """Split a text into sentences: one per line, a blank line between paragraphs."""
     from translate_cli.pipeline import read_article
@@ -109,74 +151,108 @@ def segment_command(
     sys.stdout.write(format_segments(segment(text, lang.value)))
 
 
-@app.command("translate")
+@app.command("translate", epilog=examples(
+    "translate-cli translate article.id.txt                 # outputs in out/article/",
+    "translate-cli translate article.id.txt -r article.en.txt -o runs/a",
+    "echo 'Selamat pagi.' | translate-cli translate -      # the translation on stdout",
+    "translate-cli translate test.id --presegmented -o runs/t -m opus-mt -m nllb-600m"))
 def translate_command(
-    file: Annotated[Path, typer.Argument(help="Indonesian article (plain text or Markdown)")],
-    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="output folder [default: out/<stem>]")] = None,
+    file: Annotated[Path, typer.Argument(metavar="FILE", help="Indonesian article (plain text or Markdown), or - for stdin")],
+    output: Annotated[Optional[Path], typer.Option(
+        "--output", "-o", metavar="DIR", help="output folder, or - for the translation on stdout [default: out/STEM]")] = None,
     model: ModelOption = None,
-    reference: Annotated[Optional[Path], typer.Option("--reference", "-r", help="human English translation to score against")] = None,
+    reference: Annotated[Optional[Path], typer.Option(
+        "--reference", "-r", metavar="FILE", help="human English translation to score against")] = None,
     beam: BeamOption = 4,
     batch_size: BatchOption = 32,
     device: DeviceOption = Device.auto,
     backend: BackendOption = Backend.auto,
-    force: Annotated[bool, typer.Option(help="translate even if the text does not look Indonesian")] = False,
-    presegmented: Annotated[bool, typer.Option(help="one segment per line; do not re-split (test sets)")] = False,
+    compute_type: ComputeOption = ComputeType.auto,
+    force: ForceOption = False,
+    presegmented: Annotated[bool, typer.Option(
+        "--presegmented", help="one segment per line, translated one line per line (test sets)")] = False,
 ) -> None:
-    """Translate one article; write the translation, bitext (TSV, JSONL, TMX, Markdown, HTML) and scores."""
-    from translate_cli.batch import model_slug
-    from translate_cli.formats import ensure_folder, write_outputs
-    from translate_cli.pipeline import article_name, check_indonesian, read_article, translate_article
+    """Translate one article; write the translation, bitext (TSV, JSONL, TMX, Markdown, HTML) and scores.
 
+    With FILE or -o as -, the translation goes to stdout (paragraph for paragraph) and nothing else does.
+    """
+    from translate_cli.batch import model_slug
+    from translate_cli.formats import ensure_folder, render_text, write_outputs
+    from translate_cli.pipeline import article_name, check_indonesian, read_article, source_segments, translate_segments
+    from translate_cli.terminal import progress_bar
+
+    to_stdout = str(output) == "-" or (str(file) == "-" and output is None)
     text = read_article(file, notice)
     if not force:
-        check_indonesian(text, str(file))
+        check_indonesian(text, "<stdin>" if str(file) == "-" else str(file))
     reference_text = read_article(reference, notice) if reference else None
-    stem = article_name(file.name)
-    outdir = output or Path("out") / stem
-    models = model or [None]
-    for name in models:
-        target_dir = outdir / model_slug(name) if len(models) > 1 else outdir
-        ensure_folder(target_dir)
-        translator = load(name, device, beam, batch_size, backend)
-        result = translate_article(stem, text, translator, reference_text, presegmented=presegmented)
-        written = write_outputs(result, target_dir)
-        print_summary(result, written)
+    stem = article_name("stdin" if str(file) == "-" else file.name)
+    outdir = None if str(output) == "-" else (output or (None if to_stdout else Path("out") / stem))
+    models = list(dict.fromkeys(model)) if model else [None]
+    if to_stdout and len(models) > 1:
+        raise UserError("several models cannot share stdout: give an output folder with -o DIR")
+    targets = [outdir / model_slug(name) if outdir and len(models) > 1 else outdir for name in models]
+    for target in filter(None, targets):
+        ensure_folder(target)  # before any model loads
+    source = source_segments(text, presegmented)
+    for name, target in zip(models, targets):
+        translator = load(name, device, beam, batch_size, backend, compute_type)
+        with progress_bar() as progress:
+            task = progress.add_task("sentences", total=len(source))
+            result = translate_segments(stem, source, translator, reference_text,
+                                        progress=lambda n: progress.advance(task, n), lines=presegmented)
+        written = write_outputs(result, target) if target else []
+        if to_stdout:
+            sys.stdout.write(render_text(result))
+            if target:
+                notice(f"outputs written to {target}")
+        else:
+            print_summary(result, written)
 
 
 def print_summary(result, written: list[Path]) -> None:
-    """A short rich table of what one translation produced."""
-    from rich.console import Console
+    """A short table of what one translation produced."""
     from rich.table import Table
 
-    table = Table(title=f"{result.name}", show_header=False, box=None)
+    from translate_cli.terminal import console, shown
+
+    table = Table(title=shown(result.name), show_header=False, box=None)
     n = len(result.source)
-    table.add_row("model", result.model)
+    table.add_row("model", shown(result.model))
     table.add_row("sentences", str(n))
     table.add_row("time", f"{result.seconds:.1f} s ({n / max(result.seconds, 1e-9):.1f} sentences/s)")
     if result.scores:
         s = result.scores
         table.add_row("BLEU / chrF / chrF++ / TER", f"{s.bleu:.1f} / {s.chrf:.1f} / {s.chrfpp:.1f} / {s.ter:.1f}")
         table.add_row("reference", f"{s.matched}/{s.ref_segments} segments matched, coverage {s.coverage:.0%}")
-    table.add_row("outputs", str(written[0].parent) if written else "-")
-    Console(highlight=False).print(table)
+    table.add_row("outputs", shown(written[0].parent) if written else "-")
+    console().print(table)
 
 
-@app.command("align")
+@app.command("align", epilog=examples("translate-cli align article.id.txt article.en.txt",
+                                      "translate-cli align a.id b.en --presegmented --format jsonl"))
 def align_command(
-    src: Annotated[str, typer.Argument(help="source text (Indonesian by default)")],
-    tgt: Annotated[str, typer.Argument(help="target text (English by default)")],
-    presegmented: Annotated[bool, typer.Option(help="one segment per line; do not re-split")] = False,
-    src_lang: Annotated[Lang, typer.Option(help="language of SRC")] = Lang.id,
-    tgt_lang: Annotated[Lang, typer.Option(help="language of TGT")] = Lang.en,
-    method: Annotated[Method, typer.Option(help="length: no model; translation: translate SRC to compare")] = Method.auto,
-    model: Annotated[Optional[str], typer.Option("--model", "-m", help="model for --method translation")] = None,
-    output_format: Annotated[Format, typer.Option("--format", help="output format")] = Format.tsv,
+    src: Annotated[str, typer.Argument(metavar="SRC", help="source text (Indonesian by default), or -")],
+    tgt: Annotated[str, typer.Argument(metavar="TGT", help="target text (English by default), or -")],
+    presegmented: Annotated[bool, typer.Option("--presegmented", help="one segment per line; do not re-split")] = False,
+    src_lang: Annotated[Lang, typer.Option(metavar="[id|en]", help="language of SRC")] = Lang.id,
+    tgt_lang: Annotated[Lang, typer.Option(metavar="[id|en]", help="language of TGT")] = Lang.en,
+    method: Annotated[Method, typer.Option(
+        metavar="[auto|length|translation]",
+        help="length: no model; translation: translate SRC to compare")] = Method.auto,
+    model: Annotated[Optional[str], typer.Option("--model", "-m", metavar="MODEL",
+                                                 help="model for --method translation")] = None,
+    output_format: Annotated[Format, typer.Option("--format", metavar="[tsv|jsonl]", help="output format")] = Format.tsv,
 ) -> None:
     """Align the sentences of two texts; print the beads (1-1, 1-2, 2-1, 1-0, 0-1, ...)."""
     from translate_cli.align import align
+    from translate_cli.formats import bead_row, tsv_line
     from translate_cli.models import is_available, resolve_model
     from translate_cli.pipeline import read_article
     from translate_cli.segment import segment
+
+    if src == tgt == "-":
+        raise UserError("standard input can be read only once: give at most one of SRC and TGT as -")
 
     def sentences(path: str, lang: Lang) -> list[str]:
         text = read_article(path, notice)
@@ -194,21 +270,20 @@ def align_command(
     beads = align(source, target, src_translation=translation,
                   method=method.value if method != Method.auto else ("translation" if translation else "length"))
     for bead in beads:
-        row = {"src": list(bead.src), "tgt": list(bead.tgt), "score": round(bead.score, 4),
-               "src_text": " ".join(source[i] for i in bead.src),
-               "tgt_text": " ".join(target[j] for j in bead.tgt)}
+        row = bead_row(bead, source, target)
         if output_format == Format.jsonl:
             print(json.dumps(row, ensure_ascii=False))
         else:
-            print("\t".join([",".join(map(str, row["src"])), ",".join(map(str, row["tgt"])), f"{row['score']:.4f}",
-                             row["src_text"].replace("\t", " "), row["tgt_text"].replace("\t", " ")]))
+            print(tsv_line([",".join(map(str, row["src"])), ",".join(map(str, row["tgt"])), f"{row['score']:.4f}",
+                            row["src_text"], row["tgt_text"]]))
 
 
-@app.command("score")
+@app.command("score", epilog=examples("translate-cli score out/a/a.en.txt a.en.txt",
+                                      "translate-cli score hyp.txt ref.txt --json"))
 def score_command(
-    hyp: Annotated[str, typer.Argument(help="system output")],
-    ref: Annotated[str, typer.Argument(help="human reference")],
-    as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
+    hyp: Annotated[str, typer.Argument(metavar="HYP", help="system output")],
+    ref: Annotated[str, typer.Argument(metavar="REF", help="human reference")],
+    as_json: JsonOption = False,
 ) -> None:
     """Corpus BLEU, chrF, chrF++ and TER; aligns first when the files' lines do not correspond."""
     from dataclasses import asdict
@@ -230,29 +305,33 @@ def score_command(
     if as_json:
         print(json.dumps(asdict(scores), indent=2))
         return
-    from rich.console import Console
     from rich.table import Table
+
+    from translate_cli.terminal import console
 
     table = Table("metric", "score", "signature")
     for label, value, key in [("BLEU", scores.bleu, "bleu"), ("chrF", scores.chrf, "chrf"),
                               ("chrF++", scores.chrfpp, "chrf++"), ("TER", scores.ter, "ter")]:
         table.add_row(label, f"{value:.2f}", scores.signatures.get(key, ""))
-    console = Console(highlight=False)
-    console.print(table)
-    console.print(f"reference segments matched: {scores.matched}/{scores.ref_segments}, "
-                  f"coverage {scores.coverage:.1%}" + (" (resegmented)" if scores.resegmented else ""))
+    out = console()
+    out.print(table)
+    out.print(f"reference segments matched: {scores.matched}/{scores.ref_segments}, "
+              f"coverage {scores.coverage:.1%}" + (" (resegmented)" if scores.resegmented else ""))
 
 
-@app.command("models")
-def models_command() -> None:
+@app.command("models", epilog=examples("translate-cli models", "translate-cli models --json"))
+def models_command(as_json: JsonOption = False) -> None:
     """List the known models, which are available offline, and the default."""
     from rich import box
-    from rich.console import Console
     from rich.table import Table
 
     from translate_cli.models import model_table
+    from translate_cli.terminal import console, shown
 
     rows = model_table()
+    if as_json:
+        print(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
     table = Table(title="models (* default)", title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False,
                   collapse_padding=True)
     for column in ("alias", "hub id or path", "family", "size", "licence", "offline"):
@@ -262,62 +341,75 @@ def models_command() -> None:
         if Path(source).is_absolute():
             source = os.path.relpath(source) if Path(source).is_relative_to(Path.cwd()) else source
         alias = row["alias"] + (" *" if row["default"] else "")
-        table.add_row(alias, source, row["family"], row["size"].split(" ")[0], row["licence"],
+        table.add_row(alias, shown(source), row["family"], row["size"].split(" ")[0], row["licence"],
                       "yes" if row["available"] else "no")
-    Console(highlight=False).print(table)
+    console().print(table)
 
 
-@app.command("batch")
+@app.command("batch", epilog=examples(
+    "translate-cli batch articles/ -o runs/base",
+    "translate-cli batch articles/ -o runs/cmp -m opus-mt -m nllb-600m --references refs/",
+    "translate-cli batch articles/ -o runs/base --glob 'news/**/*.txt' --json"))
 def batch_command(
-    indir: Annotated[Path, typer.Argument(help="folder of Indonesian articles (searched recursively)")],
-    output: Annotated[Path, typer.Option("--output", "-o", help="output folder (mirrors INDIR)")],
+    indir: Annotated[Path, typer.Argument(metavar="INDIR", help="folder of Indonesian articles (searched recursively)")],
+    output: Annotated[Path, typer.Option("--output", "-o", metavar="OUTDIR", help="output folder (mirrors INDIR)")],
     model: ModelOption = None,
-    references: Annotated[Optional[Path], typer.Option(help="folder of references, matched by relative path and stem")] = None,
-    glob: Annotated[Optional[list[str]], typer.Option(help="file patterns [default: *.txt, *.md]")] = None,
+    references: Annotated[Optional[Path], typer.Option(
+        metavar="REFDIR", help="folder of references, matched by relative path and stem")] = None,
+    glob: Annotated[Optional[list[str]], typer.Option(
+        metavar="PATTERN", help="file pattern relative to INDIR; repeat for several [default: *.txt, *.md]")] = None,
     beam: BeamOption = 4,
     batch_size: BatchOption = 32,
     device: DeviceOption = Device.auto,
     backend: BackendOption = Backend.auto,
+    compute_type: ComputeOption = ComputeType.auto,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no progress bars")] = False,
-    force: Annotated[bool, typer.Option(help="translate files even if they do not look Indonesian")] = False,
+    force: Annotated[bool, typer.Option("--force", help="translate files even if they do not look Indonesian")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="print the summary as JSON instead of tables")] = False,
 ) -> None:
     """Translate a folder of articles: mirrored outputs, resumable, one bad file never stops the batch."""
     from translate_cli.batch import DEFAULT_GLOB, SUMMARY_NAME, BatchJob, model_slug
     from translate_cli.batch import print_summary as print_batch_summary
 
     models = list(dict.fromkeys(model)) if model else [None]
-    failed = []
+    failed, summaries = [], []
     for name in models:
         target = output / model_slug(name) if len(models) > 1 else output
         with BatchJob(indir, target, references=references, glob=tuple(glob) if glob else DEFAULT_GLOB,
                       notice=notice) as job:  # folders, patterns and the lock are checked before the model loads
-            translator = load(name, device, beam, batch_size, backend)
-            summary = job.run(translator, quiet=quiet, force=force)
-        print_batch_summary(summary)
+            translator = load(name, device, beam, batch_size, backend, compute_type)
+            summary = job.run(translator, quiet=quiet or as_json, force=force)
+        summaries.append(summary.to_json())
+        if not as_json:
+            print_batch_summary(summary)
         if summary.failed:
             failed.append(f"{len(summary.failed)} of {len(summary.articles)} articles failed; "
                           f"see {target / SUMMARY_NAME}")
+    if as_json:
+        print(json.dumps(summaries[0] if len(summaries) == 1 else summaries, indent=2, ensure_ascii=False))
     if failed:
         raise UserError("; ".join(failed))
 
 
-@app.command("compare")
+@app.command("compare", epilog=examples(
+    "translate-cli compare runs/base runs/new --references refs/",
+    "translate-cli compare runs/base runs/new --references refs/ --html report.html"))
 def compare_command(
-    runs: Annotated[list[Path], typer.Argument(help="output folders of translate/batch runs; the first is the baseline")],
-    references: Annotated[Path, typer.Option(help="folder (or file) of references")],
-    html: Annotated[Optional[Path], typer.Option(help="write a self-contained HTML report here")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="print JSON instead of tables")] = False,
+    runs: Annotated[list[Path], typer.Argument(
+        metavar="RUN...", help="output folders of translate/batch runs; the first is the baseline")],
+    references: Annotated[Path, typer.Option(metavar="REFS", help="folder (or file) of references")],
+    html: Annotated[Optional[Path], typer.Option(metavar="FILE", help="write a self-contained HTML report here")] = None,
+    as_json: JsonOption = False,
 ) -> None:
     """Compare several runs: metrics, paired bootstrap significance, per-article and per-length tables."""
-    from rich.console import Console
-
     from translate_cli.compare import compare_runs, render_terminal, to_json, write_html
+    from translate_cli.terminal import console
 
     comparison = compare_runs(runs, references)
     if as_json:
         print(json.dumps(to_json(comparison), indent=2, ensure_ascii=False))
     else:
-        render_terminal(comparison, Console(highlight=False))
+        render_terminal(comparison, console())
     if html:
         write_html(comparison, html)
         notice(f"report written to {html}")
@@ -325,21 +417,26 @@ def compare_command(
 
 def main() -> None:
     """Entry point: run the app, turning user errors into one line and exit code 1."""
+    from translate_cli.terminal import visible
+
     try:
         app()
     except UserError as error:
-        print(f"error: {error}", file=sys.stderr)
+        print(f"error: {visible(error)}", file=sys.stderr)
         sys.exit(1)
+    except BrokenPipeError:  # `translate-cli ... | head`: stop quietly, as cat does
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(141)
     except OSError as error:
         detail = f"{error.strerror}: {error.filename}" if error.filename else str(error)
-        print(f"error: {detail}", file=sys.stderr)
+        print(f"error: {visible(detail)}", file=sys.stderr)
         sys.exit(1)
-    except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
+    except KeyboardInterrupt as interrupt:
+        print(visible(interrupt) or "interrupted", file=sys.stderr)
         sys.exit(130)
     except Exception as error:  # an internal bug: still one line unless debugging
         if os.environ.get("TRANSLATE_CLI_DEBUG"):
             raise
-        print(f"error: internal error ({type(error).__name__}: {error}); "
+        print(f"error: internal error ({type(error).__name__}: {visible(error)}); "
               "set TRANSLATE_CLI_DEBUG=1 for the traceback", file=sys.stderr)
         sys.exit(1)

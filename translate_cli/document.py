@@ -69,7 +69,11 @@ class AlignedRow:
 
 @dataclass(frozen=True)
 class TranslationResult:
-    """Everything one translated article produces; the formats module writes it out."""
+    """Everything one translated article produces; the formats module writes it out.
+
+    ``lines`` is true for presegmented input: one segment per line, ``Segment.paragraph`` the line number,
+    and the translation written one line per input line.
+    """
 
     name: str
     source: list[Segment]
@@ -78,3 +82,4 @@ class TranslationResult:
     model: str
     seconds: float
     scores: Scores | None = None
+    lines: bool = False

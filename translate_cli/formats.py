@@ -13,12 +13,14 @@ import os
 import re
 import tempfile
 import xml.etree.ElementTree as ET
+from collections.abc import Sequence
 from pathlib import Path
 
 from translate_cli import __version__
-from translate_cli.document import AlignedRow, TranslationResult
+from translate_cli.document import AlignedRow, Bead, TranslationResult
 from translate_cli.errors import UserError
 from translate_cli.pipeline import join_target
+from translate_cli.terminal import escape_char
 
 SRC_LANG = "id"
 TGT_LANG = "en"
@@ -109,8 +111,9 @@ def has_reference(result: TranslationResult) -> bool:
 
 
 def render_text(result: TranslationResult) -> str:
-    """The translation: a paragraph's sentences joined by a space, a blank line between paragraphs."""
-    return join_target(result.target)
+    """The translation: a paragraph's sentences joined by a space, a blank line between paragraphs
+    (presegmented input: one line per input line)."""
+    return join_target(result.target, result.lines)
 
 
 def _ids(ids: tuple[int, ...]) -> str:
@@ -121,11 +124,22 @@ def _chrf(value: float | None) -> str:
     return "" if value is None else f"{value:.1f}"
 
 
+# Characters that would split a TSV record or field under str.splitlines() or csv, and other controls.
+_TSV_SPECIAL = re.compile("[\\\\\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_TSV_NAMED = {"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"}
+
+
 def _tsv_escape(text: str | None) -> str:
-    """Backslash-escape so one field stays on one line: ``\\\\``, ``\\t``, ``\\n``, ``\\r``."""
+    """Backslash-escape so one field stays on one line: ``\\\\``, ``\\t``, ``\\n``, ``\\r``, and ``\\xHH`` or
+    ``\\uHHHH`` for every other control or line-separator character (U+2028, U+0085, ...)."""
     if text is None:
         return ""
-    return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+    return _TSV_SPECIAL.sub(lambda m: _TSV_NAMED.get(m.group()) or escape_char(m.group()), text)
+
+
+def tsv_line(fields: list[str]) -> str:
+    """One TSV record (no newline): each field escaped with :func:`_tsv_escape`."""
+    return "\t".join(_tsv_escape(field) for field in fields)
 
 
 def render_tsv(result: TranslationResult) -> str:
@@ -134,13 +148,12 @@ def render_tsv(result: TranslationResult) -> str:
     ref = has_reference(result)
     if ref:
         header += ["ref_ids", "ref_text", "chrf"]
-    lines = ["\t".join(header)]
+    lines = [tsv_line(header)]
     for row in result.rows:
-        fields = [_ids(row.src), _ids(row.tgt), f"{row.score:.4f}",
-                  _tsv_escape(row.src_text), _tsv_escape(row.tgt_text)]
+        fields = [_ids(row.src), _ids(row.tgt), f"{row.score:.4f}", row.src_text, row.tgt_text]
         if ref:
-            fields += [_ids(row.ref), _tsv_escape(row.ref_text), _chrf(row.chrf)]
-        lines.append("\t".join(fields))
+            fields += [_ids(row.ref), row.ref_text or "", _chrf(row.chrf)]
+        lines.append(tsv_line(fields))
     return "\n".join(lines) + "\n"
 
 
@@ -155,10 +168,23 @@ def row_to_dict(row: AlignedRow, reference: bool) -> dict:
     return data
 
 
+def bead_row(bead: Bead, source: Sequence[str], target: Sequence[str]) -> dict:
+    """The JSON object of one bead of ``align``: sentence ids, score and the texts of both sides."""
+    return {"src": list(bead.src), "tgt": list(bead.tgt), "score": round(bead.score, 4),
+            "src_text": " ".join(source[i] for i in bead.src), "tgt_text": " ".join(target[j] for j in bead.tgt)}
+
+
+def json_line(data: dict) -> str:
+    """One JSON Lines record: UTF-8 kept readable, but U+2028, U+2029 and U+0085 escaped, so splitting the
+    file on any line break (``str.splitlines``) still gives one record per line."""
+    text = json.dumps(data, ensure_ascii=False)
+    return text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029").replace("\x85", "\\u0085") + "\n"
+
+
 def render_jsonl(result: TranslationResult) -> str:
     """One JSON object per aligned row (see ``row_to_dict``)."""
     ref = has_reference(result)
-    return "".join(json.dumps(row_to_dict(row, ref), ensure_ascii=False) + "\n" for row in result.rows)
+    return "".join(json_line(row_to_dict(row, ref)) for row in result.rows)
 
 
 def _xml_text(text: str) -> str:
@@ -190,12 +216,19 @@ def render_tmx(result: TranslationResult) -> str:
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
 
 
+_LINE_BREAKS = re.compile("\r\n|[\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
+_CONTROLS = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f]")
+_MD_SPECIAL = re.compile(r"[\\`*_\[\]|#]")  # Markdown punctuation that could start markup
+
+
 def _md_cell(text: str | None) -> str:
-    """Escape HTML, pipes and line breaks so the text stays inside one table cell."""
+    """Escape HTML, Markdown, pipes, line breaks (every kind, as <br>) and controls (as escapes) so the
+    text stays inside one table cell."""
     if text is None:
         return ""
-    text = html.escape(text, quote=False).replace("\\", "\\\\").replace("|", "\\|")
-    return text.replace("\r\n", "<br>").replace("\n", "<br>")
+    text = _MD_SPECIAL.sub(r"\\\g<0>", html.escape(text, quote=False))
+    text = _CONTROLS.sub(lambda m: escape_char(m.group()), text.replace("\t", " "))
+    return _LINE_BREAKS.sub("<br>", text)
 
 
 def _score_line(result: TranslationResult) -> str:
@@ -209,7 +242,7 @@ def render_markdown(result: TranslationResult) -> str:
     """Side-by-side table: source and translation, plus reference and chrF with a reference."""
     ref = has_reference(result)
     header = ["#", "Source (id)", "Translation (en)"] + (["Reference", "chrF"] if ref else [])
-    lines = [f"# {_md_cell(result.name)}", "", f"Model: `{result.model}`", ""]
+    lines = [f"# {_md_cell(result.name)}", "", f"Model: {_md_cell(result.model)}", ""]
     if result.scores is not None:
         lines += [_score_line(result), ""]
     lines += ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]

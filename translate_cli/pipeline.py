@@ -130,8 +130,10 @@ def _too_large(name: Path | str, limit: int = MAX_BYTES) -> str:
 
 
 def article_name(filename: str) -> str:
-    """The output stem of an article: its file name without suffix and ``.id`` tag (``b.id.txt`` -> ``b``)."""
-    return Path(filename).stem.removesuffix(".id") or Path(filename).stem
+    """The output stem of an article: its file name without suffix and ``.id`` tag (``b.id.txt`` -> ``b``);
+    never empty, ``.`` or ``..``, so outputs stay inside their folder."""
+    stem = Path(filename).stem.removesuffix(".id") or Path(filename).stem
+    return "article" if stem.strip(".") == "" else stem
 
 
 def check_indonesian(text: str, name: str) -> None:
@@ -144,35 +146,50 @@ def check_indonesian(text: str, name: str) -> None:
                         "English function words); use --force to translate it anyway")
 
 
-def target_segments(source: Sequence[Segment], translations: Sequence[str]) -> list[Segment]:
-    """Translated sentences laid out like the source: a space between sentences, a blank line between
-    paragraphs; offsets point into that text (the ``.en.txt`` output)."""
-    segments, offset, previous = [], 0, None
+def target_segments(source: Sequence[Segment], translations: Sequence[str], lines: bool = False) -> list[Segment]:
+    """Translated sentences laid out like the source, with offsets into the ``.en.txt`` text.
+
+    Paragraph layout: a space between sentences, a blank line between paragraphs. Line layout (``lines``,
+    for presegmented input, where ``paragraph`` is the line number): one line per input line, empty input
+    lines kept in place, so the output pairs line by line with the input and its reference.
+    """
+    segments, previous = [], None
+    offset = source[0].paragraph if lines and source else 0  # empty lines before the first segment
     for src, text in zip(source, translations):
         if previous is not None:
-            offset += 2 if src.paragraph != previous else 1
+            offset += len(_separator(previous, src.paragraph, lines))
         segments.append(Segment(text, src.paragraph, offset, offset + len(text)))
         offset += len(text)
         previous = src.paragraph
     return segments
 
 
-def join_target(segments: Sequence[Segment]) -> str:
-    """The text that :func:`target_segments` laid out."""
-    paragraphs: dict[int, list[str]] = {}
-    for seg in segments:
-        paragraphs.setdefault(seg.paragraph, []).append(seg.text)
-    return "\n\n".join(" ".join(p) for p in paragraphs.values()) + "\n"
+def _separator(previous: int, paragraph: int, lines: bool) -> str:
+    if lines:
+        return "\n" * (paragraph - previous)
+    return "\n\n" if paragraph != previous else " "
+
+
+def join_target(segments: Sequence[Segment], lines: bool = False) -> str:
+    """The text that :func:`target_segments` laid out (ending in a newline)."""
+    if not segments:
+        return ""
+    parts = ["\n" * segments[0].paragraph if lines else ""]
+    for previous, seg in zip([None, *segments], segments):
+        if previous is not None:
+            parts.append(_separator(previous.paragraph, seg.paragraph, lines))
+        parts.append(seg.text)
+    return "".join(parts) + "\n"
 
 
 def build_result(name: str, source: list[Segment], translations: list[str], model: str, seconds: float,
-                 reference_text: str | None = None) -> TranslationResult:
+                 reference_text: str | None = None, lines: bool = False) -> TranslationResult:
     """Rows and scores for a translated article; with a reference, the reference is aligned to the
     translation (both English) so that it may be split differently from the source."""
-    target = target_segments(source, translations)
+    target = target_segments(source, translations, lines)
     if reference_text is None:
         rows = [AlignedRow((i,), (i,), 1.0, s.text, t.text) for i, (s, t) in enumerate(zip(source, target))]
-        return TranslationResult(name, source, target, rows, model, seconds)
+        return TranslationResult(name, source, target, rows, model, seconds, lines=lines)
     from translate_cli.align import align
     from translate_cli.score import score_beads, sentence_chrf
 
@@ -180,7 +197,7 @@ def build_result(name: str, source: list[Segment], translations: list[str], mode
     beads = align(translations, reference, src_translation=translations)
     rows = [row_for_bead(bead, source, translations, reference, sentence_chrf) for bead in beads]
     scores = score_beads(beads, translations, reference)
-    return TranslationResult(name, source, target, rows, model, seconds, scores)
+    return TranslationResult(name, source, target, rows, model, seconds, scores, lines=lines)
 
 
 def row_for_bead(bead: Bead, source: Sequence[Segment], translations: Sequence[str], reference: Sequence[str],
@@ -195,22 +212,33 @@ def row_for_bead(bead: Bead, source: Sequence[Segment], translations: Sequence[s
 
 
 def lines_as_segments(text: str) -> list[Segment]:
-    """One segment per non-blank line (each its own paragraph), for text that is already segmented."""
+    """One segment per non-blank line, for text that is already segmented; ``paragraph`` is the line number."""
     segments, offset = [], 0
-    for line in text.splitlines(keepends=True):
+    for number, line in enumerate(text.splitlines(keepends=True)):
         stripped = line.strip()
         if stripped:
             start = offset + line.index(stripped)
-            segments.append(Segment(stripped, len(segments), start, start + len(stripped)))
+            segments.append(Segment(stripped, number, start, start + len(stripped)))
         offset += len(line)
     return segments
+
+
+def source_segments(text: str, presegmented: bool = False) -> list[Segment]:
+    """The article's sentences: segmented, or one per line for presegmented input."""
+    return lines_as_segments(text) if presegmented else segment(text, "id")
+
+
+def translate_segments(name: str, source: list[Segment], translator, reference_text: str | None = None,
+                       progress: Callable[[int], None] | None = None, lines: bool = False) -> TranslationResult:
+    """Translate the segments and (with a reference) align and score them; ``progress(n)`` counts sentences."""
+    started = time.perf_counter()
+    translations = translator.translate([s.text for s in source], progress=progress)
+    seconds = time.perf_counter() - started
+    return build_result(name, source, translations, translator.label, seconds, reference_text, lines)
 
 
 def translate_article(name: str, text: str, translator, reference_text: str | None = None,
                       progress: Callable[[int], None] | None = None, presegmented: bool = False) -> TranslationResult:
     """Segment (or take one segment per line), translate and (with a reference) align and score one article."""
-    source = lines_as_segments(text) if presegmented else segment(text, "id")
-    started = time.perf_counter()
-    translations = translator.translate([s.text for s in source], progress=progress)
-    seconds = time.perf_counter() - started
-    return build_result(name, source, translations, translator.identity, seconds, reference_text)
+    return translate_segments(name, source_segments(text, presegmented), translator, reference_text, progress,
+                              presegmented)

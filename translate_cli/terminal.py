@@ -13,6 +13,8 @@ import sys
 
 from rich.console import Console
 from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColumn, TextColumn, TimeRemainingColumn
+from rich.text import Text
 
 # C0 and C1 controls (tab and newline included: one item, one line), DEL, line/paragraph separators,
 # bidi embeddings, overrides and isolates, and the zero-width and BOM characters.
@@ -22,11 +24,12 @@ _WIDE = 10_000  # columns of a console that is not a terminal: tables are never 
 
 def visible(text: object) -> str:
     """``text`` with every control, separator and bidi character written as a Python-style escape."""
-    return _UNSAFE.sub(_escape, str(text))
+    return _UNSAFE.sub(lambda match: escape_char(match.group()), str(text))
 
 
-def _escape(match: re.Match[str]) -> str:
-    code = ord(match.group())
+def escape_char(char: str) -> str:
+    """A character as a Python-style escape: ``\\x1b``, ``\\u2028``."""
+    code = ord(char)
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
@@ -40,3 +43,19 @@ def console(stderr: bool = False) -> Console:
     stream = sys.stderr if stderr else sys.stdout
     interactive = stream.isatty()
     return Console(file=stream, highlight=False, width=None if interactive else _WIDE, soft_wrap=not interactive)
+
+
+class _RateColumn(ProgressColumn):
+    """Items per second."""
+
+    def render(self, task) -> Text:
+        return Text(f"{task.speed:.1f}/s" if task.speed else "-/s", style="progress.data.speed")
+
+
+def progress_bar(target: Console | None = None, quiet: bool = False) -> Progress:
+    """Bars with count, rate and ETA on ``target`` (default stderr); off when quiet or not a terminal."""
+    target = target or console(stderr=True)
+    return Progress(
+        TextColumn("{task.description:<9}"), BarColumn(), MofNCompleteColumn(), _RateColumn(), TimeRemainingColumn(),
+        console=target, disable=quiet or not target.is_terminal,
+    )
