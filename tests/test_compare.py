@@ -124,14 +124,17 @@ def test_single_reference_file_and_flat_translate_layout(runs, tmp_path):
 
 
 def test_identical_system_is_not_significant(runs):
-    comparison = compare_runs([runs / "sys-a", runs / "sys-a"], runs / "refs", n_samples=50)
-    assert comparison.systems[1].name.endswith("sys-a")
+    comparison = compare_runs([runs / "sys-a", runs / "sys-a" / "."], runs / "refs", n_samples=50)
+    assert [s.name for s in comparison.systems] == ["sys-a", "sys-a (2)"]  # distinct labels
     assert {m.p_value for m in comparison.systems[1].metrics.values()} == {1.0}
 
 
 def test_errors(runs, tmp_path):
     with pytest.raises(UserError, match="run folder not found"):
         compare_runs([tmp_path / "nope"], runs / "refs")
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(UserError, match=r"empty: not a translate or batch output folder \(it holds no \*\.en\.txt"):
+        compare_runs([tmp_path / "empty"], runs / "refs")
     with pytest.raises(UserError, match="share no article"):
         compare_runs([runs / "sys-a"], tmp_path)
     with pytest.raises(UserError, match="one article each"):
@@ -159,3 +162,48 @@ def test_shared_segments_follow_every_alignment():
 ])
 def test_article_key(path, run, key):
     assert article_key(Path(path), run) == key
+
+
+def copy_run(runs, tmp_path) -> Path:
+    import shutil
+
+    return Path(shutil.copytree(runs / "sys-a", tmp_path / "sys-a"))
+
+
+@pytest.mark.parametrize("damage, reason", [
+    (lambda text: text[: len(text) // 2], "is not a translate-cli row (truncated or edited?)"),
+    (lambda text: text.replace('"tgt_text"', '"other"'), "line 1 is not a translate-cli row"),
+    (lambda text: "", "is empty"),
+])
+def test_damaged_jsonl_leaves_the_article_out_with_a_reason(runs, tmp_path, damage, reason):
+    run = copy_run(runs, tmp_path)
+    jsonl = run / "news" / "art1" / "art1.jsonl"
+    jsonl.write_text(damage(jsonl.read_text(encoding="utf-8")), encoding="utf-8")
+    comparison = compare_runs([run], runs / "refs", n_samples=20)
+    assert [a.article for a in comparison.articles] == ["news/art0", "news/art2"]
+    assert reason in comparison.skipped["news/art1"]
+
+
+def test_jsonl_rows_split_on_newline_only(runs, tmp_path):
+    run = copy_run(runs, tmp_path)
+    jsonl = run / "news" / "art1" / "art1.jsonl"
+    rows = [json.loads(line) for line in jsonl.read_text(encoding="utf-8").split("\n") if line]
+    rows[0]["tgt_text"] = "The sentence\u2028with a line separator"
+    jsonl.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    comparison = compare_runs([run], runs / "refs", n_samples=20)
+    assert "news/art1" not in comparison.skipped
+
+
+def test_outputs_of_an_article_that_failed_in_the_last_batch_are_left_out(runs, tmp_path):
+    run = copy_run(runs, tmp_path)
+    source = tmp_path / "in" / "news"
+    source.mkdir(parents=True)
+    for name, sents in ARTICLES.items():
+        (source / f"{name}.id.txt").write_text(" ".join(sents), encoding="utf-8")
+    (source / "art1.id.txt").write_text("")  # emptied since the first run: it fails now
+    run_batch(tmp_path / "in", run, Fake("sys-a", system_a), quiet=True, force=True)
+    assert (run / "news" / "art1" / "art1.en.txt").is_file()  # the old outputs are still there
+    comparison = compare_runs([run], runs / "refs", n_samples=20)
+    assert [a.article for a in comparison.articles] == ["news/art0", "news/art2"]
+    assert "marked it failed (is empty)" in comparison.skipped["news/art1"]
+    assert "not part of the last batch run" in comparison.skipped["news/extra"]

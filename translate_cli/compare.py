@@ -22,6 +22,7 @@ from rich.table import Table
 from sacrebleu.significance import PairedTest
 
 from translate_cli.align import align
+from translate_cli.batch import CURRENT, SUMMARY_NAME
 from translate_cli.document import Bead
 from translate_cli.errors import UserError
 from translate_cli.formats import atomic_write_text
@@ -119,12 +120,24 @@ def _files(folder: Path, patterns: tuple[str, ...], run: bool) -> dict[str, Path
 
 
 def read_hypotheses(path: Path) -> list[str]:
-    """The translated sentences of one article: the ``.jsonl`` rows beside ``path``, else its segmented text."""
+    """The translated sentences of one article: the ``.jsonl`` rows beside ``path``, else its segmented text.
+
+    JSON Lines are split on ``\\n`` only (a translation may hold U+2028); a truncated or malformed file is a
+    UserError naming the line.
+    """
     jsonl = path.with_name(path.name.removesuffix(".en.txt") + ".jsonl")
-    if jsonl.is_file():
-        rows = [json.loads(line) for line in jsonl.read_text(encoding="utf-8").splitlines() if line.strip()]
-        return [row["tgt_text"] for row in sorted(rows, key=lambda r: r["tgt"]) if row["tgt"]]
-    return [s.text for s in segment(read_article(path), lang="en")]
+    if not jsonl.is_file():
+        return [s.text for s in segment(read_article(path), lang="en")]
+    rows = []
+    for number, line in enumerate(read_article(jsonl).split("\n"), start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+            rows.append((list(row["tgt"]), str(row["tgt_text"])))
+        except (ValueError, KeyError, TypeError):
+            raise UserError(f"{jsonl}: line {number} is not a translate-cli row (truncated or edited?)") from None
+    return [text for tgt, text in sorted(rows) if tgt]
 
 
 def _references(references: Path, runs: list[dict[str, Path]]) -> dict[str, Path]:
@@ -139,9 +152,37 @@ def _references(references: Path, runs: list[dict[str, Path]]) -> dict[str, Path
     return {key: references}
 
 
-def _run_name(path: Path, taken: set[str]) -> str:
-    name = path.resolve().name or str(path)
-    return str(path) if name in taken else name
+def _run_names(run_dirs: list[Path]) -> list[str]:
+    """A distinct label per run: the folder's name, numbered when two runs share it (``out``, ``out (2)``)."""
+    names: list[str] = []
+    for path in run_dirs:
+        name = path.resolve().name or str(path)
+        label, number = name, 1
+        while label in names:
+            number += 1
+            label = f"{name} ({number})"
+        names.append(label)
+    return names
+
+
+def _stale(folder: Path, run: dict[str, Path]) -> dict[str, str]:
+    """Articles of a batch run whose outputs are not current, with the reason (from its ``summary.json``)."""
+    summary_path = folder / SUMMARY_NAME
+    if not summary_path.is_file():
+        return {}
+    try:
+        articles = json.loads(summary_path.read_text(encoding="utf-8"))["articles"]
+        status = {article_key(Path(a["relpath"]), run=False): (a["status"], a.get("reason", "")) for a in articles}
+    except (ValueError, KeyError, TypeError):
+        raise UserError(f"{summary_path}: is not a translate-cli batch summary (damaged?)") from None
+    stale = {}
+    for key in run:
+        state, reason = status.get(key, ("absent", ""))
+        if state not in CURRENT:
+            stale[key] = (f"stale output in {folder}: the last batch run marked it {state}"
+                          + (f" ({reason})" if reason else "") if state != "absent"
+                          else f"stale output in {folder}: not part of the last batch run")
+    return stale
 
 
 def compare_runs(run_dirs: list[Path], references: Path, n_samples: int = 1000) -> Comparison:
@@ -154,21 +195,27 @@ def compare_runs(run_dirs: list[Path], references: Path, n_samples: int = 1000) 
     if not references.exists():
         raise UserError(f"references not found: {references}")
     runs = [_files(folder, ("*.en.txt",), run=True) for folder in run_dirs]
-    refs = _references(references, runs)
-    names: list[str] = []
-    for folder in run_dirs:
-        names.append(_run_name(folder, set(names)))
-
+    for folder, run in zip(run_dirs, runs):
+        if not run:
+            raise UserError(f"{folder}: not a translate or batch output folder (it holds no *.en.txt translation)")
     skipped = {}
+    for folder, run in zip(run_dirs, runs):
+        for key, reason in _stale(folder, run).items():
+            skipped.setdefault(key, reason)
+            del run[key]
+    refs = _references(references, runs)
+    names = _run_names(run_dirs)
+
     for key in sorted(set().union(*runs)):
         missing = [name for name, run in zip(names, runs) if key not in run]
         if missing:
-            skipped[key] = f"missing in {', '.join(missing)}"
+            skipped.setdefault(key, f"missing in {', '.join(missing)}")
         elif key not in refs:
             skipped[key] = "no reference"
     common = sorted(set.intersection(*(set(run) for run in runs)) & set(refs))
     if not common:
-        raise UserError("the runs share no article that has a reference")
+        left_out = "; ".join(f"{key}: {reason}" for key, reason in list(skipped.items())[:3])
+        raise UserError("the runs share no article that has a reference" + (f" (left out: {left_out})" if left_out else ""))
 
     # segments[i] is (article, reference segment, [hypothesis of each system])
     segments: list[tuple[str, str, list[str]]] = []
