@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from translate_cli import cli
+from cli_run import assert_one_line_error, run
 
 SAMPLE = Path(__file__).resolve().parent.parent / "samples" / "almaty-back-online.id.txt"
 ARTICLE = """Banjir melanda Jakarta pada hari Senin
@@ -20,31 +20,11 @@ JAKARTA (Antara) - Banjir merendam ratusan rumah di Jakarta Timur, kata petugas.
 """
 
 
-def run(args: list[str], monkeypatch, capsys) -> tuple[int, str, str]:
-    """Run ``translate-cli ARGS`` in-process through the real entry point; return (code, stdout, stderr)."""
-    monkeypatch.setattr(sys, "argv", ["translate-cli", *map(str, args)])
-    code = 0
-    try:
-        cli.main()
-    except SystemExit as exit_:
-        code = exit_.code if isinstance(exit_.code, int) else 1
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
 @pytest.fixture
 def article(tmp_path) -> Path:
     path = tmp_path / "banjir.id.txt"
     path.write_text(ARTICLE, encoding="utf-8")
     return path
-
-
-def assert_one_line_error(code: int, err: str, needle: str) -> None:
-    assert code == 1
-    lines = [line for line in err.splitlines() if line.strip()]
-    assert len(lines) == 1, err
-    assert lines[0].startswith("error: ") and needle in lines[0], err
-    assert "Traceback" not in err
 
 
 @pytest.mark.parametrize("family", ["marian_dir", "m2m100_dir", "nllb_dir", "madlad_dir"])

@@ -177,7 +177,7 @@ def translate_command(
     With FILE or -o as -, the translation goes to stdout (paragraph for paragraph) and nothing else does.
     """
     from translate_cli.batch import model_slug
-    from translate_cli.formats import ensure_folder, render_text, write_outputs
+    from translate_cli.formats import MAX_VIEW_ROWS, ensure_folder, render_text, view_is_capped, write_outputs
     from translate_cli.pipeline import article_name, check_indonesian, read_article, source_segments, translate_segments
     from translate_cli.terminal import progress_bar
 
@@ -202,6 +202,9 @@ def translate_command(
             result = translate_segments(stem, source, translator, reference_text,
                                         progress=lambda n: progress.advance(task, n), lines=presegmented)
         written = write_outputs(result, target) if target else []
+        if target and view_is_capped(result):
+            notice(f"the Markdown and HTML views show the first {MAX_VIEW_ROWS:,} of {len(result.rows):,} rows; "
+                   "every row is in the TSV, JSONL and TMX files")
         if to_stdout:
             sys.stdout.write(render_text(result))
             if target:

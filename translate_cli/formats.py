@@ -1,7 +1,9 @@
 """Output formats of one translated article: text, TSV, JSONL, TMX, Markdown, HTML and scores.
 
 ``write_outputs`` writes every format into a folder; each file is written atomically
-(temporary file in the same folder, fsync, rename), so readers never see half a file.
+(temporary file in the same folder, fsync, rename), so readers never see half a file. Formats are
+produced as streams of chunks, row by row, so a long article never needs its whole file in memory;
+the side-by-side views (Markdown, HTML) show the first ``MAX_VIEW_ROWS`` rows and say where the rest is.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import os
 import re
 import tempfile
 import xml.etree.ElementTree as ET
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 from translate_cli import __version__
@@ -27,6 +29,7 @@ TGT_LANG = "en"
 _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 # Characters XML 1.0 forbids even when escaped (C0 controls except tab/newline/CR, surrogates, U+FFFE/F).
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+MAX_VIEW_ROWS = 5000  # rows shown in the side-by-side Markdown and HTML views; every row is in TSV/JSONL/TMX
 
 
 def write_outputs(result: TranslationResult, outdir: Path) -> list[Path]:
@@ -35,21 +38,26 @@ def write_outputs(result: TranslationResult, outdir: Path) -> list[Path]:
     ensure_folder(outdir)
     stem = Path(result.name).name
     outputs = {
-        f"{stem}.{TGT_LANG}.txt": render_text(result),
-        f"{stem}.tsv": render_tsv(result),
-        f"{stem}.jsonl": render_jsonl(result),
-        f"{stem}.tmx": render_tmx(result),
-        f"{stem}.md": render_markdown(result),
-        f"{stem}.html": render_html(result),
+        f"{stem}.{TGT_LANG}.txt": [render_text(result)],
+        f"{stem}.tsv": tsv_chunks(result),
+        f"{stem}.jsonl": jsonl_chunks(result),
+        f"{stem}.tmx": tmx_chunks(result),
+        f"{stem}.md": markdown_chunks(result),
+        f"{stem}.html": html_chunks(result),
     }
     if result.scores is not None:
-        outputs["scores.json"] = render_scores(result)
+        outputs["scores.json"] = [render_scores(result)]
     paths = []
-    for filename, text in outputs.items():
+    for filename, chunks in outputs.items():
         path = outdir / filename
-        atomic_write_text(path, text)
+        atomic_write_chunks(path, chunks)
         paths.append(path)
     return paths
+
+
+def view_is_capped(result: TranslationResult) -> bool:
+    """Whether the Markdown and HTML views leave rows out (see ``MAX_VIEW_ROWS``)."""
+    return len(result.rows) > MAX_VIEW_ROWS
 
 
 def ensure_folder(folder: Path) -> None:
@@ -67,20 +75,28 @@ def atomic_write_text(path: Path, text: str) -> None:
 
     Raises UserError (one line) when the folder is not writable.
     """
+    atomic_write_chunks(path, [text])
+
+
+def atomic_write_chunks(path: Path, chunks: Iterable[str]) -> None:
+    """Write the text ``chunks`` as UTF-8 to ``path``, atomically (see :func:`atomic_write_text`)."""
     path = Path(path)
     tmp = None
     try:
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
         with os.fdopen(fd, "wb") as fh:
-            fh.write(text.encode("utf-8"))
+            for chunk in chunks:
+                fh.write(chunk.encode("utf-8", "replace"))
             fh.flush()
             os.fsync(fh.fileno())
         os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, path)
-    except OSError as exc:
+    except BaseException as exc:
         if tmp is not None and os.path.exists(tmp):
             os.unlink(tmp)
-        raise UserError(f"cannot write {path}: {exc.strerror or exc}") from None
+        if isinstance(exc, OSError):
+            raise UserError(f"cannot write {path}: {exc.strerror or exc}") from None
+        raise
 
 
 _TEMPORARY = re.compile(r"\..+\.[A-Za-z0-9_]{8}\.tmp")  # what atomic_write_text names its temporary files
@@ -144,17 +160,21 @@ def tsv_line(fields: list[str]) -> str:
 
 def render_tsv(result: TranslationResult) -> str:
     """Header plus one line per aligned row; texts backslash-escaped, ids comma-joined."""
+    return "".join(tsv_chunks(result))
+
+
+def tsv_chunks(result: TranslationResult) -> Iterator[str]:
+    """:func:`render_tsv`, a line at a time."""
     header = ["src_ids", "tgt_ids", "score", "src_text", "tgt_text"]
     ref = has_reference(result)
     if ref:
         header += ["ref_ids", "ref_text", "chrf"]
-    lines = [tsv_line(header)]
+    yield tsv_line(header) + "\n"
     for row in result.rows:
         fields = [_ids(row.src), _ids(row.tgt), f"{row.score:.4f}", row.src_text, row.tgt_text]
         if ref:
             fields += [_ids(row.ref), row.ref_text or "", _chrf(row.chrf)]
-        lines.append(tsv_line(fields))
-    return "\n".join(lines) + "\n"
+        yield tsv_line(fields) + "\n"
 
 
 def row_to_dict(row: AlignedRow, reference: bool) -> dict:
@@ -183,8 +203,13 @@ def json_line(data: dict) -> str:
 
 def render_jsonl(result: TranslationResult) -> str:
     """One JSON object per aligned row (see ``row_to_dict``)."""
+    return "".join(jsonl_chunks(result))
+
+
+def jsonl_chunks(result: TranslationResult) -> Iterator[str]:
+    """:func:`render_jsonl`, a line at a time."""
     ref = has_reference(result)
-    return "".join(json_line(row_to_dict(row, ref)) for row in result.rows)
+    return (json_line(row_to_dict(row, ref)) for row in result.rows)
 
 
 def _xml_text(text: str) -> str:
@@ -193,8 +218,12 @@ def _xml_text(text: str) -> str:
 
 def render_tmx(result: TranslationResult) -> str:
     """TMX 1.4b: one ``tu`` per row that has text on both sides (CAT tools reject empty segments)."""
-    root = ET.Element("tmx", version="1.4")
-    ET.SubElement(root, "header", {
+    return "".join(tmx_chunks(result))
+
+
+def tmx_chunks(result: TranslationResult) -> Iterator[str]:
+    """:func:`render_tmx`, a translation unit at a time."""
+    header = ET.Element("header", {
         "creationtool": "translate-cli",
         "creationtoolversion": __version__,
         "datatype": "plaintext",
@@ -203,17 +232,18 @@ def render_tmx(result: TranslationResult) -> str:
         "srclang": SRC_LANG,
         "o-tmf": "translate-cli",
     })
-    body = ET.SubElement(root, "body")
+    yield f'<?xml version="1.0" encoding="UTF-8"?>\n<tmx version="1.4">\n  {ET.tostring(header, encoding="unicode")}\n  <body>\n'
     for number, row in enumerate(result.rows, start=1):
         if not row.src_text.strip() or not row.tgt_text.strip():
             continue
-        tu = ET.SubElement(body, "tu", tuid=str(number))
+        tu = ET.Element("tu", tuid=str(number))
         ET.SubElement(tu, "prop", type="x-alignment-score").text = f"{row.score:.4f}"
         for lang, text in ((SRC_LANG, row.src_text), (TGT_LANG, row.tgt_text)):
             tuv = ET.SubElement(tu, "tuv", {_XML_LANG: lang})
             ET.SubElement(tuv, "seg").text = _xml_text(text)
-    ET.indent(root)
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+        ET.indent(tu, space="  ", level=2)
+        yield "    " + ET.tostring(tu, encoding="unicode") + "\n"
+    yield "  </body>\n</tmx>\n"
 
 
 _LINE_BREAKS = re.compile("\r\n|[\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
@@ -240,18 +270,29 @@ def _score_line(result: TranslationResult) -> str:
 
 def render_markdown(result: TranslationResult) -> str:
     """Side-by-side table: source and translation, plus reference and chrF with a reference."""
+    return "".join(markdown_chunks(result))
+
+
+def markdown_chunks(result: TranslationResult) -> Iterator[str]:
+    """:func:`render_markdown`, a row at a time (at most ``MAX_VIEW_ROWS`` rows)."""
     ref = has_reference(result)
     header = ["#", "Source (id)", "Translation (en)"] + (["Reference", "chrF"] if ref else [])
-    lines = [f"# {_md_cell(result.name)}", "", f"Model: {_md_cell(result.model)}", ""]
+    yield f"# {_md_cell(result.name)}\n\nModel: {_md_cell(result.model)}\n\n"
     if result.scores is not None:
-        lines += [_score_line(result), ""]
-    lines += ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    for number, row in enumerate(result.rows, start=1):
+        yield _score_line(result) + "\n\n"
+    yield "| " + " | ".join(header) + " |\n|" + "---|" * len(header) + "\n"
+    for number, row in enumerate(result.rows[:MAX_VIEW_ROWS], start=1):
         cells = [str(number), _md_cell(row.src_text), _md_cell(row.tgt_text)]
         if ref:
             cells += [_md_cell(row.ref_text), _chrf(row.chrf)]
-        lines.append("| " + " | ".join(cells) + " |")
-    return "\n".join(lines) + "\n"
+        yield "| " + " | ".join(cells) + " |\n"
+    if view_is_capped(result):
+        yield f"\n{_capped_note(result)}\n"
+
+
+def _capped_note(result: TranslationResult) -> str:
+    return (f"Only the first {MAX_VIEW_ROWS:,} of {len(result.rows):,} rows are shown here; "
+            "every row is in the TSV, JSONL and TMX files.")
 
 
 _HTML_STYLE = """
@@ -273,26 +314,30 @@ def worst_rows(result: TranslationResult, share: float = 0.1) -> set[int]:
 
 def render_html(result: TranslationResult) -> str:
     """A self-contained side-by-side page; with a reference the worst-chrF rows are highlighted."""
+    return "".join(html_chunks(result))
+
+
+def html_chunks(result: TranslationResult) -> Iterator[str]:
+    """:func:`render_html`, a row at a time (at most ``MAX_VIEW_ROWS`` rows)."""
     esc = html.escape
     ref = has_reference(result)
     worst = worst_rows(result)
     header = ["#", "Source (id)", "Translation (en)"] + (["Reference", "chrF"] if ref else [])
-    body = []
-    for i, row in enumerate(result.rows):
+    scores = f"<p>{esc(_score_line(result))}</p>" if result.scores is not None else ""
+    yield ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+           f"<title>{esc(result.name)}</title><style>{_HTML_STYLE}</style></head><body>\n"
+           f"<h1>{esc(result.name)}</h1>\n<p>Model: <code>{esc(result.model)}</code></p>\n{scores}\n"
+           f"<table><thead><tr>{''.join(f'<th>{h}</th>' for h in header)}</tr></thead><tbody>\n")
+    for i, row in enumerate(result.rows[:MAX_VIEW_ROWS]):
         cells = [f'<td class="num">{i + 1}</td>', f"<td>{esc(row.src_text)}</td>", f"<td>{esc(row.tgt_text)}</td>"]
         if ref:
             cells += [f"<td>{esc(row.ref_text or '')}</td>", f'<td class="num">{_chrf(row.chrf)}</td>']
         css = ' class="worst"' if i in worst else ""
-        body.append(f"<tr{css}>{''.join(cells)}</tr>")
-    scores = f"<p>{esc(_score_line(result))}</p>" if result.scores is not None else ""
-    return (
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-        f"<title>{esc(result.name)}</title><style>{_HTML_STYLE}</style></head><body>\n"
-        f"<h1>{esc(result.name)}</h1>\n<p>Model: <code>{esc(result.model)}</code></p>\n{scores}\n"
-        f"<table><thead><tr>{''.join(f'<th>{h}</th>' for h in header)}</tr></thead><tbody>\n"
-        + "\n".join(body)
-        + "\n</tbody></table>\n</body></html>\n"
-    )
+        yield f"<tr{css}>{''.join(cells)}</tr>\n"
+    yield "</tbody></table>\n"
+    if view_is_capped(result):
+        yield f"<p>{esc(_capped_note(result))}</p>\n"
+    yield "</body></html>\n"
 
 
 def render_scores(result: TranslationResult) -> str:

@@ -106,36 +106,51 @@ class Translator:
         ``on_translated`` receives those sentences as (index, translation) pairs, so a caller can keep
         them even if a later batch is interrupted.
         """
-        owners, pieces = [], []
-        for i, sentence in enumerate(sentences):
-            for piece in split_to_fit(sentence.strip(), self._fits) if sentence.strip() else []:
-                owners.append(i)
-                pieces.append(self._prefix + piece.strip())
-        left = Counter(owners)
-        blank = [(i, "") for i, sentence in enumerate(sentences) if i not in left]
-        self._report(blank, progress, on_translated)  # blank sentences are done at once
-        unique = list(dict.fromkeys(pieces))  # a repeated sentence (boilerplate, bylines) is translated once
-        uses: dict[str, list[int]] = {}
-        for position, piece in enumerate(pieces):
-            uses.setdefault(piece, []).append(position)
-        ids = self._tokenizer(unique)["input_ids"] if unique else []
+        texts = [sentence.strip() for sentence in sentences]
+        positions: dict[str, list[int]] = {}  # each distinct sentence is translated once
+        for i, text in enumerate(texts):
+            if text:
+                positions.setdefault(text, []).append(i)
+        results = {i: "" for i, text in enumerate(texts) if not text}
+        self._report(list(results.items()), progress, on_translated)  # blank sentences are done at once
+        pieces, ids = self._pieces(list(positions))
+        needs: dict[str, list[str]] = {}  # piece -> the sentences waiting for it
+        for text, parts in pieces.items():
+            for part in dict.fromkeys(parts):
+                needs.setdefault(part, []).append(text)
+        left = {text: len(set(parts)) for text, parts in pieces.items()}
+        unique = list(ids)
         done: dict[str, str] = {}
-        pieces_of: dict[int, list[str]] = {}
-        for owner, piece in zip(owners, pieces):
-            pieces_of.setdefault(owner, []).append(piece)
-        results = dict(blank)
-        for batch in self._batches([len(x) for x in ids]):
+        for batch in self._batches([len(ids[piece]) for piece in unique]):
             finished = []
-            for k, text in zip(batch, self._engine([ids[k] for k in batch])):
-                done[unique[k]] = text.strip()
-                for position in uses[unique[k]]:
-                    owner = owners[position]
-                    left[owner] -= 1
-                    if left[owner] == 0:
-                        results[owner] = " ".join(t for t in (done[p] for p in pieces_of[owner]) if t)
-                        finished.append((owner, results[owner]))
+            for k, output in zip(batch, self._engine([ids[unique[k]] for k in batch])):
+                done[unique[k]] = output.strip()
+                for text in needs[unique[k]]:
+                    left[text] -= 1
+                    if left[text] == 0:
+                        translation = " ".join(t for t in (done[part] for part in pieces[text]) if t)
+                        for i in positions[text]:
+                            results[i] = translation
+                            finished.append((i, translation))
             self._report(finished, progress, on_translated)
-        return [results[i] for i in range(len(sentences))]
+        return [results[i] for i in range(len(texts))]
+
+    def _pieces(self, texts: list[str]) -> tuple[dict[str, list[str]], dict[str, list[int]]]:
+        """Each sentence's pieces (itself, or cut to fit the model), prefixed; and each distinct piece's ids."""
+        wholes = [self._prefix + text for text in texts]
+        ids_of = dict(zip(wholes, self._tokenizer(wholes)["input_ids"])) if texts else {}
+        pieces = {}
+        for text in texts:
+            whole = self._prefix + text
+            if len(ids_of[whole]) <= self.max_source_tokens:
+                pieces[text] = [whole]
+            else:
+                del ids_of[whole]
+                pieces[text] = [self._prefix + piece.strip() for piece in split_to_fit(text, self._fits)]
+        cut = list(dict.fromkeys(p for parts in pieces.values() for p in parts if p not in ids_of))
+        if cut:
+            ids_of.update(zip(cut, self._tokenizer(cut)["input_ids"]))
+        return pieces, ids_of
 
     @staticmethod
     def _report(finished: list[tuple[int, str]], progress, on_translated) -> None:
