@@ -19,6 +19,7 @@ Layout of OUTDIR:
   interrupt), per-article and corpus scores with references, and the totals of the whole job over all its
   runs. Only articles listed as translated or skipped have current outputs: a folder left by an earlier run
   of an article that failed this time is stale, and ``compare`` leaves it out.
+* ``index.html``: the same as a page, linking every current article's page (``pages.render_index``).
 * ``.cache.sqlite``: the sentence cache (keyed by ``translator.identity`` and source sentence, so a
   repeated sentence or a re-run is never translated twice), the manifest of finished articles
   (relpath, sha256 of the text and of its reference, identity) and the job's totals, under a schema
@@ -56,6 +57,7 @@ from rich.table import Table
 from translate_cli.document import Scores, Segment, TranslationResult
 from translate_cli.errors import UserError
 from translate_cli.formats import atomic_write_text, ensure_folder, remove_stale_temporaries, write_outputs
+from translate_cli.pages import INDEX_NAME, render_index
 from translate_cli.pipeline import article_name, build_result, check_indonesian, read_article
 from translate_cli.score import score_corpus
 from translate_cli.segment import segment
@@ -465,6 +467,7 @@ class BatchJob:
                                run.from_cache, seconds, _corpus_scores(run.records.values()),
                                self.store.add_totals(run.translated, seconds), interrupted)
         atomic_write_text(self.outdir / SUMMARY_NAME, json.dumps(summary.to_json(), indent=2, ensure_ascii=False) + "\n")
+        atomic_write_text(self.outdir / INDEX_NAME, render_index(summary, _out_folder))
         if interrupted:
             counts = summary.counts()
             raise Interrupted(

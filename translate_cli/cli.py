@@ -403,12 +403,14 @@ def compare_command(
     references: Annotated[Path, typer.Option(metavar="REFS", help="folder (or file) of references")],
     html: Annotated[Optional[Path], typer.Option(metavar="FILE", help="write a self-contained HTML report here")] = None,
     as_json: JsonOption = False,
+    frequency_corpus: Annotated[Optional[Path], typer.Option(metavar="FILE", help=(
+        "English training text (one sentence a line) to count word frequencies on; default: the references"))] = None,
 ) -> None:
-    """Compare several runs: metrics, paired bootstrap significance, per-article and per-length tables."""
+    """Compare several runs: metrics with paired bootstrap significance, and compare-mt's analyses."""
     from translate_cli.compare import compare_runs, render_terminal, to_json, write_html
     from translate_cli.terminal import console
 
-    comparison = compare_runs(runs, references)
+    comparison = compare_runs(runs, references, frequency_corpus=frequency_corpus)
     if as_json:
         print(json.dumps(to_json(comparison), indent=2, ensure_ascii=False))
     else:

@@ -15,11 +15,12 @@ import os
 import re
 import tempfile
 import xml.etree.ElementTree as ET
+from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 from translate_cli import __version__
-from translate_cli.document import AlignedRow, Bead, TranslationResult
+from translate_cli.document import AlignedRow, Bead, Scores, Segment, TranslationResult
 from translate_cli.errors import UserError
 from translate_cli.pipeline import join_target
 from translate_cli.terminal import escape_char
@@ -295,16 +296,6 @@ def _capped_note(result: TranslationResult) -> str:
             "every row is in the TSV, JSONL and TMX files.")
 
 
-_HTML_STYLE = """
-body{font-family:system-ui,sans-serif;margin:2em;color:#222}
-table{border-collapse:collapse;width:100%}
-th,td{border:1px solid #ccc;padding:.4em .6em;vertical-align:top;text-align:left}
-th{background:#f0f0f0}
-td.num{text-align:right;white-space:nowrap;color:#666}
-tr.worst td{background:#fde2e2}
-"""
-
-
 def worst_rows(result: TranslationResult, share: float = 0.1) -> set[int]:
     """Indices of the rows with the lowest chrF (the worst ``share``, at least one) when scored."""
     scored = sorted((row.chrf, i) for i, row in enumerate(result.rows) if row.chrf is not None)
@@ -312,32 +303,77 @@ def worst_rows(result: TranslationResult, share: float = 0.1) -> set[int]:
     return {i for _, i in scored[:count]}
 
 
+# Final punctuation, maybe followed by closing quotes or brackets: what a headline or byline lacks.
+_FINAL_PUNCTUATION = re.compile(r"[.!?…]['\"’”»)\]]*$")
+
+
+def paragraph_marks(source: list[Segment]) -> tuple[dict[int, int], set[int]]:
+    """Sentence ids that start a paragraph (-> 1-based paragraph number), and the headlines/bylines among them.
+
+    A headline or byline is a paragraph of one sentence that has no final punctuation.
+    """
+    sizes = Counter(seg.paragraph for seg in source)
+    starts: dict[int, int] = {}
+    headlines = set()
+    for i, seg in enumerate(source):
+        if i == 0 or source[i - 1].paragraph != seg.paragraph:
+            starts[i] = seg.paragraph + 1
+            if sizes[seg.paragraph] == 1 and not _FINAL_PUNCTUATION.search(seg.text):
+                headlines.add(i)
+    return starts, headlines
+
+
+def score_table(scores: Scores) -> list[dict]:
+    """Each metric of ``scores``: label, value, which direction is better and its sacrebleu signature."""
+    from translate_cli.pages import METRIC_DIRECTIONS
+    from translate_cli.score import METRIC_LABELS
+
+    values = {"bleu": scores.bleu, "chrf": scores.chrf, "chrf++": scores.chrfpp, "ter": scores.ter}
+    return [{"metric": label, "value": values[key], "direction": METRIC_DIRECTIONS[label],
+             "signature": scores.signatures.get(key, "")} for key, label in METRIC_LABELS.items()]
+
+
+@dataclasses.dataclass
+class _PageRow:
+    """One row of the article page; ``paragraph`` is the 1-based number of the paragraph it starts, if any."""
+
+    number: int
+    src_text: str
+    tgt_text: str
+    ref_text: str
+    chrf: str
+    worst: bool
+    paragraph: int | None
+    headline: bool
+
+
 def render_html(result: TranslationResult) -> str:
-    """A self-contained side-by-side page; with a reference the worst-chrF rows are highlighted."""
+    """A self-contained side-by-side page (template ``article.html.j2``).
+
+    Paragraph starts and headlines are marked (not for presegmented input); with a reference, the worst-chrF
+    rows are highlighted and the scores shown with their sacrebleu signatures.
+    """
     return "".join(html_chunks(result))
 
 
 def html_chunks(result: TranslationResult) -> Iterator[str]:
-    """:func:`render_html`, a row at a time (at most ``MAX_VIEW_ROWS`` rows)."""
-    esc = html.escape
-    ref = has_reference(result)
+    """:func:`render_html` as the template streams it, a row at a time (at most ``MAX_VIEW_ROWS`` rows)."""
+    from translate_cli.pages import page_chunks
+
     worst = worst_rows(result)
-    header = ["#", "Source (id)", "Translation (en)"] + (["Reference", "chrF"] if ref else [])
-    scores = f"<p>{esc(_score_line(result))}</p>" if result.scores is not None else ""
-    yield ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-           f"<title>{esc(result.name)}</title><style>{_HTML_STYLE}</style></head><body>\n"
-           f"<h1>{esc(result.name)}</h1>\n<p>Model: <code>{esc(result.model)}</code></p>\n{scores}\n"
-           f"<table><thead><tr>{''.join(f'<th>{h}</th>' for h in header)}</tr></thead><tbody>\n")
-    for i, row in enumerate(result.rows[:MAX_VIEW_ROWS]):
-        cells = [f'<td class="num">{i + 1}</td>', f"<td>{esc(row.src_text)}</td>", f"<td>{esc(row.tgt_text)}</td>"]
-        if ref:
-            cells += [f"<td>{esc(row.ref_text or '')}</td>", f'<td class="num">{_chrf(row.chrf)}</td>']
-        css = ' class="worst"' if i in worst else ""
-        yield f"<tr{css}>{''.join(cells)}</tr>\n"
-    yield "</tbody></table>\n"
-    if view_is_capped(result):
-        yield f"<p>{esc(_capped_note(result))}</p>\n"
-    yield "</body></html>\n"
+    # presegmented input has a "paragraph" per line: nothing to mark
+    starts, headlines = paragraph_marks(result.source) if not result.lines else ({}, set())
+
+    def rows() -> Iterator[_PageRow]:
+        for i, row in enumerate(result.rows[:MAX_VIEW_ROWS]):
+            first = row.src[0] if row.src else None
+            yield _PageRow(i + 1, row.src_text, row.tgt_text, row.ref_text or "", _chrf(row.chrf), i in worst,
+                           starts.get(first), first in headlines and len(row.src) == 1)
+
+    scores = score_table(result.scores) if result.scores is not None else []
+    return page_chunks("article.html.j2", result=result, rows=rows(), row_count=len(result.rows),
+                       capped=_capped_note(result) if view_is_capped(result) else "",
+                       reference=has_reference(result), worst_count=len(worst), scores=scores)
 
 
 def render_scores(result: TranslationResult) -> str:
