@@ -8,7 +8,7 @@ import sacrebleu
 from rich.console import Console
 
 from translate_cli.batch import find_reference, model_slug, print_summary, run_batch
-from translate_cli.errors import UserError
+from translate_cli.errors import Interrupted, UserError
 
 
 class FakeTranslator:
@@ -97,7 +97,7 @@ def test_bad_articles_are_listed_and_do_not_stop_the_batch(tree, tmp_path):
 
 def test_interrupt_keeps_finished_chunks(tree, tmp_path):
     out = tmp_path / "out"
-    with pytest.raises(KeyboardInterrupt):
+    with pytest.raises(Interrupted):
         run_batch(tree, out, FakeTranslator(interrupt_at=1), quiet=True, chunk_sentences=1)
     translator = FakeTranslator()
     summary = run_batch(tree, out, translator, quiet=True, chunk_sentences=1)
@@ -107,7 +107,7 @@ def test_interrupt_keeps_finished_chunks(tree, tmp_path):
 
 def test_interrupt_keeps_the_sentences_already_translated_and_says_so(tree, tmp_path):
     out = tmp_path / "out"
-    with pytest.raises(KeyboardInterrupt, match=r"interrupted: 0 of 3 articles finished and 3 newly translated"):
+    with pytest.raises(Interrupted, match=r"interrupted: 0 of 3 articles finished and 3 newly translated"):
         run_batch(tree, out, FakeTranslator(interrupt_at=3), quiet=True)  # one chunk of 5 sentences
     data = json.loads((out / "summary.json").read_text())
     assert data["interrupted"] and data["counts"]["pending"] == 3

@@ -55,7 +55,7 @@ from rich.progress import Progress
 from rich.table import Table
 
 from translate_cli.document import Scores, Segment, TranslationResult
-from translate_cli.errors import UserError
+from translate_cli.errors import Interrupted, UserError
 from translate_cli.formats import atomic_write_text, ensure_folder, remove_stale_temporaries, write_outputs
 from translate_cli.pages import INDEX_NAME, render_index
 from translate_cli.pipeline import article_name, build_result, check_indonesian, read_article
@@ -288,10 +288,6 @@ class BatchStore:
 
 class _Damaged(Exception):
     """The cache file cannot be trusted."""
-
-
-class Interrupted(KeyboardInterrupt):
-    """Ctrl-C during a batch, after the finished work was saved; the message says what was kept."""
 
 
 def find_articles(indir: Path, glob: str | Sequence[str], exclude: Path | None = None) -> list[Path]:

@@ -18,7 +18,7 @@ from typing import Annotated, Optional
 import typer
 
 from translate_cli import __version__
-from translate_cli.errors import UserError
+from translate_cli.errors import Interrupted, UserError
 
 ENVIRONMENT = """\b
 Environment:
@@ -195,12 +195,16 @@ def translate_command(
     for target in filter(None, targets):
         ensure_folder(target)  # before any model loads
     source = source_segments(text, presegmented)
-    for name, target in zip(models, targets):
+    for number, (name, target) in enumerate(zip(models, targets)):
         translator = load(name, device, beam, batch_size, backend, compute_type)
-        with progress_bar() as progress:
-            task = progress.add_task("sentences", total=len(source))
-            result = translate_segments(stem, source, translator, reference_text,
-                                        progress=lambda n: progress.advance(task, n), lines=presegmented)
+        try:
+            with progress_bar() as progress:
+                task = progress.add_task("sentences", total=len(source))
+                result = translate_segments(stem, source, translator, reference_text,
+                                            progress=lambda n: progress.advance(task, n), lines=presegmented)
+        except KeyboardInterrupt:
+            kept = f"; the outputs of {number} model(s) before it are complete" if number else ""
+            raise Interrupted(f"interrupted: nothing of this translation was written{kept}") from None
         written = write_outputs(result, target) if target else []
         if target and view_is_capped(result):
             notice(f"the Markdown and HTML views show the first {MAX_VIEW_ROWS:,} of {len(result.rows):,} rows; "
@@ -249,7 +253,7 @@ def align_command(
 ) -> None:
     """Align the sentences of two texts; print the beads (1-1, 1-2, 2-1, 1-0, 0-1, ...)."""
     from translate_cli.align import align
-    from translate_cli.formats import bead_row, tsv_line
+    from translate_cli.formats import bead_row, json_line, tsv_line
     from translate_cli.models import is_available, resolve_model
     from translate_cli.pipeline import read_article
     from translate_cli.segment import segment
@@ -275,7 +279,7 @@ def align_command(
     for bead in beads:
         row = bead_row(bead, source, target)
         if output_format == Format.jsonl:
-            print(json.dumps(row, ensure_ascii=False))
+            sys.stdout.write(json_line(row))
         else:
             print(tsv_line([",".join(map(str, row["src"])), ",".join(map(str, row["tgt"])), f"{row['score']:.4f}",
                             row["src_text"], row["tgt_text"]]))
@@ -422,23 +426,24 @@ def compare_command(
 
 def main() -> None:
     """Entry point: run the app, turning user errors into one line and exit code 1."""
+    import signal
+
     from translate_cli.terminal import visible
 
+    if hasattr(signal, "SIGPIPE"):  # `translate-cli ... | head`: end quietly (status 141), as cat does
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     try:
-        app()
+        app()  # typer handles wrong usage (exit 2) and a Ctrl-C outside the long commands (exit 130)
     except UserError as error:
         print(f"error: {visible(error)}", file=sys.stderr)
         sys.exit(1)
-    except BrokenPipeError:  # `translate-cli ... | head`: stop quietly, as cat does
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        sys.exit(141)
+    except Interrupted as interrupt:  # Ctrl-C in translate or batch, after saving what was done
+        print(visible(interrupt), file=sys.stderr)
+        sys.exit(130)
     except OSError as error:
         detail = f"{error.strerror}: {error.filename}" if error.filename else str(error)
         print(f"error: {visible(detail)}", file=sys.stderr)
         sys.exit(1)
-    except KeyboardInterrupt as interrupt:
-        print(visible(interrupt) or "interrupted", file=sys.stderr)
-        sys.exit(130)
     except Exception as error:  # an internal bug: still one line unless debugging
         if os.environ.get("TRANSLATE_CLI_DEBUG"):
             raise

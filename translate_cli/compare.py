@@ -22,7 +22,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 from sacrebleu.significance import PairedTest
 
@@ -39,6 +38,7 @@ from translate_cli.pipeline import read_article
 from translate_cli.score import METRIC_LABELS, regroup, score_corpus, sentence_chrf
 from translate_cli.score import corpus_metrics as score_metrics
 from translate_cli.segment import segment
+from translate_cli.terminal import shown
 
 LENGTH_EDGES = (10, 20, 30, 40)  # reference length buckets in words: 1-10, 11-20, 21-30, 31-40, 41+
 TOP_DIFFERENCES = 10
@@ -445,12 +445,12 @@ def _styled_cell(result: MetricResult, baseline: MetricResult, metric: str) -> s
 
 def _marked(runs: list[tuple[str, bool]]) -> str:
     """Rich markup of a hypothesis with its differing words highlighted."""
-    return " ".join(f"[black on yellow]{escape(text)}[/]" if changed else escape(text) for text, changed in runs)
+    return " ".join(f"[black on yellow]{shown(text)}[/]" if changed else shown(text) for text, changed in runs)
 
 
 def render_terminal(comparison: Comparison, console: Console) -> None:
     """Print the corpus scores, per-article, length, sentence-score, word-accuracy, n-gram and example tables."""
-    names = [escape(s.name) for s in comparison.systems]
+    names = [shown(s.name) for s in comparison.systems]
     metrics = list(comparison.systems[0].metrics)
     baseline = comparison.systems[0].metrics
     console.print("; ".join(f"{metric}: {METRIC_DIRECTIONS[metric]}" for metric in metrics)
@@ -460,14 +460,14 @@ def render_terminal(comparison: Comparison, console: Console) -> None:
     for metric in metrics:
         table.add_column(metric, justify="right")
     for system in comparison.systems:
-        table.add_row(escape(system.name), *(_styled_cell(system.metrics[m], baseline[m], m) for m in metrics))
+        table.add_row(shown(system.name), *(_styled_cell(system.metrics[m], baseline[m], m) for m in metrics))
     console.print(table)
 
     table = Table(title="chrF per article")
     for column in ["article", "segments", *names]:
         table.add_column(column, justify="left" if column == "article" else "right")
     for article in comparison.articles:
-        table.add_row(escape(article.article), str(article.segments), *(f"{x:.1f}" for x in article.chrf))
+        table.add_row(shown(article.article), str(article.segments), *(f"{x:.1f}" for x in article.chrf))
     console.print(table)
 
     table = Table(title="chrF by reference length (words)")
@@ -484,7 +484,7 @@ def render_terminal(comparison: Comparison, console: Console) -> None:
         table.add_row(score_bucket.label, *(str(n) for n in score_bucket.segments))
     console.print(table)
 
-    table = Table(title=f"Word F-measure by frequency (counted on {escape(comparison.frequency_source)}; "
+    table = Table(title=f"Word F-measure by frequency (counted on {shown(comparison.frequency_source)}; "
                         "higher is better)")
     for column in ["frequency", "ref words", *names]:
         table.add_column(column, justify="right")
@@ -493,12 +493,12 @@ def render_terminal(comparison: Comparison, console: Console) -> None:
     console.print(table)
 
     for pair in comparison.ngrams:
-        first, second = escape(pair.first), escape(pair.second)
+        first, second = shown(pair.first), shown(pair.second)
         table = Table(title=f"N-grams matched more often (reference matches {first} / {second})")
         table.add_column(f"{first} better", overflow="fold")
         table.add_column(f"{second} better", overflow="fold")
         rows = max(len(pair.first_better), len(pair.second_better))
-        cells = [[f"{escape(d.ngram)} ({d.matches[0]}/{d.matches[1]})" for d in side]
+        cells = [[f"{shown(d.ngram)} ({d.matches[0]}/{d.matches[1]})" for d in side]
                  for side in (pair.first_better, pair.second_better)]
         for row in range(rows):
             table.add_row(*(side[row] if row < len(side) else "" for side in cells))
@@ -510,11 +510,11 @@ def render_terminal(comparison: Comparison, console: Console) -> None:
         for column in ["article", "source / reference", *names]:
             table.add_column(column, overflow="fold")
         for diff in comparison.differences:
-            table.add_row(escape(diff.article), f"[dim]{escape(diff.source)}[/]\n{escape(diff.reference)}",
+            table.add_row(shown(diff.article), f"[dim]{shown(diff.source)}[/]\n{shown(diff.reference)}",
                           *(f"{_marked(runs)}\n[dim]chrF {chrf:.1f}[/]" for runs, chrf in zip(diff.changes, diff.chrf)))
         console.print(table)
     for article, reason in comparison.skipped.items():
-        console.print(f"[yellow]left out[/] {escape(article)}: {escape(reason)}")
+        console.print(f"[yellow]left out[/] {shown(article)}: {shown(reason)}")
 
 
 def render_html(comparison: Comparison, base: Path | None = None) -> str:
