@@ -105,6 +105,48 @@ def docx_bytes() -> bytes:
     return out.getvalue()
 
 
+def html_shape(data: bytes) -> list:
+    """Every element's tag and attributes (but ``lang``): what translation must not change."""
+    import lxml.html
+
+    root = lxml.html.document_fromstring(data)
+    return [(el.tag, {k: v for k, v in el.attrib.items() if k != "lang"}) for el in root.iter()]
+
+
+def docx_shape(data: bytes) -> list:
+    """Every paragraph's style and its runs' bold/italic, tables' sizes."""
+    import docx
+
+    document = docx.Document(io.BytesIO(data))
+    paragraphs = [(p.style.name, [(r.bold, r.italic) for r in p.runs]) for p in document.paragraphs]
+    return paragraphs + [(len(t.rows), len(t.columns)) for t in document.tables]
+
+
+def srt_shape(data: bytes) -> list:
+    """Cue numbers and timing lines."""
+    return re.findall(r"^\d+\r?\n[\d:,]+ --> [\d:,]+$", data.decode("utf-8"), re.M)
+
+
+def markdown_shape(data: bytes) -> list:
+    """Token types, markup, line maps, link targets and code of a Markdown text."""
+    from markdown_it import MarkdownIt
+    from mdit_py_plugins.front_matter import front_matter_plugin
+
+    parser = MarkdownIt("commonmark").enable(["table", "strikethrough"]).use(front_matter_plugin)
+    shape = []
+    for token in parser.parse(data.decode("utf-8")):
+        code = token.content if token.type in ("fence", "code_block", "front_matter") else None
+        shape.append((token.type, token.markup, token.map, code))
+        for child in token.children or []:
+            if child.type != "text":
+                shape.append((child.type, child.markup, child.attrs.get("href"),
+                              child.content if child.type == "code_inline" else None))
+    return shape
+
+
+SHAPES = {"html": html_shape, "docx": docx_shape, "srt": srt_shape, "md": markdown_shape}
+
+
 def translated(document, translate=lambda block: f"EN {block.upper()}") -> bytes:
     """Render ``document`` with each sentence replaced by ``translate(sentence)``."""
     source = segment_blocks(document.blocks)
@@ -168,10 +210,8 @@ def test_html_writes_the_same_page_with_translated_text(tmp_path):
     data = translated(document)
     assert data.startswith(b"<!DOCTYPE html>\n<html")
     out = lxml.html.document_fromstring(data)
-    original = lxml.html.document_fromstring(HTML.encode())
     assert out.get("lang") == "en"
-    shape = lambda root: [(el.tag, {k: v for k, v in el.attrib.items() if k != "lang"}) for el in root.iter()]  # noqa: E731
-    assert shape(out) == shape(original)
+    assert html_shape(data) == html_shape(HTML.encode())
     assert out.findtext("head/title").startswith("EN BANJIR")
     for element in out.iter("h1", "p", "li", "th", "td"):
         assert "EN" in element.text_content(), lxml.html.tostring(element)
@@ -207,12 +247,10 @@ def test_docx_keeps_paragraphs_styles_runs_and_tables(tmp_path):
     document = read(tmp_path, "berita.docx", data)
     assert [block.kind for block in document.blocks] == [
         "heading", "paragraph", "list item", "table cell", "table cell", "table cell", "paragraph"]
-    out = docx.Document(io.BytesIO(translated(document)))
-    original = docx.Document(io.BytesIO(data))
-    assert [p.style.name for p in out.paragraphs] == [p.style.name for p in original.paragraphs]
-    for new, old in zip(out.paragraphs, original.paragraphs):
-        assert [(r.bold, r.italic) for r in new.runs] == [(r.bold, r.italic) for r in old.runs]
-        assert new.text.startswith("EN ")
+    out_data = translated(document)
+    assert docx_shape(out_data) == docx_shape(data)
+    out = docx.Document(io.BytesIO(out_data))
+    assert all(paragraph.text.startswith("EN ") for paragraph in out.paragraphs)
     body = out.paragraphs[1]
     assert all(run.text.strip() for run in body.runs)  # every formatted run still holds words
     assert [c.text for c in out.tables[0].rows[0].cells] == ["EN WILAYAH", "EN JAKARTA TIMUR"]
@@ -242,8 +280,7 @@ def test_srt_merges_cues_into_sentences_and_keeps_numbers_and_timings(tmp_path):
         "- Apakah air sudah surut? - Belum, masih tinggi.",
     ]
     out = translated(document, lambda sentence: re.sub(r"^(- )?", r"\1EN ", sentence.upper())).decode()
-    cue_heads = lambda text: re.findall(r"^\d+\n[\d:,]+ --> [\d:,]+$", text, re.M)  # noqa: E731
-    assert cue_heads(out) == cue_heads(SRT) and len(cue_heads(out)) == 4
+    assert srt_shape(out.encode()) == srt_shape(SRT.encode()) and len(srt_shape(out.encode())) == 4
     cues = [cue.split("\n", 2)[2] for cue in out.strip().split("\n\n")]
     assert all(cue.strip() for cue in cues)
     assert cues[0].startswith("EN BANJIR") and not cues[1].startswith("EN")  # one sentence over two cues
@@ -260,23 +297,6 @@ def test_srt_with_broken_timestamp_is_refused(tmp_path):
 # ---- Markdown
 
 
-def markdown_shape(text: str) -> list:
-    """Token types, markup, link targets and code of a Markdown text: what translation must not change."""
-    from markdown_it import MarkdownIt
-    from mdit_py_plugins.front_matter import front_matter_plugin
-
-    parser = MarkdownIt("commonmark").enable(["table", "strikethrough"]).use(front_matter_plugin)
-    shape = []
-    for token in parser.parse(text):
-        code = token.content if token.type in ("fence", "code_block", "front_matter") else None
-        shape.append((token.type, token.markup, token.map, code))
-        for child in token.children or []:
-            if child.type != "text":
-                shape.append((child.type, child.markup, child.attrs.get("href"), child.content if
-                              child.type == "code_inline" else None))
-    return shape
-
-
 def test_markdown_keeps_markup_and_translates_only_prose(tmp_path):
     document = read(tmp_path, "berita.md", MARKDOWN)
     assert [block.kind for block in document.blocks] == [
@@ -284,7 +304,7 @@ def test_markdown_keeps_markup_and_translates_only_prose(tmp_path):
         "table cell", "paragraph"]
     assert "siaga --banjir" in document.blocks[1].text and "print" not in document.text
     out = translated(document).decode()
-    assert markdown_shape(out) == markdown_shape(MARKDOWN)
+    assert markdown_shape(out.encode()) == markdown_shape(MARKDOWN.encode())
     lines = out.splitlines()
     assert lines[:4] == MARKDOWN.splitlines()[:4]  # front matter
     assert lines[4].startswith("# EN BANJIR")
@@ -302,7 +322,7 @@ def test_markdown_identity_translation_gives_back_the_file(tmp_path):
 def test_markdown_escapes_what_would_become_markup(tmp_path):
     document = read(tmp_path, "berita.md", MARKDOWN)
     out = translated(document, lambda sentence: "- a *b* | `c` <d>").decode()
-    assert markdown_shape(out) == markdown_shape(MARKDOWN)
+    assert markdown_shape(out.encode()) == markdown_shape(MARKDOWN.encode())
     assert "\\- a \\*b\\* \\| \\`c\\` \\<d>" in out  # a table cell: the pipe is escaped too
 
 
@@ -347,11 +367,8 @@ def test_translate_writes_the_translated_document_beside_the_views(name, tmp_pat
     rows = [json.loads(line) for line in (outdir / f"{stem}.jsonl").read_text(encoding="utf-8").splitlines()]
     assert [r["src_text"] for r in rows] == [s.text for s in segment_blocks(document.blocks)]
     data = (outdir / f"{stem}.en.{suffix}").read_bytes()
+    assert SHAPES[suffix](data) == SHAPES[suffix](path.read_bytes())
     assert read_document(outdir / f"{stem}.en.{suffix}", data).blocks  # a valid document with text
-    if suffix == "md":
-        assert markdown_shape(data.decode()) == markdown_shape(MARKDOWN)
-    elif suffix == "srt":
-        assert re.findall(r"[\d:,]+ --> [\d:,]+", data.decode()) == re.findall(r"[\d:,]+ --> [\d:,]+", SRT)
 
 
 @pytest.mark.parametrize("name, content, needle", [
@@ -386,3 +403,8 @@ def test_batch_picks_up_documents_and_a_bad_one_fails_alone(tmp_path, marian_dir
         stem, suffix = name.split(".")
         assert (outdir / "sub" / stem / f"{stem}.en.{suffix}").is_file()
     assert (outdir / "teks" / "teks.en.txt").is_file() and not list((outdir / "teks").glob("teks.en.[!t]*"))
+    (outdir / "sub" / "laporan" / "laporan.en.docx").unlink()
+    run(args, monkeypatch, capsys)
+    summary = json.loads((outdir / "summary.json").read_text(encoding="utf-8"))
+    assert summary["counts"] == {"translated": 1, "skipped": 4, "failed": 1} and summary["translated_sentences"] == 0
+    assert (outdir / "sub" / "laporan" / "laporan.en.docx").is_file()

@@ -521,7 +521,8 @@ class _Run:
             self.fail(rel, str(exc).removeprefix(f"{path}: "))
             return None
         record = self.store.finished(article, self.identity)
-        if record is None or not (folder / f"{folder.name}.en.txt").exists():
+        suffixes = [".txt"] + ([article.document.suffix] if article.document else [])
+        if record is None or not all((folder / f"{folder.name}.en{suffix}").exists() for suffix in suffixes):
             return article
         self.outcomes[rel] = ArticleOutcome(rel, "skipped", "", record.sentences, record.reference, record.scores)
         self.records[rel] = record
