@@ -231,6 +231,17 @@ def test_html_identity_translation_gives_back_the_text(tmp_path):
     assert normal(out) == normal(original)
 
 
+def test_html_in_windows_1252_with_text_in_body_comes_back_as_utf8(tmp_path):
+    page = ('<html><head><meta http-equiv="Content-Type" content="text/html; charset=windows-1252">'
+            "<title>Kafé baru</title></head><body>Teks langsung di body<br>baris dua</body></html>")
+    document = read(tmp_path, "lama.html", page.encode("cp1252"))
+    assert [(b.kind, b.text) for b in document.blocks] == [
+        ("title", "Kafé baru"), ("paragraph", "Teks langsung di body baris dua")]
+    out = translated(document).decode("utf-8")
+    assert '<meta charset="utf-8">' in out and "<title>EN KAFÉ BARU</title>" in out
+    assert "EN TEKS LANGSUNG DI BODY<br>BARIS DUA" in out.replace("\n", "")
+
+
 def test_html_without_article_text_is_refused(tmp_path):
     page = "<html><head><title>Menu</title></head><body><nav>Beranda</nav><footer>Hak cipta</footer></body></html>"
     with pytest.raises(UserError, match="no article text"):

@@ -190,7 +190,7 @@ def fill(pieces: Sequence[str | Anchor], translation: str) -> list[str | Anchor]
 def _find_anchor(anchor: str, translation: str, position: int, share: float) -> re.Match | None:
     """The occurrence of ``anchor`` in ``translation`` after ``position`` nearest to ``share`` of its
     length (where the source has it); None when the translation lost it."""
-    matches = re.compile(re.escape(anchor.strip())).finditer(translation, position)
+    matches = re.compile(r"\s+".join(map(re.escape, anchor.split()))).finditer(translation, position)
     return min(matches, key=lambda m: abs(m.start() - share * len(translation)), default=None)
 
 

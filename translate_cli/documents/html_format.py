@@ -77,13 +77,28 @@ def render(data: bytes, translations: list[str]) -> bytes:
     root.set("lang", "en")
     if root.get("xml:lang") is not None:
         root.set("xml:lang", "en")
-    for meta in root.iter("meta"):
-        if meta.get("charset") is not None:
-            meta.set("charset", "utf-8")
-        elif (meta.get("http-equiv") or "").lower() == "content-type":
-            meta.set("content", "text/html; charset=utf-8")
+    _declare_utf8(root)
     doctype = root.getroottree().docinfo.doctype if _DOCTYPE.match(page) else None  # as the page had it
     return lxml.html.tostring(root, encoding="utf-8", doctype=doctype)
+
+
+def _declare_utf8(root) -> None:
+    """Make the page say it is UTF-8: ``<meta charset="utf-8">``, in place of the page's own declaration
+    (libxml2 would not write a ``<meta http-equiv="Content-Type">`` back) or first in ``<head>``."""
+    import lxml.html
+
+    declared = False
+    for meta in root.iter("meta"):
+        if meta.get("charset") is not None or (meta.get("http-equiv") or "").lower() == "content-type":
+            meta.attrib.clear()
+            meta.set("charset", "utf-8")
+            declared = True
+    if not declared:
+        head = root.find("head")
+        if head is None:
+            head = lxml.html.Element("head")
+            root.insert(0, head)
+        head.insert(0, lxml.html.Element("meta", charset="utf-8"))
 
 
 def _parse(text: str, name: str):
@@ -102,10 +117,7 @@ def _find_blocks(root) -> list[tuple[str, list[Slot | Anchor | str]]]:
     title = root.find("head/title")
     if title is not None and (title.text or "").strip():
         found.append(("title", [(title, "text")]))
-    body = root.find("body")
-    if body is None:
-        return found
-    _walk(body, not any(_is_root(el) for el in body.iter()), found)
+    _walk(root, not any(_is_root(el) for el in root.iter()), found)
     return found
 
 
