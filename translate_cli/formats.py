@@ -1,10 +1,10 @@
 """Output formats of one translated article: text, TSV, JSONL, TMX, Markdown, HTML and scores.
 
-``write_outputs`` writes every format (and the translated document, for an article read from one) into a
-folder; each file is written atomically (temporary file in the same folder, fsync, rename), so readers
-never see half a file. Formats are produced as streams of chunks, row by row, so a long article never
-needs its whole file in memory; the side-by-side views (Markdown, HTML) show the first ``MAX_VIEW_ROWS``
-rows and say where the rest is.
+``write_outputs`` writes every format into a folder; each file is written atomically
+(temporary file in the same folder, fsync, rename), so readers never see half a file. Formats are
+produced as streams of chunks, row by row, so a long article never needs its whole file in memory;
+the side-by-side views (Markdown, HTML) show the first ``MAX_VIEW_ROWS`` rows and say where the rest is.
+An article read from a document also gets the translated document, ``<stem>.en.<suffix>``.
 """
 
 from __future__ import annotations
