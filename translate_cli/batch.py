@@ -14,7 +14,8 @@ Wiring (CLI ``batch INDIR -o OUTDIR [--model M]... [--references REFDIR] [--glob
 Layout of OUTDIR:
 
 * ``<relpath without suffix>/`` per article (``a/b.txt`` or ``a/b.id.txt`` -> ``a/b/``), holding
-  ``formats.write_outputs`` (``a/b/b.en.txt``, ``b.tsv``, ... as ``translate`` writes them).
+  ``formats.write_outputs`` (``a/b/b.en.txt``, ``b.tsv``, ... as ``translate`` writes them, and the
+  translated document ``b.en.html``, ``.en.docx``, ``.en.srt`` or ``.en.md`` for such an article).
 * ``summary.json``: every article's status (translated, skipped, failed with reason, or pending after an
   interrupt), per-article and corpus scores with references, and the totals of the whole job over all its
   runs. Only articles listed as translated or skipped have current outputs: a folder left by an earlier run
@@ -55,16 +56,16 @@ from rich.progress import Progress
 from rich.table import Table
 
 from translate_cli.document import Scores, Segment, TranslationResult
+from translate_cli.documents import Document
 from translate_cli.errors import Interrupted, UserError
 from translate_cli.formats import atomic_write_text, ensure_folder, remove_stale_temporaries, write_outputs
 from translate_cli.pages import INDEX_NAME, render_index
-from translate_cli.pipeline import article_name, build_result, check_indonesian, read_article
+from translate_cli.pipeline import article_name, build_result, check_indonesian, read_input, source_segments
 from translate_cli.score import score_corpus
-from translate_cli.segment import segment
 from translate_cli.terminal import console as make_console
 from translate_cli.terminal import progress_bar, shown
 
-DEFAULT_GLOB = ("*.txt", "*.md")
+DEFAULT_GLOB = ("*.txt", "*.md", "*.html", "*.htm", "*.docx", "*.srt")
 CACHE_NAME = ".cache.sqlite"
 LOCK_NAME = ".lock"
 SUMMARY_NAME = "summary.json"
@@ -162,6 +163,7 @@ class _Article:
     ref_text: str | None = None
     ref_sha256: str = ""
     note: str = ""
+    document: Document | None = None  # what a .html/.docx/.srt/.md article was read into, to write it back
 
 
 @dataclass
@@ -340,17 +342,18 @@ def _plan(indir: Path, path: Path, references: Path | None, force: bool = False)
     """Read and segment one article (and read its reference); raises UserError for a bad file."""
     relpath = path.relative_to(indir)
     notes: list[str] = []
-    text = read_article(path, notes.append)
+    text, document = read_input(path, notes.append)
     if not force:
         check_indonesian(text, str(path))
-    source = segment(text, "id")
+    source = source_segments(text, document=document)
     if not source:
         raise UserError(f"{path}: no text to translate")
-    article = _Article(relpath.as_posix(), _sha256(text), source, note="; ".join(notes))
+    sha256 = hashlib.sha256(document.data).hexdigest() if document else _sha256(text)
+    article = _Article(relpath.as_posix(), sha256, source, note="; ".join(notes), document=document)
     ref_path = find_reference(references, relpath) if references else None
     if ref_path is not None:
         try:
-            article.ref_text = read_article(ref_path, notes.append)
+            article.ref_text = read_input(ref_path, notes.append)[0]
         except UserError as exc:
             raise UserError(f"reference {exc}") from None
         article.reference = ref_path.relative_to(references).as_posix()
@@ -514,7 +517,8 @@ class _Run:
             self.fail(rel, str(exc).removeprefix(f"{path}: "))
             return None
         record = self.store.finished(article, self.identity)
-        if record is None or not (folder / f"{folder.name}.en.txt").exists():
+        suffixes = [".txt"] + ([article.document.suffix] if article.document else [])
+        if record is None or not all((folder / f"{folder.name}.en{suffix}").exists() for suffix in suffixes):
             return article
         self.outcomes[rel] = ArticleOutcome(rel, "skipped", "", record.sentences, record.reference, record.scores)
         self.records[rel] = record
@@ -566,7 +570,7 @@ class _Run:
         try:
             result = build_result(article_name(rel), article.source, [translations[s.text] for s in article.source],
                                   self.translator.label, seconds_per_sentence * len(article.source), article.ref_text)
-            write_outputs(result, _out_folder(self.outdir, rel))
+            write_outputs(result, _out_folder(self.outdir, rel), article.document)
         except Exception as exc:  # one bad article never stops the batch
             reason = str(exc) if isinstance(exc, UserError) else f"{type(exc).__name__}: {exc}"
             self.fail(rel, reason)

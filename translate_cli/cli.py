@@ -157,7 +157,8 @@ def segment_command(
     "echo 'Selamat pagi.' | translate-cli translate -      # the translation on stdout",
     "translate-cli translate test.id --presegmented -o runs/t -m opus-mt -m nllb-600m"))
 def translate_command(
-    file: Annotated[Path, typer.Argument(metavar="FILE", help="Indonesian article (plain text or Markdown), or - for stdin")],
+    file: Annotated[Path, typer.Argument(
+        metavar="FILE", help="Indonesian article: plain text, .md, .html/.htm, .docx or .srt; or - for stdin")],
     output: Annotated[Optional[Path], typer.Option(
         "--output", "-o", metavar="DIR", help="output folder, or - for the translation on stdout [default: out/STEM]")] = None,
     model: ModelOption = None,
@@ -172,20 +173,21 @@ def translate_command(
     presegmented: Annotated[bool, typer.Option(
         "--presegmented", help="one segment per line, translated one line per line (test sets)")] = False,
 ) -> None:
-    """Translate one article; write the translation, bitext (TSV, JSONL, TMX, Markdown, HTML) and scores.
+    """Translate one article; write the translation (also as STEM.en.SUFFIX for a .md, .html, .docx or .srt
+    document), bitext (TSV, JSONL, TMX, Markdown, HTML) and scores.
 
     With FILE or -o as -, the translation goes to stdout (paragraph for paragraph) and nothing else does.
     """
     from translate_cli.batch import model_slug
     from translate_cli.formats import MAX_VIEW_ROWS, ensure_folder, render_text, view_is_capped, write_outputs
-    from translate_cli.pipeline import article_name, check_indonesian, read_article, source_segments, translate_segments
+    from translate_cli.pipeline import article_name, check_indonesian, read_input, source_segments, translate_segments
     from translate_cli.terminal import progress_bar
 
     to_stdout = str(output) == "-" or (str(file) == "-" and output is None)
-    text = read_article(file, notice)
+    text, document = read_input(file, notice)
     if not force:
         check_indonesian(text, "<stdin>" if str(file) == "-" else str(file))
-    reference_text = read_article(reference, notice) if reference else None
+    reference_text = read_input(reference, notice)[0] if reference else None
     stem = article_name("stdin" if str(file) == "-" else file.name)
     outdir = None if str(output) == "-" else (output or (None if to_stdout else Path("out") / stem))
     models = list(dict.fromkeys(model)) if model else [None]
@@ -194,7 +196,7 @@ def translate_command(
     targets = [outdir / model_slug(name) if outdir and len(models) > 1 else outdir for name in models]
     for target in filter(None, targets):
         ensure_folder(target)  # before any model loads
-    source = source_segments(text, presegmented)
+    source = source_segments(text, presegmented, document)
     for number, (name, target) in enumerate(zip(models, targets)):
         translator = load(name, device, beam, batch_size, backend, compute_type)
         try:
@@ -205,7 +207,7 @@ def translate_command(
         except KeyboardInterrupt:
             kept = f"; the outputs of {number} model(s) before it are complete" if number else ""
             raise Interrupted(f"interrupted: nothing of this translation was written{kept}") from None
-        written = write_outputs(result, target) if target else []
+        written = write_outputs(result, target, document) if target else []
         if target and view_is_capped(result):
             notice(f"the Markdown and HTML views show the first {MAX_VIEW_ROWS:,} of {len(result.rows):,} rows; "
                    "every row is in the TSV, JSONL and TMX files")
@@ -364,7 +366,8 @@ def batch_command(
     references: Annotated[Optional[Path], typer.Option(
         metavar="REFDIR", help="folder of references, matched by relative path and stem")] = None,
     glob: Annotated[Optional[list[str]], typer.Option(
-        metavar="PATTERN", help="file pattern relative to INDIR; repeat for several [default: *.txt, *.md]")] = None,
+        metavar="PATTERN", help="file pattern relative to INDIR; repeat for several "
+                           "[default: *.txt, *.md, *.html, *.htm, *.docx, *.srt]")] = None,
     beam: BeamOption = 4,
     batch_size: BatchOption = 32,
     device: DeviceOption = Device.auto,

@@ -4,6 +4,7 @@
 (temporary file in the same folder, fsync, rename), so readers never see half a file. Formats are
 produced as streams of chunks, row by row, so a long article never needs its whole file in memory;
 the side-by-side views (Markdown, HTML) show the first ``MAX_VIEW_ROWS`` rows and say where the rest is.
+An article read from a document also gets the translated document, ``<stem>.en.<suffix>``.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from pathlib import Path
 
 from translate_cli import __version__
 from translate_cli.document import AlignedRow, Bead, Scores, Segment, TranslationResult
+from translate_cli.documents import Document, render_document
 from translate_cli.errors import UserError
 from translate_cli.pipeline import join_target
 from translate_cli.terminal import escape_char
@@ -33,12 +35,19 @@ _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]
 MAX_VIEW_ROWS = 5000  # rows shown in the side-by-side Markdown and HTML views; every row is in TSV/JSONL/TMX
 
 
-def write_outputs(result: TranslationResult, outdir: Path) -> list[Path]:
-    """Write every format of ``result`` into ``outdir`` (created if needed); return the paths written."""
+def write_outputs(result: TranslationResult, outdir: Path, document: Document | None = None) -> list[Path]:
+    """Write every format of ``result`` into ``outdir`` (created if needed); return the paths written.
+
+    With the ``document`` the article was read from, the translated document comes first
+    (``<stem>.en.html``, ``.en.docx``, ``.en.srt``, ``.en.md``).
+    """
     outdir = Path(outdir)
     ensure_folder(outdir)
     stem = Path(result.name).name
-    outputs = {
+    outputs: dict[str, Iterable[str | bytes]] = {}
+    if document is not None:
+        outputs[f"{stem}.{TGT_LANG}{document.suffix}"] = [render_document(document, result.target)]
+    outputs |= {
         f"{stem}.{TGT_LANG}.txt": [render_text(result)],
         f"{stem}.tsv": tsv_chunks(result),
         f"{stem}.jsonl": jsonl_chunks(result),
@@ -79,15 +88,16 @@ def atomic_write_text(path: Path, text: str) -> None:
     atomic_write_chunks(path, [text])
 
 
-def atomic_write_chunks(path: Path, chunks: Iterable[str]) -> None:
-    """Write the text ``chunks`` as UTF-8 to ``path``, atomically (see :func:`atomic_write_text`)."""
+def atomic_write_chunks(path: Path, chunks: Iterable[str | bytes]) -> None:
+    """Write the ``chunks`` (text as UTF-8, bytes as they are) to ``path``, atomically (see
+    :func:`atomic_write_text`)."""
     path = Path(path)
     tmp = None
     try:
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
         with os.fdopen(fd, "wb") as fh:
             for chunk in chunks:
-                fh.write(chunk.encode("utf-8", "replace"))
+                fh.write(chunk if isinstance(chunk, bytes) else chunk.encode("utf-8", "replace"))
             fh.flush()
             os.fsync(fh.fileno())
         os.chmod(tmp, 0o666 & ~_umask())

@@ -1,7 +1,8 @@
 """One article through the stages: read -> segment -> translate -> align with a reference -> score.
 
 Reading is strict about bad input (missing, empty, binary, undecodable, not Indonesian) and says what is
-wrong in one line; the stages themselves live in their own modules.
+wrong in one line; the stages themselves live in their own modules. Documents (.html, .docx, .srt, .md)
+are read into blocks by ``translate_cli.documents`` and segmented block by block.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from translate_cli.document import AlignedRow, Bead, Segment, TranslationResult
+from translate_cli.documents import Block, Document, is_document, read_document
 from translate_cli.errors import UserError
 from translate_cli.segment import segment
 
@@ -91,7 +93,20 @@ def read_article(path: Path | str, notice: Callable[[str], None] | None = None) 
     """
     if str(path) == "-":
         return decode(read_limited(sys.stdin.buffer, "<stdin>"), "<stdin>", notice)
-    path = Path(path)
+    return decode(read_bytes(Path(path)), str(path), notice)
+
+
+def read_input(path: Path | str, notice: Callable[[str], None] | None = None) -> tuple[str, Document | None]:
+    """An article's text and, for a document format (.html/.htm, .docx, .srt, .md), the document read
+    into blocks, whose text is one paragraph per block; plain text and stdin give no document."""
+    if str(path) == "-" or not is_document(path):
+        return read_article(path, notice), None
+    document = read_document(path, read_bytes(Path(path)), notice)
+    return document.text, document
+
+
+def read_bytes(path: Path) -> bytes:
+    """The bytes of a file (at most MAX_BYTES, from a file, device or FIFO); UserError when it cannot be read."""
     try:
         info = path.stat()
     except FileNotFoundError:
@@ -108,10 +123,9 @@ def read_article(path: Path | str, notice: Callable[[str], None] | None = None) 
         if hasattr(os, "set_blocking"):
             os.set_blocking(fd, True)
         with os.fdopen(fd, "rb") as handle:
-            data = read_limited(handle, str(path))
+            return read_limited(handle, str(path))
     except OSError as error:
         raise UserError(f"{path}: cannot be read ({error.strerror})") from None
-    return decode(data, str(path), notice)
 
 
 def read_limited(handle: BinaryIO, name: str, limit: int = MAX_BYTES) -> bytes:
@@ -211,6 +225,16 @@ def row_for_bead(bead: Bead, source: Sequence[Segment], translations: Sequence[s
     return AlignedRow(bead.src, bead.src, bead.score, src_text, tgt_text, ref_text, score, bead.tgt)
 
 
+def segment_blocks(blocks: Sequence[Block]) -> list[Segment]:
+    """Each block's sentences, numbered by block (``paragraph`` = block index), with offsets into the
+    blocks' text joined by blank lines (``Document.text``)."""
+    segments, offset = [], 0
+    for index, block in enumerate(blocks):
+        segments += [Segment(s.text, index, offset + s.start, offset + s.end) for s in segment(block.text, "id")]
+        offset += len(block.text) + 2
+    return segments
+
+
 def lines_as_segments(text: str) -> list[Segment]:
     """One segment per non-blank line, for text that is already segmented; ``paragraph`` is the line number."""
     segments, offset = [], 0
@@ -223,8 +247,13 @@ def lines_as_segments(text: str) -> list[Segment]:
     return segments
 
 
-def source_segments(text: str, presegmented: bool = False) -> list[Segment]:
-    """The article's sentences: segmented, or one per line for presegmented input."""
+def source_segments(text: str, presegmented: bool = False, document: Document | None = None) -> list[Segment]:
+    """The article's sentences: a document's block by block, else segmented, or one per line for
+    presegmented input."""
+    if document is not None:
+        if presegmented:
+            raise UserError(f"{document.name}: --presegmented applies to plain text, not to {document.suffix} files")
+        return segment_blocks(document.blocks)
     return lines_as_segments(text) if presegmented else segment(text, "id")
 
 
@@ -238,7 +267,9 @@ def translate_segments(name: str, source: list[Segment], translator, reference_t
 
 
 def translate_article(name: str, text: str, translator, reference_text: str | None = None,
-                      progress: Callable[[int], None] | None = None, presegmented: bool = False) -> TranslationResult:
-    """Segment (or take one segment per line), translate and (with a reference) align and score one article."""
-    return translate_segments(name, source_segments(text, presegmented), translator, reference_text, progress,
-                              presegmented)
+                      progress: Callable[[int], None] | None = None, presegmented: bool = False,
+                      document: Document | None = None) -> TranslationResult:
+    """Segment (a document by block; plain text as is, or one segment per line), translate and (with a
+    reference) align and score one article."""
+    return translate_segments(name, source_segments(text, presegmented, document), translator, reference_text,
+                              progress, presegmented)
