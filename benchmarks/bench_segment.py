@@ -12,7 +12,7 @@ column says what a set is for: "tune" sets were looked at while writing the rule
   document, joined with single spaces) and NTREX-128 (WMT19 news in document order without ids: an
   English line without final punctuation is a headline; it opens a new pseudo-document and is
   followed by a newline, as in a real article; body lines are joined with single spaces).
-* tests/data/segment_hard_id.txt, the hand-made hard cases (" || " a space, " // " a newline).
+* tests/data/segment_hard_{id,en}.txt, the hand-made hard cases (" || " a space, " // " a newline).
 * --ud DIR: Universal Dependencies CoNLL-U files (UD_Indonesian-GSD dev/test, -CSUI train/test,
   -PUD test; UD_English-EWT and -GUM dev/test); see benchmarks/segment_suites.py for how running
   text is rebuilt. Dev and train splits are "tune", test splits "held out".
@@ -59,7 +59,7 @@ from segment_suites import (  # noqa: E402
 )
 from translate_cli.segment import segment  # noqa: E402
 
-HARD_CASES = ROOT / "tests" / "data" / "segment_hard_id.txt"
+HARD_CASES = ROOT / "tests" / "data"
 UD_FILES = {  # file name -> (language, use)
     "id_gsd-ud-dev.conllu": ("id", "tune"),
     "id_csui-ud-train.conllu": ("id", "tune"),
@@ -117,7 +117,8 @@ def read_sets(args) -> dict[str, tuple[str, str, list[Document]]]:
         for lang in ("id", "en"):
             sets[f"flores200 {lang}"] = (lang, "held out", flores(args.data, lang))
             sets[f"ntrex128 {lang}"] = (lang, "held out", ntrex(args.data, lang))
-    sets["hard cases id"] = ("id", "tune", hard_cases(HARD_CASES))
+    for lang in ("id", "en"):
+        sets[f"hard cases {lang}"] = (lang, "tune", hard_cases(HARD_CASES / f"segment_hard_{lang}.txt"))
     if args.ud:
         for file_name, (lang, use) in UD_FILES.items():
             if (args.ud / file_name).is_file():
