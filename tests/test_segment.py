@@ -224,7 +224,6 @@ def test_missing_space_after_a_full_stop():
 
 def test_an_opening_quote_goes_with_the_sentence_it_opens():
     assert texts('Ia pergi. "Kami menang," katanya.') == ["Ia pergi.", '"Kami menang," katanya.']
-    assert texts('Ia pergi. " Kami menang, " katanya.') == ["Ia pergi.", '" Kami menang, " katanya.']
     assert texts('Ia berkata, "Kami siap. " Semua bersorak.') == ['Ia berkata, "Kami siap. "', "Semua bersorak."]
     assert texts("Ia pergi. ‘Kami menang,’ katanya.") == ["Ia pergi.", "‘Kami menang,’ katanya."]
 

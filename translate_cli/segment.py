@@ -49,14 +49,14 @@ _H = rf"[^\S{_NL}]"  # horizontal whitespace
 _O = re.escape(_OPENERS)
 # A candidate boundary: a spaced ellipsis (". . .") or a whole run of terminal punctuation (both
 # possessive, so long runs cost linear time); its closing quotes or brackets (a straight quote only
-# when no word follows it) and footnote or omission marks ("[17]", "[...]"); maybe a quote left alone after a space
-# (FLORES writes 'kata dia. "'). Then, looked at but not consumed: whitespace (none after a CJK full
-# stop, or where a capitalised word follows a full stop without a space), opening quotes or
-# brackets or a spaced ellipsis, and a word.
+# when no word follows it) and footnote or omission marks ("[17]", "[...]"); maybe a closing or
+# straight quote left alone after a space (FLORES writes 'kata dia. "'). Then, looked at but not
+# consumed: whitespace (none after a CJK full stop, or where a capitalised word follows a full stop
+# without a space), opening quotes or brackets or a spaced ellipsis, and a word.
 _CANDIDATE = re.compile(
     rf"(?<![{_T}])(?P<punct>(?<!\S)\.(?:{_H}\.){{2,}}+|[{_T}]++)"
     rf"(?P<closers>(?:[{re.escape(_CLOSERS)}]|[\"'](?!\w))*+(?:{_H}?\[(?:\d{{1,3}}|…|\.\.\.)\])*+)"
-    rf"(?P<detached>{_H}++[\"”’»](?=\s|$))?"
+    rf"(?:{_H}++[\"'{_CLOSING_QUOTES}](?=\s|$))?"
     rf"(?=(?P<space>\s+|$|(?<=[{_SPACELESS}])|(?<=[a-z]{{2}}\.)(?=[{_O}]*[A-Z][a-z]++(?![\w@/]|\.\w)))"
     rf"(?P<opener>(?:\.{_H}\.{_H}\.(?=[\s{re.escape(_CLOSERS)}\"']|$)\s*)?[{_O}]*)(?P<word>\w*))"
 )
@@ -170,20 +170,11 @@ def _sentences(text: str, start: int, end: int, rules: _Rules):
     """Yield the sentence spans of one run of lines, text[start:end] (already stripped)."""
     item_starts, markers = _list_items(text, start, end)
     cuts = [(_end_before(text, start, item), item) for item in item_starts]  # (end of one, start of next)
-    open_quote, counted = False, start  # whether a straight double quote is open, up to ``counted``
     sentence_start = start
     for candidate in _CANDIDATE.finditer(text, start, end):
-        if candidate.start() in markers:
-            continue
-        open_quote ^= text.count('"', counted, candidate.start()) % 2 == 1
-        counted = candidate.start()
-        if _is_boundary(text, sentence_start, candidate, rules):
-            detached = candidate.group("detached")
-            if detached and detached.endswith('"') and not open_quote:  # it opens the next sentence
-                cuts.append((candidate.end("closers"), candidate.end("closers") + len(detached) - 1))
-            else:
-                cuts.append((candidate.end(), candidate.end("space")))
-            sentence_start = cuts[-1][1]
+        if candidate.start() not in markers and _is_boundary(text, sentence_start, candidate, rules):
+            cuts.append((candidate.end(), candidate.end("space")))
+            sentence_start = candidate.end("space")
     for cut_end, next_start in sorted(cuts, key=lambda cut: cut[1]):
         if start < cut_end and next_start < end:
             yield start, cut_end
@@ -241,7 +232,7 @@ def _end_before(text: str, block_start: int, pos: int) -> int:
 
 def _is_boundary(text: str, sentence_start: int, candidate: re.Match[str], rules: _Rules) -> bool:
     """Whether the terminal punctuation ``candidate`` ends the sentence begun at ``sentence_start``."""
-    punct, closers, _, space, opener, word = candidate.groups()
+    punct, closers, space, opener, word = candidate.groups()
     first = word[:1]
     if not set(_FINAL).isdisjoint(punct):
         return True
