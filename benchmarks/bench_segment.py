@@ -13,8 +13,6 @@ column says what a set is for: "tune" sets were looked at while writing the rule
   English line without final punctuation is a headline; it opens a new pseudo-document and is
   followed by a newline, as in a real article; body lines are joined with single spaces).
 * tests/data/segment_hard_{id,en}.txt, the hand-made hard cases (" || " a space, " // " a newline).
-* --dev DIR (e.g. ../shared/data/dev): general.valid (encyclopaedic, unrelated sentences), each 10
-  consecutive lines joined with spaces into one pseudo-document.
 * --ud DIR: Universal Dependencies CoNLL-U files (UD_Indonesian-GSD dev/test, -CSUI train/test,
   -PUD test; UD_English-EWT and -GUM dev/test); see benchmarks/segment_suites.py for how running
   text is rebuilt. Dev and train splits are "tune", test splits "held out".
@@ -78,7 +76,6 @@ UD_FILES = {  # file name -> (language, use)
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data" / "test")
-    parser.add_argument("--dev", type=Path, help="../shared/data/dev: general.valid.{id,en} in chunks of 10 lines")
     parser.add_argument("--ud", type=Path, help="folder with UD .conllu files")
     parser.add_argument("--golden", type=Path, help="pySBD's benchmarks/english_golden_rules.py")
     parser.add_argument("--sentencex", type=Path, help="sentencex's tests/ folder")
@@ -122,11 +119,6 @@ def read_sets(args) -> dict[str, tuple[str, str, list[Document]]]:
             sets[f"ntrex128 {lang}"] = (lang, "held out", ntrex(args.data, lang))
     for lang in ("id", "en"):
         sets[f"hard cases {lang}"] = (lang, "tune", hard_cases(HARD_CASES / f"segment_hard_{lang}.txt"))
-    if args.dev:
-        for lang in ("id", "en"):
-            lines = read_lines(args.dev / f"general.valid.{lang}")
-            sets[f"general.valid {lang}"] = (lang, "tune", [
-                document(lines[i : i + 10], [" "] * 9) for i in range(0, len(lines) - 9, 10)])
     if args.ud:
         for file_name, (lang, use) in UD_FILES.items():
             if (args.ud / file_name).is_file():

@@ -32,6 +32,7 @@ _SPACELESS = "。！？｡"  # CJK full stops: a sentence may follow without a s
 _FINAL = "।॥؟۔։።။" + _SPACELESS  # never abbreviations: always end a sentence
 _TERMINALS = ".!?…‼‽⁇⁈⁉" + _FINAL
 _STRONG = frozenset("!?‼‽⁇⁈⁉")  # end a sentence whatever precedes them
+_ALWAYS_FINAL = frozenset(_FINAL)
 _OPENING_QUOTES = "“‘„‚«‹「『"
 _CLOSING_QUOTES = "”’»›」』"
 _QUOTES = "\"'" + _OPENING_QUOTES + _CLOSING_QUOTES
@@ -183,7 +184,7 @@ def _sentences(text: str, start: int, end: int, rules: _Rules):
 
 
 def _list_items(text: str, start: int, end: int) -> tuple[list[int], set[int]]:
-    """Where list items start in text[start:end], and the positions of their markers' periods.
+    """Where list items start in text[start:end], and where their markers' periods stand.
 
     A bullet always opens an item, a dash or star only at the start of a line; an enumerator
     ("1.", "b)") opens one at the start of a line, or within a line when it continues a list
@@ -234,11 +235,11 @@ def _is_boundary(text: str, sentence_start: int, candidate: re.Match[str], rules
     """Whether the terminal punctuation ``candidate`` ends the sentence begun at ``sentence_start``."""
     punct, closers, space, opener, word = candidate.groups()
     first = word[:1]
-    if not set(_FINAL).isdisjoint(punct):
+    if not _ALWAYS_FINAL.isdisjoint(punct):
         return True
-    if not _STRONG.isdisjoint(punct):  # "Apa kabar?" tanyanya: a speech tag continues it
+    if not _STRONG.isdisjoint(punct):  # "Apa kabar?" tanyanya, "Yahoo! in": a quote's tag or a name
         return not first.islower() or _HAS_NEWLINE.search(space) is not None or ("?" in punct and not closers)
-    if punct.startswith(". "):  # a spaced ellipsis: ". . ." within a sentence, ". . . ." ends one
+    if punct[1:2].isspace():  # a spaced ellipsis: ". . ." within a sentence, ". . . ." ends one
         return punct.count(".") > 3 and first.isupper()
     if text[candidate.start() - 1 : candidate.start()] in ("(", "["):  # "[...]" marks an omission
         return False
