@@ -133,8 +133,18 @@ def test_unknown_model_and_unwritable_output(article, tmp_path, marian_dir, monk
 def test_wrong_usage_exits_2(monkeypatch, capsys):
     code, _, _ = run(["translate"], monkeypatch, capsys)
     assert code == 2
-    code, _, _ = run(["segment", SAMPLE, "--lang", "fr"], monkeypatch, capsys)
+    code, _, _ = run(["segment", SAMPLE, "--beam", "4"], monkeypatch, capsys)
     assert code == 2
+
+
+def test_any_language_code_segments_and_a_bad_code_is_one_line(tmp_path, monkeypatch, capsys):
+    path = tmp_path / "fr.txt"
+    path.write_text("Bonjour tout le monde. Il fait beau aujourd'hui ! 今日は晴れです。明日は雨です。", encoding="utf-8")
+    code, out, err = run(["segment", path, "--lang", "fr"], monkeypatch, capsys)
+    assert code == 0, err
+    assert out.splitlines() == ["Bonjour tout le monde.", "Il fait beau aujourd'hui !", "今日は晴れです。", "明日は雨です。"]
+    code, _, err = run(["segment", path, "--lang", "French"], monkeypatch, capsys)
+    assert_one_line_error(code, err, "invalid language code 'French'")
 
 
 def test_long_sentence_is_translated_without_loss(tmp_path, marian_dir, monkeypatch, capsys):

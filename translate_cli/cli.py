@@ -45,11 +45,6 @@ def examples(*lines: str) -> str:
     return "\b\nExamples:\n" + "\n".join(f"  {line}" for line in lines)
 
 
-class Lang(str, Enum):
-    id = "id"
-    en = "en"
-
-
 class Device(str, Enum):
     auto = "auto"
     cpu = "cpu"
@@ -95,6 +90,8 @@ ComputeOption = Annotated[ComputeType, typer.Option(
     help="CTranslate2 quantisation (auto: int8 on CPU, float16 on GPU)")]
 ForceOption = Annotated[bool, typer.Option("--force", help="translate even if the text does not look Indonesian")]
 JsonOption = Annotated[bool, typer.Option("--json", help="print JSON instead of tables")]
+LANG_HELP = ("ISO 639-1/3 language code: id (and ms) and en use tuned rules; any other language generic ones "
+             "(terminal punctuation of many scripts, no abbreviation list)")
 
 
 def notice(message: str) -> None:
@@ -141,14 +138,14 @@ def common(version: Annotated[bool, typer.Option("--version", callback=version_c
                                         "cat reference.txt | translate-cli segment - --lang en"))
 def segment_command(
     file: Annotated[str, typer.Argument(metavar="FILE", help="text file, or - for stdin")],
-    lang: Annotated[Lang, typer.Option(metavar="[id|en]", help="language of the text")] = Lang.id,
+    lang: Annotated[str, typer.Option(metavar="CODE", help=LANG_HELP)] = "id",
 ) -> None:
     """Split a text into sentences: one per line, a blank line between paragraphs."""
     from translate_cli.pipeline import read_article
     from translate_cli.segment import format_segments, segment
 
     text = read_article(file, notice)
-    sys.stdout.write(format_segments(segment(text, lang.value)))
+    sys.stdout.write(format_segments(segment(text, lang)))
 
 
 @app.command("translate", epilog=examples(
@@ -244,8 +241,8 @@ def align_command(
     src: Annotated[str, typer.Argument(metavar="SRC", help="source text (Indonesian by default), or -")],
     tgt: Annotated[str, typer.Argument(metavar="TGT", help="target text (English by default), or -")],
     presegmented: Annotated[bool, typer.Option("--presegmented", help="one segment per line; do not re-split")] = False,
-    src_lang: Annotated[Lang, typer.Option(metavar="[id|en]", help="language of SRC")] = Lang.id,
-    tgt_lang: Annotated[Lang, typer.Option(metavar="[id|en]", help="language of TGT")] = Lang.en,
+    src_lang: Annotated[str, typer.Option(metavar="CODE", help=f"language of SRC: {LANG_HELP}")] = "id",
+    tgt_lang: Annotated[str, typer.Option(metavar="CODE", help="language of TGT (as --src-lang)")] = "en",
     method: Annotated[Method, typer.Option(
         metavar="[auto|length|translation]",
         help="length: no model; translation: translate SRC to compare")] = Method.auto,
@@ -263,11 +260,11 @@ def align_command(
     if src == tgt == "-":
         raise UserError("standard input can be read only once: give at most one of SRC and TGT as -")
 
-    def sentences(path: str, lang: Lang) -> list[str]:
+    def sentences(path: str, lang: str) -> list[str]:
         text = read_article(path, notice)
         if presegmented:
             return [line.strip() for line in text.splitlines() if line.strip()]
-        return [s.text for s in segment(text, lang.value)]
+        return [s.text for s in segment(text, lang)]
 
     source, target = sentences(src, src_lang), sentences(tgt, tgt_lang)
     translation = None
