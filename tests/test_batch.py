@@ -180,8 +180,10 @@ def test_references_give_article_and_corpus_scores(tree, tmp_path):
     assert by_name["one.txt"].reference == "one.en.txt" and by_name["one.txt"].scores.chrf == 100.0
     assert by_name["a/b/three.id.txt"].reference == "a/b/three.en.txt"
     assert by_name["a/two.md"].scores is None
-    hyps = ["EN Sembilan.", "EN Satu dua.", "EN Tiga empat.", "EN Lima enam."]
-    expected = sacrebleu.corpus_chrf(hyps, [["EN Sembilan sekali.", *hyps[1:]]]).score
+    # the .en.txt and its reference have as many lines: scored line by line, as sacrebleu would
+    hyps = ["EN Sembilan.", "EN Satu dua. EN Tiga empat.", "", "EN Lima enam."]
+    refs_lines = ["EN Sembilan sekali.", "EN Satu dua. EN Tiga empat.", "", "EN Lima enam."]
+    expected = sacrebleu.corpus_chrf(hyps, [refs_lines]).score
     assert summary.corpus.chrf == pytest.approx(expected)
     rerun = run_batch(tree, tmp_path / "out", FakeTranslator(), references=refs, quiet=True)
     assert rerun.corpus.chrf == pytest.approx(expected)

@@ -171,7 +171,7 @@ def test_score_aligns_when_line_counts_differ(tmp_path, monkeypatch, capsys):
     assert code == 0, err
     scores = json.loads(out)
     assert scores["bleu"] == pytest.approx(100.0) and scores["chrf"] == pytest.approx(100.0)
-    assert "aligned" in err
+    assert scores["resegmented"] and scores["hypothesis"] == str(hyp)
 
 
 def test_align_length_method_prints_jsonl_beads(tmp_path, monkeypatch, capsys):

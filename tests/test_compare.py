@@ -16,6 +16,7 @@ from translate_cli.compare import (MetricResult, _metric_cell, article_key, comp
                                    shared_segments, significant, to_json, write_html)
 from translate_cli.document import Bead
 from translate_cli.errors import UserError
+from translate_cli.score import group_texts, regroup
 
 WORDS = "ekonomi politik banjir pasar sekolah rumah sakit kota desa jalan listrik internet".split()
 # article -> sentences (distinct, so every alignment is 1-1); lengths vary for the length buckets
@@ -55,7 +56,8 @@ def runs(tmp_path_factory):
     refs.mkdir(parents=True)
     for name, sents in ARTICLES.items():
         (indir / f"{name}.id.txt").write_text(" ".join(sents), encoding="utf-8")
-        (refs / f"{name}.en.txt").write_text(" ".join(reference(s) for s in sents), encoding="utf-8")
+        # one reference sentence a line: the one-paragraph translations are aligned to them sentence by sentence
+        (refs / f"{name}.en.txt").write_text("\n".join(reference(s) for s in sents) + "\n", encoding="utf-8")
     (indir / "extra.txt").write_text("Kalimat tambahan saja.", encoding="utf-8")
     for name, fn in [("sys-a", system_a), ("sys-b", system_b)]:
         run_batch(root / "in", root / name, Fake(name, fn), quiet=True, force=True)  # word salad, not Indonesian
@@ -233,16 +235,19 @@ def test_errors(runs, tmp_path):
         compare_runs([runs / "sys-a"], runs / "refs" / "news" / "art1.en.txt")
 
 
-def test_shared_segments_follow_every_alignment():
+def test_shared_segments_follow_every_regrouping():
     hyps = [["h0", "h1", "h2"], ["g0", "g1", "g2"]]
     ref = ["r0", "r1", "r2", "r3"]
     beads = [
         [Bead((0,), (0,), 1), Bead((1,), (1, 2), 1), Bead((2,), (3,), 1)],
         [Bead((0,), (0,), 1), Bead((1,), (1,), 1), Bead((), (2,), 0), Bead((2,), (), 0), Bead((), (3,), 0)],
     ]
-    (h1, r1), (h2, r2) = shared_segments(beads, hyps, ref)
-    assert r1 == r2 == ["r0", "r1 r2", "r3"]
-    assert h1 == ["h0", "h1", "h2"] and h2 == ["g0", "g1", ""]
+    systems = [regroup(b, h, ref) for b, h in zip(beads, hyps)]
+    assert systems[1].hyps == ["g0", "g1", "", ""] and systems[1].uncovered == 1  # g2: after the last aligned
+    first, second = shared_segments(systems)
+    assert group_texts(first, hyps[0], ref) == (["h0", "h1", "h2"], ["r0", "r1 r2", "r3"])
+    assert group_texts(second, hyps[1], ref) == (["g0", "g1", ""], ["r0", "r1 r2", "r3"])
+    assert shared_segments(systems[:1]) == [systems[0].groups]  # one system keeps its own segments
 
 
 @pytest.mark.parametrize("path, run, key", [

@@ -55,7 +55,7 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
-from translate_cli.document import Scores, Segment, TranslationResult
+from translate_cli.document import Scores, Segment
 from translate_cli.documents import Document
 from translate_cli.errors import Interrupted, UserError
 from translate_cli.formats import atomic_write_text, ensure_folder, remove_stale_temporaries, write_outputs
@@ -338,17 +338,19 @@ def _sha256(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def _plan(indir: Path, path: Path, references: Path | None, force: bool = False) -> _Article:
+def _plan(indir: Path, path: Path, references: Path | None, force: bool = False,
+          presegmented: bool = False) -> _Article:
     """Read and segment one article (and read its reference); raises UserError for a bad file."""
     relpath = path.relative_to(indir)
     notes: list[str] = []
     text, document = read_input(path, notes.append)
     if not force:
         check_indonesian(text, str(path))
-    source = source_segments(text, document=document)
+    source = source_segments(text, presegmented, document)
     if not source:
         raise UserError(f"{path}: no text to translate")
-    sha256 = hashlib.sha256(document.data).hexdigest() if document else _sha256(text)
+    # the manifest key: the content, and how it was cut (a presegmented run lays out its outputs otherwise)
+    sha256 = hashlib.sha256(document.data).hexdigest() if document else _sha256(text + ("\0lines" if presegmented else ""))
     article = _Article(relpath.as_posix(), sha256, source, note="; ".join(notes), document=document)
     ref_path = find_reference(references, relpath) if references else None
     if ref_path is not None:
@@ -365,12 +367,6 @@ def _plan(indir: Path, path: Path, references: Path | None, force: bool = False)
 def _out_folder(outdir: Path, relpath: str) -> Path:
     """``OUTDIR/a/b/`` for ``a/b.txt`` or ``a/b.id.txt``."""
     return outdir / Path(relpath).parent / article_name(relpath)
-
-
-def reference_pairs(result: TranslationResult) -> tuple[list[str], list[str]]:
-    """The article's hypothesis and reference segments as ``score.regroup`` pairs them: rows with reference ids."""
-    rows = [row for row in result.rows if row.ref]
-    return [row.tgt_text for row in rows], [row.ref_text for row in rows]
 
 
 def _chunks(articles: list[_Article], size: int) -> Iterator[list[_Article]]:
@@ -441,16 +437,17 @@ class BatchJob:
         if self._lock is not None:
             self._lock.close()
 
-    def run(self, translator, *, force: bool = False, quiet: bool = False, console: Console | None = None,
-            chunk_sentences: int = 256) -> BatchSummary:
+    def run(self, translator, *, force: bool = False, presegmented: bool = False, quiet: bool = False,
+            console: Console | None = None, chunk_sentences: int = 256) -> BatchSummary:
         """Translate every article (see the module docstring) and write ``summary.json``.
 
+        ``presegmented``: every file holds one segment per line, translated line for line (test sets).
         Bad articles (and, unless ``force``, articles that are not Indonesian) are recorded as failed and
         never stop the batch. On Ctrl-C the finished articles and translated sentences are kept, the
         summary says what is pending, and :class:`Interrupted` is raised with a one-line account.
         """
         started = time.monotonic()
-        run = _Run(self.outdir, translator, self.store)
+        run = _Run(self.outdir, translator, self.store, presegmented)
         pending = [a for a in (run.plan(self.indir, p, self.references, force) for p in self.paths) if a is not None]
         interrupted = False
         try:
@@ -478,17 +475,19 @@ class BatchJob:
 
 def run_batch(indir: Path, outdir: Path, translator, *, references: Path | None = None,
               glob: str | Sequence[str] = DEFAULT_GLOB, quiet: bool = False, console: Console | None = None,
-              chunk_sentences: int = 256, force: bool = False) -> BatchSummary:
+              chunk_sentences: int = 256, force: bool = False, presegmented: bool = False) -> BatchSummary:
     """Translate every article under ``indir`` into ``outdir`` with a loaded translator (see :class:`BatchJob`)."""
     with BatchJob(indir, outdir, references=references, glob=glob) as job:
-        return job.run(translator, force=force, quiet=quiet, console=console, chunk_sentences=chunk_sentences)
+        return job.run(translator, force=force, presegmented=presegmented, quiet=quiet, console=console,
+                       chunk_sentences=chunk_sentences)
 
 
 class _Run:
     """The state of one batch run: outcomes and manifest records by relpath, sentence counts."""
 
-    def __init__(self, outdir: Path, translator, store: BatchStore):
+    def __init__(self, outdir: Path, translator, store: BatchStore, presegmented: bool = False):
         self.outdir = outdir
+        self.presegmented = presegmented
         self.translator = translator
         self.identity = translator.identity
         self.store = store
@@ -512,7 +511,7 @@ class _Run:
             return None
         self.folders[folder] = rel
         try:
-            article = _plan(indir, path, references, force)
+            article = _plan(indir, path, references, force, self.presegmented)
         except UserError as exc:
             self.fail(rel, str(exc).removeprefix(f"{path}: "))
             return None
@@ -569,14 +568,15 @@ class _Run:
         rel = article.relpath
         try:
             result = build_result(article_name(rel), article.source, [translations[s.text] for s in article.source],
-                                  self.translator.label, seconds_per_sentence * len(article.source), article.ref_text)
+                                  self.translator.label, seconds_per_sentence * len(article.source), article.ref_text,
+                                  self.presegmented)
             write_outputs(result, _out_folder(self.outdir, rel), article.document)
         except Exception as exc:  # one bad article never stops the batch
             reason = str(exc) if isinstance(exc, UserError) else f"{type(exc).__name__}: {exc}"
             self.fail(rel, reason)
             return self.outcomes[rel]
-        hyps, refs = reference_pairs(result)
-        record = _Record(len(result.source), article.reference, result.scores, hyps, refs)
+        record = _Record(len(result.source), article.reference, result.scores,
+                         [hyp for hyp, _ in result.scored], [ref for _, ref in result.scored])
         self.store.finish(article, self.identity, record)
         self.records[rel] = record
         return ArticleOutcome(rel, "translated", article.note, record.sentences, record.reference, record.scores)

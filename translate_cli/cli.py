@@ -284,45 +284,115 @@ def align_command(
                             row["src_text"], row["tgt_text"]]))
 
 
-@app.command("score", epilog=examples("translate-cli score out/a/a.en.txt a.en.txt",
-                                      "translate-cli score hyp.txt ref.txt --json"))
+@app.command("score", epilog=examples(
+    "translate-cli score out/a/a.en.txt a.en.txt            # HYP REF",
+    "translate-cli score out/a/a.en.txt -r ref1.en -r ref2.en -m bleu,chrf --confidence",
+    "translate-cli score ref.en -i system.en --tokenize intl   # sacrebleu's order: REF -i HYP"))
 def score_command(
-    hyp: Annotated[str, typer.Argument(metavar="HYP", help="system output")],
-    ref: Annotated[str, typer.Argument(metavar="REF", help="human reference")],
+    files: Annotated[Optional[list[str]], typer.Argument(
+        metavar="[HYP] [REF]...", help="HYP then REF(s); with -i, the references; with -r, the hypothesis")] = None,
+    refs: Annotated[Optional[list[str]], typer.Option(
+        "--ref", "-r", metavar="FILE", help="a human reference; repeat for several (line-aligned)")] = None,
+    hyp_option: Annotated[Optional[str], typer.Option(
+        "--hyp", "-i", metavar="FILE", help="the system output (sacrebleu's -i)")] = None,
+    metrics: Annotated[Optional[list[str]], typer.Option(
+        "--metrics", "-m", metavar="NAMES", help="metrics to show: bleu, chrf, chrf++, ter (comma-separated or "
+        "repeated) [default: all]")] = None,
+    tokenize: Annotated[Optional[str], typer.Option(
+        metavar="NAME", help="BLEU tokenizer, as sacrebleu's --tokenize (13a, intl, char, none, flores200, ...)")] = None,
+    lowercase: Annotated[bool, typer.Option("--lowercase", "-lc", help="case-insensitive scores")] = False,
+    confidence: Annotated[bool, typer.Option("--confidence", help="95% confidence intervals (1000 bootstrap "
+                                             "resamples, sacrebleu's)")] = False,
     as_json: JsonOption = False,
 ) -> None:
-    """Corpus BLEU, chrF, chrF++ and TER; aligns first when the files' lines do not correspond."""
+    """Corpus BLEU, chrF, chrF++ and TER with sacrebleu, line by line when the files correspond.
+
+    Files with the same number of lines are scored line by line, exactly as sacrebleu does; otherwise both
+    are split into sentences, aligned, and missing or inserted sentences are scored as such.
+    """
     from dataclasses import asdict
 
     from translate_cli.pipeline import read_article
-    from translate_cli.score import score_corpus, score_document
-    from translate_cli.segment import segment
+    from translate_cli.score import METRIC_LABELS, ScoreOptions, pair_texts, score_corpus, score_segments, segments_of
 
-    hyp_lines = [line.strip() for line in read_article(hyp, notice).splitlines() if line.strip()]
-    ref_lines = [line.strip() for line in read_article(ref, notice).splitlines() if line.strip()]
-    if len(hyp_lines) == len(ref_lines):
-        scores = score_corpus(hyp_lines, ref_lines)
+    hyp, references = _score_files(files or [], refs or [], hyp_option)
+    chosen = [m.strip().lower() for value in (metrics or ["bleu,chrf,chrf++,ter"]) for m in value.split(",") if m.strip()]
+    unknown = [m for m in chosen if m not in METRIC_LABELS]
+    if unknown:
+        raise UserError(f"unknown metric {unknown[0]!r}: use {', '.join(METRIC_LABELS)}")
+    options = ScoreOptions(tokenize, lowercase, 1000 if confidence else 1)
+    hyp_text = read_article(hyp, notice)
+    pairings = [pair_texts(hyp_text, read_article(ref, notice)) for ref in references]
+    if len(pairings) == 1:
+        pairing = pairings[0]
+        scores = score_segments(segments_of(pairing), not pairing.by_line, options)
+    elif all(p.by_line for p in pairings):
+        scores = score_corpus(pairings[0].hyp, [p.ref for p in pairings], options)
     else:
-        hyp_sents = [s.text for line in hyp_lines for s in segment(line, "en")]
-        ref_sents = [s.text for line in ref_lines for s in segment(line, "en")]
-        notice(f"{hyp} has {len(hyp_lines)} lines and {ref} {len(ref_lines)}: aligned "
-               f"{len(hyp_sents)} hypothesis to {len(ref_sents)} reference sentences before scoring")
-        scores = score_document(hyp_sents, ref_sents)
+        raise UserError("several references need files with one segment per line, as many lines as the hypothesis")
     if as_json:
-        print(json.dumps(asdict(scores), indent=2))
+        data = asdict(scores)
+        for key, field in (("bleu", "bleu"), ("chrf", "chrf"), ("chrf++", "chrfpp"), ("ter", "ter")):
+            if key not in chosen:
+                del data[field]
+                data["signatures"].pop(key)
+                data["ci"].pop(key, None)
+        print(json.dumps({"hypothesis": hyp, "references": references, **data}, indent=2, ensure_ascii=False))
         return
+    print_scores(scores, chosen, hyp, references)
+
+
+def _score_files(files: list[str], refs: list[str], hyp: str | None) -> tuple[str, list[str]]:
+    """Which file is the hypothesis and which are references, refusing an order that looks swapped."""
+    if hyp is not None:
+        references = files + refs
+    elif refs:
+        if len(files) != 1:
+            raise UserError("with -r REF, give exactly one hypothesis file (or name it with -i)")
+        hyp, references = files[0], refs
+    else:
+        if len(files) < 2:
+            raise UserError("give HYP and REF (or -i HYP with references, or HYP with -r REF)")
+        hyp, references = files[0], files[1:]
+        if _looks_like(hyp, _REFERENCE_WORDS) and not _looks_like(references[0], _REFERENCE_WORDS):
+            raise UserError(f"{hyp} looks like a reference but is given first, where the hypothesis goes; "
+                            f"say which is which: score -i HYP -r REF")
+    if not references:
+        raise UserError("no reference given")
+    return hyp, references
+
+
+_REFERENCE_WORDS = frozenset({"ref", "refs", "reference", "references", "gold"})
+
+
+def _looks_like(path: str, words: frozenset[str]) -> bool:
+    import re
+
+    return bool(words & set(re.split(r"[^a-z0-9]+", Path(path).name.lower())))
+
+
+def print_scores(scores, chosen: list[str], hyp: str, references: list[str]) -> None:
+    """The metrics with their signatures, and how the hypothesis was paired with the reference."""
     from rich.table import Table
 
-    from translate_cli.terminal import console
+    from translate_cli.score import METRIC_LABELS
+    from translate_cli.terminal import console, shown
 
-    table = Table("metric", "score", "signature")
-    for label, value, key in [("BLEU", scores.bleu, "bleu"), ("chrF", scores.chrf, "chrf"),
-                              ("chrF++", scores.chrfpp, "chrf++"), ("TER", scores.ter, "ter")]:
-        table.add_row(label, f"{value:.2f}", scores.signatures.get(key, ""))
+    values = {"bleu": scores.bleu, "chrf": scores.chrf, "chrf++": scores.chrfpp, "ter": scores.ter}
+    table = Table("metric", "score", "better", "signature")
+    for key in chosen:
+        value = f"{values[key]:.2f}" + (f" ± {scores.ci[key]:.2f}" if key in scores.ci else "")
+        table.add_row(METRIC_LABELS[key], value, "lower" if key == "ter" else "higher", scores.signatures[key])
     out = console()
+    out.print(f"hypothesis {shown(hyp)}; reference{'s' if len(references) > 1 else ''} "
+              + ", ".join(shown(r) for r in references))
     out.print(table)
-    out.print(f"reference segments matched: {scores.matched}/{scores.ref_segments}, "
-              f"coverage {scores.coverage:.1%}" + (" (resegmented)" if scores.resegmented else ""))
+    if scores.resegmented:
+        out.print(f"the lines do not correspond: sentences aligned to {scores.ref_segments} reference segments; "
+                  f"{scores.inserted} inserted and {scores.missing} missing sentences scored, "
+                  f"coverage {scores.coverage:.1%} of the hypothesis")
+    else:
+        out.print(f"{scores.ref_segments} segments scored line by line")
 
 
 @app.command("models", epilog=examples("translate-cli models", "translate-cli models --json"))
@@ -372,6 +442,8 @@ def batch_command(
     compute_type: ComputeOption = ComputeType.auto,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no progress bars")] = False,
     force: Annotated[bool, typer.Option("--force", help="translate files even if they do not look Indonesian")] = False,
+    presegmented: Annotated[bool, typer.Option(
+        "--presegmented", help="one segment per line in every file, translated line for line (test sets)")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="print the summary as JSON instead of tables")] = False,
 ) -> None:
     """Translate a folder of articles: mirrored outputs, resumable, one bad file never stops the batch."""
@@ -385,7 +457,7 @@ def batch_command(
         with BatchJob(indir, target, references=references, glob=tuple(glob) if glob else DEFAULT_GLOB,
                       notice=notice) as job:  # folders, patterns and the lock are checked before the model loads
             translator = load(name, device, beam, batch_size, backend, compute_type)
-            summary = job.run(translator, quiet=quiet or as_json, force=force)
+            summary = job.run(translator, quiet=quiet or as_json, force=force, presegmented=presegmented)
         summaries.append(summary.to_json())
         if not as_json:
             print_batch_summary(summary)

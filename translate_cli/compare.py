@@ -1,10 +1,12 @@
 """Compare translation runs (folders written by ``batch`` or ``translate``) against references.
 
-Each system's hypothesis is aligned to the reference sentences (``align``) and regrouped
-(``score.regroup``) to segments that every system shares: consecutive reference sentences stay
-together where any system's alignment joins them. All systems are so scored on the same segments, as
-paired significance needs; it is sacrebleu's own paired bootstrap resampling against the first run
-(1000 resamples, seed from ``SACREBLEU_SEED``, default 12345), with 95% confidence intervals.
+Each system's translation (its ``.en.txt``) is paired with the reference as ``score.score_texts`` does,
+line by line when every system's lines correspond to the reference's, else by aligned sentences; then
+regrouped to segments that every system shares: consecutive reference sentences stay together where any
+system's regrouping joins them. All systems are so scored on the same segments, as paired significance
+needs (with one system, the figures are those of ``score``, ``translate`` and ``batch``); it is
+sacrebleu's own paired bootstrap resampling against the first run (1000 resamples, seed from
+``SACREBLEU_SEED``, default 12345), with 95% confidence intervals.
 
 On the same segments come compare-mt's analyses (``analysis``): n-gram match differences, word accuracy by
 word frequency, segments by sentence chrF and by reference length, and the segments where the systems
@@ -35,9 +37,9 @@ from translate_cli.errors import UserError
 from translate_cli.formats import atomic_write_text
 from translate_cli.pages import LOWER_IS_BETTER, METRIC_DIRECTIONS, page_link, render_page
 from translate_cli.pipeline import read_article
-from translate_cli.score import METRIC_LABELS, regroup, score_corpus, sentence_chrf
+from translate_cli.score import (METRIC_LABELS, Segments, group_texts, lines_correspond, pair_texts, score_corpus,
+                                 segments_of, sentence_chrf, text_lines)
 from translate_cli.score import corpus_metrics as score_metrics
-from translate_cli.segment import segment
 from translate_cli.terminal import shown
 
 LENGTH_EDGES = (10, 20, 30, 40)  # reference length buckets in words: 1-10, 11-20, 21-30, 31-40, 41+
@@ -166,20 +168,6 @@ def _translated_rows(path: Path) -> list[tuple[list[int], str, str]] | None:
     return [row for row in sorted(rows) if row[0]]
 
 
-def read_hypotheses(path: Path) -> list[str]:
-    """The translated sentences of one article: the ``.jsonl`` rows beside ``path``, else its segmented text
-    (see :func:`_translated_rows`)."""
-    rows = _translated_rows(path)
-    if rows is None:
-        return [s.text for s in segment(read_article(path), lang="en")]
-    return [text for _, text, _ in rows]
-
-
-def read_sources(path: Path) -> list[str] | None:
-    """The source text of each sentence ``read_hypotheses`` returns (from the ``.jsonl``; None without one)."""
-    rows = _translated_rows(path)
-    return None if rows is None else [source for _, _, source in rows]
-
 
 def _article_page(path: Path) -> str | None:
     """The run's HTML page of the article whose translation is ``path``, if it exists."""
@@ -276,17 +264,20 @@ def compare_runs(run_dirs: list[Path], references: Path, n_samples: int = 1000,
     sources: list[str] = []
     for key in common:
         try:
-            ref = [s.text for s in segment(read_article(refs[key]), "en")]
-            hyps = [read_hypotheses(run[key]) for run in runs]
+            ref_text = read_article(refs[key])
+            hyp_texts = [read_article(run[key]) for run in runs]
+            rows = [_translated_rows(run[key]) for run in runs]  # a damaged run folder is not trusted
         except UserError as exc:
             skipped[key] = str(exc)
             continue
-        src = read_sources(runs[0][key]) or [""] * len(hyps[0])
-        beads = [align(h, ref, src_translation=h) for h in hyps]
-        # the first run's source sentences regrouped along its own beads, as its hypothesis is
-        pairs = shared_segments(beads + beads[:1], hyps + [src], ref)
-        segments += [(key, r, [h[i] for h, _ in pairs[:-1]]) for i, r in enumerate(pairs[0][1])]
-        sources += [text.strip() for text in pairs[-1][0]]
+        # the scoring path of score.score_texts, with one choice of lines or sentences for all systems
+        by_line = all(lines_correspond(text_lines(h), text_lines(ref_text)) for h in hyp_texts)
+        pairings = [pair_texts(h, ref_text, by_line) for h in hyp_texts]
+        groups = shared_segments([segments_of(p) for p in pairings])
+        per_system = [group_texts(g, p.hyp, p.ref) for g, p in zip(groups, pairings)]
+        segments += [(key, ref, [hyps[i] for hyps, _ in per_system]) for i, ref in enumerate(per_system[0][1])]
+        unit_sources = _unit_sources(pairings[0].hyp, rows[0])
+        sources += [" ".join(unit_sources[i] for i in src if unit_sources[i]) for src, _ in groups[0]]
     if not segments:
         raise UserError("no article could be compared: " + "; ".join(f"{k}: {v}" for k, v in skipped.items()))
     common = [key for key in common if key not in skipped]
@@ -302,26 +293,36 @@ def compare_runs(run_dirs: list[Path], references: Path, n_samples: int = 1000,
     return comparison
 
 
-def shared_segments(system_beads: list[list[Bead]], hyps: list[list[str]], ref: list[str]):
-    """Regroup every system's hypothesis to one segmentation of ``ref`` that all alignments respect.
+def shared_segments(systems: list[Segments]) -> list[list[tuple[list[int], list[int]]]]:
+    """Regroup every system's segments (from ``score.segments_of`` on the same reference units) to one
+    segmentation of the reference that all of them respect: a segment starts only where every system's
+    does. Returns each system's (hypothesis ids, reference ids) groups; one system keeps its own."""
+    starts = set.intersection(*({tgt[0] for _, tgt in s.groups if tgt} for s in systems))
+    shared: list[list[tuple[list[int], list[int]]]] = []
+    for system in systems:
+        merged: list[tuple[list[int], list[int]]] = []
+        for src, tgt in system.groups:
+            if not merged or (tgt and tgt[0] in starts):
+                merged.append((list(src), list(tgt)))
+            else:
+                merged[-1][0].extend(src)
+                merged[-1][1].extend(tgt)
+        shared.append([(sorted(src), tgt) for src, tgt in merged])
+    return shared
 
-    A reference segment starts only where every system has a bead starting; each system's beads are
-    merged accordingly and passed to ``score.regroup``. Returns one (hyps, refs) pair per system.
-    """
-    starts = set(range(1, len(ref)))
-    for beads in system_beads:
-        starts &= {b.tgt[0] for b in beads if b.tgt}
-    bounds = [0, *sorted(starts), len(ref)]
-    group_of = [g for g, (lo, hi) in enumerate(zip(bounds, bounds[1:])) for _ in range(lo, hi)]
-    pairs = []
-    for beads, hyp in zip(system_beads, hyps):
-        sources: list[list[int]] = [[] for _ in bounds[1:]]
-        for bead in beads:
-            if bead.tgt:
-                sources[group_of[bead.tgt[0]]] += bead.src
-        merged = [Bead(tuple(src), tuple(range(lo, hi)), 0.0) for src, lo, hi in zip(sources, bounds, bounds[1:])]
-        pairs.append(regroup(merged, hyp, ref))
-    return pairs
+
+def _unit_sources(units: list[str], rows: list[tuple[list[int], str, str]] | None) -> list[str]:
+    """The source text of each hypothesis unit, through the run's ``.jsonl`` rows (translation, source):
+    units and row translations are aligned (the same text, maybe split otherwise) and each bead's source
+    goes to its first unit."""
+    found = [""] * len(units)
+    if not rows:
+        return found
+    translations = [text for _, text, _ in rows]
+    for bead in align(units, translations, src_translation=units):
+        if bead.src:
+            found[bead.src[0]] = " ".join(rows[j][2] for j in bead.tgt)
+    return found
 
 
 def corpus_metrics() -> dict:

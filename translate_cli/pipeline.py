@@ -198,20 +198,29 @@ def join_target(segments: Sequence[Segment], lines: bool = False) -> str:
 
 def build_result(name: str, source: list[Segment], translations: list[str], model: str, seconds: float,
                  reference_text: str | None = None, lines: bool = False) -> TranslationResult:
-    """Rows and scores for a translated article; with a reference, the reference is aligned to the
-    translation (both English) so that it may be split differently from the source."""
+    """Rows and scores for a translated article.
+
+    With a reference, the scores are those of ``score.score_texts`` on the written translation (the
+    ``.en.txt`` text) and the reference, as every command computes them; the rows pair each source
+    sentence's translation with the reference units aligned to it (both English), so the reference may
+    be split differently from the source.
+    """
     target = target_segments(source, translations, lines)
     if reference_text is None:
         rows = [AlignedRow((i,), (i,), 1.0, s.text, t.text) for i, (s, t) in enumerate(zip(source, target))]
         return TranslationResult(name, source, target, rows, model, seconds, lines=lines)
     from translate_cli.align import align
-    from translate_cli.score import score_beads, sentence_chrf
+    from translate_cli.score import pair_texts, score_segments, segments_of, sentence_chrf
 
-    reference = [s.text for s in segment(reference_text, "en")]
-    beads = align(translations, reference, src_translation=translations)
-    rows = [row_for_bead(bead, source, translations, reference, sentence_chrf) for bead in beads]
-    scores = score_beads(beads, translations, reference)
-    return TranslationResult(name, source, target, rows, model, seconds, scores, lines=lines)
+    pairing = pair_texts(join_target(target, lines), reference_text)
+    scored = segments_of(pairing)
+    if pairing.by_line and lines:  # line number p of the translation is line p of the reference
+        beads = [Bead((k,), (seg.paragraph,), 1.0) for k, seg in enumerate(source)]
+    else:
+        beads = align(translations, pairing.ref, src_translation=translations)
+    rows = [row_for_bead(bead, source, translations, pairing.ref, sentence_chrf) for bead in beads]
+    return TranslationResult(name, source, target, rows, model, seconds, score_segments(scored, not pairing.by_line),
+                             lines=lines, scored=tuple(zip(scored.hyps, scored.refs)))
 
 
 def row_for_bead(bead: Bead, source: Sequence[Segment], translations: Sequence[str], reference: Sequence[str],
