@@ -108,7 +108,7 @@ def load(model: str | None, device: Device, beam: int, batch_size: int, backend:
     from translate_cli.terminal import console, visible
     from translate_cli.translate import load_translator
 
-    spec = resolve_model(model)
+    spec = resolve_model(model)  # an unknown name fails here, before the spinner
     err = console(stderr=True)
     waiting = err.status(f"loading model {visible(spec.name)} ...") if err.is_terminal else nullcontext()
     try:

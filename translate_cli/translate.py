@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 from translate_cli.errors import UserError
-from translate_cli.models import FAMILY_LANGS, ModelSpec, detect_family, model_folder
+from translate_cli.models import FAMILY_LANGS, ModelSpec, detect_family, model_folder, resolve_model
 
 BACKENDS = ("auto", "transformers", "ctranslate2")
 CT2_FAMILIES = ("marian", "nllb", "m2m100")  # 'auto' leaves MADLAD/T5 on transformers
@@ -338,13 +338,16 @@ def _ct2_engine(spec, folder, tokenizer, device, beam, target_token, max_tokens,
     return engine, f"ctranslate2:{device}:{quantization}"
 
 
-def load_translator(spec: ModelSpec, *, device: str = "auto", beam: int = 4, batch_size: int = 16,
-                    backend: str = "auto", max_batch_tokens: int | None = None,
+def load_translator(spec: ModelSpec | str | None = None, *, device: str = "auto", beam: int = 4,
+                    batch_size: int = 16, backend: str = "auto", max_batch_tokens: int | None = None,
                     compute_type: str = "auto") -> Translator:
-    """Load ``spec`` for translation. backend 'auto' uses CTranslate2 when installed and the model converts
+    """Load a model for translation: a ModelSpec, or a name as ``--model`` takes it (alias, hub id or local
+    folder; None: the default model). backend 'auto' uses CTranslate2 when installed and the model converts
     (falling back to transformers with a notice), 'transformers' or 'ctranslate2' force one.
     ``compute_type`` is CTranslate2's quantisation (auto: int8 on CPU, float16 on GPU); giving one
     other than auto requires CTranslate2."""
+    if not isinstance(spec, ModelSpec):
+        spec = resolve_model(spec)
     if backend not in BACKENDS:
         raise UserError(f"unknown backend '{backend}': use one of {', '.join(BACKENDS)}")
     if compute_type not in COMPUTE_TYPES:
