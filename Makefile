@@ -24,7 +24,7 @@ run: $(STAMP)
 	@echo "outputs: out/samples/ (translation .en.txt, bitext .tsv/.jsonl/.tmx/.md/.html per article)"
 
 test: $(STAMP)
-	$(PY) -m pytest
+	$(PY) -m pytest -n auto
 
 # Benchmarks print tables and ratios; BENCH_MODEL is any --model value (alias or folder).
 BENCH_MODEL ?= embedded
