@@ -312,7 +312,7 @@ def score_command(
     """
     from dataclasses import asdict
 
-    from translate_cli.pipeline import read_article
+    from translate_cli.pipeline import read_article, read_input
     from translate_cli.score import METRIC_LABELS, ScoreOptions, pair_texts, score_corpus, score_segments, segments_of
 
     hyp, references = _score_files(files or [], refs or [], hyp_option)
@@ -322,7 +322,8 @@ def score_command(
         raise UserError(f"unknown metric {unknown[0]!r}: use {', '.join(METRIC_LABELS)}")
     options = ScoreOptions(tokenize, lowercase, 1000 if confidence else 1)
     hyp_text = read_article(hyp, notice)
-    pairings = [pair_texts(hyp_text, read_article(ref, notice)) for ref in references]
+    # a reference that is a document (.md, .html, ...) is read as its text, as translate and batch read it
+    pairings = [pair_texts(hyp_text, read_input(ref, notice)[0]) for ref in references]
     if len(pairings) == 1:
         pairing = pairings[0]
         scores = score_segments(segments_of(pairing), not pairing.by_line, options)

@@ -36,7 +36,7 @@ from translate_cli.document import Bead
 from translate_cli.errors import UserError
 from translate_cli.formats import atomic_write_text
 from translate_cli.pages import LOWER_IS_BETTER, METRIC_DIRECTIONS, page_link, render_page
-from translate_cli.pipeline import read_article
+from translate_cli.pipeline import read_article, read_input
 from translate_cli.score import (METRIC_LABELS, Segments, group_texts, lines_correspond, pair_texts, score_corpus,
                                  segments_of, sentence_chrf, text_lines)
 from translate_cli.score import corpus_metrics as score_metrics
@@ -264,7 +264,7 @@ def compare_runs(run_dirs: list[Path], references: Path, n_samples: int = 1000,
     sources: list[str] = []
     for key in common:
         try:
-            ref_text = read_article(refs[key])
+            ref_text = read_input(refs[key])[0]  # as translate, batch and score read a reference
             hyp_texts = [read_article(run[key]) for run in runs]
             rows = [_translated_rows(run[key]) for run in runs]  # a damaged run folder is not trusted
         except UserError as exc:
