@@ -1,0 +1,180 @@
+"""Translate on a Ray cluster: long-lived actors, each holding one loaded translator.
+
+``RayTranslator`` has the interface ``batch.run_batch`` expects (``identity`` and
+``translate(sentences, progress=...)``), so the manifest, the sentence cache, resume and summary.json stay
+on the driver and only sentences and translations travel. Its identity is the workers' own
+``Translator.identity``, the same as a local run with the same model and options, so both share a cache.
+
+A worker that dies (actor killed, node lost) loses only its batch in flight: the batch goes back to the
+queue and runs on another worker, while Ray restarts the dead one (``max_restarts``). Nothing is
+returned for a batch until one attempt has finished, so no translation is lost or used twice.
+
+Ray is an optional extra (``pip install 'translate-cli[ray]'``) and is imported only here.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import sys
+from collections import Counter, deque
+from typing import Callable, Sequence
+
+from translate_cli.errors import UserError
+from translate_cli.models import ModelSpec
+
+MAX_RESTARTS = 3  # restarts Ray grants each worker; after that it is left out
+MAX_ATTEMPTS = 3  # a batch that killed this many workers fails its chunk instead of killing more
+TASKS_PER_WORKER = 8  # a chunk of the batch run gives each worker about this many batches
+
+
+def import_ray():
+    """The ``ray`` module, or a one-line UserError saying how to install it."""
+    try:
+        import ray
+    except ImportError:
+        raise UserError("--engine ray needs Ray: pip install 'translate-cli[ray]'") from None
+    return ray
+
+
+class _Worker:
+    """Ray actor body: one translator loaded once, used for every batch sent to this worker."""
+
+    def __init__(self, spec: ModelSpec, options: dict):
+        from translate_cli.translate import load_translator
+
+        self.error: UserError | None = None
+        try:
+            self.translator = load_translator(spec, **options)
+        except UserError as error:  # kept for identity(), which brings it to the driver as one line
+            self.error = error
+
+    def identity(self) -> str:
+        if self.error:
+            raise self.error
+        return self.translator.identity
+
+    def translate(self, sentences: list[str]) -> list[str]:
+        return self.translator.translate(sentences)
+
+
+class RayTranslator:
+    """Translates with ``workers`` Ray actors, each running ``load_translator(spec, **load_options)``.
+
+    Starts a local Ray instance when Ray is not running and ``address`` is None, otherwise joins ``address``
+    ('auto' or 'ray://HOST:PORT'). ``workers`` defaults to as many as the cluster's CPUs (GPUs when
+    ``gpus_per_worker``) hold. ``close()`` ends the actors.
+    """
+
+    def __init__(self, spec: ModelSpec, *, address: str | None = None, workers: int | None = None,
+                 cpus_per_worker: float = 1, gpus_per_worker: float = 0, batch_size: int = 32, **load_options):
+        ray = import_ray()
+        if not ray.is_initialized():
+            local = {"include_dashboard": False} if address is None else {}
+            try:
+                ray.init(address=address, log_to_driver=False, logging_level=logging.ERROR, **local)
+            except ConnectionError as error:
+                raise UserError(f"cannot join Ray at {address}: {str(error).splitlines()[0]}") from None
+        workers = workers or self._fitting_workers(ray.cluster_resources(), cpus_per_worker, gpus_per_worker)
+        self._check_resources(ray.cluster_resources(), workers, cpus_per_worker, gpus_per_worker, address)
+        actor = ray.remote(_Worker).options(num_cpus=cpus_per_worker, num_gpus=gpus_per_worker,
+                                            max_restarts=MAX_RESTARTS, max_task_retries=0)
+        options = {**load_options, "batch_size": batch_size}
+        self._actors = [actor.remote(spec, options) for _ in range(workers)]
+        self._alive = set(range(workers))
+        self._deaths: Counter[int] = Counter()
+        self.batch_size = batch_size
+        self.chunk_sentences = TASKS_PER_WORKER * workers * batch_size  # for run_batch: work for every worker
+        self.resubmitted = 0  # batches run again after their worker died
+        try:
+            self.identity = self._common_identity(ray)
+        except BaseException:
+            self.close()
+            raise
+
+    @staticmethod
+    def _fitting_workers(resources: dict, cpus: float, gpus: float) -> int:
+        if gpus:
+            return max(1, int(resources.get("GPU", 0) // gpus))
+        return max(1, int(resources.get("CPU", 1) // cpus)) if cpus else 1
+
+    @staticmethod
+    def _check_resources(resources: dict, workers: int, cpus: float, gpus: float, address: str | None) -> None:
+        """Refuse what a local instance can never hold; on a cluster, say the workers wait for more nodes."""
+        short = [f"{workers} x {need:g} {kind} but the cluster has {resources.get(kind, 0):g}"
+                 for kind, need in (("CPU", cpus), ("GPU", gpus)) if need and workers * need > resources.get(kind, 0)]
+        if short and address is None:
+            raise UserError(f"--workers {workers}: needs {'; '.join(short)} (lower --workers or the per-worker resources)")
+        if short:
+            print(f"notice: workers need {'; '.join(short)}: some wait until nodes join", file=sys.stderr)
+
+    def _common_identity(self, ray) -> str:
+        """Every worker's translator identity, which must be one (same model files, engine and options)."""
+        try:
+            identities = set(ray.get([actor.identity.remote() for actor in self._actors]))
+        except ray.exceptions.RayTaskError as error:
+            if isinstance(error.cause, UserError):
+                raise UserError(str(error.cause)) from None
+            raise
+        except ray.exceptions.RayActorError as error:
+            lines = [line.strip() for line in str(error).splitlines() if line.strip()]
+            raise UserError(f"a Ray worker could not start: {lines[-1] if lines else error}") from None
+        if len(identities) > 1:
+            raise UserError(f"Ray workers loaded different models or engines: {', '.join(sorted(identities))}")
+        return identities.pop()
+
+    def _submit(self, worker: int, sentences: list[str]):
+        return self._actors[worker].translate.remote(sentences)
+
+    def translate(self, sentences: Sequence[str], progress: Callable[[int], None] | None = None) -> list[str]:
+        """One translation per sentence, same order; ``progress(n)`` is called as each batch of n finishes."""
+        import ray
+
+        # Similar lengths share a batch (less padding); the workers take batches as they become free.
+        order = sorted(range(len(sentences)), key=lambda i: len(sentences[i]))
+        queue = deque(order[start:start + self.batch_size] for start in range(0, len(order), self.batch_size))
+        outputs: list[str | None] = [None] * len(sentences)
+        attempts: Counter[int] = Counter()  # failures by the batch's first index
+        idle = deque(sorted(self._alive))
+        running = {}
+        while queue or running:
+            while queue and idle:
+                batch, worker = queue.popleft(), idle.popleft()
+                running[self._submit(worker, [sentences[i] for i in batch])] = worker, batch
+            [ref], _ = ray.wait(list(running), num_returns=1)
+            worker, batch = running.pop(ref)
+            try:
+                texts = ray.get(ref)
+            except ray.exceptions.RayTaskError as error:  # the model failed: fail this call like a local one
+                raise error.cause from None
+            except ray.exceptions.RayActorError:  # the worker died: run its batch again elsewhere
+                self._worker_died(worker, idle)
+                attempts[batch[0]] += 1
+                if attempts[batch[0]] >= MAX_ATTEMPTS or not self._alive:
+                    raise RuntimeError(f"Ray workers died {attempts[batch[0]]} times on one batch "
+                                       f"({len(self._alive)} of {len(self._actors)} left)") from None
+                queue.appendleft(batch)
+                self.resubmitted += 1
+                continue
+            for i, text in zip(batch, texts):
+                outputs[i] = text
+            idle.append(worker)
+            if progress:
+                progress(len(batch))
+        return outputs
+
+    def _worker_died(self, worker: int, idle: deque) -> None:
+        """Count a death; a worker Ray restarts goes to the back of the line, one past its restarts is dropped."""
+        self._deaths[worker] += 1
+        if self._deaths[worker] > MAX_RESTARTS:
+            self._alive.discard(worker)
+        else:
+            idle.append(worker)
+
+    def close(self) -> None:
+        """End the workers (a Ray instance this process started ends with the process)."""
+        import ray
+
+        for actor in self._actors:
+            ray.kill(actor, no_restart=True)
+        self._alive.clear()
