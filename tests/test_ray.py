@@ -106,7 +106,7 @@ class KillingRayTranslator(RayTranslator):
         if self.submitted == self.kill_at:
             import ray
 
-            ray.kill(self._actors[worker], no_restart=False)
+            ray.kill(self.actors[worker], no_restart=False)
         return ref
 
 

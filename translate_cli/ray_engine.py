@@ -15,7 +15,6 @@ Ray is an optional extra (``pip install 'translate-cli[ray]'``) and is imported 
 from __future__ import annotations
 
 import logging
-import math
 import sys
 from collections import Counter, deque
 from typing import Callable, Sequence
@@ -63,7 +62,7 @@ class RayTranslator:
 
     Starts a local Ray instance when Ray is not running and ``address`` is None, otherwise joins ``address``
     ('auto' or 'ray://HOST:PORT'). ``workers`` defaults to as many as the cluster's CPUs (GPUs when
-    ``gpus_per_worker``) hold. ``close()`` ends the actors.
+    ``gpus_per_worker``) hold. ``actors`` are the Ray actor handles; ``close()`` ends them.
     """
 
     def __init__(self, spec: ModelSpec, *, address: str | None = None, workers: int | None = None,
@@ -80,7 +79,7 @@ class RayTranslator:
         actor = ray.remote(_Worker).options(num_cpus=cpus_per_worker, num_gpus=gpus_per_worker,
                                             max_restarts=MAX_RESTARTS, max_task_retries=0)
         options = {**load_options, "batch_size": batch_size}
-        self._actors = [actor.remote(spec, options) for _ in range(workers)]
+        self.actors = [actor.remote(spec, options) for _ in range(workers)]
         self._alive = set(range(workers))
         self._deaths: Counter[int] = Counter()
         self.batch_size = batch_size
@@ -111,7 +110,7 @@ class RayTranslator:
     def _common_identity(self, ray) -> str:
         """Every worker's translator identity, which must be one (same model files, engine and options)."""
         try:
-            identities = set(ray.get([actor.identity.remote() for actor in self._actors]))
+            identities = set(ray.get([actor.identity.remote() for actor in self.actors]))
         except ray.exceptions.RayTaskError as error:
             if isinstance(error.cause, UserError):
                 raise UserError(str(error.cause)) from None
@@ -124,7 +123,7 @@ class RayTranslator:
         return identities.pop()
 
     def _submit(self, worker: int, sentences: list[str]):
-        return self._actors[worker].translate.remote(sentences)
+        return self.actors[worker].translate.remote(sentences)
 
     def translate(self, sentences: Sequence[str], progress: Callable[[int], None] | None = None) -> list[str]:
         """One translation per sentence, same order; ``progress(n)`` is called as each batch of n finishes."""
@@ -152,7 +151,7 @@ class RayTranslator:
                 attempts[batch[0]] += 1
                 if attempts[batch[0]] >= MAX_ATTEMPTS or not self._alive:
                     raise RuntimeError(f"Ray workers died {attempts[batch[0]]} times on one batch "
-                                       f"({len(self._alive)} of {len(self._actors)} left)") from None
+                                       f"({len(self._alive)} of {len(self.actors)} left)") from None
                 queue.appendleft(batch)
                 self.resubmitted += 1
                 continue
@@ -175,6 +174,6 @@ class RayTranslator:
         """End the workers (a Ray instance this process started ends with the process)."""
         import ray
 
-        for actor in self._actors:
+        for actor in self.actors:
             ray.kill(actor, no_restart=True)
         self._alive.clear()
