@@ -97,12 +97,19 @@ def cached_sentences(outdir: Path) -> int:
 class KillingRayTranslator(RayTranslator):
     """Kills the worker that receives submission number ``kill_at`` right after it is sent (Ray restarts it)."""
 
-    submitted = 0
     kill_at: int | None = None
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.used: list[int] = []  # the worker of each batch sent
+
+    @property
+    def submitted(self) -> int:
+        return len(self.used)
 
     def _submit(self, worker, sentences):
         ref = super()._submit(worker, sentences)
-        self.submitted += 1
+        self.used.append(worker)
         if self.submitted == self.kill_at:
             import ray
 
@@ -128,7 +135,7 @@ def test_ray_and_local_engines_write_the_same_outputs(ray_translator, articles, 
 
 
 @pytest.mark.ray
-def test_killed_worker_loses_nothing_and_rerun_skips_all(ray_translator, articles, local_out, tmp_path,
+def test_killed_worker_loses_nothing_and_rerun_skips_all(ray_instance, ray_translator, articles, local_out, tmp_path,
                                                          monkeypatch):
     writes = Counter()
     write_outputs = batch.write_outputs
@@ -145,6 +152,10 @@ def test_killed_worker_loses_nothing_and_rerun_skips_all(ray_translator, article
 
     second = run_batch(articles, tmp_path / "out", ray_translator, quiet=True)
     assert {a.status for a in second.articles} == {"skipped"} and second.translated_sentences == 0
+
+    killed, sent = ray_translator.used[ray_translator.kill_at - 1], ray_translator.submitted
+    ray_instance.get(list(ray_translator._restarting))  # Ray has restarted the killed worker: it takes batches again
+    assert ray_translator.translate(["Satu.", "Dua.", "Tiga.", "Empat."]) and killed in ray_translator.used[sent:]
 
 
 def test_missing_ray_is_one_line(articles, marian_dir, tmp_path, monkeypatch, capsys):

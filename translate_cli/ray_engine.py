@@ -6,8 +6,9 @@ on the driver and only sentences and translations travel. Its identity is the wo
 ``Translator.identity``, the same as a local run with the same model and options, so both share a cache.
 
 A worker that dies (actor killed, node lost) loses only its batch in flight: the batch goes back to the
-queue and runs on another worker, while Ray restarts the dead one (``max_restarts``). Nothing is
-returned for a batch until one attempt has finished, so no translation is lost or used twice.
+queue and runs on another worker, while Ray restarts the dead one (``max_restarts``), which takes batches
+again once it answers. Nothing is returned for a batch until one attempt has finished, so no translation is
+lost or used twice.
 
 Ray is an optional extra (``pip install 'translate-cli[ray]'``) and is imported only here.
 """
@@ -23,7 +24,7 @@ from translate_cli.errors import UserError
 from translate_cli.models import ModelSpec
 
 MAX_RESTARTS = 3  # restarts Ray grants each worker; after that it is left out
-MAX_ATTEMPTS = 3  # a batch that killed this many workers fails its chunk instead of killing more
+MAX_ATTEMPTS = 3  # a batch whose worker died this many times fails its chunk instead of killing more
 TASKS_PER_WORKER = 8  # a chunk of the batch run gives each worker about this many batches
 
 
@@ -80,8 +81,8 @@ class RayTranslator:
                                             max_restarts=MAX_RESTARTS, max_task_retries=0)
         options = {**load_options, "batch_size": batch_size}
         self.actors = [actor.remote(spec, options) for _ in range(workers)]
-        self._alive = set(range(workers))
-        self._deaths: Counter[int] = Counter()
+        self._idle = deque(range(workers))  # workers ready for a batch
+        self._restarting: dict = {}  # a dead worker's readiness call -> the worker, back when it answers
         self.batch_size = batch_size
         self.chunk_sentences = TASKS_PER_WORKER * workers * batch_size  # for run_batch: work for every worker
         self.resubmitted = 0  # batches run again after their worker died
@@ -134,41 +135,57 @@ class RayTranslator:
         queue = deque(order[start:start + self.batch_size] for start in range(0, len(order), self.batch_size))
         outputs: list[str | None] = [None] * len(sentences)
         attempts: Counter[int] = Counter()  # failures by the batch's first index
-        idle = deque(sorted(self._alive))
-        running = {}
-        while queue or running:
-            while queue and idle:
-                batch, worker = queue.popleft(), idle.popleft()
-                running[self._submit(worker, [sentences[i] for i in batch])] = worker, batch
-            [ref], _ = ray.wait(list(running), num_returns=1)
-            worker, batch = running.pop(ref)
-            try:
-                texts = ray.get(ref)
-            except ray.exceptions.RayTaskError as error:  # the model failed: fail this call like a local one
-                raise error.cause from None
-            except ray.exceptions.RayActorError:  # the worker died: run its batch again elsewhere
-                self._worker_died(worker, idle)
-                attempts[batch[0]] += 1
-                if attempts[batch[0]] >= MAX_ATTEMPTS or not self._alive:
-                    raise RuntimeError(f"Ray workers died {attempts[batch[0]]} times on one batch "
-                                       f"({len(self._alive)} of {len(self.actors)} left)") from None
-                queue.appendleft(batch)
-                self.resubmitted += 1
-                continue
-            for i, text in zip(batch, texts):
-                outputs[i] = text
-            idle.append(worker)
-            if progress:
-                progress(len(batch))
+        running: dict = {}  # call -> (worker, batch)
+        try:
+            while queue or running:
+                while queue and self._idle:
+                    batch, worker = queue.popleft(), self._idle.popleft()
+                    running[self._submit(worker, [sentences[i] for i in batch])] = worker, batch
+                if not running and not self._restarting:
+                    raise RuntimeError(f"all {len(self.actors)} Ray workers are lost")
+                [ref], _ = ray.wait([*self._restarting, *running], num_returns=1)  # restarted workers first
+                if ref in self._restarting:
+                    self._rejoin(ref)
+                    continue
+                worker, batch = running.pop(ref)
+                try:
+                    texts = ray.get(ref)
+                except ray.exceptions.RayTaskError as error:  # the model failed: fail this call like a local one
+                    self._idle.append(worker)
+                    raise error.cause from None
+                except ray.exceptions.RayActorError:  # the worker died: its batch goes to the next free worker
+                    self._wait_for_restart(worker)
+                    attempts[batch[0]] += 1
+                    if attempts[batch[0]] >= MAX_ATTEMPTS:
+                        raise RuntimeError(f"{MAX_ATTEMPTS} Ray workers died on one batch of {len(batch)} sentences")
+                    queue.appendleft(batch)
+                    self.resubmitted += 1
+                    continue
+                for i, text in zip(batch, texts):
+                    outputs[i] = text
+                self._idle.append(worker)
+                if progress:
+                    progress(len(batch))
+        finally:  # after an error, workers still busy with this call's batches take new ones after those
+            self._idle.extend(worker for worker, _ in running.values())
         return outputs
 
-    def _worker_died(self, worker: int, idle: deque) -> None:
-        """Count a death; a worker Ray restarts goes to the back of the line, one past its restarts is dropped."""
-        self._deaths[worker] += 1
-        if self._deaths[worker] > MAX_RESTARTS:
-            self._alive.discard(worker)
-        else:
-            idle.append(worker)
+    def _wait_for_restart(self, worker: int) -> None:
+        """Ask the dead worker for its identity; Ray answers once it has restarted it (or fails when it gives up)."""
+        call = self.actors[worker].identity.options(max_task_retries=-1).remote()
+        self._restarting[call] = worker
+
+    def _rejoin(self, call) -> None:
+        """A restarted worker takes batches again if it still runs the same model; otherwise it is left out."""
+        import ray
+
+        worker = self._restarting.pop(call)
+        try:
+            identity = ray.get(call)
+        except ray.exceptions.RayError:  # restarts used up, or the model no longer loads there
+            return
+        if identity == self.identity:
+            self._idle.append(worker)
 
     def close(self) -> None:
         """End the workers (a Ray instance this process started ends with the process)."""
@@ -176,4 +193,5 @@ class RayTranslator:
 
         for actor in self.actors:
             ray.kill(actor, no_restart=True)
-        self._alive.clear()
+        self._idle.clear()
+        self._restarting.clear()
