@@ -103,7 +103,7 @@ def main() -> None:
 
         ray = import_ray()
         start = time.perf_counter()
-        ray.init(include_dashboard=False, log_to_driver=False, logging_level=logging.ERROR)
+        ray.init(address="local", include_dashboard=False, log_to_driver=False, logging_level=logging.ERROR)
         ray_start = time.perf_counter() - start
         for workers in args.workers:
             start = time.perf_counter()

@@ -6,6 +6,7 @@ The Ray tests share one local Ray instance (2 CPUs) started by this module.
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 import subprocess
 import sys
@@ -14,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from test_cli import assert_one_line_error, run
+from cli_run import assert_one_line_error, run
 from translate_cli import batch
 from translate_cli.batch import CACHE_NAME, run_batch
 from translate_cli.models import local_spec
@@ -55,7 +56,7 @@ def ray_instance(module_env):
     """One local Ray instance for the module; its workers inherit the module's environment."""
     import ray
 
-    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
+    ray.init(address="local", num_cpus=2, include_dashboard=False, log_to_driver=False)
     yield ray
     ray.shutdown()
 
@@ -80,11 +81,12 @@ def local_out(module_env, articles, marian_dir, tmp_path_factory) -> Path:
 
 
 def output_files(outdir: Path) -> dict[str, str]:
-    """Every output file's text by relative path; summary.json without its timing and folder."""
-    files = {p.relative_to(outdir).as_posix(): p.read_text(encoding="utf-8")
+    """Every output file's text by relative path, with OUTDIR's own path and the timings left out."""
+    files = {p.relative_to(outdir).as_posix():
+             re.sub(r"\bin [0-9.]+ s\b", "in - s", p.read_text(encoding="utf-8").replace(str(outdir), "OUTDIR"))
              for p in outdir.rglob("*") if p.is_file() and p.name not in (CACHE_NAME, ".lock")}
     summary = json.loads(files.pop("summary.json"))
-    del summary["seconds"], summary["outdir"]
+    del summary["last_run"]["seconds"], summary["job"]["seconds"]
     files["summary.json"] = json.dumps(summary, sort_keys=True)
     return files
 
@@ -139,8 +141,8 @@ def test_killed_worker_loses_nothing_and_rerun_skips_all(ray_instance, ray_trans
                                                          monkeypatch):
     writes = Counter()
     write_outputs = batch.write_outputs
-    monkeypatch.setattr(batch, "write_outputs", lambda result, folder: writes.update([folder]) or
-                        write_outputs(result, folder))
+    monkeypatch.setattr(batch, "write_outputs", lambda result, folder, *rest: writes.update([folder]) or
+                        write_outputs(result, folder, *rest))
     ray_translator.kill_at = ray_translator.submitted + 2  # the second worker, its first batch in flight
     resubmitted = ray_translator.resubmitted
     first = run_batch(articles, tmp_path / "out", ray_translator, quiet=True)
@@ -168,8 +170,8 @@ def test_missing_ray_is_one_line(articles, marian_dir, tmp_path, monkeypatch, ca
 def test_local_engine_never_imports_ray(articles, tmp_path):
     """The batch command with the default engine, its model loader replaced by a stand-in (no torch to import)."""
     code = ("import sys\nfrom translate_cli import cli\n"
-            "class Echo:\n    identity = 'echo'\n"
-            "    def translate(self, sentences, progress=None):\n        return list(sentences)\n"
+            "class Echo:\n    identity = label = 'echo'\n"
+            "    def translate(self, sentences, progress=None, on_translated=None):\n        return list(sentences)\n"
             "cli.load = lambda *args: Echo()\n"
             f"sys.argv = ['translate-cli', 'batch', {str(articles)!r}, '-o', {str(tmp_path / 'out')!r}, '-q']\n"
             "try:\n    cli.main()\nexcept SystemExit as exit_:\n    assert not exit_.code, exit_.code\n"

@@ -1,8 +1,8 @@
 """Translate on a Ray cluster: long-lived actors, each holding one loaded translator.
 
-``RayTranslator`` has the interface ``batch.run_batch`` expects (``identity`` and
-``translate(sentences, progress=...)``), so the manifest, the sentence cache, resume and summary.json stay
-on the driver and only sentences and translations travel. Its identity is the workers' own
+``RayTranslator`` has the interface the batch driver expects (``identity``, ``label`` and
+``translate(sentences, progress=..., on_translated=...)``), so the manifest, the sentence cache, resume and
+summary.json stay on the driver and only sentences and translations travel. Its identity is the workers' own
 ``Translator.identity``, the same as a local run with the same model and options, so both share a cache.
 
 A worker that dies (actor killed, node lost) loses only its batch in flight: the batch goes back to the
@@ -46,13 +46,14 @@ class _Worker:
         self.error: UserError | None = None
         try:
             self.translator = load_translator(spec, **options)
-        except UserError as error:  # kept for identity(), which brings it to the driver as one line
+        except UserError as error:  # kept for describe(), which brings it to the driver as one line
             self.error = error
 
-    def identity(self) -> str:
+    def describe(self) -> tuple[str, str]:
+        """The translator's identity and label."""
         if self.error:
             raise self.error
-        return self.translator.identity
+        return self.translator.identity, self.translator.label
 
     def translate(self, sentences: list[str]) -> list[str]:
         return self.translator.translate(sentences)
@@ -61,18 +62,18 @@ class _Worker:
 class RayTranslator:
     """Translates with ``workers`` Ray actors, each running ``load_translator(spec, **load_options)``.
 
-    Starts a local Ray instance when Ray is not running and ``address`` is None, otherwise joins ``address``
-    ('auto' or 'ray://HOST:PORT'). ``workers`` defaults to as many as the cluster's CPUs (GPUs when
+    Starts a new local Ray instance when Ray is not running and ``address`` is None, otherwise joins
+    ``address`` ('auto': the cluster of $RAY_ADDRESS or of this machine; or 'ray://HOST:PORT'). ``workers`` defaults to as many as the cluster's CPUs (GPUs when
     ``gpus_per_worker``) hold. ``actors`` are the Ray actor handles; ``close()`` ends them.
     """
 
     def __init__(self, spec: ModelSpec, *, address: str | None = None, workers: int | None = None,
                  cpus_per_worker: float = 1, gpus_per_worker: float = 0, batch_size: int = 32, **load_options):
         ray = import_ray()
-        if not ray.is_initialized():
-            local = {"include_dashboard": False} if address is None else {}
+        if not ray.is_initialized():  # a new local instance, quiet, unless told to join a cluster
+            local = {"address": "local", "include_dashboard": False} if address is None else {"address": address}
             try:
-                ray.init(address=address, log_to_driver=False, logging_level=logging.ERROR, **local)
+                ray.init(log_to_driver=False, logging_level=logging.ERROR, **local)
             except ConnectionError as error:
                 raise UserError(f"cannot join Ray at {address}: {str(error).splitlines()[0]}") from None
         workers = workers or self._fitting_workers(ray.cluster_resources(), cpus_per_worker, gpus_per_worker)
@@ -87,7 +88,7 @@ class RayTranslator:
         self.chunk_sentences = TASKS_PER_WORKER * workers * batch_size  # for run_batch: work for every worker
         self.resubmitted = 0  # batches run again after their worker died
         try:
-            self.identity = self._common_identity(ray)
+            self.identity, self.label = self._common_description(ray)
         except BaseException:
             self.close()
             raise
@@ -108,10 +109,10 @@ class RayTranslator:
         if short:
             print(f"notice: workers need {'; '.join(short)}: some wait until nodes join", file=sys.stderr)
 
-    def _common_identity(self, ray) -> str:
-        """Every worker's translator identity, which must be one (same model files, engine and options)."""
+    def _common_description(self, ray) -> tuple[str, str]:
+        """Every worker's translator identity and label, which must be one (same model files, engine, options)."""
         try:
-            identities = set(ray.get([actor.identity.remote() for actor in self.actors]))
+            descriptions = set(ray.get([actor.describe.remote() for actor in self.actors]))
         except ray.exceptions.RayTaskError as error:
             if isinstance(error.cause, UserError):
                 raise UserError(str(error.cause)) from None
@@ -119,15 +120,18 @@ class RayTranslator:
         except ray.exceptions.RayActorError as error:
             lines = [line.strip() for line in str(error).splitlines() if line.strip()]
             raise UserError(f"a Ray worker could not start: {lines[-1] if lines else error}") from None
-        if len(identities) > 1:
-            raise UserError(f"Ray workers loaded different models or engines: {', '.join(sorted(identities))}")
-        return identities.pop()
+        if len(descriptions) > 1:
+            identities = sorted(identity for identity, _ in descriptions)
+            raise UserError(f"Ray workers loaded different models or engines: {', '.join(identities)}")
+        return descriptions.pop()
 
     def _submit(self, worker: int, sentences: list[str]):
         return self.actors[worker].translate.remote(sentences)
 
-    def translate(self, sentences: Sequence[str], progress: Callable[[int], None] | None = None) -> list[str]:
-        """One translation per sentence, same order; ``progress(n)`` is called as each batch of n finishes."""
+    def translate(self, sentences: Sequence[str], progress: Callable[[int], None] | None = None,
+                  on_translated: Callable[[list[tuple[int, str]]], None] | None = None) -> list[str]:
+        """One translation per sentence, same order. As each batch comes back, ``progress(n)`` is told that
+        n more sentences are done and ``on_translated`` receives them as (index, translation) pairs."""
         import ray
 
         # Similar lengths share a batch (less padding); the workers take batches as they become free.
@@ -166,13 +170,15 @@ class RayTranslator:
                 self._idle.append(worker)
                 if progress:
                     progress(len(batch))
+                if on_translated:
+                    on_translated(list(zip(batch, texts)))
         finally:  # after an error, workers still busy with this call's batches take new ones after those
             self._idle.extend(worker for worker, _ in running.values())
         return outputs
 
     def _wait_for_restart(self, worker: int) -> None:
-        """Ask the dead worker for its identity; Ray answers once it has restarted it (or fails when it gives up)."""
-        call = self.actors[worker].identity.options(max_task_retries=-1).remote()
+        """Ask the dead worker to describe itself; Ray answers once it has restarted it (or fails when it gives up)."""
+        call = self.actors[worker].describe.options(max_task_retries=-1).remote()
         self._restarting[call] = worker
 
     def _rejoin(self, call) -> None:
@@ -181,7 +187,7 @@ class RayTranslator:
 
         worker = self._restarting.pop(call)
         try:
-            identity = ray.get(call)
+            identity, _ = ray.get(call)
         except ray.exceptions.RayError:  # restarts used up, or the model no longer loads there
             return
         if identity == self.identity:
