@@ -10,8 +10,9 @@ Every variant runs ``batch.run_batch`` into a fresh output folder (no cached sen
 kept. Start-up is timed apart: loading the model (local), starting Ray (once) and the workers loading the
 model (Ray). Prints sentences/s, the ratio to local and the Ray overhead per article,
 (t_ray - t_local) / articles, in wall time and in CPU time (this process plus the workers' processes: the
-fairer figure on a busy machine, where separate worker processes get a larger share of the CPUs). Run it with OMP_NUM_THREADS=1 on a shared machine: every worker and the local
-engine then compute with one thread, so 2 workers hold 2 cores.
+fairer figure on a busy machine, where separate worker processes get a larger share of the CPUs). Run it
+with OMP_NUM_THREADS=1 on a shared machine: every worker and the local engine then compute with one
+thread, so 2 workers hold 2 cores.
 """
 
 from __future__ import annotations

@@ -29,8 +29,9 @@ pytestmark = pytest.mark.xdist_group("ray")  # with -n, the module's tests share
 HEADLINE = "Kota terbesar di Kazakhstan kembali online setelah bentrokan dan pemadaman listrik"
 REPEATED = "Namun pemerintah otoriter juga kesulitan untuk memperkuat narasinya sendiri."
 ARTICLES = {
-    "satu.id.txt": f"{HEADLINE}\n\nDia mengatakan kepada AFP bahwa selama bentrokan pada Rabu malam, tentara yang "
-                   f"terluka diseret ke halaman gedung apartemen tempat dia tinggal untuk perawatan darurat. {REPEATED}",
+    "satu.id.txt": f"{HEADLINE}\n\nDia mengatakan kepada AFP bahwa selama bentrokan pada Rabu malam, tentara "
+                   "yang terluka diseret ke halaman gedung apartemen tempat dia tinggal untuk perawatan darurat. "
+                   f"{REPEATED}",
     "berita/dua.id.txt": "Pemerintah Kazakhstan mengatakan pada hari Senin bahwa laporan media asing menciptakan kesan "
                          "yang salah. Pasukan keamanan kami menghadapi gerombolan kekerasan yang melakukan tindakan "
                          f"terorisme brutal, kata Kementerian Luar Negeri.\n\n{REPEATED}",

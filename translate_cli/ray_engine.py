@@ -63,8 +63,9 @@ class RayTranslator:
     """Translates with ``workers`` Ray actors, each running ``load_translator(spec, **load_options)``.
 
     Starts a new local Ray instance when Ray is not running and ``address`` is None, otherwise joins
-    ``address`` ('auto': the cluster of $RAY_ADDRESS or of this machine; or 'ray://HOST:PORT'). ``workers`` defaults to as many as the cluster's CPUs (GPUs when
-    ``gpus_per_worker``) hold. ``actors`` are the Ray actor handles; ``close()`` ends them.
+    ``address`` ('auto': the cluster of $RAY_ADDRESS or of this machine; or 'ray://HOST:PORT'). ``workers``
+    defaults to as many as the cluster's CPUs (GPUs when ``gpus_per_worker``) hold. ``actors`` are the Ray
+    actor handles; ``close()`` ends them.
     """
 
     def __init__(self, spec: ModelSpec, *, address: str | None = None, workers: int | None = None,
@@ -105,7 +106,8 @@ class RayTranslator:
         short = [f"{workers} x {need:g} {kind} but the cluster has {resources.get(kind, 0):g}"
                  for kind, need in (("CPU", cpus), ("GPU", gpus)) if need and workers * need > resources.get(kind, 0)]
         if short and address is None:
-            raise UserError(f"--workers {workers}: needs {'; '.join(short)} (lower --workers or the per-worker resources)")
+            raise UserError(f"--workers {workers}: needs {'; '.join(short)} "
+                            "(lower --workers or the per-worker resources)")
         if short:
             print(f"notice: workers need {'; '.join(short)}: some wait until nodes join", file=sys.stderr)
 
@@ -161,7 +163,8 @@ class RayTranslator:
                     self._wait_for_restart(worker)
                     attempts[batch[0]] += 1
                     if attempts[batch[0]] >= MAX_ATTEMPTS:
-                        raise RuntimeError(f"{MAX_ATTEMPTS} Ray workers died on one batch of {len(batch)} sentences")
+                        raise RuntimeError(f"Ray workers died {MAX_ATTEMPTS} times on one batch of {len(batch)} "
+                                           "sentences")
                     queue.appendleft(batch)
                     self.resubmitted += 1
                     continue
@@ -177,7 +180,8 @@ class RayTranslator:
         return outputs
 
     def _wait_for_restart(self, worker: int) -> None:
-        """Ask the dead worker to describe itself; Ray answers once it has restarted it (or fails when it gives up)."""
+        """Ask the dead worker to describe itself: Ray answers once it has restarted the worker, or fails when
+        it gives up."""
         call = self.actors[worker].describe.options(max_task_retries=-1).remote()
         self._restarting[call] = worker
 
