@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q "$(TORCH)"
-	$(PY) -m pip install -q -e ".[fast,test]"
+	$(PY) -m pip install -q -e ".[fast,ray,test]"
 	touch $(STAMP)
 
 run: $(STAMP)

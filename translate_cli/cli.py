@@ -66,6 +66,11 @@ class ComputeType(str, Enum):
     float32 = "float32"
 
 
+class Engine(str, Enum):
+    local = "local"
+    ray = "ray"
+
+
 class Method(str, Enum):
     auto = "auto"
     length = "length"
@@ -120,6 +125,18 @@ def load(model: str | None, device: Device, beam: int, batch_size: int, backend:
             raise UserError(f"{error} (no --model given and the embedded model in models/ is not "
                             "installed: `make model` builds it)") from None
         raise
+
+
+def load_on_ray(model: str | None, device: Device, beam: int, batch_size: int, backend: Backend,
+                compute_type: ComputeType, address: str | None, workers: int | None, cpus_per_worker: float,
+                gpus_per_worker: float):
+    """Start (or join ``address``) Ray and load the model on its workers."""
+    from translate_cli.models import resolve_model
+    from translate_cli.ray_engine import RayTranslator
+
+    return RayTranslator(resolve_model(model), address=address, workers=workers, cpus_per_worker=cpus_per_worker,
+                         gpus_per_worker=gpus_per_worker, batch_size=batch_size, device=device.value, beam=beam,
+                         backend=backend.value, compute_type=compute_type.value)
 
 
 def version_callback(value: bool) -> None:
@@ -446,19 +463,39 @@ def batch_command(
     presegmented: Annotated[bool, typer.Option(
         "--presegmented", help="one segment per line in every file, translated line for line (test sets)")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="print the summary as JSON instead of tables")] = False,
+    engine: Annotated[Engine, typer.Option(
+        metavar="[local|ray]", help="where to translate: this process, or workers on a Ray cluster")] = Engine.local,
+    address: Annotated[Optional[str], typer.Option(
+        metavar="ADDRESS", help="Ray cluster to join: auto or ray://HOST:PORT [default: start one here]")] = None,
+    workers: Annotated[Optional[int], typer.Option(
+        min=1, metavar="INTEGER", help="Ray workers, one model each [default: as many as fit]")] = None,
+    cpus_per_worker: Annotated[float, typer.Option(min=0.01, metavar="FLOAT", help="CPUs per Ray worker")] = 1,
+    gpus_per_worker: Annotated[float, typer.Option(min=0, metavar="FLOAT", help="GPUs per Ray worker")] = 0,
 ) -> None:
     """Translate a folder of articles: mirrored outputs, resumable, one bad file never stops the batch."""
     from translate_cli.batch import DEFAULT_GLOB, SUMMARY_NAME, BatchJob, model_slug
     from translate_cli.batch import print_summary as print_batch_summary
 
+    if engine is Engine.local and (address or workers or gpus_per_worker):
+        raise UserError("--address, --workers and --gpus-per-worker need --engine ray")
     models = list(dict.fromkeys(model)) if model else [None]
     failed, summaries = [], []
     for name in models:
         target = output / model_slug(name) if len(models) > 1 else output
         with BatchJob(indir, target, references=references, glob=tuple(glob) if glob else DEFAULT_GLOB,
                       notice=notice) as job:  # folders, patterns and the lock are checked before the model loads
-            translator = load(name, device, beam, batch_size, backend, compute_type)
-            summary = job.run(translator, quiet=quiet or as_json, force=force, presegmented=presegmented)
+            if engine is Engine.ray:
+                translator = load_on_ray(name, device, beam, batch_size, backend, compute_type, address, workers,
+                                         cpus_per_worker, gpus_per_worker)
+                chunking = {"chunk_sentences": translator.chunk_sentences}
+            else:
+                translator, chunking = load(name, device, beam, batch_size, backend, compute_type), {}
+            try:
+                summary = job.run(translator, quiet=quiet or as_json, force=force, presegmented=presegmented,
+                                  **chunking)
+            finally:
+                if engine is Engine.ray:
+                    translator.close()
         summaries.append(summary.to_json())
         if not as_json:
             print_batch_summary(summary)
