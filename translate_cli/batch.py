@@ -110,7 +110,11 @@ class JobTotals:
 
 @dataclass
 class BatchSummary:
-    """The result of one batch run over one model; ``job`` adds up every run on the same OUTDIR."""
+    """The result of one batch run over one model; ``job`` adds up every run on the same OUTDIR.
+
+    ``indir``/``outdir`` are the local folders the run worked in; ``shown_as`` the INDIR and OUTDIR the
+    user gave (URLs for object storage), which reports show.
+    """
 
     indir: Path
     outdir: Path
@@ -122,6 +126,10 @@ class BatchSummary:
     corpus: Scores | None = None
     job: JobTotals = field(default_factory=JobTotals)
     interrupted: bool = False
+    shown_as: tuple[str, str] = ("", "")
+
+    def __post_init__(self) -> None:
+        self.shown_as = (self.shown_as[0] or str(self.indir), self.shown_as[1] or str(self.outdir))
 
     @property
     def failed(self) -> list[ArticleOutcome]:
@@ -137,8 +145,8 @@ class BatchSummary:
 
     def to_json(self) -> dict:
         return {
-            "indir": str(self.indir),
-            "outdir": str(self.outdir),
+            "indir": self.shown_as[0],
+            "outdir": self.shown_as[1],
             "model": self.model,
             "ok": self.ok,
             "interrupted": self.interrupted,
@@ -398,13 +406,19 @@ class BatchJob:
     Creating it checks the folders and finds the articles (UserError when none match, before OUTDIR is
     created); entering it creates OUTDIR, takes its lock (refusing a second batch), removes temporary
     files a killed run left and opens the cache. :meth:`run` then translates with a loaded translator.
+    ``publish`` receives the files written (each article's outputs as it finishes, then the summary, the
+    index and, on leaving, the cache): ``storage.OutputFolder.publish`` uploads them to object storage.
+    ``shown_as`` names INDIR and OUTDIR in reports when they are not the local folders themselves.
     """
 
     def __init__(self, indir: Path, outdir: Path, *, references: Path | None = None,
-                 glob: str | Sequence[str] = DEFAULT_GLOB, notice: Callable[[str], None] | None = None):
+                 glob: str | Sequence[str] = DEFAULT_GLOB, notice: Callable[[str], None] | None = None,
+                 publish: Callable[[list[Path]], None] | None = None, shown_as: tuple[str, str] = ("", "")):
         self.indir, self.outdir = Path(indir), Path(outdir)
         self.references = Path(references) if references is not None else None
         self.notice = notice
+        self.publish = publish or (lambda paths: None)
+        self.shown_as = shown_as
         check_folders(self.indir, self.outdir, self.references)
         self.paths = find_articles(self.indir, glob, exclude=self.outdir.resolve())
         if not self.paths:
@@ -434,6 +448,7 @@ class BatchJob:
     def __exit__(self, *exc_info) -> None:
         if self.store is not None:
             self.store.close()
+            self.publish([self.outdir / CACHE_NAME])
         if self._lock is not None:
             self._lock.close()
 
@@ -447,7 +462,7 @@ class BatchJob:
         summary says what is pending, and :class:`Interrupted` is raised with a one-line account.
         """
         started = time.monotonic()
-        run = _Run(self.outdir, translator, self.store, presegmented)
+        run = _Run(self.outdir, translator, self.store, presegmented, self.publish)
         pending = [a for a in (run.plan(self.indir, p, self.references, force) for p in self.paths) if a is not None]
         interrupted = False
         try:
@@ -461,9 +476,10 @@ class BatchJob:
         articles = [run.outcomes[p.relative_to(self.indir).as_posix()] for p in self.paths]
         summary = BatchSummary(self.indir, self.outdir, translator.label, articles, run.translated,
                                run.from_cache, seconds, _corpus_scores(run.records.values()),
-                               self.store.add_totals(run.translated, seconds), interrupted)
+                               self.store.add_totals(run.translated, seconds), interrupted, self.shown_as)
         atomic_write_text(self.outdir / SUMMARY_NAME, json.dumps(summary.to_json(), indent=2, ensure_ascii=False) + "\n")
         atomic_write_text(self.outdir / INDEX_NAME, render_index(summary, _out_folder))
+        self.publish([self.outdir / SUMMARY_NAME, self.outdir / INDEX_NAME])
         if interrupted:
             counts = summary.counts()
             raise Interrupted(
@@ -485,9 +501,11 @@ def run_batch(indir: Path, outdir: Path, translator, *, references: Path | None 
 class _Run:
     """The state of one batch run: outcomes and manifest records by relpath, sentence counts."""
 
-    def __init__(self, outdir: Path, translator, store: BatchStore, presegmented: bool = False):
+    def __init__(self, outdir: Path, translator, store: BatchStore, presegmented: bool = False,
+                 publish: Callable[[list[Path]], None] = lambda paths: None):
         self.outdir = outdir
         self.presegmented = presegmented
+        self.publish = publish
         self.translator = translator
         self.identity = translator.identity
         self.store = store
@@ -570,7 +588,7 @@ class _Run:
             result = build_result(article_name(rel), article.source, [translations[s.text] for s in article.source],
                                   self.translator.label, seconds_per_sentence * len(article.source), article.ref_text,
                                   self.presegmented)
-            write_outputs(result, _out_folder(self.outdir, rel), article.document)
+            self.publish(write_outputs(result, _out_folder(self.outdir, rel), article.document))
         except Exception as exc:  # one bad article never stops the batch
             reason = str(exc) if isinstance(exc, UserError) else f"{type(exc).__name__}: {exc}"
             self.fail(rel, reason)
@@ -593,7 +611,7 @@ def print_summary(summary: BatchSummary, console: Console | None = None) -> None
     """The per-article table, the failures with reasons and the corpus scores."""
     console = console or make_console()
     scored = any(a.scores for a in summary.articles)
-    table = Table(title=shown(f"{summary.model} -> {summary.outdir}"))
+    table = Table(title=shown(f"{summary.model} -> {summary.shown_as[1]}"))
     for column in ["article", "status", "sentences"] + (["BLEU", "chrF", "chrF++", "TER"] if scored else []):
         table.add_column(column, justify="left" if column in ("article", "status") else "right",
                          overflow="fold" if column == "article" else "ellipsis")

@@ -443,13 +443,16 @@ def models_command(as_json: JsonOption = False) -> None:
 @app.command("batch", epilog=examples(
     "translate-cli batch articles/ -o runs/base",
     "translate-cli batch articles/ -o runs/cmp -m opus-mt -m nllb-600m --references refs/",
-    "translate-cli batch articles/ -o runs/base --glob 'news/**/*.txt' --json"))
+    "translate-cli batch articles/ -o runs/base --glob 'news/**/*.txt' --json",
+    "translate-cli batch s3://news/id -o s3://news/runs/base --engine ray --address auto"))
 def batch_command(
-    indir: Annotated[Path, typer.Argument(metavar="INDIR", help="folder of Indonesian articles (searched recursively)")],
-    output: Annotated[Path, typer.Option("--output", "-o", metavar="OUTDIR", help="output folder (mirrors INDIR)")],
+    indir: Annotated[str, typer.Argument(
+        metavar="INDIR", help="folder of Indonesian articles (searched recursively), or an fsspec URL (s3://...)")],
+    output: Annotated[str, typer.Option(
+        "--output", "-o", metavar="OUTDIR", help="output folder (mirrors INDIR), or an fsspec URL")],
     model: ModelOption = None,
-    references: Annotated[Optional[Path], typer.Option(
-        metavar="REFDIR", help="folder of references, matched by relative path and stem")] = None,
+    references: Annotated[Optional[str], typer.Option(
+        metavar="REFDIR", help="folder (or URL) of references, matched by relative path and stem")] = None,
     glob: Annotated[Optional[list[str]], typer.Option(
         metavar="PATTERN", help="file pattern relative to INDIR; repeat for several "
                            "[default: *.txt, *.md, *.html, *.htm, *.docx, *.srt]")] = None,
@@ -475,33 +478,37 @@ def batch_command(
     """Translate a folder of articles: mirrored outputs, resumable, one bad file never stops the batch."""
     from translate_cli.batch import DEFAULT_GLOB, SUMMARY_NAME, BatchJob, model_slug
     from translate_cli.batch import print_summary as print_batch_summary
+    from translate_cli.storage import OutputFolder, join, local_input
 
     if engine is Engine.local and (address or workers or gpus_per_worker):
         raise UserError("--address, --workers and --gpus-per-worker need --engine ray")
     models = list(dict.fromkeys(model)) if model else [None]
     failed, summaries = [], []
-    for name in models:
-        target = output / model_slug(name) if len(models) > 1 else output
-        with BatchJob(indir, target, references=references, glob=tuple(glob) if glob else DEFAULT_GLOB,
-                      notice=notice) as job:  # folders, patterns and the lock are checked before the model loads
-            if engine is Engine.ray:
-                translator = load_on_ray(name, device, beam, batch_size, backend, compute_type, address, workers,
-                                         cpus_per_worker, gpus_per_worker)
-                chunking = {"chunk_sentences": translator.chunk_sentences}
-            else:
-                translator, chunking = load(name, device, beam, batch_size, backend, compute_type), {}
-            try:
-                summary = job.run(translator, quiet=quiet or as_json, force=force, presegmented=presegmented,
-                                  **chunking)
-            finally:
+    with local_input(indir, "input") as local_in, local_input(references, "references") as local_refs:
+        for name in models:  # a URL's files are staged in local_in, local_refs; outputs mirrored to it
+            target = join(output, model_slug(name)) if len(models) > 1 else output
+            out = OutputFolder(target)
+            with BatchJob(local_in, out.local, references=local_refs, notice=notice, publish=out.publish,
+                          glob=tuple(glob) if glob else DEFAULT_GLOB, shown_as=(indir, str(target))) as job:
+                # folders, patterns and the lock are checked before the model loads
                 if engine is Engine.ray:
-                    translator.close()
-        summaries.append(summary.to_json())
-        if not as_json:
-            print_batch_summary(summary)
-        if summary.failed:
-            failed.append(f"{len(summary.failed)} of {len(summary.articles)} articles failed; "
-                          f"see {target / SUMMARY_NAME}")
+                    translator = load_on_ray(name, device, beam, batch_size, backend, compute_type, address,
+                                             workers, cpus_per_worker, gpus_per_worker)
+                    chunking = {"chunk_sentences": translator.chunk_sentences}
+                else:
+                    translator, chunking = load(name, device, beam, batch_size, backend, compute_type), {}
+                try:
+                    summary = job.run(translator, quiet=quiet or as_json, force=force, presegmented=presegmented,
+                                      **chunking)
+                finally:
+                    if engine is Engine.ray:
+                        translator.close()
+            summaries.append(summary.to_json())
+            if not as_json:
+                print_batch_summary(summary)
+            if summary.failed:
+                failed.append(f"{len(summary.failed)} of {len(summary.articles)} articles failed; "
+                              f"see {join(target, SUMMARY_NAME)}")
     if as_json:
         print(json.dumps(summaries[0] if len(summaries) == 1 else summaries, indent=2, ensure_ascii=False))
     if failed:
