@@ -33,6 +33,7 @@ bench: $(STAMP)
 	$(PY) benchmarks/bench_segment.py --data $(DATA)/test
 	$(PY) benchmarks/bench_align.py --data $(DATA)/test --model $(BENCH_MODEL)
 	$(PY) benchmarks/bench_speed.py --data $(DATA)/test --model $(BENCH_MODEL)
+	$(PY) benchmarks/bench_batch.py --data $(DATA)/test
 
 # The embedded model's recipe (see models/id-en-small/README.md); MINUTES of training on the best device.
 MINUTES ?= 8
