@@ -231,7 +231,7 @@ class BatchStore:
         except sqlite3.DatabaseError as exc:
             db.close()
             raise _Damaged(str(exc)) from None
-        except UserError:
+        except (UserError, _Damaged):
             db.close()
             raise
         return db
