@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q "$(TORCH)"
-	$(PY) -m pip install -q -e ".[fast,test]"
+	$(PY) -m pip install -q -e ".[fast,ray,test]"
 	touch $(STAMP)
 
 run: $(STAMP)
@@ -24,7 +24,7 @@ run: $(STAMP)
 	@echo "outputs: out/samples/ (translation .en.txt, bitext .tsv/.jsonl/.tmx/.md/.html per article)"
 
 test: $(STAMP)
-	$(PY) -m pytest
+	$(PY) -m pytest -n auto
 
 # Benchmarks print tables and ratios; BENCH_MODEL is any --model value (alias or folder).
 BENCH_MODEL ?= embedded
@@ -33,6 +33,7 @@ bench: $(STAMP)
 	$(PY) benchmarks/bench_segment.py --data $(DATA)/test
 	$(PY) benchmarks/bench_align.py --data $(DATA)/test --model $(BENCH_MODEL)
 	$(PY) benchmarks/bench_speed.py --data $(DATA)/test --model $(BENCH_MODEL)
+	$(PY) benchmarks/bench_batch.py --data $(DATA)/test
 
 # The embedded model's recipe (see models/id-en-small/README.md); MINUTES of training on the best device.
 MINUTES ?= 8

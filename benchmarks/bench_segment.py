@@ -1,19 +1,33 @@
 """Benchmark translate_cli.segment against sentencex, pysbd, blingfire and spaCy's sentencizer.
 
-Usage: python benchmarks/bench_segment.py [--data DIR]   (DIR defaults to ../shared/data/test)
+Usage: python benchmarks/bench_segment.py [--data DIR] [--ud DIR] [--golden FILE] [--sentencex DIR]
+                                          [--sastrawi DIR] [--sets WORD] [--only SYSTEM] [--errors N]
 
-Gold documents are rebuilt from line-aligned test sets, one sentence per line:
+Every set is optional: a set whose path is not given (or does not exist) is skipped. The "use"
+column says what a set is for: "tune" sets were looked at while writing the rules and word lists,
+"held out" sets never were (../shared/data/test must stay held out).
 
-* FLORES-200 devtest: consecutive lines with the same URL in flores200.devtest.metadata.tsv form a
-  document; its sentences are joined with single spaces into one paragraph.
-* NTREX-128 (WMT19 news, document order, no document ids): an English line without final
-  punctuation is a headline or subheading; it opens a new pseudo-document and is followed by a
-  newline, as in a real article. Body lines are joined with single spaces.
-* tests/data/segment_hard_id.txt: the hand-made hard cases (" || " joins with a space, " // " with
-  a newline).
+* --data DIR (default ../shared/data/test), line-aligned test sets, one sentence per line:
+  FLORES-200 devtest (consecutive lines with the same URL in flores200.devtest.metadata.tsv form a
+  document, joined with single spaces) and NTREX-128 (WMT19 news in document order without ids: an
+  English line without final punctuation is a headline; it opens a new pseudo-document and is
+  followed by a newline, as in a real article; body lines are joined with single spaces).
+* tests/data/segment_hard_{id,en}.txt, the hand-made hard cases (" || " a space, " // " a newline).
+* --ud DIR: Universal Dependencies CoNLL-U files (UD_Indonesian-GSD dev/test, -CSUI train/test,
+  -PUD test; UD_English-EWT and -GUM dev/test); see benchmarks/segment_suites.py for how running
+  text is rebuilt. Dev and train splits are "tune", test splits "held out".
+* --golden FILE: pySBD's benchmarks/english_golden_rules.py (the Pragmatic Segmenter's rules).
+* --sentencex DIR: sentencex's tests/ folder (en.txt and lists.txt are read); its own failing
+  cases are commented out there, so this set flatters sentencex.
+* --sastrawi DIR: the features/ folder of sastrawi/sentence-detector (Indonesian).
+
+To obtain them with the session tool `fetch` (github:UniversalDependencies/UD_Indonesian-GSD, ...,
+github:nipunsadvilkar/pySBD, github:wikimedia/sentencex, github:sastrawi/sentence-detector), copy
+the files out of each snapshot, e.g. ``git -C /work/.mirror/UniversalDependencies+UD_Indonesian-GSD/repo
+show HEAD:id_gsd-ud-dev.conllu > suites/ud/id_gsd-ud-dev.conllu``. They are not committed.
 
 A boundary is the number of non-whitespace characters before it, so systems that normalise
-whitespace are scored fairly; a boundary found inside a gold line counts as a false positive.
+whitespace are scored fairly; a boundary found inside a gold sentence counts as a false positive.
 pysbd has no Indonesian: it runs with language "en" on both sides.
 """
 
@@ -31,42 +45,118 @@ from rich.table import Table
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
 
+from segment_suites import (  # noqa: E402
+    Document,
+    boundaries,
+    document,
+    gherkin_features,
+    golden_rules,
+    nonspace,
+    sentencex_tests,
+    ud_documents,
+)
 from translate_cli.segment import segment  # noqa: E402
 
-HARD_CASES = ROOT / "tests" / "data" / "segment_hard_id.txt"
-Document = tuple[str, list[int]]  # text and its gold boundaries
+HARD_CASES = ROOT / "tests" / "data"
+UD_FILES = {  # file name -> (language, use)
+    "id_gsd-ud-dev.conllu": ("id", "tune"),
+    "id_csui-ud-train.conllu": ("id", "tune"),
+    "en_ewt-ud-dev.conllu": ("en", "tune"),
+    "en_gum-ud-dev.conllu": ("en", "tune"),
+    "id_gsd-ud-test.conllu": ("id", "held out"),
+    "id_csui-ud-test.conllu": ("id", "held out"),
+    "id_pud-ud-test.conllu": ("id", "held out"),
+    "en_ewt-ud-test.conllu": ("en", "held out"),
+    "en_gum-ud-test.conllu": ("en", "held out"),
+}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data" / "test")
+    parser.add_argument("--ud", type=Path, help="folder with UD .conllu files")
+    parser.add_argument("--golden", type=Path, help="pySBD's benchmarks/english_golden_rules.py")
+    parser.add_argument("--sentencex", type=Path, help="sentencex's tests/ folder")
+    parser.add_argument("--sastrawi", type=Path, help="sastrawi/sentence-detector's features/ folder")
+    parser.add_argument("--sets", default="", help="only the sets whose name contains this")
+    parser.add_argument("--only", default="", help="only the systems whose name contains this")
+    parser.add_argument("--errors", type=int, default=0, help="print N missed/extra boundaries of translate_cli")
     args = parser.parse_args()
 
-    sets = {}
-    for lang in ("id", "en"):
-        sets[f"flores200 {lang}"] = (lang, flores(args.data, lang))
-        sets[f"ntrex128 {lang}"] = (lang, ntrex(args.data, lang))
-    sets["hard cases id"] = ("id", hard_cases(HARD_CASES))
-
+    sets = {name: s for name, s in read_sets(args).items() if args.sets in name}
     table = Table(title="Sentence boundaries: precision / recall / F1 (micro), speed per document call")
-    for column in ("set", "docs", "boundaries", "system", "P", "R", "F1", "MB/s"):
-        table.add_column(column, justify="left" if column in ("set", "system") else "right")
-    for name, (lang, docs) in sets.items():
+    for column in ("set", "use", "docs", "boundaries", "system", "P", "R", "F1", "MB/s"):
+        table.add_column(column, justify="left" if column in ("set", "use", "system") else "right")
+    for name, (lang, use, docs) in sets.items():
         gold_count = sum(len(gold) for _, gold in docs)
-        for i, (system, split) in enumerate(systems(lang).items()):
+        chosen = {system: split for system, split in systems(lang).items() if args.only in system}
+        for i, (system, split) in enumerate(chosen.items()):
             p, r, f, speed = evaluate(split, docs)
-            table.add_row(name if i == 0 else "", str(len(docs)) if i == 0 else "", str(gold_count) if i == 0 else "",
-                          system, f"{p:.4f}", f"{r:.4f}", f"{f:.4f}", f"{speed:.2f}")
+            first = i == 0
+            table.add_row(name if first else "", use if first else "", str(len(docs)) if first else "",
+                          str(gold_count) if first else "", system, f"{p:.4f}", f"{r:.4f}", f"{f:.4f}", f"{speed:.2f}")
         table.add_section()
-    Console(width=120).print(table)
-    print("FLORES lines sometimes hold two or more sentences: a split inside one counts as a false positive,")
+        if args.errors:
+            show_errors(name, lang, docs, args.errors)
+    Console(width=130).print(table)
+    print("FLORES and UD lines sometimes hold two or more sentences: a split inside one counts as a false positive,")
     print("which caps precision for every system. pysbd has no Indonesian rules: it runs with 'en' on both sides.")
 
-    text = "\n\n".join(doc for _, docs in sets.values() for doc, _ in docs)
+    text = "\n\n".join(doc for _, _, docs in sets.values() for doc, _ in docs)
     size = len(text.encode()) / 1e6
     seconds = min(timed(lambda: segment(text)) for _ in range(3))
     print(f"translate_cli.segment on all sets as one text ({size:.2f} MB): {size / seconds:.1f} MB/s")
+
+
+def read_sets(args) -> dict[str, tuple[str, str, list[Document]]]:
+    """Every set whose path was given: name -> (language, use, gold documents)."""
+    sets = {}
+    if args.data.is_dir():
+        for lang in ("id", "en"):
+            sets[f"flores200 {lang}"] = (lang, "held out", flores(args.data, lang))
+            sets[f"ntrex128 {lang}"] = (lang, "held out", ntrex(args.data, lang))
+    for lang in ("id", "en"):
+        sets[f"hard cases {lang}"] = (lang, "tune", hard_cases(HARD_CASES / f"segment_hard_{lang}.txt"))
+    if args.ud:
+        for file_name, (lang, use) in UD_FILES.items():
+            if (args.ud / file_name).is_file():
+                sets["ud " + file_name.removesuffix(".conllu").replace("-ud-", " ")] = (
+                    lang, use, ud_documents(args.ud / file_name))
+    if args.golden:
+        sets["golden rules en"] = ("en", "tune", golden_rules(args.golden))
+    if args.sentencex:
+        sets["sentencex tests en"] = ("en", "tune", [
+            doc for name in ("en.txt", "lists.txt") for doc in sentencex_tests(args.sentencex / name)])
+    if args.sastrawi:
+        sets["sastrawi tests id"] = ("id", "tune", gherkin_features(args.sastrawi))
+    return sets
+
+
+def show_errors(name: str, lang: str, docs: list[Document], limit: int) -> None:
+    """Print translate_cli's missed (-) and extra (+) boundaries in context, at most ``limit``."""
+    shown = 0
+    for text, gold in docs:
+        found = set(boundaries([s.text for s in segment(text, lang)])[:-1])
+        for position in sorted(found ^ set(gold)):
+            if shown == limit:
+                return
+            at = char_index(text, position)
+            sign = "+" if position in found else "-"
+            print(f"{name} {sign} {text[max(0, at - 60):at]!r} | {text[at:at + 40]!r}")
+            shown += 1
+
+
+def char_index(text: str, nonspace_count: int) -> int:
+    """The index in ``text`` just after its first ``nonspace_count`` non-whitespace characters."""
+    seen = 0
+    for i, char in enumerate(text):
+        if not char.isspace():
+            seen += 1
+            if seen == nonspace_count:
+                return i + 1
+    return len(text)
 
 
 def systems(lang: str) -> dict:
@@ -108,26 +198,6 @@ def evaluate(split, docs: list[Document]) -> tuple[float, float, float, float]:
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
     size = sum(len(text.encode()) for text, _ in docs) / 1e6
     return precision, recall, f1, size / seconds
-
-
-def boundaries(sentences: list[str]) -> list[int]:
-    """Non-whitespace characters before the end of each non-blank sentence."""
-    ends, total = [], 0
-    for sentence in sentences:
-        if sentence.strip():
-            total += nonspace(sentence)
-            ends.append(total)
-    return ends
-
-
-def nonspace(text: str) -> int:
-    return len(text) - sum(map(len, re.findall(r"\s+", text)))
-
-
-def document(sentences: list[str], separators: list[str]) -> Document:
-    """Join sentences with the given separators (one fewer than sentences) into a gold document."""
-    text = sentences[0] + "".join(sep + s for sep, s in zip(separators, sentences[1:]))
-    return text, boundaries(sentences)[:-1]
 
 
 def read_lines(path: Path) -> list[str]:

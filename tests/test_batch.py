@@ -8,23 +8,32 @@ import sacrebleu
 from rich.console import Console
 
 from translate_cli.batch import find_reference, model_slug, print_summary, run_batch
-from translate_cli.errors import UserError
+from translate_cli.errors import Interrupted, UserError
 
 
 class FakeTranslator:
     identity = "fake-model|beam=1"
+    label = "fake-model (beam 1)"
 
-    def __init__(self, fail_on_call=None):
+    def __init__(self, interrupt_at=None):
         self.calls = []
-        self.fail_on_call = fail_on_call
+        self.interrupt_at = interrupt_at  # Ctrl-C when this many sentences are done
+        self.done = 0
 
-    def translate(self, sentences, progress=None):
+    def translate(self, sentences, progress=None, on_translated=None):
+        """Translates one sentence at a time, as if each were a model batch."""
         self.calls.append(list(sentences))
-        if self.fail_on_call == len(self.calls):
-            raise KeyboardInterrupt
-        if progress:
-            progress(len(sentences))
-        return [f"EN {s}" for s in sentences]
+        outputs = []
+        for i, sentence in enumerate(sentences):
+            if self.interrupt_at == self.done:
+                raise KeyboardInterrupt
+            self.done += 1
+            outputs.append(f"EN {sentence}")
+            if progress:
+                progress(1)
+            if on_translated:
+                on_translated([(i, outputs[-1])])
+        return outputs
 
 
 @pytest.fixture
@@ -50,8 +59,8 @@ def test_mirrors_tree_and_translates_each_sentence_once(tree, tmp_path):
     for folder, stem in [("a/two", "two"), ("a/b/three", "three")]:
         assert {p.name for p in (out / folder).iterdir()} >= {f"{stem}.en.txt", f"{stem}.tmx", f"{stem}.jsonl"}
     data = json.loads((out / "summary.json").read_text())
-    assert data["ok"] and data["counts"] == {"translated": 3, "skipped": 0, "failed": 0}
-    assert data["translated_sentences"] == 5
+    assert data["ok"] and data["counts"] == {"translated": 3, "skipped": 0, "failed": 0, "pending": 0}
+    assert data["last_run"]["translated_sentences"] == data["job"]["translated_sentences"] == 5
 
 
 def test_rerun_skips_finished_and_redoes_changed(tree, tmp_path):
@@ -83,17 +92,32 @@ def test_bad_articles_are_listed_and_do_not_stop_the_batch(tree, tmp_path):
     failed = {a.relpath: a.reason for a in summary.failed}
     assert set(failed) == {"empty.txt", "binary.txt"} and all(failed.values())
     data = json.loads((tmp_path / "out" / "summary.json").read_text())
-    assert data["counts"] == {"translated": 3, "skipped": 0, "failed": 2}
+    assert data["counts"] == {"translated": 3, "skipped": 0, "failed": 2, "pending": 0}
 
 
 def test_interrupt_keeps_finished_chunks(tree, tmp_path):
     out = tmp_path / "out"
-    with pytest.raises(KeyboardInterrupt):
-        run_batch(tree, out, FakeTranslator(fail_on_call=2), quiet=True, chunk_sentences=1)
+    with pytest.raises(Interrupted):
+        run_batch(tree, out, FakeTranslator(interrupt_at=1), quiet=True, chunk_sentences=1)
     translator = FakeTranslator()
     summary = run_batch(tree, out, translator, quiet=True, chunk_sentences=1)
     assert [a.status for a in summary.articles] == ["skipped", "translated", "translated"]
     assert "Sembilan." not in [s for call in translator.calls for s in call]
+
+
+def test_interrupt_keeps_the_sentences_already_translated_and_says_so(tree, tmp_path):
+    out = tmp_path / "out"
+    with pytest.raises(Interrupted, match=r"interrupted: 0 of 3 articles finished and 3 newly translated"):
+        run_batch(tree, out, FakeTranslator(interrupt_at=3), quiet=True)  # one chunk of 5 sentences
+    data = json.loads((out / "summary.json").read_text())
+    assert data["interrupted"] and data["counts"]["pending"] == 3
+    translator = FakeTranslator()
+    summary = run_batch(tree, out, translator, quiet=True)
+    assert summary.ok and [len(call) for call in translator.calls] == [2]  # the 3 kept ones are not redone
+    assert summary.cached_sentences == 3 and summary.translated_sentences == 2
+    data = json.loads((out / "summary.json").read_text())
+    assert data["job"] == {"runs": 2, "translated_sentences": 5, "seconds": data["job"]["seconds"]}
+    assert data["last_run"]["translated_sentences"] == 2
 
 
 def test_second_batch_on_same_outdir_is_refused(tree, tmp_path):
@@ -105,11 +129,11 @@ def test_second_batch_on_same_outdir_is_refused(tree, tmp_path):
             run_batch(tree, out, FakeTranslator(), quiet=True)
 
 
-def test_corrupt_cache_is_a_user_error(tree, tmp_path):
+def test_corrupt_cache_is_set_aside_and_rebuilt(tree, tmp_path):
     (tmp_path / "out").mkdir()
     (tmp_path / "out" / ".cache.sqlite").write_bytes(b"not a database" * 100)
-    with pytest.raises(UserError, match="delete it to start over"):
-        run_batch(tree, tmp_path / "out", FakeTranslator(), quiet=True)
+    summary = run_batch(tree, tmp_path / "out", FakeTranslator(), quiet=True)
+    assert summary.ok and (tmp_path / "out" / ".cache.sqlite.damaged").read_bytes() == b"not a database" * 100
 
 
 @pytest.mark.parametrize("article, reference", [
@@ -156,8 +180,10 @@ def test_references_give_article_and_corpus_scores(tree, tmp_path):
     assert by_name["one.txt"].reference == "one.en.txt" and by_name["one.txt"].scores.chrf == 100.0
     assert by_name["a/b/three.id.txt"].reference == "a/b/three.en.txt"
     assert by_name["a/two.md"].scores is None
-    hyps = ["EN Sembilan.", "EN Satu dua.", "EN Tiga empat.", "EN Lima enam."]
-    expected = sacrebleu.corpus_chrf(hyps, [["EN Sembilan sekali.", *hyps[1:]]]).score
+    # the .en.txt and its reference have as many lines: scored line by line, as sacrebleu would
+    hyps = ["EN Sembilan.", "EN Satu dua. EN Tiga empat.", "", "EN Lima enam."]
+    refs_lines = ["EN Sembilan sekali.", "EN Satu dua. EN Tiga empat.", "", "EN Lima enam."]
+    expected = sacrebleu.corpus_chrf(hyps, [refs_lines]).score
     assert summary.corpus.chrf == pytest.approx(expected)
     rerun = run_batch(tree, tmp_path / "out", FakeTranslator(), references=refs, quiet=True)
     assert rerun.corpus.chrf == pytest.approx(expected)
@@ -167,8 +193,12 @@ def test_references_give_article_and_corpus_scores(tree, tmp_path):
 
 def test_model_slug():
     assert model_slug("Helsinki-NLP/opus-mt-id-en") == "Helsinki-NLP--opus-mt-id-en"
-    assert model_slug("/models/my model/") == "models--my-model"
-    assert model_slug("///") == "model"
+    assert model_slug("opus-mt") == "opus-mt"
+    slugs = {model_slug(name) for name in ("models/m x", "models/m-x", "./opus-mt", "opus-mt", "/models/my model/")}
+    assert len(slugs) == 5  # unique
+    assert model_slug("/models/my model/").startswith("models--my-model-")
+    assert model_slug("models/m x") == model_slug("models/m x")  # stable
+    assert model_slug("///").startswith("model-")
 
 
 def test_progress_and_printed_summary(tree, tmp_path):
@@ -193,7 +223,7 @@ def test_real_tiny_model_end_to_end(marian_dir, tree, tmp_path):
     translator = load_translator(resolve_model(str(marian_dir)), backend="transformers", beam=1, device="cpu")
     console = Console(file=io.StringIO(), force_terminal=True, width=120)
     summary = run_batch(tree, tmp_path / "out", translator, console=console)
-    assert summary.ok and summary.translated_sentences == 5 and summary.model == translator.identity
+    assert summary.ok and summary.translated_sentences == 5 and summary.model == translator.label
     assert "5/5" in console.file.getvalue()
     refs = tmp_path / "refs"
     refs.mkdir()

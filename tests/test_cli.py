@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from translate_cli import cli
+from cli_run import assert_one_line_error, run
 
 SAMPLE = Path(__file__).resolve().parent.parent / "samples" / "almaty-back-online.id.txt"
 ARTICLE = """Banjir melanda Jakarta pada hari Senin
@@ -20,31 +20,11 @@ JAKARTA (Antara) - Banjir merendam ratusan rumah di Jakarta Timur, kata petugas.
 """
 
 
-def run(args: list[str], monkeypatch, capsys) -> tuple[int, str, str]:
-    """Run ``translate-cli ARGS`` in-process through the real entry point; return (code, stdout, stderr)."""
-    monkeypatch.setattr(sys, "argv", ["translate-cli", *map(str, args)])
-    code = 0
-    try:
-        cli.main()
-    except SystemExit as exit_:
-        code = exit_.code if isinstance(exit_.code, int) else 1
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
 @pytest.fixture
 def article(tmp_path) -> Path:
     path = tmp_path / "banjir.id.txt"
     path.write_text(ARTICLE, encoding="utf-8")
     return path
-
-
-def assert_one_line_error(code: int, err: str, needle: str) -> None:
-    assert code == 1
-    lines = [line for line in err.splitlines() if line.strip()]
-    assert len(lines) == 1, err
-    assert lines[0].startswith("error: ") and needle in lines[0], err
-    assert "Traceback" not in err
 
 
 @pytest.mark.parametrize("family", ["marian_dir", "m2m100_dir", "nllb_dir", "madlad_dir"])
@@ -153,8 +133,18 @@ def test_unknown_model_and_unwritable_output(article, tmp_path, marian_dir, monk
 def test_wrong_usage_exits_2(monkeypatch, capsys):
     code, _, _ = run(["translate"], monkeypatch, capsys)
     assert code == 2
-    code, _, _ = run(["segment", SAMPLE, "--lang", "fr"], monkeypatch, capsys)
+    code, _, _ = run(["segment", SAMPLE, "--beam", "4"], monkeypatch, capsys)
     assert code == 2
+
+
+def test_any_language_code_segments_and_a_bad_code_is_one_line(tmp_path, monkeypatch, capsys):
+    path = tmp_path / "fr.txt"
+    path.write_text("Bonjour tout le monde. Il fait beau aujourd'hui ! 今日は晴れです。明日は雨です。", encoding="utf-8")
+    code, out, err = run(["segment", path, "--lang", "fr"], monkeypatch, capsys)
+    assert code == 0, err
+    assert out.splitlines() == ["Bonjour tout le monde.", "Il fait beau aujourd'hui !", "今日は晴れです。", "明日は雨です。"]
+    code, _, err = run(["segment", path, "--lang", "French"], monkeypatch, capsys)
+    assert_one_line_error(code, err, "invalid language code 'French'")
 
 
 def test_long_sentence_is_translated_without_loss(tmp_path, marian_dir, monkeypatch, capsys):
@@ -181,7 +171,7 @@ def test_score_aligns_when_line_counts_differ(tmp_path, monkeypatch, capsys):
     assert code == 0, err
     scores = json.loads(out)
     assert scores["bleu"] == pytest.approx(100.0) and scores["chrf"] == pytest.approx(100.0)
-    assert "aligned" in err
+    assert scores["resegmented"] and scores["hypothesis"] == str(hyp)
 
 
 def test_align_length_method_prints_jsonl_beads(tmp_path, monkeypatch, capsys):
@@ -219,12 +209,13 @@ def test_batch_through_the_cli_keeps_going_and_resumes(tmp_path, marian_dir, mon
     code, out, err = run(args, monkeypatch, capsys)
     assert code == 1, err
     summary = json.loads((outdir / "summary.json").read_text(encoding="utf-8"))
-    assert summary["counts"] == {"translated": 2, "skipped": 0, "failed": 3}
+    assert summary["counts"] == {"translated": 2, "skipped": 0, "failed": 3, "pending": 0}
     assert (outdir / "nested" / "deeper" / "lama" / "lama.en.txt").is_file()
     assert "Windows-1252" in out and "does not look like Indonesian" in out
+    assert err.strip().splitlines()[-1] == f"error: 3 of 5 articles failed; see {outdir / 'summary.json'}"
     code, out, err = run(args, monkeypatch, capsys)
     summary = json.loads((outdir / "summary.json").read_text(encoding="utf-8"))
-    assert summary["counts"]["skipped"] == 2 and summary["translated_sentences"] == 0
+    assert summary["counts"]["skipped"] == 2 and summary["last_run"]["translated_sentences"] == 0
 
 
 def test_five_megabyte_article_is_translated_without_loss(tmp_path, marian_dir, monkeypatch, capsys):

@@ -1,5 +1,6 @@
 import io
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -9,9 +10,13 @@ from sacrebleu.metrics import BLEU, CHRF, TER
 from sacrebleu.significance import PairedTest
 
 from translate_cli.batch import run_batch
-from translate_cli.compare import article_key, compare_runs, render_terminal, shared_segments, to_json, write_html
+from translate_cli.analysis import (FREQUENCY_CUTOFFS, bucket_labels, ngram_differences, ngram_matches, score_buckets,
+                                    word_accuracy, word_changes, word_frequencies)
+from translate_cli.compare import (MetricResult, _metric_cell, article_key, compare_runs, render_terminal,
+                                   shared_segments, significant, to_json, write_html)
 from translate_cli.document import Bead
 from translate_cli.errors import UserError
+from translate_cli.score import group_texts, regroup
 
 WORDS = "ekonomi politik banjir pasar sekolah rumah sakit kota desa jalan listrik internet".split()
 # article -> sentences (distinct, so every alignment is 1-1); lengths vary for the length buckets
@@ -36,9 +41,10 @@ def reference(s):
 
 class Fake:
     def __init__(self, name, fn):
-        self.identity, self.fn = name, fn
+        self.identity = self.label = name
+        self.fn = fn
 
-    def translate(self, sentences, progress=None):
+    def translate(self, sentences, progress=None, on_translated=None):
         return [self.fn(s) for s in sentences]
 
 
@@ -50,7 +56,8 @@ def runs(tmp_path_factory):
     refs.mkdir(parents=True)
     for name, sents in ARTICLES.items():
         (indir / f"{name}.id.txt").write_text(" ".join(sents), encoding="utf-8")
-        (refs / f"{name}.en.txt").write_text(" ".join(reference(s) for s in sents), encoding="utf-8")
+        # one reference sentence a line: the one-paragraph translations are aligned to them sentence by sentence
+        (refs / f"{name}.en.txt").write_text("\n".join(reference(s) for s in sents) + "\n", encoding="utf-8")
     (indir / "extra.txt").write_text("Kalimat tambahan saja.", encoding="utf-8")
     for name, fn in [("sys-a", system_a), ("sys-b", system_b)]:
         run_batch(root / "in", root / name, Fake(name, fn), quiet=True, force=True)  # word salad, not Indonesian
@@ -104,13 +111,101 @@ def test_outputs(runs, tmp_path):
     comparison = compare_runs([runs / "sys-a", runs / "sys-b"], runs / "refs", n_samples=100)
     data = json.loads(json.dumps(to_json(comparison)))
     assert data["systems"][1]["metrics"]["chrF"]["p_value"] is not None and "spread" in data["differences"][0]
+    assert data["differences"][0]["source"] and data["differences"][0]["changes"]
+    assert data["word_accuracy"] and data["score_buckets"] and data["ngrams"][0]["first_better"]
+    assert data["articles"][0]["pages"][0].endswith("art0.html")
     console = Console(file=io.StringIO(), width=150)
     render_terminal(comparison, console)
-    assert "sys-b" in console.file.getvalue() and "news/art1" in console.file.getvalue()
-    write_html(comparison, tmp_path / "report.html")
-    page = (tmp_path / "report.html").read_text(encoding="utf-8")
-    assert page.count("<svg") == 1 and page.count("<rect") == 2 * len(comparison.buckets)
-    assert "<script" not in page and "<link" not in page and "src=" not in page and "href=" not in page
+    text = console.file.getvalue()
+    assert "sys-b" in text and "news/art1" in text and "TER: lower is better" in text
+    assert "Word F-measure by frequency" in text and "N-grams matched more often" in text
+    assert "Kalimat" in text  # the source beside the examples
+    report = tmp_path / "report" / "report.html"
+    report.parent.mkdir()
+    write_html(comparison, report)
+    page = report.read_text(encoding="utf-8")
+    charts = len(comparison.buckets) + len(comparison.score_buckets) + len(comparison.word_accuracy)
+    assert page.count("<svg") == 3 and page.count("<rect") == 2 * charts
+    assert "<script" not in page and "<link" not in page and "src=" not in page and "http" not in page
+    links = re.findall(r'href="([^"]+)"', page)
+    pages = [link for link in links if not link.startswith("#")]
+    assert len(pages) >= 2 * len(comparison.articles)
+    assert all(not link.startswith("/") and (report.parent / link).resolve().is_file() for link in pages)
+    assert "lower is better" in page and "<mark>" in page and 'lang="id"' in page
+
+
+def test_examples_carry_their_source_and_word_changes(runs):
+    comparison = compare_runs([runs / "sys-a", runs / "sys-b"], runs / "refs", n_samples=50)
+    source_of = {reference(s): s for sents in ARTICLES.values() for s in sents}
+    for diff in comparison.differences:
+        assert diff.source == source_of[diff.reference]
+        (first, second) = diff.changes
+        assert " ".join(text for text, _ in first) == diff.hypotheses[0]
+        assert ("The", True) in [(text.split()[0], flag) for text, flag in first]
+        assert any(flag and "number" in text for text, flag in second)
+
+
+def test_word_changes_mark_only_differing_words():
+    first, second = word_changes(["the cat sat", "the dog sat down"])
+    assert first == [("the", False), ("cat", True), ("sat", False)]
+    assert second == [("the", False), ("dog", True), ("sat", False), ("down", True)]
+    assert word_changes(["alone here"]) == [[("alone here", False)]]
+
+
+def test_word_accuracy_follows_compare_mt():
+    # compare-mt FreqWordBucketer/calc_statistics on a hand-checked case
+    refs, hyps = ["a b b c", "a d"], ["a b c c", "x d"]
+    frequencies = word_frequencies(refs)  # a:2 b:2 c:1 d:1
+    buckets = {b.label: b for b in word_accuracy(refs, [hyps], frequencies)}
+    assert list(buckets) == ["<1", "1", "2"]
+    assert bucket_labels(FREQUENCY_CUTOFFS, integers=True) == [
+        "<1", "1", "2", "3", "4", "[5,10)", "[10,100)", "[100,1000)", ">=1000"]
+    assert buckets["<1"].ref_words == 0 and buckets["<1"].out_words == [1] and buckets["<1"].fmeasure == [0.0]
+    one = buckets["1"]  # ref: c, d; output: c c d; matched: c, d
+    assert (one.ref_words, one.out_words, one.recall[0]) == (2, [3], 1.0)
+    assert one.precision[0] == pytest.approx(2 / 3) and one.fmeasure[0] == pytest.approx(0.8)
+    two = buckets["2"]  # ref: a a b b; output: a b; matched: a b
+    assert (two.ref_words, two.precision[0], two.recall[0]) == (4, 1.0, 0.5)
+
+
+def test_ngram_differences_use_compare_mt_salience():
+    refs = ["the cat sat", "a dog ran"]
+    first = ngram_matches(refs, ["the cat sat", "a cat ran"])
+    second = ngram_matches(refs, ["a cat sat", "a dog ran"])
+    pair = ngram_differences(("A", "B"), first, second)
+    top = {d.ngram: d for d in pair.first_better}
+    assert top["the"].matches == [1, 0] and top["the"].salience == pytest.approx(2 / 3)
+    assert "cat sat" not in top  # both match it once
+    assert {d.ngram for d in pair.second_better} >= {"dog", "a dog", "dog ran", "a dog ran"}
+    assert all(d.matches[1] > d.matches[0] for d in pair.second_better)
+    saliences = [d.salience for d in pair.first_better]
+    assert saliences == sorted(saliences, reverse=True)
+
+
+def test_score_buckets_count_segments_per_system():
+    buckets = score_buckets([[5.0, 95.0], [15.0, 90.0], [9.99, 50.0]])
+    counts = {b.label: b.segments for b in buckets}
+    assert counts["<10"] == [2, 0] and counts["[10,20)"] == [1, 0] and counts[">=90"] == [0, 2]
+    assert counts["[50,60)"] == [0, 1] and sum(sum(c) for c in counts.values()) == 6
+
+
+def test_frequency_corpus_moves_words_between_buckets(runs, tmp_path):
+    corpus = tmp_path / "train.en"
+    corpus.write_text("The sentence number\n" * 150, encoding="utf-8")
+    comparison = compare_runs([runs / "sys-a", runs / "sys-b"], runs / "refs", n_samples=20, frequency_corpus=corpus)
+    assert comparison.frequency_source == str(corpus)
+    labels = [b.label for b in comparison.word_accuracy]
+    assert "[100,1000)" in labels and "<1" in labels
+    with pytest.raises(UserError, match="frequency corpus not found"):
+        compare_runs([runs / "sys-a"], runs / "refs", frequency_corpus=tmp_path / "missing.txt")
+
+
+def test_star_only_where_the_shown_scores_differ():
+    baseline = MetricResult(50.02, 50.0, 1.0)
+    assert not significant(MetricResult(49.98, 50.0, 1.0, p_value=0.001), baseline)  # both show 50.0
+    assert significant(MetricResult(49.9, 49.9, 1.0, p_value=0.001), baseline)
+    assert not significant(MetricResult(40.0, 40.0, 1.0, p_value=0.2), baseline)
+    assert _metric_cell(MetricResult(49.98, 50.0, 1.0, p_value=0.001), baseline).endswith(")")
 
 
 def test_single_reference_file_and_flat_translate_layout(runs, tmp_path):
@@ -123,30 +218,36 @@ def test_single_reference_file_and_flat_translate_layout(runs, tmp_path):
 
 
 def test_identical_system_is_not_significant(runs):
-    comparison = compare_runs([runs / "sys-a", runs / "sys-a"], runs / "refs", n_samples=50)
-    assert comparison.systems[1].name.endswith("sys-a")
+    comparison = compare_runs([runs / "sys-a", runs / "sys-a" / "."], runs / "refs", n_samples=50)
+    assert [s.name for s in comparison.systems] == ["sys-a", "sys-a (2)"]  # distinct labels
     assert {m.p_value for m in comparison.systems[1].metrics.values()} == {1.0}
 
 
 def test_errors(runs, tmp_path):
     with pytest.raises(UserError, match="run folder not found"):
         compare_runs([tmp_path / "nope"], runs / "refs")
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(UserError, match=r"empty: not a translate or batch output folder \(it holds no \*\.en\.txt"):
+        compare_runs([tmp_path / "empty"], runs / "refs")
     with pytest.raises(UserError, match="share no article"):
         compare_runs([runs / "sys-a"], tmp_path)
     with pytest.raises(UserError, match="one article each"):
         compare_runs([runs / "sys-a"], runs / "refs" / "news" / "art1.en.txt")
 
 
-def test_shared_segments_follow_every_alignment():
+def test_shared_segments_follow_every_regrouping():
     hyps = [["h0", "h1", "h2"], ["g0", "g1", "g2"]]
     ref = ["r0", "r1", "r2", "r3"]
     beads = [
         [Bead((0,), (0,), 1), Bead((1,), (1, 2), 1), Bead((2,), (3,), 1)],
         [Bead((0,), (0,), 1), Bead((1,), (1,), 1), Bead((), (2,), 0), Bead((2,), (), 0), Bead((), (3,), 0)],
     ]
-    (h1, r1), (h2, r2) = shared_segments(beads, hyps, ref)
-    assert r1 == r2 == ["r0", "r1 r2", "r3"]
-    assert h1 == ["h0", "h1", "h2"] and h2 == ["g0", "g1", ""]
+    systems = [regroup(b, h, ref) for b, h in zip(beads, hyps)]
+    assert systems[1].hyps == ["g0", "g1", "", ""] and systems[1].uncovered == 1  # g2: after the last aligned
+    first, second = shared_segments(systems)
+    assert group_texts(first, hyps[0], ref) == (["h0", "h1", "h2"], ["r0", "r1 r2", "r3"])
+    assert group_texts(second, hyps[1], ref) == (["g0", "g1", ""], ["r0", "r1 r2", "r3"])
+    assert shared_segments(systems[:1]) == [systems[0].groups]  # one system keeps its own segments
 
 
 @pytest.mark.parametrize("path, run, key", [
@@ -158,3 +259,48 @@ def test_shared_segments_follow_every_alignment():
 ])
 def test_article_key(path, run, key):
     assert article_key(Path(path), run) == key
+
+
+def copy_run(runs, tmp_path) -> Path:
+    import shutil
+
+    return Path(shutil.copytree(runs / "sys-a", tmp_path / "sys-a"))
+
+
+@pytest.mark.parametrize("damage, reason", [
+    (lambda text: text[: len(text) // 2], "is not a translate-cli row (truncated or edited?)"),
+    (lambda text: text.replace('"tgt_text"', '"other"'), "line 1 is not a translate-cli row"),
+    (lambda text: "", "is empty"),
+])
+def test_damaged_jsonl_leaves_the_article_out_with_a_reason(runs, tmp_path, damage, reason):
+    run = copy_run(runs, tmp_path)
+    jsonl = run / "news" / "art1" / "art1.jsonl"
+    jsonl.write_text(damage(jsonl.read_text(encoding="utf-8")), encoding="utf-8")
+    comparison = compare_runs([run], runs / "refs", n_samples=20)
+    assert [a.article for a in comparison.articles] == ["news/art0", "news/art2"]
+    assert reason in comparison.skipped["news/art1"]
+
+
+def test_jsonl_rows_split_on_newline_only(runs, tmp_path):
+    run = copy_run(runs, tmp_path)
+    jsonl = run / "news" / "art1" / "art1.jsonl"
+    rows = [json.loads(line) for line in jsonl.read_text(encoding="utf-8").split("\n") if line]
+    rows[0]["tgt_text"] = "The sentence\u2028with a line separator"
+    jsonl.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    comparison = compare_runs([run], runs / "refs", n_samples=20)
+    assert "news/art1" not in comparison.skipped
+
+
+def test_outputs_of_an_article_that_failed_in_the_last_batch_are_left_out(runs, tmp_path):
+    run = copy_run(runs, tmp_path)
+    source = tmp_path / "in" / "news"
+    source.mkdir(parents=True)
+    for name, sents in ARTICLES.items():
+        (source / f"{name}.id.txt").write_text(" ".join(sents), encoding="utf-8")
+    (source / "art1.id.txt").write_text("")  # emptied since the first run: it fails now
+    run_batch(tmp_path / "in", run, Fake("sys-a", system_a), quiet=True, force=True)
+    assert (run / "news" / "art1" / "art1.en.txt").is_file()  # the old outputs are still there
+    comparison = compare_runs([run], runs / "refs", n_samples=20)
+    assert [a.article for a in comparison.articles] == ["news/art0", "news/art2"]
+    assert "marked it failed (is empty)" in comparison.skipped["news/art1"]
+    assert "not part of the last batch run" in comparison.skipped["news/extra"]

@@ -6,7 +6,8 @@ import pytest
 
 from translate_cli.document import AlignedRow, Scores, Segment, TranslationResult
 from translate_cli.errors import UserError
-from translate_cli.formats import atomic_write_text, render_markdown, render_text, write_outputs
+from translate_cli.formats import (atomic_write_text, paragraph_marks, render_html, render_markdown, render_text,
+                                   write_outputs)
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 TRICKY = "A <b> & \"c\" | d\te\nf \\ g"
@@ -93,7 +94,7 @@ def test_markdown_escapes_and_reference_columns():
     table = [line for line in md.splitlines() if line.startswith("|")]
     assert table[0] == "| # | Source (id) | Translation (en) | Reference | chrF |"
     row = table[4]
-    assert "A &lt;b&gt; &amp; \"c\" \\| d\te<br>f \\\\ g" in row
+    assert "A &lt;b&gt; &amp; \"c\" \\| d e<br>f \\\\ g" in row  # tabs become spaces
     # every row has the same number of unescaped pipes
     assert {line.replace("\\|", "").count("|") for line in table} == {6}
     assert "| # | Source (id) | Translation (en) |" in render_markdown(make_result())
@@ -103,9 +104,41 @@ def test_html_escapes_and_highlights_worst(tmp_path):
     write_outputs(make_result(reference=True), tmp_path)
     page = (tmp_path / "art.html").read_text(encoding="utf-8")
     assert "<b>" not in page and "A &lt;b&gt; &amp;" in page
-    assert page.count('class="worst"') == 1
-    assert '<tr class="worst"><td class="num">3</td>' in page
-    assert "http" not in page  # self-contained
+    assert page.count('class="worst"') + page.count(' worst"') == 1
+    rows = page.split("<tr")
+    worst = next(row for row in rows if 'worst"' in row)
+    assert '<td class="num">3' in worst and "Tiga &lt;3&gt;" in worst
+    assert "worst 10%" in page  # the legend explains the highlight
+    assert "http" not in page and "<script" not in page and "<link" not in page  # self-contained
+
+
+def test_html_languages_paragraphs_and_signatures(tmp_path):
+    page = render_html(make_result(reference=True))
+    assert page.count('lang="id"') == 4  # one source cell per row
+    assert page.count('lang="en"') == 1 + 4 * 2  # the page, and translation + reference cells
+    assert page.count('<tr class="para') == 2 and "¶ 1" in page and "¶ 2" in page
+    assert "sig" in page and "lower is better" in page  # signatures and the metric directions
+    assert 'class="tag"' not in page.split("</thead>", 2)[-1]  # no headline among these sentences
+
+
+def test_paragraph_marks_find_headlines():
+    source = [Segment("Banjir di Jakarta", 0, 0, 17), Segment("Oleh Rina", 1, 19, 28),
+              Segment("Hujan turun.", 2, 30, 42), Segment("Air naik.", 2, 43, 52), Segment("Kata dia: \"Aman.\"", 3, 54, 71)]
+    starts, headlines = paragraph_marks(source)
+    assert starts == {0: 1, 1: 2, 2: 3, 4: 4}
+    assert headlines == {0, 1}
+    rows = [AlignedRow((i,), (i,), 1.0, s.text, s.text) for i, s in enumerate(source)]
+    page = render_html(TranslationResult("h", source, source, rows, "m", 0.0))
+    assert page.count('<span class="tag" lang="en">headline</span>') == 2
+    assert 'class="para headline "' in page and "worst" not in page.split("<tbody>")[1]
+
+
+def test_html_drops_control_characters_and_wraps_long_tokens():
+    result = make_result()
+    rows = [AlignedRow((0,), (0,), 1.0, "a\x00b\x1bc\x85", "x" * 300)]
+    page = render_html(TranslationResult("x", result.source, result.target, rows, "m", 0.0))
+    assert ">abc<" in page and "\x00" not in page and "\x1b" not in page and "\x85" not in page
+    assert "table-layout:fixed" in page and "overflow-wrap:anywhere" in page
 
 
 def test_scores_json(tmp_path):

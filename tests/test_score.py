@@ -1,13 +1,15 @@
-"""Reference scoring: sacrebleu corpus scores, and scoring across different sentence splits."""
+"""Reference scoring: sacrebleu corpus scores, line by line or across different sentence splits, with
+inserted and missing text costing what it costs in sacrebleu."""
 
 from __future__ import annotations
 
 import pytest
-from sacrebleu.metrics import BLEU, CHRF
+from sacrebleu.metrics import BLEU, CHRF, TER
 
 from translate_cli.document import Bead
 from translate_cli.errors import UserError
-from translate_cli.score import regroup, score_beads, score_corpus, score_document, sentence_chrf
+from translate_cli.score import (ScoreOptions, lines_correspond, pair_texts, regroup, score_corpus, score_texts,
+                                 sentence_chrf, text_lines)
 
 REFERENCE = [
     "Almaty's internet was restored on Monday after five days of blackout.",
@@ -20,6 +22,17 @@ REFERENCE = [
     "The former security chief was arrested on suspicion of high treason.",
     "Analysts said the crisis had exposed a power struggle within the ruling elite.",
 ]
+REF_TEXT = "\n".join(REFERENCE) + "\n"
+INVENTED = "A spokesman added that the weather in the mountains had been unusually mild for January."
+
+
+def sacrebleu_scores(hyps: list[str], refs: list[str]) -> tuple[float, float, float, float]:
+    return (BLEU().corpus_score(hyps, [refs]).score, CHRF().corpus_score(hyps, [refs]).score,
+            CHRF(word_order=2).corpus_score(hyps, [refs]).score, TER().corpus_score(hyps, [refs]).score)
+
+
+def figures(scores) -> tuple[float, float, float, float]:
+    return scores.bleu, scores.chrf, scores.chrfpp, scores.ter
 
 
 def test_identical_up_to_sentence_splits_scores_100():
@@ -32,58 +45,85 @@ def test_identical_up_to_sentence_splits_scores_100():
         " ".join(REFERENCE[5:8]),  # three in one: 1-3
         REFERENCE[8],
     ]
-    assert " ".join(hyp) == " ".join(REFERENCE)
-    scores = score_document(hyp, REFERENCE)
-    assert scores.bleu == pytest.approx(100.0)
-    assert scores.chrf == pytest.approx(100.0)
-    assert scores.chrfpp == pytest.approx(100.0)
-    assert scores.ter == pytest.approx(0.0)
+    scores = score_texts("\n".join(hyp) + "\n", REF_TEXT)
+    assert figures(scores) == pytest.approx((100.0, 100.0, 100.0, 0.0))
     assert scores.resegmented
-    assert (scores.matched, scores.ref_segments, scores.coverage) == (9, 9, 1.0)
+    assert (scores.matched, scores.ref_segments, scores.coverage, scores.inserted, scores.missing) == (9, 9, 1.0, 0, 0)
 
 
-def test_identical_with_the_same_splits_is_plain_corpus_scoring():
-    scores = score_document(REFERENCE, REFERENCE)
-    assert not scores.resegmented
-    assert scores.bleu == pytest.approx(100.0)
-    assert scores == score_corpus(REFERENCE, REFERENCE)
-
-
-def test_score_corpus_matches_sacrebleu_and_reports_signatures():
+def test_corresponding_lines_are_scored_exactly_as_sacrebleu():
     hyps = [s.replace("said", "reported") for s in REFERENCE]
-    scores = score_corpus(hyps, REFERENCE)
-    assert scores.bleu == pytest.approx(BLEU().corpus_score(hyps, [REFERENCE]).score)
-    assert scores.chrfpp == pytest.approx(CHRF(word_order=2).corpus_score(hyps, [REFERENCE]).score)
+    scores = score_texts("\n".join(hyps) + "\n", REF_TEXT)
+    assert not scores.resegmented
+    assert figures(scores) == sacrebleu_scores(hyps, REFERENCE)  # to the last digit
     assert set(scores.signatures) == {"bleu", "chrf", "chrf++", "ter"}
     assert scores.signatures["chrf++"].startswith("nrefs:1|case:mixed|eff:yes|nc:6|nw:2")
-    with pytest.raises(UserError):
-        score_corpus(hyps[:-1], REFERENCE)
 
 
-def test_unequal_counts_are_aligned_and_reported_as_resegmented():
-    hyp = [s.replace("the", "a") for s in REFERENCE[:4]] + [" ".join(REFERENCE[4:6])] + REFERENCE[7:]
-    scores = score_document(hyp, REFERENCE)  # hypothesis lacks REFERENCE[6]
-    assert scores.resegmented
-    assert scores.ref_segments == 9
-    assert scores.matched == 8
-    assert scores.coverage == 1.0
-    assert 0 < scores.bleu < 100
+def test_lines_are_split_as_sacrebleu_reads_files():
+    assert text_lines("a \nb\r\n\nc") == ["a", "b", "", "c"]
+    assert text_lines("a\nb\n") == ["a", "b"]
+    scores = score_texts("One.\n\nThree.\n", "One.\nTwo.\nThree.\n")  # an empty line is an empty hypothesis
+    assert figures(scores) == sacrebleu_scores(["One.", "", "Three."], ["One.", "Two.", "Three."])
 
 
-def test_partial_reference_lowers_coverage_not_the_scores():
-    scores = score_document(REFERENCE, REFERENCE[:3])
+def test_shifted_lines_are_aligned_instead():
+    hyps = ["Breaking news from the capital."] + REFERENCE[:-1]  # same count, every line one place down
+    assert not lines_correspond(hyps, REFERENCE)
+    assert lines_correspond(REFERENCE, REFERENCE)
+    scores = score_texts("\n".join(hyps) + "\n", REF_TEXT)
+    assert scores.resegmented and scores.missing == 1  # the last reference sentence has no translation
+
+
+def test_an_invented_sentence_costs_what_it_costs_in_sacrebleu():
+    hyp = REFERENCE[:4] + [INVENTED] + REFERENCE[4:]
+    scores = score_texts(" ".join(hyp), REF_TEXT)
+    assert scores.inserted == 1 and scores.missing == 0 and scores.coverage == 1.0
+    joined = REFERENCE[:3] + [f"{REFERENCE[3]} {INVENTED}"] + REFERENCE[4:]  # joined to its neighbour's segment
+    assert figures(scores) == sacrebleu_scores(joined, REFERENCE)
+    assert scores.bleu < 100 and scores.chrf < 100 and scores.ter > 0
+
+
+def test_a_missing_sentence_is_scored_against_an_empty_hypothesis():
+    hyp = REFERENCE[:6] + REFERENCE[7:]
+    scores = score_texts(" ".join(hyp), REF_TEXT)
+    assert scores.missing == 1 and scores.inserted == 0
+    assert figures(scores) == sacrebleu_scores(REFERENCE[:6] + [""] + REFERENCE[7:], REFERENCE)
+    assert scores.matched == 8 and scores.ter > 0
+
+
+def test_a_partial_reference_lowers_coverage_not_the_scores():
+    scores = score_texts(REF_TEXT, "\n".join(REFERENCE[:3]))
     assert scores.coverage == pytest.approx(3 / 9)
     assert scores.bleu == pytest.approx(100.0)
-    assert (scores.matched, scores.ref_segments) == (3, 3)
+    assert (scores.matched, scores.ref_segments, scores.inserted) == (3, 3, 0)
 
 
-def test_regroup_joins_bead_sides_and_leaves_out_unreferenced_text():
-    beads = [Bead((0, 1), (0,), 0.9), Bead((2,), (), 0.0), Bead((), (1,), 0.0), Bead((3,), (2, 3), 0.8)]
-    hyps, refs = regroup(beads, ["a", "b", "c", "d"], ["A", "B", "C", "D"])
-    assert hyps == ["a b", "", "d"]
-    assert refs == ["A", "B", "C D"]
-    scores = score_beads(beads, ["a", "b", "c", "d"], ["A", "B", "C", "D"])
-    assert (scores.matched, scores.ref_segments, scores.coverage) == (3, 4, 0.75)
+def test_regroup_attaches_inserted_text_inside_the_covered_part_only():
+    beads = [Bead((0,), (), 0.0), Bead((1, 2), (0,), 0.9), Bead((3,), (), 0.0), Bead((), (1,), 0.0),
+             Bead((4,), (2, 3), 0.8), Bead((5,), (), 0.0)]
+    segments = regroup(beads, list("abcdef"), list("ABCD"))
+    assert segments.hyps == ["b c d", "", "e"]  # d (inserted) joins the segment before it; B is missing
+    assert segments.refs == ["A", "B", "C D"]
+    assert (segments.inserted, segments.missing, segments.uncovered) == (1, 1, 2)  # a and f are uncovered
+
+
+def test_several_references_options_and_confidence_intervals():
+    hyps = [s.replace("said", "reported").lower() for s in REFERENCE]
+    other = [s.replace("Monday", "Mon.") for s in REFERENCE]
+    scores = score_corpus(hyps, [REFERENCE, other], ScoreOptions(tokenize="intl", lowercase=True, n_bootstrap=50))
+    assert scores.bleu == BLEU(tokenize="intl", lowercase=True).corpus_score(hyps, [REFERENCE, other]).score
+    assert scores.chrf == CHRF(lowercase=True).corpus_score(hyps, [REFERENCE, other]).score
+    assert "nrefs:2" in scores.signatures["bleu"] and "tok:intl" in scores.signatures["bleu"]
+    assert "bs:50" in scores.signatures["bleu"] and set(scores.ci) == {"bleu", "chrf", "chrf++", "ter"}
+    with pytest.raises(UserError, match="unknown tokenizer 'nope'"):
+        score_corpus(hyps, REFERENCE, ScoreOptions(tokenize="nope"))
+
+
+def test_pairing_by_line_needs_equal_counts():
+    assert pair_texts(REF_TEXT, REF_TEXT).by_line
+    with pytest.raises(UserError, match="9 hypothesis lines but 3 reference lines"):
+        pair_texts(REF_TEXT, "\n".join(REFERENCE[:3]), by_line=True)
 
 
 def test_sentence_chrf():
@@ -93,4 +133,4 @@ def test_sentence_chrf():
 
 def test_empty_reference_is_a_user_error():
     with pytest.raises(UserError):
-        score_document(REFERENCE, [])
+        score_corpus(REFERENCE[:0], [])

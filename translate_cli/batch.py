@@ -4,30 +4,38 @@ Wiring (CLI ``batch INDIR -o OUTDIR [--model M]... [--references REFDIR] [--glob
 [--quiet] [--beam N] [--batch-size N] [--device D]``)::
 
     for name in models:                      # one loaded model per run
-        translator = load_translator(resolve_model(name), device=device, beam=beam, batch_size=batch_size)
         target = outdir / model_slug(name) if len(models) > 1 else outdir
-        summary = run_batch(indir, target, translator, references=refdir, glob=globs or DEFAULT_GLOB, quiet=quiet)
+        with BatchJob(indir, target, references=refdir, glob=globs or DEFAULT_GLOB) as job:  # checked, locked
+            translator = load_translator(resolve_model(name), device=device, beam=beam, batch_size=batch_size)
+            summary = job.run(translator, quiet=quiet)
         print_summary(summary)
-    exit 0 when every summary.ok, else 1
+    exit 0 when every summary.ok, else 1 (and one line on stderr saying how many failed)
 
 Layout of OUTDIR:
 
 * ``<relpath without suffix>/`` per article (``a/b.txt`` or ``a/b.id.txt`` -> ``a/b/``), holding
-  ``formats.write_outputs`` (``a/b/b.en.txt``, ``b.tsv``, ... as ``translate`` writes them).
-* ``summary.json``: every article's status (translated, skipped, failed with reason), per-article
-  and corpus scores with references.
+  ``formats.write_outputs`` (``a/b/b.en.txt``, ``b.tsv``, ... as ``translate`` writes them, and the
+  translated document ``b.en.html``, ``.en.docx``, ``.en.srt`` or ``.en.md`` for such an article).
+* ``summary.json``: every article's status (translated, skipped, failed with reason, or pending after an
+  interrupt), per-article and corpus scores with references, and the totals of the whole job over all its
+  runs. Only articles listed as translated or skipped have current outputs: a folder left by an earlier run
+  of an article that failed this time is stale, and ``compare`` leaves it out.
+* ``index.html``: the same as a page, linking every current article's page (``pages.render_index``).
 * ``.cache.sqlite``: the sentence cache (keyed by ``translator.identity`` and source sentence, so a
-  repeated sentence or a re-run is never translated twice) and the manifest of finished articles
-  (relpath, sha256 of the text and of its reference, identity). The cache lives in OUTDIR on purpose:
-  it is deleted with the outputs and no global state is shared between projects. Delete it to
-  force a full re-translation.
+  repeated sentence or a re-run is never translated twice), the manifest of finished articles
+  (relpath, sha256 of the text and of its reference, identity) and the job's totals, under a schema
+  version. The cache lives in OUTDIR on purpose: it is deleted with the outputs and no global state is
+  shared between projects. Delete it to force a full re-translation; a damaged one is set aside and
+  rebuilt, never trusted.
 * ``.lock``: held (``flock``) while a batch runs; a second batch on the same OUTDIR is refused.
 
-Articles are handled in chunks: the chunk's sentences missing from the cache are translated in one
-``translator.translate`` call (many articles fill the model's batches), then each article is built by
-``pipeline.build_result`` (alignment to its reference, scores) and written. Every file is written
-atomically and an article is recorded as finished only after its outputs exist, so an interrupt loses
-at most the chunk in flight.
+Folders, patterns and the lock are checked by :class:`BatchJob` before any model loads. Articles are
+then handled in chunks: the chunk's sentences missing from the cache are translated in one
+``translator.translate`` call (many articles fill the model's batches) and stored in the cache as each
+model batch finishes, then each article is built by ``pipeline.build_result`` (alignment to its reference,
+scores) and written. Every file is written atomically (temporary files of a killed run are removed by the
+next one) and an article is recorded as finished only after its outputs exist, so an interrupt loses
+nothing but the model batch in flight.
 """
 
 from __future__ import annotations
@@ -39,39 +47,49 @@ import json
 import re
 import sqlite3
 import time
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from rich.console import Console
-from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColumn, TextColumn, TimeRemainingColumn
+from rich.progress import Progress
 from rich.table import Table
-from rich.text import Text
 
-from translate_cli.document import Scores, Segment, TranslationResult
-from translate_cli.errors import UserError
-from translate_cli.formats import ensure_folder, atomic_write_text, write_outputs
-from translate_cli.pipeline import article_name, build_result, check_indonesian, read_article
+from translate_cli.document import Scores, Segment
+from translate_cli.documents import Document
+from translate_cli.errors import Interrupted, UserError
+from translate_cli.formats import atomic_write_text, ensure_folder, remove_stale_temporaries, write_outputs
+from translate_cli.pages import INDEX_NAME, render_index
+from translate_cli.pipeline import article_name, build_result, check_indonesian, read_input, source_segments
 from translate_cli.score import score_corpus
-from translate_cli.segment import segment
+from translate_cli.terminal import console as make_console
+from translate_cli.terminal import progress_bar, shown
 
-DEFAULT_GLOB = ("*.txt", "*.md")
+DEFAULT_GLOB = ("*.txt", "*.md", "*.html", "*.htm", "*.docx", "*.srt")
 CACHE_NAME = ".cache.sqlite"
 LOCK_NAME = ".lock"
 SUMMARY_NAME = "summary.json"
+CURRENT = ("translated", "skipped")  # statuses whose outputs are current
+_READABLE_MODEL = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9][A-Za-z0-9._-]*)?")
 
 
 def model_slug(name: str) -> str:
-    """A folder name for a model name or path: ``Helsinki-NLP/opus-mt-id-en`` -> ``Helsinki-NLP--opus-mt-id-en``."""
-    slug = re.sub(r"[^A-Za-z0-9._-]+", "-", name.strip("/").replace("/", "--")).strip("-.")
-    return slug or "model"
+    """A folder name for a ``--model`` value, unique and stable.
+
+    An alias or hub id keeps its name (``Helsinki-NLP/opus-mt-id-en`` -> ``Helsinki-NLP--opus-mt-id-en``);
+    anything else (a path, a name with spaces) is a readable slug plus a short hash of the value, so
+    ``models/m x`` and ``models/m-x``, or the alias ``opus-mt`` and a folder ``./opus-mt``, never share a folder.
+    """
+    if _READABLE_MODEL.fullmatch(name) and "--" not in name and ".." not in name:
+        return name.replace("/", "--")
+    slug = re.sub(r"[^A-Za-z0-9._-]+", "-", name.strip("/").replace("/", "--")).strip("-.")[-60:].lstrip("-.")
+    return f"{slug or 'model'}-{hashlib.sha256(name.encode('utf-8', 'surrogatepass')).hexdigest()[:8]}"
 
 
 @dataclass
 class ArticleOutcome:
-    """What happened to one article: ``translated``, ``skipped`` (finished by an earlier run) or ``failed``."""
+    """What happened to one article: ``translated``, ``skipped`` (finished by an earlier run), ``failed``,
+    or ``pending`` (not reached before an interrupt)."""
 
     relpath: str
     status: str
@@ -82,17 +100,36 @@ class ArticleOutcome:
 
 
 @dataclass
+class JobTotals:
+    """Totals of one batch job over all its runs on the same OUTDIR (kept in the cache)."""
+
+    runs: int = 0
+    translated_sentences: int = 0
+    seconds: float = 0.0
+
+
+@dataclass
 class BatchSummary:
-    """The result of one batch run over one model."""
+    """The result of one batch run over one model; ``job`` adds up every run on the same OUTDIR.
+
+    ``indir``/``outdir`` are the local folders the run worked in; ``shown_as`` the INDIR and OUTDIR the
+    user gave (URLs for object storage), which reports show.
+    """
 
     indir: Path
     outdir: Path
-    model: str
+    model: str  # the translator's label
     articles: list[ArticleOutcome]
     translated_sentences: int
     cached_sentences: int
     seconds: float
     corpus: Scores | None = None
+    job: JobTotals = field(default_factory=JobTotals)
+    interrupted: bool = False
+    shown_as: tuple[str, str] = ("", "")
+
+    def __post_init__(self) -> None:
+        self.shown_as = (self.shown_as[0] or str(self.indir), self.shown_as[1] or str(self.outdir))
 
     @property
     def failed(self) -> list[ArticleOutcome]:
@@ -100,19 +137,24 @@ class BatchSummary:
 
     @property
     def ok(self) -> bool:
-        """True when no article failed (the CLI exits 0, else 1)."""
-        return not self.failed
+        """True when every article is finished (the CLI exits 0, else 1)."""
+        return not self.failed and not self.interrupted
+
+    def counts(self) -> dict[str, int]:
+        return {s: sum(a.status == s for a in self.articles) for s in ("translated", "skipped", "failed", "pending")}
 
     def to_json(self) -> dict:
         return {
-            "indir": str(self.indir),
-            "outdir": str(self.outdir),
+            "indir": self.shown_as[0],
+            "outdir": self.shown_as[1],
             "model": self.model,
             "ok": self.ok,
-            "seconds": round(self.seconds, 3),
-            "translated_sentences": self.translated_sentences,
-            "cached_sentences": self.cached_sentences,
-            "counts": {s: sum(a.status == s for a in self.articles) for s in ("translated", "skipped", "failed")},
+            "interrupted": self.interrupted,
+            "counts": self.counts(),
+            "last_run": {"seconds": round(self.seconds, 3), "translated_sentences": self.translated_sentences,
+                         "cached_sentences": self.cached_sentences},
+            "job": {"runs": self.job.runs, "seconds": round(self.job.seconds, 3),
+                    "translated_sentences": self.job.translated_sentences},
             "corpus": dataclasses.asdict(self.corpus) if self.corpus else None,
             "articles": [dataclasses.asdict(a) for a in self.articles],
         }
@@ -129,6 +171,7 @@ class _Article:
     ref_text: str | None = None
     ref_sha256: str = ""
     note: str = ""
+    document: Document | None = None  # what a .html/.docx/.srt/.md article was read into, to write it back
 
 
 @dataclass
@@ -143,30 +186,66 @@ class _Record:
 
 
 class BatchStore:
-    """The SQLite file in OUTDIR holding the sentence cache and the manifest of finished articles."""
+    """The SQLite file in OUTDIR holding the sentence cache, the manifest of finished articles and the job's
+    totals. A file from an older version is migrated; a damaged or foreign one is set aside and rebuilt."""
 
-    def __init__(self, path: Path):
-        self.db = sqlite3.connect(path)
+    SCHEMA_VERSION = 2  # 1: the unversioned layout of translate-cli 0.1 (user_version 0), without totals
+    _TABLES = {  # name: (columns, definition)
+        "sentences": (("identity", "source", "target"), "identity TEXT NOT NULL, source TEXT NOT NULL, "
+                      "target TEXT NOT NULL, PRIMARY KEY (identity, source)"),
+        "articles": (("relpath", "sha256", "identity", "ref_sha256", "record"),
+                     "relpath TEXT PRIMARY KEY, sha256 TEXT, identity TEXT, ref_sha256 TEXT, record TEXT"),
+        "totals": (("key", "value"), "key TEXT PRIMARY KEY, value REAL"),
+    }
+
+    def __init__(self, path: Path, notice: Callable[[str], None] | None = None):
+        if path.is_dir():
+            raise UserError(f"{path}: is a folder, not the batch cache; remove it to start over")
         try:
-            self.db.executescript(
-                "CREATE TABLE IF NOT EXISTS sentences (identity TEXT, source TEXT, target TEXT,"
-                " PRIMARY KEY (identity, source));"
-                "CREATE TABLE IF NOT EXISTS articles (relpath TEXT PRIMARY KEY, sha256 TEXT,"
-                " identity TEXT, ref_sha256 TEXT, record TEXT);"
-            )
+            self.db = self._open(path)
+        except _Damaged as damage:
+            aside = path.with_name(path.name + ".damaged")
+            path.replace(aside)
+            if notice:
+                notice(f"{path} was unusable ({damage}); set aside as {aside.name} and rebuilt: "
+                       "finished articles will be translated again")
+            self.db = self._open(path)
+
+    def _open(self, path: Path) -> sqlite3.Connection:
+        db = sqlite3.connect(path)
+        try:
+            version = db.execute("PRAGMA user_version").fetchone()[0]
+            if version > self.SCHEMA_VERSION:
+                raise UserError(f"{path}: made by a newer translate-cli (schema {version}); delete it to start over")
+            check = db.execute("PRAGMA quick_check").fetchone()[0]
+            if check != "ok":
+                raise _Damaged(check)
+            for name, (columns, _) in self._TABLES.items():
+                found = tuple(row[1] for row in db.execute(f"PRAGMA table_info({name})"))
+                if found and found != columns:
+                    raise _Damaged(f"its table {name} has the columns {', '.join(found)}")
+            with db:
+                for name, (_, definition) in self._TABLES.items():
+                    db.execute(f"CREATE TABLE IF NOT EXISTS {name} ({definition})")
+                db.execute(f"PRAGMA user_version = {self.SCHEMA_VERSION}")
         except sqlite3.DatabaseError as exc:
-            self.db.close()
-            raise UserError(f"{path}: unusable cache ({exc}); delete it to start over") from None
+            db.close()
+            raise _Damaged(str(exc)) from None
+        except (UserError, _Damaged):
+            db.close()
+            raise
+        return db
 
     def close(self) -> None:
         self.db.close()
 
     def lookup(self, identity: str, sources: Sequence[str]) -> dict[str, str]:
-        """The cached translations of those ``sources`` that have one."""
+        """The cached translations of those ``sources`` that have one (never a NULL or non-text value)."""
         found = {}
         for source in set(sources):
             row = self.db.execute(
-                "SELECT target FROM sentences WHERE identity = ? AND source = ?", (identity, source)
+                "SELECT target FROM sentences WHERE identity = ? AND source = ? AND typeof(target) = 'text'",
+                (identity, source),
             ).fetchone()
             if row:
                 found[source] = row[0]
@@ -179,16 +258,20 @@ class BatchStore:
             )
 
     def finished(self, article: _Article, identity: str) -> _Record | None:
-        """The manifest record of ``article`` if this text, reference and identity were finished before."""
+        """The manifest record of ``article`` if this text, reference and identity were finished before
+        (a record that does not read back is ignored: the article is translated again)."""
         row = self.db.execute(
             "SELECT record FROM articles WHERE relpath = ? AND sha256 = ? AND identity = ? AND ref_sha256 = ?",
             (article.relpath, article.sha256, identity, article.ref_sha256),
         ).fetchone()
         if row is None:
             return None
-        data = json.loads(row[0])
-        scores = data.pop("scores")
-        return _Record(scores=Scores(**scores) if scores else None, **data)
+        try:
+            data = json.loads(row[0])
+            scores = data.pop("scores")
+            return _Record(scores=Scores(**scores) if scores else None, **data)
+        except (TypeError, ValueError, KeyError, AttributeError):
+            return None
 
     def finish(self, article: _Article, identity: str, record: _Record) -> None:
         data = dataclasses.asdict(record)
@@ -198,13 +281,32 @@ class BatchStore:
                 (article.relpath, article.sha256, identity, article.ref_sha256, json.dumps(data, ensure_ascii=False)),
             )
 
+    def forget(self, relpath: str) -> None:
+        """The article's outputs are no longer current (it failed this time)."""
+        with self.db:
+            self.db.execute("DELETE FROM articles WHERE relpath = ?", (relpath,))
+
+    def add_totals(self, translated_sentences: int, seconds: float) -> JobTotals:
+        """Add one run to the job's totals and return them."""
+        with self.db:
+            for key, value in (("runs", 1), ("translated_sentences", translated_sentences), ("seconds", seconds)):
+                self.db.execute("INSERT INTO totals VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = value + ?",
+                                (key, value, value))
+        values = dict(self.db.execute("SELECT key, value FROM totals"))
+        return JobTotals(int(values["runs"]), int(values["translated_sentences"]), float(values["seconds"]))
+
+
+class _Damaged(Exception):
+    """The cache file cannot be trusted."""
+
 
 def find_articles(indir: Path, glob: str | Sequence[str], exclude: Path | None = None) -> list[Path]:
-    """Files under ``indir`` matching any pattern, sorted; hidden paths and ``exclude`` (OUTDIR) left out."""
+    """Files under ``indir`` matching any pattern (relative to ``indir``, or absolute inside it), sorted;
+    hidden paths and ``exclude`` (OUTDIR) left out."""
     patterns = [glob] if isinstance(glob, str) else list(glob)
     found = set()
     for pattern in patterns:
-        for path in indir.rglob(pattern):
+        for path in indir.rglob(_relative_pattern(indir, pattern)):
             rel = path.relative_to(indir)
             if not path.is_file() or any(part.startswith(".") for part in rel.parts):
                 continue
@@ -212,6 +314,18 @@ def find_articles(indir: Path, glob: str | Sequence[str], exclude: Path | None =
                 continue
             found.add(path)
     return sorted(found)
+
+
+def _relative_pattern(indir: Path, pattern: str) -> str:
+    """``pattern`` relative to ``indir``; an absolute one must point inside it."""
+    if not pattern.strip():
+        raise UserError("an empty --glob pattern: give one such as '*.txt'")
+    if not Path(pattern).is_absolute():
+        return pattern
+    for root in (indir.absolute(), indir.resolve()):
+        if Path(pattern).is_relative_to(root) and Path(pattern) != root:
+            return Path(pattern).relative_to(root).as_posix()
+    raise UserError(f"--glob {pattern}: points outside {indir}; patterns are relative to INDIR (e.g. '*.txt')")
 
 
 def find_reference(refdir: Path, relpath: Path) -> Path | None:
@@ -229,24 +343,27 @@ def find_reference(refdir: Path, relpath: Path) -> Path | None:
 
 
 def _sha256(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def _plan(indir: Path, path: Path, references: Path | None, force: bool = False) -> _Article:
+def _plan(indir: Path, path: Path, references: Path | None, force: bool = False,
+          presegmented: bool = False) -> _Article:
     """Read and segment one article (and read its reference); raises UserError for a bad file."""
     relpath = path.relative_to(indir)
     notes: list[str] = []
-    text = read_article(path, notes.append)
+    text, document = read_input(path, notes.append)
     if not force:
         check_indonesian(text, str(path))
-    source = segment(text, "id")
+    source = source_segments(text, presegmented, document)
     if not source:
         raise UserError(f"{path}: no text to translate")
-    article = _Article(relpath.as_posix(), _sha256(text), source, note="; ".join(notes))
+    # the manifest key: the content, and how it was cut (a presegmented run lays out its outputs otherwise)
+    sha256 = hashlib.sha256(document.data).hexdigest() if document else _sha256(text + ("\0lines" if presegmented else ""))
+    article = _Article(relpath.as_posix(), sha256, source, note="; ".join(notes), document=document)
     ref_path = find_reference(references, relpath) if references else None
     if ref_path is not None:
         try:
-            article.ref_text = read_article(ref_path, notes.append)
+            article.ref_text = read_input(ref_path, notes.append)[0]
         except UserError as exc:
             raise UserError(f"reference {exc}") from None
         article.reference = ref_path.relative_to(references).as_posix()
@@ -258,12 +375,6 @@ def _plan(indir: Path, path: Path, references: Path | None, force: bool = False)
 def _out_folder(outdir: Path, relpath: str) -> Path:
     """``OUTDIR/a/b/`` for ``a/b.txt`` or ``a/b.id.txt``."""
     return outdir / Path(relpath).parent / article_name(relpath)
-
-
-def reference_pairs(result: TranslationResult) -> tuple[list[str], list[str]]:
-    """The article's hypothesis and reference segments as ``score.regroup`` pairs them: rows with reference ids."""
-    rows = [row for row in result.rows if row.ref]
-    return [row.tgt_text for row in rows], [row.ref_text for row in rows]
 
 
 def _chunks(articles: list[_Article], size: int) -> Iterator[list[_Article]]:
@@ -279,92 +390,122 @@ def _chunks(articles: list[_Article], size: int) -> Iterator[list[_Article]]:
         yield chunk
 
 
-@contextmanager
-def _lock(outdir: Path) -> Iterator[None]:
-    """Hold ``OUTDIR/.lock`` exclusively; refuse when another batch holds it."""
-    try:
-        handle = open(outdir / LOCK_NAME, "a")
-    except OSError as exc:
-        raise UserError(f"cannot write to {outdir}: {exc.strerror or exc}") from None
-    with handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise UserError(f"another batch is already running on {outdir} (it holds {outdir / LOCK_NAME})") from None
-        yield
-
-
-class _RateColumn(ProgressColumn):
-    """Items per second."""
-
-    def render(self, task) -> Text:
-        return Text(f"{task.speed:.1f}/s" if task.speed else "-/s", style="progress.data.speed")
-
-
-def _progress(console: Console | None, quiet: bool) -> Progress:
-    return Progress(
-        TextColumn("{task.description:<9}"), BarColumn(), MofNCompleteColumn(), _RateColumn(), TimeRemainingColumn(),
-        console=console or Console(stderr=True), disable=quiet,
-    )
-
-
 def check_folders(indir: Path, outdir: Path, references: Path | None) -> None:
-    """Input and reference folders exist; the output folder differs from the input and can be created."""
+    """Input and reference folders exist; the output folder differs from the input (nothing is created)."""
     if not indir.is_dir():
         raise UserError(f"input folder not found: {indir}")
     if references is not None and not references.is_dir():
         raise UserError(f"references folder not found: {references}")
     if outdir.resolve() == indir.resolve():
         raise UserError("the output folder must differ from the input folder")
-    ensure_folder(outdir)
 
 
-def run_batch(
-    indir: Path,
-    outdir: Path,
-    translator,
-    *,
-    references: Path | None = None,
-    glob: str | Sequence[str] = DEFAULT_GLOB,
-    quiet: bool = False,
-    console: Console | None = None,
-    chunk_sentences: int = 256,
-    force: bool = False,
-) -> BatchSummary:
-    """Translate every article under ``indir`` into ``outdir`` (see the module docstring).
+class BatchJob:
+    """One batch over one OUTDIR, checked before any model loads.
 
-    Bad articles (and, unless ``force``, articles that are not Indonesian) are recorded as failed and
-    never stop the batch; UserError only for problems of the
-    whole run (missing folders, nothing to translate, unwritable or locked OUTDIR).
+    Creating it checks the folders and finds the articles (UserError when none match, before OUTDIR is
+    created); entering it creates OUTDIR, takes its lock (refusing a second batch), removes temporary
+    files a killed run left and opens the cache. :meth:`run` then translates with a loaded translator.
+    ``publish`` receives the files written (each article's outputs as it finishes, then the summary, the
+    index and, on leaving, the cache): ``storage.OutputFolder.publish`` uploads them to object storage.
+    ``shown_as`` names INDIR and OUTDIR in reports when they are not the local folders themselves.
     """
-    indir, outdir = Path(indir), Path(outdir)
-    references = Path(references) if references is not None else None
-    started = time.monotonic()
-    check_folders(indir, outdir, references)
-    paths = find_articles(indir, glob, exclude=outdir.resolve())
-    if not paths:
-        patterns = glob if isinstance(glob, str) else ", ".join(glob)
-        raise UserError(f"no files matching {patterns} under {indir}")
 
-    with _lock(outdir):
-        run = _Run(outdir, translator, BatchStore(outdir / CACHE_NAME))
+    def __init__(self, indir: Path, outdir: Path, *, references: Path | None = None,
+                 glob: str | Sequence[str] = DEFAULT_GLOB, notice: Callable[[str], None] | None = None,
+                 publish: Callable[[list[Path]], None] | None = None, shown_as: tuple[str, str] = ("", "")):
+        self.indir, self.outdir = Path(indir), Path(outdir)
+        self.references = Path(references) if references is not None else None
+        self.notice = notice
+        self.publish = publish or (lambda paths: None)
+        self.shown_as = shown_as
+        check_folders(self.indir, self.outdir, self.references)
+        self.paths = find_articles(self.indir, glob, exclude=self.outdir.resolve())
+        if not self.paths:
+            patterns = glob if isinstance(glob, str) else ", ".join(glob)
+            raise UserError(f"no files matching {patterns} under {self.indir}")
+        self._lock = None
+        self.store: BatchStore | None = None
+
+    def __enter__(self) -> BatchJob:
+        ensure_folder(self.outdir)
         try:
-            pending = [a for a in (run.plan(indir, path, references, force) for path in paths) if a is not None]
-            run.translate(pending, chunk_sentences, _progress(console, quiet))
-        finally:
-            run.store.close()
-        articles = [run.outcomes[p.relative_to(indir).as_posix()] for p in paths]
-        summary = BatchSummary(indir, outdir, translator.identity, articles, run.translated, run.from_cache,
-                               time.monotonic() - started, _corpus_scores(run.records.values()))
-        atomic_write_text(outdir / SUMMARY_NAME, json.dumps(summary.to_json(), indent=2, ensure_ascii=False) + "\n")
-    return summary
+            self._lock = open(self.outdir / LOCK_NAME, "a")
+        except OSError as exc:
+            raise UserError(f"cannot write to {self.outdir}: {exc.strerror or exc}") from None
+        try:
+            fcntl.flock(self._lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            remove_stale_temporaries(self.outdir)
+            self.store = BatchStore(self.outdir / CACHE_NAME, self.notice)
+        except BaseException as exc:
+            self._lock.close()
+            if isinstance(exc, BlockingIOError):
+                raise UserError(f"another batch is already running on {self.outdir} "
+                                f"(it holds {self.outdir / LOCK_NAME})") from None
+            raise
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        if self.store is not None:
+            self.store.close()
+            self.publish([self.outdir / CACHE_NAME])
+        if self._lock is not None:
+            self._lock.close()
+
+    def run(self, translator, *, force: bool = False, presegmented: bool = False, quiet: bool = False,
+            console: Console | None = None, chunk_sentences: int = 256) -> BatchSummary:
+        """Translate every article (see the module docstring) and write ``summary.json``.
+
+        ``presegmented``: every file holds one segment per line, translated line for line (test sets).
+        Bad articles (and, unless ``force``, articles that are not Indonesian) are recorded as failed and
+        never stop the batch. On Ctrl-C the finished articles and translated sentences are kept, the
+        summary says what is pending, and :class:`Interrupted` is raised with a one-line account.
+        """
+        started = time.monotonic()
+        run = _Run(self.outdir, translator, self.store, presegmented, self.publish)
+        pending = [a for a in (run.plan(self.indir, p, self.references, force) for p in self.paths) if a is not None]
+        interrupted = False
+        try:
+            run.translate(pending, chunk_sentences, progress_bar(console, quiet))
+        except KeyboardInterrupt:
+            interrupted = True
+        for path in self.paths:
+            run.outcomes.setdefault(path.relative_to(self.indir).as_posix(), ArticleOutcome(
+                path.relative_to(self.indir).as_posix(), "pending", "interrupted before it was translated"))
+        seconds = time.monotonic() - started
+        articles = [run.outcomes[p.relative_to(self.indir).as_posix()] for p in self.paths]
+        summary = BatchSummary(self.indir, self.outdir, translator.label, articles, run.translated,
+                               run.from_cache, seconds, _corpus_scores(run.records.values()),
+                               self.store.add_totals(run.translated, seconds), interrupted, self.shown_as)
+        atomic_write_text(self.outdir / SUMMARY_NAME, json.dumps(summary.to_json(), indent=2, ensure_ascii=False) + "\n")
+        atomic_write_text(self.outdir / INDEX_NAME, render_index(summary, _out_folder))
+        self.publish([self.outdir / SUMMARY_NAME, self.outdir / INDEX_NAME])
+        if interrupted:
+            counts = summary.counts()
+            raise Interrupted(
+                f"interrupted: {counts['translated'] + counts['skipped']} of {len(articles)} articles finished and "
+                f"{run.translated} newly translated sentences kept in {self.outdir / CACHE_NAME}; "
+                "run the same command again to resume")
+        return summary
+
+
+def run_batch(indir: Path, outdir: Path, translator, *, references: Path | None = None,
+              glob: str | Sequence[str] = DEFAULT_GLOB, quiet: bool = False, console: Console | None = None,
+              chunk_sentences: int = 256, force: bool = False, presegmented: bool = False) -> BatchSummary:
+    """Translate every article under ``indir`` into ``outdir`` with a loaded translator (see :class:`BatchJob`)."""
+    with BatchJob(indir, outdir, references=references, glob=glob) as job:
+        return job.run(translator, force=force, presegmented=presegmented, quiet=quiet, console=console,
+                       chunk_sentences=chunk_sentences)
 
 
 class _Run:
     """The state of one batch run: outcomes and manifest records by relpath, sentence counts."""
 
-    def __init__(self, outdir: Path, translator, store: BatchStore):
+    def __init__(self, outdir: Path, translator, store: BatchStore, presegmented: bool = False,
+                 publish: Callable[[list[Path]], None] = lambda paths: None):
         self.outdir = outdir
+        self.presegmented = presegmented
+        self.publish = publish
         self.translator = translator
         self.identity = translator.identity
         self.store = store
@@ -374,21 +515,27 @@ class _Run:
         self.translated = 0
         self.from_cache = 0
 
+    def fail(self, relpath: str, reason: str) -> None:
+        """Record a failed article; outputs an earlier run left for it are no longer current."""
+        self.outcomes[relpath] = ArticleOutcome(relpath, "failed", reason)
+        self.store.forget(relpath)
+
     def plan(self, indir: Path, path: Path, references: Path | None, force: bool) -> _Article | None:
         """The article to translate, or None when it failed or an earlier run finished it."""
         rel = path.relative_to(indir).as_posix()
         folder = _out_folder(self.outdir, rel)
         if folder in self.folders:
-            self.outcomes[rel] = ArticleOutcome(rel, "failed", f"same output folder as {self.folders[folder]}")
+            self.fail(rel, f"same output folder as {self.folders[folder]}")
             return None
         self.folders[folder] = rel
         try:
-            article = _plan(indir, path, references, force)
+            article = _plan(indir, path, references, force, self.presegmented)
         except UserError as exc:
-            self.outcomes[rel] = ArticleOutcome(rel, "failed", str(exc).removeprefix(f"{path}: "))
+            self.fail(rel, str(exc).removeprefix(f"{path}: "))
             return None
         record = self.store.finished(article, self.identity)
-        if record is None or not (folder / f"{folder.name}.en.txt").exists():
+        suffixes = [".txt"] + ([article.document.suffix] if article.document else [])
+        if record is None or not all((folder / f"{folder.name}.en{suffix}").exists() for suffix in suffixes):
             return article
         self.outcomes[rel] = ArticleOutcome(rel, "skipped", "", record.sentences, record.reference, record.scores)
         self.records[rel] = record
@@ -396,6 +543,8 @@ class _Run:
 
     def translate(self, pending: list[_Article], chunk_sentences: int, progress: Progress) -> None:
         """Translate the pending articles chunk by chunk, writing outputs and the manifest as they finish."""
+        if not pending:
+            return
         unique = list({s.text: None for a in pending for s in a.source})
         self.from_cache = len(self.store.lookup(self.identity, unique))
         with progress:
@@ -407,8 +556,7 @@ class _Run:
                     translations = self._translate_chunk(chunk, lambda n: progress.advance(sentence_task, n))
                 except Exception as exc:  # a model failure fails this chunk's articles, not the batch
                     for article in chunk:
-                        self.outcomes[article.relpath] = ArticleOutcome(
-                            article.relpath, "failed", f"translation failed: {exc}")
+                        self.fail(article.relpath, f"translation failed: {type(exc).__name__}: {exc}")
                     progress.advance(article_task, len(chunk))
                     continue
                 progress.update(sentence_task, completed=self.translated)
@@ -418,15 +566,19 @@ class _Run:
                     progress.advance(article_task)
 
     def _translate_chunk(self, chunk: list[_Article], progress) -> dict[str, str]:
-        """Translations of every sentence of ``chunk``: from the cache, the rest in one model call."""
+        """Translations of every sentence of ``chunk``: from the cache, the rest in one model call whose
+        finished sentences are stored as each model batch completes."""
         sentences = list({s.text: None for a in chunk for s in a.source})
         found = self.store.lookup(self.identity, sentences)
         missing = [s for s in sentences if s not in found]
+
+        def keep(done: list[tuple[int, str]]) -> None:
+            self.store.store(self.identity, [(missing[i], text) for i, text in done])
+            self.translated += len(done)
+
         if missing:
-            outputs = self.translator.translate(missing, progress=progress)
-            self.store.store(self.identity, list(zip(missing, outputs)))
+            outputs = self.translator.translate(missing, progress=progress, on_translated=keep)
             found.update(zip(missing, outputs))
-            self.translated += len(missing)
         return found
 
     def _finish(self, article: _Article, translations: dict[str, str], seconds_per_sentence: float) -> ArticleOutcome:
@@ -434,13 +586,15 @@ class _Run:
         rel = article.relpath
         try:
             result = build_result(article_name(rel), article.source, [translations[s.text] for s in article.source],
-                                  self.identity, seconds_per_sentence * len(article.source), article.ref_text)
-            write_outputs(result, _out_folder(self.outdir, rel))
+                                  self.translator.label, seconds_per_sentence * len(article.source), article.ref_text,
+                                  self.presegmented)
+            self.publish(write_outputs(result, _out_folder(self.outdir, rel), article.document))
         except Exception as exc:  # one bad article never stops the batch
             reason = str(exc) if isinstance(exc, UserError) else f"{type(exc).__name__}: {exc}"
-            return ArticleOutcome(rel, "failed", reason)
-        hyps, refs = reference_pairs(result)
-        record = _Record(len(result.source), article.reference, result.scores, hyps, refs)
+            self.fail(rel, reason)
+            return self.outcomes[rel]
+        record = _Record(len(result.source), article.reference, result.scores,
+                         [hyp for hyp, _ in result.scored], [ref for _, ref in result.scored])
         self.store.finish(article, self.identity, record)
         self.records[rel] = record
         return ArticleOutcome(rel, "translated", article.note, record.sentences, record.reference, record.scores)
@@ -455,15 +609,16 @@ def _corpus_scores(records) -> Scores | None:
 
 def print_summary(summary: BatchSummary, console: Console | None = None) -> None:
     """The per-article table, the failures with reasons and the corpus scores."""
-    console = console or Console(highlight=False)
+    console = console or make_console()
     scored = any(a.scores for a in summary.articles)
-    table = Table(title=escape(f"{summary.model} -> {summary.outdir}"))
+    table = Table(title=shown(f"{summary.model} -> {summary.shown_as[1]}"))
     for column in ["article", "status", "sentences"] + (["BLEU", "chrF", "chrF++", "TER"] if scored else []):
         table.add_column(column, justify="left" if column in ("article", "status") else "right",
                          overflow="fold" if column == "article" else "ellipsis")
     for a in summary.articles:
-        status = {"failed": "[red]failed[/]", "skipped": "[dim]skipped[/]"}.get(a.status, "[green]ok[/]")
-        cells = [escape(a.relpath), status, str(a.sentences)]
+        status = {"failed": "[red]failed[/]", "skipped": "[dim]skipped[/]", "pending": "[yellow]pending[/]"}.get(
+            a.status, "[green]ok[/]")
+        cells = [shown(a.relpath), status, str(a.sentences)]
         if scored:
             s = a.scores
             cells += [f"{s.bleu:.1f}", f"{s.chrf:.1f}", f"{s.chrfpp:.1f}", f"{s.ter:.1f}"] if s else ["-"] * 4
@@ -474,12 +629,14 @@ def print_summary(summary: BatchSummary, console: Console | None = None) -> None
         table.add_row("corpus", "", "", *(f"{x:.1f}" for x in (c.bleu, c.chrf, c.chrfpp, c.ter)), style="bold")
     console.print(table)
     for a in summary.articles:
-        if a.reason:
+        if a.reason and a.status != "pending":
             label = "[red]failed[/]" if a.status == "failed" else "[yellow]notice[/]"
-            console.print(f"{label} {escape(a.relpath)}: {escape(a.reason.removeprefix(str(summary.indir / a.relpath) + ': '))}")
-    counts = summary.to_json()["counts"]
+            console.print(f"{label} {shown(a.relpath)}: {shown(a.reason.removeprefix(str(summary.indir / a.relpath) + ': '))}")
+    counts = summary.counts()
+    job = (f"; whole job: {summary.job.translated_sentences} sentences in {summary.job.seconds:.1f}s over "
+           f"{summary.job.runs} runs" if summary.job.runs > 1 else "")
     console.print(
         f"{counts['translated']} translated, {counts['skipped']} skipped, {counts['failed']} failed; "
         f"{summary.translated_sentences} sentences translated, {summary.cached_sentences} from cache "
-        f"in {summary.seconds:.1f}s"
+        f"in {summary.seconds:.1f}s{job}"
     )

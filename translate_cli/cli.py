@@ -1,7 +1,8 @@
 """The ``translate-cli`` command line: thin wrappers around the stage modules.
 
-Exit codes: 0 success, 1 a user error (one line on stderr, no traceback), 2 wrong usage.
-Heavy libraries (torch, transformers, sacrebleu) are imported inside the commands that need them.
+Exit codes: 0 success, 1 a user error (one line on stderr, no traceback), 2 wrong usage, 130 Ctrl-C,
+141 a closed pipe. Heavy libraries (torch, transformers, sacrebleu) are imported inside the commands.
+Everything printed from user data goes through ``terminal.visible``/``shown``.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from contextlib import nullcontext
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
@@ -16,19 +18,31 @@ from typing import Annotated, Optional
 import typer
 
 from translate_cli import __version__
-from translate_cli.errors import UserError
+from translate_cli.errors import Interrupted, UserError
+
+ENVIRONMENT = """\b
+Environment:
+  TRANSLATE_CLI_MODEL   default --model (else the embedded model, else opus-mt)
+  TRANSLATE_CLI_CACHE   cache folder: CTranslate2 conversions in its ct2/
+                        [default: $XDG_CACHE_HOME/translate-cli or ~/.cache/translate-cli]
+  HF_HUB_OFFLINE=1      use the Hugging Face cache only, never the network
+  HF_HOME               where the Hugging Face cache lives
+  OMP_NUM_THREADS       CPU threads for the model [default: all usable cores]
+  TRANSLATE_CLI_DEBUG=1 show a traceback for internal errors"""
 
 app = typer.Typer(
-    add_completion=False,
+    add_completion=True,
     no_args_is_help=True,
     rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
     help="Translate Indonesian articles into English and judge the result.",
+    epilog=ENVIRONMENT,
 )
 
 
-class Lang(str, Enum):
-    id = "id"
-    en = "en"
+def examples(*lines: str) -> str:
+    """A command's help epilog: its examples, kept as written."""
+    return "\b\nExamples:\n" + "\n".join(f"  {line}" for line in lines)
 
 
 class Device(str, Enum):
@@ -44,6 +58,19 @@ class Backend(str, Enum):
     ctranslate2 = "ctranslate2"
 
 
+class ComputeType(str, Enum):
+    auto = "auto"
+    int8 = "int8"
+    int8_float16 = "int8_float16"
+    float16 = "float16"
+    float32 = "float32"
+
+
+class Engine(str, Enum):
+    local = "local"
+    ray = "ray"
+
+
 class Method(str, Enum):
     auto = "auto"
     length = "length"
@@ -56,32 +83,60 @@ class Format(str, Enum):
 
 
 ModelOption = Annotated[Optional[list[str]], typer.Option(
-    "--model", "-m", help="alias, hub id or local folder; repeat to run several models")]
-BeamOption = Annotated[int, typer.Option(min=1, max=16, help="beam size")]
-BatchOption = Annotated[int, typer.Option("--batch-size", min=1, help="sentences per batch (upper bound)")]
-DeviceOption = Annotated[Device, typer.Option(help="where to run the model")]
-BackendOption = Annotated[Backend, typer.Option(help="inference engine (auto: CTranslate2 when available)")]
+    "--model", "-m", metavar="MODEL", help="alias, hub id or local folder; repeat to run several models")]
+BeamOption = Annotated[int, typer.Option(min=1, max=16, metavar="INTEGER", help="beam size")]
+BatchOption = Annotated[int, typer.Option("--batch-size", min=1, metavar="INTEGER",
+                                          help="sentences per batch (upper bound)")]
+DeviceOption = Annotated[Device, typer.Option(metavar="[auto|cpu|cuda|mps]", help="where to run the model")]
+BackendOption = Annotated[Backend, typer.Option(metavar="[auto|transformers|ctranslate2]",
+                                                help="inference engine (auto: CTranslate2 when available)")]
+ComputeOption = Annotated[ComputeType, typer.Option(
+    "--compute-type", metavar="[auto|int8|int8_float16|float16|float32]",
+    help="CTranslate2 quantisation (auto: int8 on CPU, float16 on GPU)")]
+ForceOption = Annotated[bool, typer.Option("--force", help="translate even if the text does not look Indonesian")]
+JsonOption = Annotated[bool, typer.Option("--json", help="print JSON instead of tables")]
+LANG_HELP = ("ISO 639-1/3 language code: id (and ms) and en use tuned rules; any other language generic ones "
+             "(terminal punctuation of many scripts, no abbreviation list)")
 
 
 def notice(message: str) -> None:
     """A one-line notice on stderr."""
-    print(f"notice: {message}", file=sys.stderr)
+    from translate_cli.terminal import visible
+
+    print(f"notice: {visible(message)}", file=sys.stderr)
 
 
-def load(model: str | None, device: Device, beam: int, batch_size: int, backend: Backend):
-    """Resolve a model name and load its translator."""
+def load(model: str | None, device: Device, beam: int, batch_size: int, backend: Backend,
+         compute_type: ComputeType = ComputeType.auto):
+    """Resolve a model name and load its translator (with a spinner on a terminal's stderr)."""
     from translate_cli.models import resolve_model
+    from translate_cli.terminal import console, visible
     from translate_cli.translate import load_translator
 
-    spec = resolve_model(model)
+    spec = resolve_model(model)  # an unknown name fails here, before the spinner
+    err = console(stderr=True)
+    waiting = err.status(f"loading model {visible(spec.name)} ...") if err.is_terminal else nullcontext()
     try:
-        return load_translator(spec, device=device.value, beam=beam, batch_size=batch_size,
-                               backend=backend.value)
+        with waiting:
+            return load_translator(spec, device=device.value, beam=beam, batch_size=batch_size,
+                                   backend=backend.value, compute_type=compute_type.value)
     except UserError as error:
         if model is None and spec.name != "embedded" and not os.environ.get("TRANSLATE_CLI_MODEL"):
             raise UserError(f"{error} (no --model given and the embedded model in models/ is not "
                             "installed: `make model` builds it)") from None
         raise
+
+
+def load_on_ray(model: str | None, device: Device, beam: int, batch_size: int, backend: Backend,
+                compute_type: ComputeType, address: str | None, workers: int | None, cpus_per_worker: float,
+                gpus_per_worker: float):
+    """Start (or join ``address``) Ray and load the model on its workers."""
+    from translate_cli.models import resolve_model
+    from translate_cli.ray_engine import RayTranslator
+
+    return RayTranslator(resolve_model(model), address=address, workers=workers, cpus_per_worker=cpus_per_worker,
+                         gpus_per_worker=gpus_per_worker, batch_size=batch_size, device=device.value, beam=beam,
+                         backend=backend.value, compute_type=compute_type.value)
 
 
 def version_callback(value: bool) -> None:
@@ -96,93 +151,137 @@ def common(version: Annotated[bool, typer.Option("--version", callback=version_c
     """Translate Indonesian articles into English and judge the result."""
 
 
-@app.command("segment")
+@app.command("segment", epilog=examples("translate-cli segment article.id.txt",
+                                        "cat reference.txt | translate-cli segment - --lang en"))
 def segment_command(
-    file: Annotated[str, typer.Argument(help="text file, or - for stdin")],
-    lang: Annotated[Lang, typer.Option(help="language of the text")] = Lang.id,
+    file: Annotated[str, typer.Argument(metavar="FILE", help="text file, or - for stdin")],
+    lang: Annotated[str, typer.Option(metavar="CODE", help=LANG_HELP)] = "id",
 ) -> None:
     """Split a text into sentences: one per line, a blank line between paragraphs."""
     from translate_cli.pipeline import read_article
     from translate_cli.segment import format_segments, segment
 
     text = read_article(file, notice)
-    sys.stdout.write(format_segments(segment(text, lang.value)))
+    sys.stdout.write(format_segments(segment(text, lang)))
 
 
-@app.command("translate")
+@app.command("translate", epilog=examples(
+    "translate-cli translate article.id.txt                 # outputs in out/article/",
+    "translate-cli translate article.id.txt -r article.en.txt -o runs/a",
+    "echo 'Selamat pagi.' | translate-cli translate -      # the translation on stdout",
+    "translate-cli translate test.id --presegmented -o runs/t -m opus-mt -m nllb-600m"))
 def translate_command(
-    file: Annotated[Path, typer.Argument(help="Indonesian article (plain text or Markdown)")],
-    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="output folder [default: out/<stem>]")] = None,
+    file: Annotated[Path, typer.Argument(
+        metavar="FILE", help="Indonesian article: plain text, .md, .html/.htm, .docx or .srt; or - for stdin")],
+    output: Annotated[Optional[Path], typer.Option(
+        "--output", "-o", metavar="DIR", help="output folder, or - for the translation on stdout [default: out/STEM]")] = None,
     model: ModelOption = None,
-    reference: Annotated[Optional[Path], typer.Option("--reference", "-r", help="human English translation to score against")] = None,
+    reference: Annotated[Optional[Path], typer.Option(
+        "--reference", "-r", metavar="FILE", help="human English translation to score against")] = None,
     beam: BeamOption = 4,
     batch_size: BatchOption = 32,
     device: DeviceOption = Device.auto,
     backend: BackendOption = Backend.auto,
-    force: Annotated[bool, typer.Option(help="translate even if the text does not look Indonesian")] = False,
-    presegmented: Annotated[bool, typer.Option(help="one segment per line; do not re-split (test sets)")] = False,
+    compute_type: ComputeOption = ComputeType.auto,
+    force: ForceOption = False,
+    presegmented: Annotated[bool, typer.Option(
+        "--presegmented", help="one segment per line, translated one line per line (test sets)")] = False,
 ) -> None:
-    """Translate one article; write the translation, bitext (TSV, JSONL, TMX, Markdown, HTML) and scores."""
-    from translate_cli.batch import model_slug
-    from translate_cli.formats import ensure_folder, write_outputs
-    from translate_cli.pipeline import article_name, check_indonesian, read_article, translate_article
+    """Translate one article; write the translation (also as STEM.en.SUFFIX for a .md, .html, .docx or .srt
+    document), bitext (TSV, JSONL, TMX, Markdown, HTML) and scores.
 
-    text = read_article(file, notice)
+    With FILE or -o as -, the translation goes to stdout (paragraph for paragraph) and nothing else does.
+    """
+    from translate_cli.batch import model_slug
+    from translate_cli.formats import MAX_VIEW_ROWS, ensure_folder, render_text, view_is_capped, write_outputs
+    from translate_cli.pipeline import article_name, check_indonesian, read_input, source_segments, translate_segments
+    from translate_cli.terminal import progress_bar
+
+    to_stdout = str(output) == "-" or (str(file) == "-" and output is None)
+    text, document = read_input(file, notice)
     if not force:
-        check_indonesian(text, str(file))
-    reference_text = read_article(reference, notice) if reference else None
-    stem = article_name(file.name)
-    outdir = output or Path("out") / stem
-    models = model or [None]
-    for name in models:
-        target_dir = outdir / model_slug(name) if len(models) > 1 else outdir
-        ensure_folder(target_dir)
-        translator = load(name, device, beam, batch_size, backend)
-        result = translate_article(stem, text, translator, reference_text, presegmented=presegmented)
-        written = write_outputs(result, target_dir)
-        print_summary(result, written)
+        check_indonesian(text, "<stdin>" if str(file) == "-" else str(file))
+    reference_text = read_input(reference, notice)[0] if reference else None
+    stem = article_name("stdin" if str(file) == "-" else file.name)
+    outdir = None if str(output) == "-" else (output or (None if to_stdout else Path("out") / stem))
+    models = list(dict.fromkeys(model)) if model else [None]
+    if to_stdout and len(models) > 1:
+        raise UserError("several models cannot share stdout: give an output folder with -o DIR")
+    targets = [outdir / model_slug(name) if outdir and len(models) > 1 else outdir for name in models]
+    for target in filter(None, targets):
+        ensure_folder(target)  # before any model loads
+    source = source_segments(text, presegmented, document)
+    for number, (name, target) in enumerate(zip(models, targets)):
+        translator = load(name, device, beam, batch_size, backend, compute_type)
+        try:
+            with progress_bar() as progress:
+                task = progress.add_task("sentences", total=len(source))
+                result = translate_segments(stem, source, translator, reference_text,
+                                            progress=lambda n: progress.advance(task, n), lines=presegmented)
+        except KeyboardInterrupt:
+            kept = f"; the outputs of {number} model(s) before it are complete" if number else ""
+            raise Interrupted(f"interrupted: nothing of this translation was written{kept}") from None
+        written = write_outputs(result, target, document) if target else []
+        if target and view_is_capped(result):
+            notice(f"the Markdown and HTML views show the first {MAX_VIEW_ROWS:,} of {len(result.rows):,} rows; "
+                   "every row is in the TSV, JSONL and TMX files")
+        if to_stdout:
+            sys.stdout.write(render_text(result))
+            if target:
+                notice(f"outputs written to {target}")
+        else:
+            print_summary(result, written)
 
 
 def print_summary(result, written: list[Path]) -> None:
-    """A short rich table of what one translation produced."""
-    from rich.console import Console
+    """A short table of what one translation produced."""
     from rich.table import Table
 
-    table = Table(title=f"{result.name}", show_header=False, box=None)
+    from translate_cli.terminal import console, shown
+
+    table = Table(title=shown(result.name), show_header=False, box=None)
     n = len(result.source)
-    table.add_row("model", result.model)
+    table.add_row("model", shown(result.model))
     table.add_row("sentences", str(n))
     table.add_row("time", f"{result.seconds:.1f} s ({n / max(result.seconds, 1e-9):.1f} sentences/s)")
     if result.scores:
         s = result.scores
         table.add_row("BLEU / chrF / chrF++ / TER", f"{s.bleu:.1f} / {s.chrf:.1f} / {s.chrfpp:.1f} / {s.ter:.1f}")
         table.add_row("reference", f"{s.matched}/{s.ref_segments} segments matched, coverage {s.coverage:.0%}")
-    table.add_row("outputs", str(written[0].parent) if written else "-")
-    Console(highlight=False).print(table)
+    table.add_row("outputs", shown(written[0].parent) if written else "-")
+    console().print(table)
 
 
-@app.command("align")
+@app.command("align", epilog=examples("translate-cli align article.id.txt article.en.txt",
+                                      "translate-cli align a.id b.en --presegmented --format jsonl"))
 def align_command(
-    src: Annotated[str, typer.Argument(help="source text (Indonesian by default)")],
-    tgt: Annotated[str, typer.Argument(help="target text (English by default)")],
-    presegmented: Annotated[bool, typer.Option(help="one segment per line; do not re-split")] = False,
-    src_lang: Annotated[Lang, typer.Option(help="language of SRC")] = Lang.id,
-    tgt_lang: Annotated[Lang, typer.Option(help="language of TGT")] = Lang.en,
-    method: Annotated[Method, typer.Option(help="length: no model; translation: translate SRC to compare")] = Method.auto,
-    model: Annotated[Optional[str], typer.Option("--model", "-m", help="model for --method translation")] = None,
-    output_format: Annotated[Format, typer.Option("--format", help="output format")] = Format.tsv,
+    src: Annotated[str, typer.Argument(metavar="SRC", help="source text (Indonesian by default), or -")],
+    tgt: Annotated[str, typer.Argument(metavar="TGT", help="target text (English by default), or -")],
+    presegmented: Annotated[bool, typer.Option("--presegmented", help="one segment per line; do not re-split")] = False,
+    src_lang: Annotated[str, typer.Option(metavar="CODE", help=f"language of SRC: {LANG_HELP}")] = "id",
+    tgt_lang: Annotated[str, typer.Option(metavar="CODE", help="language of TGT (as --src-lang)")] = "en",
+    method: Annotated[Method, typer.Option(
+        metavar="[auto|length|translation]",
+        help="length: no model; translation: translate SRC to compare")] = Method.auto,
+    model: Annotated[Optional[str], typer.Option("--model", "-m", metavar="MODEL",
+                                                 help="model for --method translation")] = None,
+    output_format: Annotated[Format, typer.Option("--format", metavar="[tsv|jsonl]", help="output format")] = Format.tsv,
 ) -> None:
     """Align the sentences of two texts; print the beads (1-1, 1-2, 2-1, 1-0, 0-1, ...)."""
     from translate_cli.align import align
+    from translate_cli.formats import bead_row, json_line, tsv_line
     from translate_cli.models import is_available, resolve_model
     from translate_cli.pipeline import read_article
     from translate_cli.segment import segment
 
-    def sentences(path: str, lang: Lang) -> list[str]:
+    if src == tgt == "-":
+        raise UserError("standard input can be read only once: give at most one of SRC and TGT as -")
+
+    def sentences(path: str, lang: str) -> list[str]:
         text = read_article(path, notice)
         if presegmented:
             return [line.strip() for line in text.splitlines() if line.strip()]
-        return [s.text for s in segment(text, lang.value)]
+        return [s.text for s in segment(text, lang)]
 
     source, target = sentences(src, src_lang), sentences(tgt, tgt_lang)
     translation = None
@@ -194,65 +293,139 @@ def align_command(
     beads = align(source, target, src_translation=translation,
                   method=method.value if method != Method.auto else ("translation" if translation else "length"))
     for bead in beads:
-        row = {"src": list(bead.src), "tgt": list(bead.tgt), "score": round(bead.score, 4),
-               "src_text": " ".join(source[i] for i in bead.src),
-               "tgt_text": " ".join(target[j] for j in bead.tgt)}
+        row = bead_row(bead, source, target)
         if output_format == Format.jsonl:
-            print(json.dumps(row, ensure_ascii=False))
+            sys.stdout.write(json_line(row))
         else:
-            print("\t".join([",".join(map(str, row["src"])), ",".join(map(str, row["tgt"])), f"{row['score']:.4f}",
-                             row["src_text"].replace("\t", " "), row["tgt_text"].replace("\t", " ")]))
+            print(tsv_line([",".join(map(str, row["src"])), ",".join(map(str, row["tgt"])), f"{row['score']:.4f}",
+                            row["src_text"], row["tgt_text"]]))
 
 
-@app.command("score")
+@app.command("score", epilog=examples(
+    "translate-cli score out/a/a.en.txt a.en.txt            # HYP REF",
+    "translate-cli score out/a/a.en.txt -r ref1.en -r ref2.en -m bleu,chrf --confidence",
+    "translate-cli score ref.en -i system.en --tokenize intl   # sacrebleu's order: REF -i HYP"))
 def score_command(
-    hyp: Annotated[str, typer.Argument(help="system output")],
-    ref: Annotated[str, typer.Argument(help="human reference")],
-    as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
+    files: Annotated[Optional[list[str]], typer.Argument(
+        metavar="[HYP] [REF]...", help="HYP then REF(s); with -i, the references; with -r, the hypothesis")] = None,
+    refs: Annotated[Optional[list[str]], typer.Option(
+        "--ref", "-r", metavar="FILE", help="a human reference; repeat for several (line-aligned)")] = None,
+    hyp_option: Annotated[Optional[str], typer.Option(
+        "--hyp", "-i", metavar="FILE", help="the system output (sacrebleu's -i)")] = None,
+    metrics: Annotated[Optional[list[str]], typer.Option(
+        "--metrics", "-m", metavar="NAMES", help="metrics to show: bleu, chrf, chrf++, ter (comma-separated or "
+        "repeated) [default: all]")] = None,
+    tokenize: Annotated[Optional[str], typer.Option(
+        metavar="NAME", help="BLEU tokenizer, as sacrebleu's --tokenize (13a, intl, char, none, flores200, ...)")] = None,
+    lowercase: Annotated[bool, typer.Option("--lowercase", "-lc", help="case-insensitive scores")] = False,
+    confidence: Annotated[bool, typer.Option("--confidence", help="95% confidence intervals (1000 bootstrap "
+                                             "resamples, sacrebleu's)")] = False,
+    as_json: JsonOption = False,
 ) -> None:
-    """Corpus BLEU, chrF, chrF++ and TER; aligns first when the files' lines do not correspond."""
+    """Corpus BLEU, chrF, chrF++ and TER with sacrebleu, line by line when the files correspond.
+
+    Files with the same number of lines are scored line by line, exactly as sacrebleu does; otherwise both
+    are split into sentences, aligned, and missing or inserted sentences are scored as such.
+    """
     from dataclasses import asdict
 
-    from translate_cli.pipeline import read_article
-    from translate_cli.score import score_corpus, score_document
-    from translate_cli.segment import segment
+    from translate_cli.pipeline import read_article, read_input
+    from translate_cli.score import METRIC_LABELS, ScoreOptions, pair_texts, score_corpus, score_segments, segments_of
 
-    hyp_lines = [line.strip() for line in read_article(hyp, notice).splitlines() if line.strip()]
-    ref_lines = [line.strip() for line in read_article(ref, notice).splitlines() if line.strip()]
-    if len(hyp_lines) == len(ref_lines):
-        scores = score_corpus(hyp_lines, ref_lines)
+    hyp, references = _score_files(files or [], refs or [], hyp_option)
+    chosen = [m.strip().lower() for value in (metrics or ["bleu,chrf,chrf++,ter"]) for m in value.split(",") if m.strip()]
+    unknown = [m for m in chosen if m not in METRIC_LABELS]
+    if unknown:
+        raise UserError(f"unknown metric {unknown[0]!r}: use {', '.join(METRIC_LABELS)}")
+    options = ScoreOptions(tokenize, lowercase, 1000 if confidence else 1)
+    hyp_text = read_article(hyp, notice)
+    # a reference that is a document (.md, .html, ...) is read as its text, as translate and batch read it
+    pairings = [pair_texts(hyp_text, read_input(ref, notice)[0]) for ref in references]
+    if len(pairings) == 1:
+        pairing = pairings[0]
+        scores = score_segments(segments_of(pairing), not pairing.by_line, options)
+    elif all(p.by_line for p in pairings):
+        scores = score_corpus(pairings[0].hyp, [p.ref for p in pairings], options)
     else:
-        hyp_sents = [s.text for line in hyp_lines for s in segment(line, "en")]
-        ref_sents = [s.text for line in ref_lines for s in segment(line, "en")]
-        notice(f"{hyp} has {len(hyp_lines)} lines and {ref} {len(ref_lines)}: aligned "
-               f"{len(hyp_sents)} hypothesis to {len(ref_sents)} reference sentences before scoring")
-        scores = score_document(hyp_sents, ref_sents)
+        raise UserError("several references need files with one segment per line, as many lines as the hypothesis")
     if as_json:
-        print(json.dumps(asdict(scores), indent=2))
+        data = asdict(scores)
+        for key, field in (("bleu", "bleu"), ("chrf", "chrf"), ("chrf++", "chrfpp"), ("ter", "ter")):
+            if key not in chosen:
+                del data[field]
+                data["signatures"].pop(key)
+                data["ci"].pop(key, None)
+        print(json.dumps({"hypothesis": hyp, "references": references, **data}, indent=2, ensure_ascii=False))
         return
-    from rich.console import Console
+    print_scores(scores, chosen, hyp, references)
+
+
+def _score_files(files: list[str], refs: list[str], hyp: str | None) -> tuple[str, list[str]]:
+    """Which file is the hypothesis and which are references, refusing an order that looks swapped."""
+    if hyp is not None:
+        references = files + refs
+    elif refs:
+        if len(files) != 1:
+            raise UserError("with -r REF, give exactly one hypothesis file (or name it with -i)")
+        hyp, references = files[0], refs
+    else:
+        if len(files) < 2:
+            raise UserError("give HYP and REF (or -i HYP with references, or HYP with -r REF)")
+        hyp, references = files[0], files[1:]
+        if _looks_like(hyp, _REFERENCE_WORDS) and not _looks_like(references[0], _REFERENCE_WORDS):
+            raise UserError(f"{hyp} looks like a reference but is given first, where the hypothesis goes; "
+                            f"say which is which: score -i HYP -r REF")
+    if not references:
+        raise UserError("no reference given")
+    return hyp, references
+
+
+_REFERENCE_WORDS = frozenset({"ref", "refs", "reference", "references", "gold"})
+
+
+def _looks_like(path: str, words: frozenset[str]) -> bool:
+    import re
+
+    return bool(words & set(re.split(r"[^a-z0-9]+", Path(path).name.lower())))
+
+
+def print_scores(scores, chosen: list[str], hyp: str, references: list[str]) -> None:
+    """The metrics with their signatures, and how the hypothesis was paired with the reference."""
     from rich.table import Table
 
-    table = Table("metric", "score", "signature")
-    for label, value, key in [("BLEU", scores.bleu, "bleu"), ("chrF", scores.chrf, "chrf"),
-                              ("chrF++", scores.chrfpp, "chrf++"), ("TER", scores.ter, "ter")]:
-        table.add_row(label, f"{value:.2f}", scores.signatures.get(key, ""))
-    console = Console(highlight=False)
-    console.print(table)
-    console.print(f"reference segments matched: {scores.matched}/{scores.ref_segments}, "
-                  f"coverage {scores.coverage:.1%}" + (" (resegmented)" if scores.resegmented else ""))
+    from translate_cli.score import METRIC_LABELS
+    from translate_cli.terminal import console, shown
+
+    values = {"bleu": scores.bleu, "chrf": scores.chrf, "chrf++": scores.chrfpp, "ter": scores.ter}
+    table = Table("metric", "score", "better", "signature")
+    for key in chosen:
+        value = f"{values[key]:.2f}" + (f" ± {scores.ci[key]:.2f}" if key in scores.ci else "")
+        table.add_row(METRIC_LABELS[key], value, "lower" if key == "ter" else "higher", scores.signatures[key])
+    out = console()
+    out.print(f"hypothesis {shown(hyp)}; reference{'s' if len(references) > 1 else ''} "
+              + ", ".join(shown(r) for r in references))
+    out.print(table)
+    if scores.resegmented:
+        out.print(f"the lines do not correspond: sentences aligned to {scores.ref_segments} reference segments; "
+                  f"{scores.inserted} inserted and {scores.missing} missing sentences scored, "
+                  f"coverage {scores.coverage:.1%} of the hypothesis")
+    else:
+        out.print(f"{scores.ref_segments} segments scored line by line")
 
 
-@app.command("models")
-def models_command() -> None:
+@app.command("models", epilog=examples("translate-cli models", "translate-cli models --json"))
+def models_command(as_json: JsonOption = False) -> None:
     """List the known models, which are available offline, and the default."""
     from rich import box
-    from rich.console import Console
     from rich.table import Table
 
     from translate_cli.models import model_table
+    from translate_cli.terminal import console, shown
 
     rows = model_table()
+    if as_json:
+        print(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
     table = Table(title="models (* default)", title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False,
                   collapse_padding=True)
     for column in ("alias", "hub id or path", "family", "size", "licence", "offline"):
@@ -262,60 +435,107 @@ def models_command() -> None:
         if Path(source).is_absolute():
             source = os.path.relpath(source) if Path(source).is_relative_to(Path.cwd()) else source
         alias = row["alias"] + (" *" if row["default"] else "")
-        table.add_row(alias, source, row["family"], row["size"].split(" ")[0], row["licence"],
+        table.add_row(alias, shown(source), row["family"], row["size"].split(" ")[0], row["licence"],
                       "yes" if row["available"] else "no")
-    Console(highlight=False).print(table)
+    console().print(table)
 
 
-@app.command("batch")
+@app.command("batch", epilog=examples(
+    "translate-cli batch articles/ -o runs/base",
+    "translate-cli batch articles/ -o runs/cmp -m opus-mt -m nllb-600m --references refs/",
+    "translate-cli batch articles/ -o runs/base --glob 'news/**/*.txt' --json",
+    "translate-cli batch s3://news/id -o s3://news/runs/base --engine ray --address auto"))
 def batch_command(
-    indir: Annotated[Path, typer.Argument(help="folder of Indonesian articles (searched recursively)")],
-    output: Annotated[Path, typer.Option("--output", "-o", help="output folder (mirrors INDIR)")],
+    indir: Annotated[str, typer.Argument(
+        metavar="INDIR", help="folder of Indonesian articles (searched recursively), or an fsspec URL (s3://...)")],
+    output: Annotated[str, typer.Option(
+        "--output", "-o", metavar="OUTDIR", help="output folder (mirrors INDIR), or an fsspec URL")],
     model: ModelOption = None,
-    references: Annotated[Optional[Path], typer.Option(help="folder of references, matched by relative path and stem")] = None,
-    glob: Annotated[Optional[list[str]], typer.Option(help="file patterns [default: *.txt, *.md]")] = None,
+    references: Annotated[Optional[str], typer.Option(
+        metavar="REFDIR", help="folder (or URL) of references, matched by relative path and stem")] = None,
+    glob: Annotated[Optional[list[str]], typer.Option(
+        metavar="PATTERN", help="file pattern relative to INDIR; repeat for several "
+                           "[default: *.txt, *.md, *.html, *.htm, *.docx, *.srt]")] = None,
     beam: BeamOption = 4,
     batch_size: BatchOption = 32,
     device: DeviceOption = Device.auto,
     backend: BackendOption = Backend.auto,
+    compute_type: ComputeOption = ComputeType.auto,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no progress bars")] = False,
-    force: Annotated[bool, typer.Option(help="translate files even if they do not look Indonesian")] = False,
+    force: Annotated[bool, typer.Option("--force", help="translate files even if they do not look Indonesian")] = False,
+    presegmented: Annotated[bool, typer.Option(
+        "--presegmented", help="one segment per line in every file, translated line for line (test sets)")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="print the summary as JSON instead of tables")] = False,
+    engine: Annotated[Engine, typer.Option(
+        metavar="[local|ray]", help="where to translate: this process, or workers on a Ray cluster")] = Engine.local,
+    address: Annotated[Optional[str], typer.Option(
+        metavar="ADDRESS", help="Ray cluster to join: auto or ray://HOST:PORT [default: start one here]")] = None,
+    workers: Annotated[Optional[int], typer.Option(
+        min=1, metavar="INTEGER", help="Ray workers, one model each [default: as many as fit]")] = None,
+    cpus_per_worker: Annotated[float, typer.Option(min=0.01, metavar="FLOAT", help="CPUs per Ray worker")] = 1,
+    gpus_per_worker: Annotated[float, typer.Option(min=0, metavar="FLOAT", help="GPUs per Ray worker")] = 0,
 ) -> None:
     """Translate a folder of articles: mirrored outputs, resumable, one bad file never stops the batch."""
+    from translate_cli.batch import DEFAULT_GLOB, SUMMARY_NAME, BatchJob, model_slug
     from translate_cli.batch import print_summary as print_batch_summary
-    from translate_cli.batch import check_folders, model_slug, run_batch
+    from translate_cli.storage import OutputFolder, join, local_input
 
-    check_folders(indir, output, references)
-    models = model or [None]
-    failed = False
-    for name in models:
-        translator = load(name, device, beam, batch_size, backend)
-        target = output / model_slug(name) if len(models) > 1 else output
-        summary = run_batch(indir, target, translator, references=references,
-                            glob=tuple(glob) if glob else ("*.txt", "*.md"), quiet=quiet, force=force)
-        print_batch_summary(summary)
-        failed = failed or bool(summary.failed)
+    if engine is Engine.local and (address or workers or gpus_per_worker):
+        raise UserError("--address, --workers and --gpus-per-worker need --engine ray")
+    models = list(dict.fromkeys(model)) if model else [None]
+    failed, summaries = [], []
+    with local_input(indir, "input") as local_in, local_input(references, "references") as local_refs:
+        for name in models:  # a URL's files are staged in local_in, local_refs; outputs mirrored to it
+            target = join(output, model_slug(name)) if len(models) > 1 else output
+            out = OutputFolder(target)
+            with BatchJob(local_in, out.local, references=local_refs, notice=notice, publish=out.publish,
+                          glob=tuple(glob) if glob else DEFAULT_GLOB, shown_as=(indir, str(target))) as job:
+                # folders, patterns and the lock are checked before the model loads
+                if engine is Engine.ray:
+                    translator = load_on_ray(name, device, beam, batch_size, backend, compute_type, address,
+                                             workers, cpus_per_worker, gpus_per_worker)
+                    chunking = {"chunk_sentences": translator.chunk_sentences}
+                else:
+                    translator, chunking = load(name, device, beam, batch_size, backend, compute_type), {}
+                try:
+                    summary = job.run(translator, quiet=quiet or as_json, force=force, presegmented=presegmented,
+                                      **chunking)
+                finally:
+                    if engine is Engine.ray:
+                        translator.close()
+            summaries.append(summary.to_json())
+            if not as_json:
+                print_batch_summary(summary)
+            if summary.failed:
+                failed.append(f"{len(summary.failed)} of {len(summary.articles)} articles failed; "
+                              f"see {join(target, SUMMARY_NAME)}")
+    if as_json:
+        print(json.dumps(summaries[0] if len(summaries) == 1 else summaries, indent=2, ensure_ascii=False))
     if failed:
-        raise typer.Exit(1)
+        raise UserError("; ".join(failed))
 
 
-@app.command("compare")
+@app.command("compare", epilog=examples(
+    "translate-cli compare runs/base runs/new --references refs/",
+    "translate-cli compare runs/base runs/new --references refs/ --html report.html"))
 def compare_command(
-    runs: Annotated[list[Path], typer.Argument(help="output folders of translate/batch runs; the first is the baseline")],
-    references: Annotated[Path, typer.Option(help="folder (or file) of references")],
-    html: Annotated[Optional[Path], typer.Option(help="write a self-contained HTML report here")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="print JSON instead of tables")] = False,
+    runs: Annotated[list[Path], typer.Argument(
+        metavar="RUN...", help="output folders of translate/batch runs; the first is the baseline")],
+    references: Annotated[Path, typer.Option(metavar="REFS", help="folder (or file) of references")],
+    html: Annotated[Optional[Path], typer.Option(metavar="FILE", help="write a self-contained HTML report here")] = None,
+    as_json: JsonOption = False,
+    frequency_corpus: Annotated[Optional[Path], typer.Option(metavar="FILE", help=(
+        "English training text (one sentence a line) to count word frequencies on; default: the references"))] = None,
 ) -> None:
-    """Compare several runs: metrics, paired bootstrap significance, per-article and per-length tables."""
-    from rich.console import Console
-
+    """Compare several runs: metrics with paired bootstrap significance, and compare-mt's analyses."""
     from translate_cli.compare import compare_runs, render_terminal, to_json, write_html
+    from translate_cli.terminal import console
 
-    comparison = compare_runs(runs, references)
+    comparison = compare_runs(runs, references, frequency_corpus=frequency_corpus)
     if as_json:
         print(json.dumps(to_json(comparison), indent=2, ensure_ascii=False))
     else:
-        render_terminal(comparison, Console(highlight=False))
+        render_terminal(comparison, console())
     if html:
         write_html(comparison, html)
         notice(f"report written to {html}")
@@ -323,21 +543,27 @@ def compare_command(
 
 def main() -> None:
     """Entry point: run the app, turning user errors into one line and exit code 1."""
+    import signal
+
+    from translate_cli.terminal import visible
+
+    if hasattr(signal, "SIGPIPE"):  # `translate-cli ... | head`: end quietly (status 141), as cat does
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     try:
-        app()
+        app()  # typer handles wrong usage (exit 2) and a Ctrl-C outside the long commands (exit 130)
     except UserError as error:
-        print(f"error: {error}", file=sys.stderr)
+        print(f"error: {visible(error)}", file=sys.stderr)
         sys.exit(1)
+    except Interrupted as interrupt:  # Ctrl-C in translate or batch, after saving what was done
+        print(visible(interrupt), file=sys.stderr)
+        sys.exit(130)
     except OSError as error:
         detail = f"{error.strerror}: {error.filename}" if error.filename else str(error)
-        print(f"error: {detail}", file=sys.stderr)
+        print(f"error: {visible(detail)}", file=sys.stderr)
         sys.exit(1)
-    except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        sys.exit(130)
     except Exception as error:  # an internal bug: still one line unless debugging
         if os.environ.get("TRANSLATE_CLI_DEBUG"):
             raise
-        print(f"error: internal error ({type(error).__name__}: {error}); "
+        print(f"error: internal error ({type(error).__name__}: {visible(error)}); "
               "set TRANSLATE_CLI_DEBUG=1 for the traceback", file=sys.stderr)
         sys.exit(1)

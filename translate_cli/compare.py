@@ -1,34 +1,46 @@
 """Compare translation runs (folders written by ``batch`` or ``translate``) against references.
 
-Each system's hypothesis is aligned to the reference sentences (``align``) and regrouped
-(``score.regroup``) to segments that every system shares: consecutive reference sentences stay
-together where any system's alignment joins them. All systems are so scored on the same segments, as
-paired significance needs; it is sacrebleu's own paired bootstrap resampling against the first run
-(1000 resamples, seed from ``SACREBLEU_SEED``, default 12345), with 95% confidence intervals.
+Each system's translation (its ``.en.txt``) is paired with the reference as ``score.score_texts`` does,
+line by line when every system's lines correspond to the reference's, else by aligned sentences; then
+regrouped to segments that every system shares: consecutive reference sentences stay together where any
+system's regrouping joins them. All systems are so scored on the same segments, as paired significance
+needs (with one system, the figures are those of ``score``, ``translate`` and ``batch``); it is
+sacrebleu's own paired bootstrap resampling against the first run (1000 resamples, seed from
+``SACREBLEU_SEED``, default 12345), with 95% confidence intervals.
+
+On the same segments come compare-mt's analyses (``analysis``): n-gram match differences, word accuracy by
+word frequency, segments by sentence chrF and by reference length, and the segments where the systems
+differ most, beside their source text (from the first run's ``.jsonl``) with word-level differences.
+Reports: terminal tables, JSON data, and an HTML page (``templates/compare.html.j2``) that links each
+article's page in every run.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import html
 import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 from sacrebleu.significance import PairedTest
 
 from translate_cli.align import align
+from translate_cli.analysis import (NgramComparison, ScoreBucket, WordBucket, ngram_differences, ngram_matches,
+                                    read_word_frequencies, score_buckets, tokenize, word_accuracy, word_changes,
+                                    word_frequencies)
+from translate_cli.batch import CURRENT, SUMMARY_NAME
 from translate_cli.document import Bead
 from translate_cli.errors import UserError
 from translate_cli.formats import atomic_write_text
-from translate_cli.pipeline import read_article
-from translate_cli.score import METRIC_LABELS, regroup, score_corpus, sentence_chrf
+from translate_cli.pages import LOWER_IS_BETTER, METRIC_DIRECTIONS, page_link, render_page
+from translate_cli.pipeline import read_article, read_input
+from translate_cli.score import (METRIC_LABELS, Segments, group_texts, lines_correspond, pair_texts, score_corpus,
+                                 segments_of, sentence_chrf, text_lines)
 from translate_cli.score import corpus_metrics as score_metrics
-from translate_cli.segment import segment
+from translate_cli.terminal import shown
 
 LENGTH_EDGES = (10, 20, 30, 40)  # reference length buckets in words: 1-10, 11-20, 21-30, 31-40, 41+
 TOP_DIFFERENCES = 10
@@ -60,6 +72,7 @@ class ArticleScores:
     segments: int
     chrf: list[float]
     bleu: list[float]
+    pages: list[str | None] = field(default_factory=list)  # each run's HTML page of the article, if any
 
 
 @dataclass
@@ -73,12 +86,18 @@ class Bucket:
 
 @dataclass
 class Difference:
-    """A reference segment where the systems' sentence chrF differs most."""
+    """A reference segment where the systems' sentence chrF differs most, with its source text.
+
+    ``changes`` holds each hypothesis as runs of words, flagged where it differs from the first system's
+    (``analysis.word_changes``).
+    """
 
     article: str
     reference: str
     hypotheses: list[str]
     chrf: list[float]
+    source: str = ""
+    changes: list[list[tuple[str, bool]]] = field(default_factory=list)
 
     @property
     def spread(self) -> float:
@@ -93,6 +112,10 @@ class Comparison:
     buckets: list[Bucket]
     differences: list[Difference]
     skipped: dict[str, str]  # article -> why it was left out
+    score_buckets: list[ScoreBucket] = field(default_factory=list)
+    word_accuracy: list[WordBucket] = field(default_factory=list)
+    frequency_source: str = "references"  # what the word frequencies were counted on
+    ngrams: list[NgramComparison] = field(default_factory=list)  # the first system against each other one
 
 
 def article_key(relpath: Path, run: bool) -> str:
@@ -118,13 +141,38 @@ def _files(folder: Path, patterns: tuple[str, ...], run: bool) -> dict[str, Path
     return found
 
 
-def read_hypotheses(path: Path) -> list[str]:
-    """The translated sentences of one article: the ``.jsonl`` rows beside ``path``, else its segmented text."""
-    jsonl = path.with_name(path.name.removesuffix(".en.txt") + ".jsonl")
-    if jsonl.is_file():
-        rows = [json.loads(line) for line in jsonl.read_text(encoding="utf-8").splitlines() if line.strip()]
-        return [row["tgt_text"] for row in sorted(rows, key=lambda r: r["tgt"]) if row["tgt"]]
-    return [s.text for s in segment(read_article(path), lang="en")]
+def _beside(path: Path, suffix: str) -> Path:
+    """The run's file of another format beside the translation ``a/b.en.txt``: ``a/b<suffix>``."""
+    return path.with_name(path.name.removesuffix(".en.txt") + suffix)
+
+
+def _translated_rows(path: Path) -> list[tuple[list[int], str, str]] | None:
+    """The ``.jsonl`` rows beside ``path`` that hold translated text as (tgt ids, tgt_text, src_text), in
+    translation order; None without a ``.jsonl``.
+
+    JSON Lines are split on ``\\n`` only (a translation may hold U+2028); a truncated or malformed file is a
+    UserError naming the line.
+    """
+    jsonl = _beside(path, ".jsonl")
+    if not jsonl.is_file():
+        return None
+    rows = []
+    for number, line in enumerate(read_article(jsonl).split("\n"), start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+            rows.append((list(row["tgt"]), str(row["tgt_text"]), str(row["src_text"])))
+        except (ValueError, KeyError, TypeError):
+            raise UserError(f"{jsonl}: line {number} is not a translate-cli row (truncated or edited?)") from None
+    return [row for row in sorted(rows) if row[0]]
+
+
+
+def _article_page(path: Path) -> str | None:
+    """The run's HTML page of the article whose translation is ``path``, if it exists."""
+    page = _beside(path, ".html")
+    return str(page) if page.is_file() else None
 
 
 def _references(references: Path, runs: list[dict[str, Path]]) -> dict[str, Path]:
@@ -139,13 +187,46 @@ def _references(references: Path, runs: list[dict[str, Path]]) -> dict[str, Path
     return {key: references}
 
 
-def _run_name(path: Path, taken: set[str]) -> str:
-    name = path.resolve().name or str(path)
-    return str(path) if name in taken else name
+def _run_names(run_dirs: list[Path]) -> list[str]:
+    """A distinct label per run: the folder's name, numbered when two runs share it (``out``, ``out (2)``)."""
+    names: list[str] = []
+    for path in run_dirs:
+        name = path.resolve().name or str(path)
+        label, number = name, 1
+        while label in names:
+            number += 1
+            label = f"{name} ({number})"
+        names.append(label)
+    return names
 
 
-def compare_runs(run_dirs: list[Path], references: Path, n_samples: int = 1000) -> Comparison:
-    """Score each run on the articles that every run and the reference folder share."""
+def _stale(folder: Path, run: dict[str, Path]) -> dict[str, str]:
+    """Articles of a batch run whose outputs are not current, with the reason (from its ``summary.json``)."""
+    summary_path = folder / SUMMARY_NAME
+    if not summary_path.is_file():
+        return {}
+    try:
+        articles = json.loads(summary_path.read_text(encoding="utf-8"))["articles"]
+        status = {article_key(Path(a["relpath"]), run=False): (a["status"], a.get("reason", "")) for a in articles}
+    except (ValueError, KeyError, TypeError):
+        raise UserError(f"{summary_path}: is not a translate-cli batch summary (damaged?)") from None
+    stale = {}
+    for key in run:
+        state, reason = status.get(key, ("absent", ""))
+        if state not in CURRENT:
+            stale[key] = (f"stale output in {folder}: the last batch run marked it {state}"
+                          + (f" ({reason})" if reason else "") if state != "absent"
+                          else f"stale output in {folder}: not part of the last batch run")
+    return stale
+
+
+def compare_runs(run_dirs: list[Path], references: Path, n_samples: int = 1000,
+                 frequency_corpus: Path | None = None) -> Comparison:
+    """Score each run on the articles that every run and the reference folder share.
+
+    Word frequencies for the word-accuracy buckets are counted on ``frequency_corpus`` (a training
+    text, one sentence a line) when given, else on the references.
+    """
     run_dirs = [Path(p) for p in run_dirs]
     references = Path(references)
     for folder in run_dirs:
@@ -153,63 +234,95 @@ def compare_runs(run_dirs: list[Path], references: Path, n_samples: int = 1000) 
             raise UserError(f"run folder not found: {folder}")
     if not references.exists():
         raise UserError(f"references not found: {references}")
+    if frequency_corpus is not None and not Path(frequency_corpus).is_file():
+        raise UserError(f"frequency corpus not found: {frequency_corpus}")
     runs = [_files(folder, ("*.en.txt",), run=True) for folder in run_dirs]
-    refs = _references(references, runs)
-    names: list[str] = []
-    for folder in run_dirs:
-        names.append(_run_name(folder, set(names)))
-
+    for folder, run in zip(run_dirs, runs):
+        if not run:
+            raise UserError(f"{folder}: not a translate or batch output folder (it holds no *.en.txt translation)")
     skipped = {}
+    for folder, run in zip(run_dirs, runs):
+        for key, reason in _stale(folder, run).items():
+            skipped.setdefault(key, reason)
+            del run[key]
+    refs = _references(references, runs)
+    names = _run_names(run_dirs)
+
     for key in sorted(set().union(*runs)):
         missing = [name for name, run in zip(names, runs) if key not in run]
         if missing:
-            skipped[key] = f"missing in {', '.join(missing)}"
+            skipped.setdefault(key, f"missing in {', '.join(missing)}")
         elif key not in refs:
             skipped[key] = "no reference"
     common = sorted(set.intersection(*(set(run) for run in runs)) & set(refs))
     if not common:
-        raise UserError("the runs share no article that has a reference")
+        left_out = "; ".join(f"{key}: {reason}" for key, reason in list(skipped.items())[:3])
+        raise UserError("the runs share no article that has a reference" + (f" (left out: {left_out})" if left_out else ""))
 
-    # segments[i] is (article, reference segment, [hypothesis of each system])
+    # segments[i] is (article, reference segment, [hypothesis of each system]); sources[i] its source text
     segments: list[tuple[str, str, list[str]]] = []
+    sources: list[str] = []
     for key in common:
         try:
-            ref = [s.text for s in segment(read_article(refs[key]), "en")]
-            hyps = [read_hypotheses(run[key]) for run in runs]
+            ref_text = read_input(refs[key])[0]  # as translate, batch and score read a reference
+            hyp_texts = [read_article(run[key]) for run in runs]
+            rows = [_translated_rows(run[key]) for run in runs]  # a damaged run folder is not trusted
         except UserError as exc:
             skipped[key] = str(exc)
             continue
-        pairs = shared_segments([align(h, ref, src_translation=h) for h in hyps], hyps, ref)
-        segments += [(key, r, [h[i] for h, _ in pairs]) for i, r in enumerate(pairs[0][1])]
+        # the scoring path of score.score_texts, with one choice of lines or sentences for all systems
+        by_line = all(lines_correspond(text_lines(h), text_lines(ref_text)) for h in hyp_texts)
+        pairings = [pair_texts(h, ref_text, by_line) for h in hyp_texts]
+        groups = shared_segments([segments_of(p) for p in pairings])
+        per_system = [group_texts(g, p.hyp, p.ref) for g, p in zip(groups, pairings)]
+        segments += [(key, ref, [hyps[i] for hyps, _ in per_system]) for i, ref in enumerate(per_system[0][1])]
+        unit_sources = _unit_sources(pairings[0].hyp, rows[0])
+        sources += [" ".join(unit_sources[i] for i in src if unit_sources[i]) for src, _ in groups[0]]
     if not segments:
         raise UserError("no article could be compared: " + "; ".join(f"{k}: {v}" for k, v in skipped.items()))
     common = [key for key in common if key not in skipped]
 
     systems, signatures = _significance(names, run_dirs, segments, n_samples)
-    return Comparison(systems, signatures, _per_article(common, segments, len(names)),
-                      _buckets(segments, len(names)), _differences(segments), skipped)
+    articles = _per_article(common, segments, len(names))
+    for article in articles:
+        article.pages = [_article_page(run[article.article]) for run in runs]
+    chrf = [[sentence_chrf(h, ref) for h in hyps] for _, ref, hyps in segments]
+    comparison = Comparison(systems, signatures, articles, _buckets(segments, len(names)),
+                            _differences(segments, sources, chrf), skipped, score_buckets(chrf))
+    _add_word_analyses(comparison, segments, frequency_corpus)
+    return comparison
 
 
-def shared_segments(system_beads: list[list[Bead]], hyps: list[list[str]], ref: list[str]):
-    """Regroup every system's hypothesis to one segmentation of ``ref`` that all alignments respect.
+def shared_segments(systems: list[Segments]) -> list[list[tuple[list[int], list[int]]]]:
+    """Regroup every system's segments (from ``score.segments_of`` on the same reference units) to one
+    segmentation of the reference that all of them respect: a segment starts only where every system's
+    does. Returns each system's (hypothesis ids, reference ids) groups; one system keeps its own."""
+    starts = set.intersection(*({tgt[0] for _, tgt in s.groups if tgt} for s in systems))
+    shared: list[list[tuple[list[int], list[int]]]] = []
+    for system in systems:
+        merged: list[tuple[list[int], list[int]]] = []
+        for src, tgt in system.groups:
+            if not merged or (tgt and tgt[0] in starts):
+                merged.append((list(src), list(tgt)))
+            else:
+                merged[-1][0].extend(src)
+                merged[-1][1].extend(tgt)
+        shared.append([(sorted(src), tgt) for src, tgt in merged])
+    return shared
 
-    A reference segment starts only where every system has a bead starting; each system's beads are
-    merged accordingly and passed to ``score.regroup``. Returns one (hyps, refs) pair per system.
-    """
-    starts = set(range(1, len(ref)))
-    for beads in system_beads:
-        starts &= {b.tgt[0] for b in beads if b.tgt}
-    bounds = [0, *sorted(starts), len(ref)]
-    group_of = [g for g, (lo, hi) in enumerate(zip(bounds, bounds[1:])) for _ in range(lo, hi)]
-    pairs = []
-    for beads, hyp in zip(system_beads, hyps):
-        sources: list[list[int]] = [[] for _ in bounds[1:]]
-        for bead in beads:
-            if bead.tgt:
-                sources[group_of[bead.tgt[0]]] += bead.src
-        merged = [Bead(tuple(src), tuple(range(lo, hi)), 0.0) for src, lo, hi in zip(sources, bounds, bounds[1:])]
-        pairs.append(regroup(merged, hyp, ref))
-    return pairs
+
+def _unit_sources(units: list[str], rows: list[tuple[list[int], str, str]] | None) -> list[str]:
+    """The source text of each hypothesis unit, through the run's ``.jsonl`` rows (translation, source):
+    units and row translations are aligned (the same text, maybe split otherwise) and each bead's source
+    goes to its first unit."""
+    found = [""] * len(units)
+    if not rows:
+        return found
+    translations = [text for _, text, _ in rows]
+    for bead in align(units, translations, src_translation=units):
+        if bead.src:
+            found[bead.src[0]] = " ".join(rows[j][2] for j in bead.tgt)
+    return found
 
 
 def corpus_metrics() -> dict:
@@ -271,12 +384,32 @@ def _buckets(segments, n_systems) -> list[Bucket]:
     return buckets
 
 
-def _differences(segments) -> list[Difference]:
+def _differences(segments, sources: list[str], chrf: list[list[float]]) -> list[Difference]:
     """The reference segments where the systems' sentence chrF spreads most (only with two systems or more)."""
     if not segments or len(segments[0][2]) < 2:
         return []
-    diffs = [Difference(article, ref, hyps, [sentence_chrf(h, ref) for h in hyps]) for article, ref, hyps in segments]
-    return sorted(diffs, key=lambda d: -d.spread)[:TOP_DIFFERENCES]
+    diffs = [Difference(article, ref, hyps, scores, source)
+             for (article, ref, hyps), source, scores in zip(segments, sources, chrf)]
+    top = sorted(diffs, key=lambda d: -d.spread)[:TOP_DIFFERENCES]
+    for diff in top:
+        diff.changes = word_changes(diff.hypotheses)
+    return top
+
+
+def _add_word_analyses(comparison: Comparison, segments, frequency_corpus: Path | None) -> None:
+    """compare-mt's word accuracy by frequency and n-gram differences (first system against each other)."""
+    refs = [tokenize(ref) for _, ref, _ in segments]
+    outputs = [[tokenize(hyps[i]) for _, _, hyps in segments] for i in range(len(comparison.systems))]
+    if frequency_corpus is not None:
+        frequencies = read_word_frequencies(Path(frequency_corpus))
+        comparison.frequency_source = str(frequency_corpus)
+    else:
+        frequencies = word_frequencies(refs)
+    comparison.word_accuracy = word_accuracy(refs, outputs, frequencies)
+    matches = [ngram_matches(refs, hyps) for hyps in outputs]
+    names = [s.name for s in comparison.systems]
+    comparison.ngrams = [ngram_differences((names[0], names[i]), matches[0], matches[i])
+                         for i in range(1, len(names))]
 
 
 def to_json(comparison: Comparison) -> dict:
@@ -287,31 +420,55 @@ def to_json(comparison: Comparison) -> dict:
     return data
 
 
-def _metric_cell(result: MetricResult) -> str:
+def significant(result: MetricResult, baseline: MetricResult) -> bool:
+    """Whether to star ``result``: p below 0.05 against the baseline and a difference in the shown (rounded) score."""
+    return (result.p_value is not None and result.p_value < SIGNIFICANCE
+            and f"{result.score:.1f}" != f"{baseline.score:.1f}")
+
+
+def _metric_cell(result: MetricResult, baseline: MetricResult) -> str:
     text = f"{result.score:.1f} ± {result.ci:.1f}"
     if result.p_value is not None:
-        star = "*" if result.p_value < SIGNIFICANCE else ""
-        text += f" (p={result.p_value:.3f}){star}"
+        text += f" (p={result.p_value:.3f}){'*' if significant(result, baseline) else ''}"
     return text
 
 
+def _better(result: MetricResult, baseline: MetricResult, metric: str) -> bool:
+    return (result.score < baseline.score) == (metric in LOWER_IS_BETTER)
+
+
+def _styled_cell(result: MetricResult, baseline: MetricResult, metric: str) -> str:
+    """The metric cell in rich markup: green when significantly better than the baseline, red when worse."""
+    if not significant(result, baseline):
+        return _metric_cell(result, baseline)
+    return f"[{'green' if _better(result, baseline, metric) else 'red'}]{_metric_cell(result, baseline)}[/]"
+
+
+def _marked(runs: list[tuple[str, bool]]) -> str:
+    """Rich markup of a hypothesis with its differing words highlighted."""
+    return " ".join(f"[black on yellow]{shown(text)}[/]" if changed else shown(text) for text, changed in runs)
+
+
 def render_terminal(comparison: Comparison, console: Console) -> None:
-    """Print the systems, per-article, length-bucket and largest-difference tables."""
-    names = [escape(s.name) for s in comparison.systems]
+    """Print the corpus scores, per-article, length, sentence-score, word-accuracy, n-gram and example tables."""
+    names = [shown(s.name) for s in comparison.systems]
     metrics = list(comparison.systems[0].metrics)
-    table = Table(title="Corpus scores (95% CI; p-value against the first system, * below 0.05)")
+    baseline = comparison.systems[0].metrics
+    console.print("; ".join(f"{metric}: {METRIC_DIRECTIONS[metric]}" for metric in metrics)
+                  + ". * p < 0.05 against the first system, where the shown scores differ.")
+    table = Table(title="Corpus scores (95% CI; p-value against the first system)")
     table.add_column("system")
     for metric in metrics:
         table.add_column(metric, justify="right")
     for system in comparison.systems:
-        table.add_row(escape(system.name), *(_metric_cell(system.metrics[m]) for m in metrics))
+        table.add_row(shown(system.name), *(_styled_cell(system.metrics[m], baseline[m], m) for m in metrics))
     console.print(table)
 
     table = Table(title="chrF per article")
     for column in ["article", "segments", *names]:
         table.add_column(column, justify="left" if column == "article" else "right")
     for article in comparison.articles:
-        table.add_row(escape(article.article), str(article.segments), *(f"{x:.1f}" for x in article.chrf))
+        table.add_row(shown(article.article), str(article.segments), *(f"{x:.1f}" for x in article.chrf))
     console.print(table)
 
     table = Table(title="chrF by reference length (words)")
@@ -321,108 +478,62 @@ def render_terminal(comparison: Comparison, console: Console) -> None:
         table.add_row(bucket.label, str(bucket.segments), *(f"{x:.1f}" for x in bucket.chrf))
     console.print(table)
 
+    table = Table(title="Segments by sentence chrF")
+    for column in ["chrF", *names]:
+        table.add_column(column, justify="right")
+    for score_bucket in comparison.score_buckets:
+        table.add_row(score_bucket.label, *(str(n) for n in score_bucket.segments))
+    console.print(table)
+
+    table = Table(title=f"Word F-measure by frequency (counted on {shown(comparison.frequency_source)}; "
+                        "higher is better)")
+    for column in ["frequency", "ref words", *names]:
+        table.add_column(column, justify="right")
+    for word_bucket in comparison.word_accuracy:
+        table.add_row(word_bucket.label, str(word_bucket.ref_words), *(f"{f:.3f}" for f in word_bucket.fmeasure))
+    console.print(table)
+
+    for pair in comparison.ngrams:
+        first, second = shown(pair.first), shown(pair.second)
+        table = Table(title=f"N-grams matched more often (reference matches {first} / {second})")
+        table.add_column(f"{first} better", overflow="fold")
+        table.add_column(f"{second} better", overflow="fold")
+        rows = max(len(pair.first_better), len(pair.second_better))
+        cells = [[f"{shown(d.ngram)} ({d.matches[0]}/{d.matches[1]})" for d in side]
+                 for side in (pair.first_better, pair.second_better)]
+        for row in range(rows):
+            table.add_row(*(side[row] if row < len(side) else "" for side in cells))
+        console.print(table)
+
     if comparison.differences:
-        table = Table(title="Largest differences (sentence chrF)", show_lines=True)
-        for column in ["article", "reference", *names]:
+        table = Table(title="Largest differences (sentence chrF; words that differ from the first system marked)",
+                      show_lines=True)
+        for column in ["article", "source / reference", *names]:
             table.add_column(column, overflow="fold")
         for diff in comparison.differences:
-            table.add_row(escape(diff.article), escape(diff.reference),
-                          *(f"{escape(hyp)}\n[dim]chrF {chrf:.1f}[/]" for hyp, chrf in zip(diff.hypotheses, diff.chrf)))
+            table.add_row(shown(diff.article), f"[dim]{shown(diff.source)}[/]\n{shown(diff.reference)}",
+                          *(f"{_marked(runs)}\n[dim]chrF {chrf:.1f}[/]" for runs, chrf in zip(diff.changes, diff.chrf)))
         console.print(table)
     for article, reason in comparison.skipped.items():
-        console.print(f"[yellow]left out[/] {escape(article)}: {escape(reason)}")
+        console.print(f"[yellow]left out[/] {shown(article)}: {shown(reason)}")
 
 
-_COLORS = ("#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2", "#b07aa1", "#edc948", "#9c755f")
-
-_STYLE = """
-body{font-family:system-ui,sans-serif;margin:2em;color:#222;max-width:80em}
-table{border-collapse:collapse;margin:1em 0}
-th,td{border:1px solid #ccc;padding:.3em .6em;vertical-align:top;text-align:left}
-th{background:#f0f0f0}
-td.num{text-align:right;white-space:nowrap}
-.sig{font-weight:bold}
-small{color:#666}
-"""
-
-
-def _bar_chart(comparison: Comparison) -> str:
-    """Inline SVG: grouped bars of chrF (0-100) per length bucket, one colour per system."""
-    n = len(comparison.systems)
-    bar, gap, height, top, left = 18, 24, 200, 20, 40
-    group = n * bar + gap
-    width = left + group * len(comparison.buckets) + 10
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height + top + 40}" '
-             f'role="img" aria-label="chrF by reference length">']
-    for tick in (0, 25, 50, 75, 100):
-        y = top + height * (1 - tick / 100)
-        parts.append(f'<line x1="{left}" x2="{width}" y1="{y}" y2="{y}" stroke="#ddd"/>'
-                     f'<text x="{left - 5}" y="{y + 4}" font-size="11" text-anchor="end">{tick}</text>')
-    for b, bucket in enumerate(comparison.buckets):
-        x0 = left + b * group + gap / 2
-        for i, value in enumerate(bucket.chrf):
-            h = height * max(0.0, min(value, 100.0)) / 100
-            parts.append(f'<rect x="{x0 + i * bar}" y="{top + height - h:.1f}" width="{bar - 2}" height="{h:.1f}" '
-                         f'fill="{_COLORS[i % len(_COLORS)]}"><title>{html.escape(comparison.systems[i].name)}: '
-                         f'{value:.1f}</title></rect>'
-                         f'<text x="{x0 + i * bar + (bar - 2) / 2}" y="{top + height - h - 3:.1f}" font-size="9" '
-                         f'text-anchor="middle">{value:.0f}</text>')
-        parts.append(f'<text x="{x0 + n * bar / 2}" y="{top + height + 16}" font-size="12" text-anchor="middle">'
-                     f'{bucket.label}</text>')
-    parts.append("</svg>")
-    return "".join(parts)
-
-
-def render_html(comparison: Comparison) -> str:
-    """One self-contained HTML page (inline CSS and SVG, no external assets)."""
-    esc = html.escape
-    names = [s.name for s in comparison.systems]
+def render_html(comparison: Comparison, base: Path | None = None) -> str:
+    """One self-contained HTML page (template ``compare.html.j2``); article links are relative to folder ``base``."""
+    base = Path(base) if base is not None else Path.cwd()
     metrics = list(comparison.systems[0].metrics)
-    legend = " ".join(f'<span style="color:{_COLORS[i % len(_COLORS)]}">&#9632;</span> {esc(n)}'
-                      for i, n in enumerate(names))
-
-    def head(cells):
-        return "<tr>" + "".join(f"<th>{esc(c)}</th>" for c in cells) + "</tr>"
-
-    def num(value):
-        return f'<td class="num">{value:.1f}</td>'
-
-    out = ["<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Translation comparison</title>",
-           f"<style>{_STYLE}</style></head><body>\n<h1>Translation comparison</h1>",
-           "<h2>Corpus scores</h2><p><small>95% confidence intervals from paired bootstrap resampling; "
-           "p-values against the first system; bold: p &lt; 0.05.</small></p>",
-           "<table>" + head(["system", "run", *metrics])]
-    for system in comparison.systems:
-        cells = []
-        for metric in metrics:
-            r = system.metrics[metric]
-            css = ' sig' if r.p_value is not None and r.p_value < SIGNIFICANCE else ""
-            cells.append(f'<td class="num{css}">{esc(_metric_cell(r))}</td>')
-        out.append(f"<tr><td>{esc(system.name)}</td><td>{esc(system.path)}</td>{''.join(cells)}</tr>")
-    out.append("</table><p><small>" + "<br>".join(f"{esc(m)}: {esc(s)}" for m, s in comparison.signatures.items())
-               + "</small></p>")
-    out.append("<h2>chrF by reference length (words)</h2>" + _bar_chart(comparison) + f"<p>{legend}</p>")
-    out.append("<table>" + head(["length", "segments", *names]))
-    out += [f'<tr><td>{b.label}</td><td class="num">{b.segments}</td>{"".join(num(x) for x in b.chrf)}</tr>'
-            for b in comparison.buckets]
-    out.append("</table><h2>Per article (chrF / BLEU)</h2><table>" + head(["article", "segments", *names]))
-    for a in comparison.articles:
-        cells = "".join(f'<td class="num">{c:.1f} / {b:.1f}</td>' for c, b in zip(a.chrf, a.bleu))
-        out.append(f'<tr><td>{esc(a.article)}</td><td class="num">{a.segments}</td>{cells}</tr>')
-    out.append("</table>")
-    if comparison.differences:
-        out.append("<h2>Largest differences (sentence chrF)</h2><table>" + head(["article", "reference", *names]))
-        for d in comparison.differences:
-            cells = "".join(f"<td>{esc(h)}<br><small>chrF {c:.1f}</small></td>" for h, c in zip(d.hypotheses, d.chrf))
-            out.append(f"<tr><td>{esc(d.article)}</td><td>{esc(d.reference)}</td>{cells}</tr>")
-        out.append("</table>")
-    if comparison.skipped:
-        out.append("<h2>Left out</h2><ul>" + "".join(f"<li>{esc(k)}: {esc(v)}</li>"
-                                                     for k, v in comparison.skipped.items()) + "</ul>")
-    out.append("</body></html>\n")
-    return "\n".join(out)
+    baseline = comparison.systems[0].metrics
+    scores = [[{"text": _metric_cell(system.metrics[m], baseline[m]),
+                "significant": significant(system.metrics[m], baseline[m]),
+                "better": _better(system.metrics[m], baseline[m], m)} for m in metrics]
+              for system in comparison.systems]
+    links = {a.article: [page_link(Path(page), base) if page else None for page in a.pages]
+             for a in comparison.articles}
+    return render_page("compare.html.j2", comparison=comparison, names=[s.name for s in comparison.systems],
+                       metrics=metrics, scores=scores, links=links, directions=METRIC_DIRECTIONS)
 
 
 def write_html(comparison: Comparison, path: Path) -> None:
-    """Write ``render_html`` atomically to ``path``."""
-    atomic_write_text(Path(path), render_html(comparison))
+    """Write ``render_html`` atomically to ``path``, linking article pages relative to its folder."""
+    path = Path(path)
+    atomic_write_text(path, render_html(comparison, path.parent))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
@@ -33,9 +33,11 @@ class Scores:
     """Corpus scores of a hypothesis against a reference, with sacrebleu signatures.
 
     ``ref_segments`` counts reference segments, ``matched`` those that received some hypothesis text
-    after alignment, and ``coverage`` the share of hypothesis sentences that the reference covers
-    (below 1.0 for a partial reference). ``resegmented`` says whether the hypothesis was regrouped
-    to the reference's segmentation because the splits differed.
+    after alignment, and ``coverage`` the share of hypothesis sentences inside the part the reference
+    covers (below 1.0 for a partial reference). ``resegmented`` says whether the hypothesis was regrouped
+    to the reference's sentences because the lines did not correspond; ``inserted`` counts hypothesis
+    sentences without a reference partner inside that part and ``missing`` reference sentences without
+    a hypothesis partner (both are scored). ``ci`` holds 95% bootstrap intervals when they were asked for.
     """
 
     bleu: float
@@ -47,6 +49,9 @@ class Scores:
     matched: int
     coverage: float
     resegmented: bool
+    inserted: int = 0
+    missing: int = 0
+    ci: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -69,7 +74,12 @@ class AlignedRow:
 
 @dataclass(frozen=True)
 class TranslationResult:
-    """Everything one translated article produces; the formats module writes it out."""
+    """Everything one translated article produces; the formats module writes it out.
+
+    ``lines`` is true for presegmented input: one segment per line, ``Segment.paragraph`` the line number,
+    and the translation written one line per input line. ``scored`` holds the (hypothesis, reference)
+    segments the scores were computed on.
+    """
 
     name: str
     source: list[Segment]
@@ -78,3 +88,5 @@ class TranslationResult:
     model: str
     seconds: float
     scores: Scores | None = None
+    lines: bool = False
+    scored: tuple[tuple[str, str], ...] = ()

@@ -6,3 +6,10 @@ class UserError(Exception):
 
     The CLI prints ``error: <message>`` on stderr and exits with status 1, never a traceback.
     """
+
+
+class Interrupted(Exception):
+    """Ctrl-C during a long command, after what was finished was saved.
+
+    The CLI prints the message (which says what was kept) and exits with status 130.
+    """

@@ -1,7 +1,10 @@
 """Output formats of one translated article: text, TSV, JSONL, TMX, Markdown, HTML and scores.
 
 ``write_outputs`` writes every format into a folder; each file is written atomically
-(temporary file in the same folder, fsync, rename), so readers never see half a file.
+(temporary file in the same folder, fsync, rename), so readers never see half a file. Formats are
+produced as streams of chunks, row by row, so a long article never needs its whole file in memory;
+the side-by-side views (Markdown, HTML) show the first ``MAX_VIEW_ROWS`` rows and say where the rest is.
+An article read from a document also gets the translated document, ``<stem>.en.<suffix>``.
 """
 
 from __future__ import annotations
@@ -13,41 +16,58 @@ import os
 import re
 import tempfile
 import xml.etree.ElementTree as ET
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 from translate_cli import __version__
-from translate_cli.document import AlignedRow, TranslationResult
+from translate_cli.document import AlignedRow, Bead, Scores, Segment, TranslationResult
+from translate_cli.documents import Document, render_document
 from translate_cli.errors import UserError
 from translate_cli.pipeline import join_target
+from translate_cli.terminal import escape_char
 
 SRC_LANG = "id"
 TGT_LANG = "en"
 _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 # Characters XML 1.0 forbids even when escaped (C0 controls except tab/newline/CR, surrogates, U+FFFE/F).
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+MAX_VIEW_ROWS = 5000  # rows shown in the side-by-side Markdown and HTML views; every row is in TSV/JSONL/TMX
 
 
-def write_outputs(result: TranslationResult, outdir: Path) -> list[Path]:
-    """Write every format of ``result`` into ``outdir`` (created if needed); return the paths written."""
+def write_outputs(result: TranslationResult, outdir: Path, document: Document | None = None) -> list[Path]:
+    """Write every format of ``result`` into ``outdir`` (created if needed); return the paths written.
+
+    With the ``document`` the article was read from, the translated document comes first
+    (``<stem>.en.html``, ``.en.docx``, ``.en.srt``, ``.en.md``).
+    """
     outdir = Path(outdir)
     ensure_folder(outdir)
     stem = Path(result.name).name
-    outputs = {
-        f"{stem}.{TGT_LANG}.txt": render_text(result),
-        f"{stem}.tsv": render_tsv(result),
-        f"{stem}.jsonl": render_jsonl(result),
-        f"{stem}.tmx": render_tmx(result),
-        f"{stem}.md": render_markdown(result),
-        f"{stem}.html": render_html(result),
+    outputs: dict[str, Iterable[str | bytes]] = {}
+    if document is not None:
+        outputs[f"{stem}.{TGT_LANG}{document.suffix}"] = [render_document(document, result.target)]
+    outputs |= {
+        f"{stem}.{TGT_LANG}.txt": [render_text(result)],
+        f"{stem}.tsv": tsv_chunks(result),
+        f"{stem}.jsonl": jsonl_chunks(result),
+        f"{stem}.tmx": tmx_chunks(result),
+        f"{stem}.md": markdown_chunks(result),
+        f"{stem}.html": html_chunks(result),
     }
     if result.scores is not None:
-        outputs["scores.json"] = render_scores(result)
+        outputs["scores.json"] = [render_scores(result)]
     paths = []
-    for filename, text in outputs.items():
+    for filename, chunks in outputs.items():
         path = outdir / filename
-        atomic_write_text(path, text)
+        atomic_write_chunks(path, chunks)
         paths.append(path)
     return paths
+
+
+def view_is_capped(result: TranslationResult) -> bool:
+    """Whether the Markdown and HTML views leave rows out (see ``MAX_VIEW_ROWS``)."""
+    return len(result.rows) > MAX_VIEW_ROWS
 
 
 def ensure_folder(folder: Path) -> None:
@@ -65,20 +85,45 @@ def atomic_write_text(path: Path, text: str) -> None:
 
     Raises UserError (one line) when the folder is not writable.
     """
+    atomic_write_chunks(path, [text])
+
+
+def atomic_write_chunks(path: Path, chunks: Iterable[str | bytes]) -> None:
+    """Write the ``chunks`` (text as UTF-8, bytes as they are) to ``path``, atomically (see
+    :func:`atomic_write_text`)."""
     path = Path(path)
     tmp = None
     try:
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
         with os.fdopen(fd, "wb") as fh:
-            fh.write(text.encode("utf-8"))
+            for chunk in chunks:
+                fh.write(chunk if isinstance(chunk, bytes) else chunk.encode("utf-8", "replace"))
             fh.flush()
             os.fsync(fh.fileno())
         os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, path)
-    except OSError as exc:
+    except BaseException as exc:
         if tmp is not None and os.path.exists(tmp):
             os.unlink(tmp)
-        raise UserError(f"cannot write {path}: {exc.strerror or exc}") from None
+        if isinstance(exc, OSError):
+            raise UserError(f"cannot write {path}: {exc.strerror or exc}") from None
+        raise
+
+
+_TEMPORARY = re.compile(r"\..+\.[A-Za-z0-9_]{8}\.tmp")  # what atomic_write_text names its temporary files
+
+
+def remove_stale_temporaries(folder: Path) -> int:
+    """Delete the temporary files that a killed writer left under ``folder``; return how many.
+
+    Only for a folder no other writer is using (batch calls it while holding OUTDIR's lock).
+    """
+    removed = 0
+    for path in Path(folder).rglob(".*.tmp"):
+        if _TEMPORARY.fullmatch(path.name) and path.is_file():
+            path.unlink(missing_ok=True)
+            removed += 1
+    return removed
 
 
 def _umask() -> int:
@@ -93,8 +138,9 @@ def has_reference(result: TranslationResult) -> bool:
 
 
 def render_text(result: TranslationResult) -> str:
-    """The translation: a paragraph's sentences joined by a space, a blank line between paragraphs."""
-    return join_target(result.target)
+    """The translation: a paragraph's sentences joined by a space, a blank line between paragraphs
+    (presegmented input: one line per input line)."""
+    return join_target(result.target, result.lines)
 
 
 def _ids(ids: tuple[int, ...]) -> str:
@@ -105,27 +151,41 @@ def _chrf(value: float | None) -> str:
     return "" if value is None else f"{value:.1f}"
 
 
+# Characters that would split a TSV record or field under str.splitlines() or csv, and other controls.
+_TSV_SPECIAL = re.compile("[\\\\\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_TSV_NAMED = {"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"}
+
+
 def _tsv_escape(text: str | None) -> str:
-    """Backslash-escape so one field stays on one line: ``\\\\``, ``\\t``, ``\\n``, ``\\r``."""
+    """Backslash-escape so one field stays on one line: ``\\\\``, ``\\t``, ``\\n``, ``\\r``, and ``\\xHH`` or
+    ``\\uHHHH`` for every other control or line-separator character (U+2028, U+0085, ...)."""
     if text is None:
         return ""
-    return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+    return _TSV_SPECIAL.sub(lambda m: _TSV_NAMED.get(m.group()) or escape_char(m.group()), text)
+
+
+def tsv_line(fields: list[str]) -> str:
+    """One TSV record (no newline): each field escaped with :func:`_tsv_escape`."""
+    return "\t".join(_tsv_escape(field) for field in fields)
 
 
 def render_tsv(result: TranslationResult) -> str:
     """Header plus one line per aligned row; texts backslash-escaped, ids comma-joined."""
+    return "".join(tsv_chunks(result))
+
+
+def tsv_chunks(result: TranslationResult) -> Iterator[str]:
+    """:func:`render_tsv`, a line at a time."""
     header = ["src_ids", "tgt_ids", "score", "src_text", "tgt_text"]
     ref = has_reference(result)
     if ref:
         header += ["ref_ids", "ref_text", "chrf"]
-    lines = ["\t".join(header)]
+    yield tsv_line(header) + "\n"
     for row in result.rows:
-        fields = [_ids(row.src), _ids(row.tgt), f"{row.score:.4f}",
-                  _tsv_escape(row.src_text), _tsv_escape(row.tgt_text)]
+        fields = [_ids(row.src), _ids(row.tgt), f"{row.score:.4f}", row.src_text, row.tgt_text]
         if ref:
-            fields += [_ids(row.ref), _tsv_escape(row.ref_text), _chrf(row.chrf)]
-        lines.append("\t".join(fields))
-    return "\n".join(lines) + "\n"
+            fields += [_ids(row.ref), row.ref_text or "", _chrf(row.chrf)]
+        yield tsv_line(fields) + "\n"
 
 
 def row_to_dict(row: AlignedRow, reference: bool) -> dict:
@@ -139,10 +199,28 @@ def row_to_dict(row: AlignedRow, reference: bool) -> dict:
     return data
 
 
+def bead_row(bead: Bead, source: Sequence[str], target: Sequence[str]) -> dict:
+    """The JSON object of one bead of ``align``: sentence ids, score and the texts of both sides."""
+    return {"src": list(bead.src), "tgt": list(bead.tgt), "score": round(bead.score, 4),
+            "src_text": " ".join(source[i] for i in bead.src), "tgt_text": " ".join(target[j] for j in bead.tgt)}
+
+
+def json_line(data: dict) -> str:
+    """One JSON Lines record: UTF-8 kept readable, but U+2028, U+2029 and U+0085 escaped, so splitting the
+    file on any line break (``str.splitlines``) still gives one record per line."""
+    text = json.dumps(data, ensure_ascii=False)
+    return text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029").replace("\x85", "\\u0085") + "\n"
+
+
 def render_jsonl(result: TranslationResult) -> str:
     """One JSON object per aligned row (see ``row_to_dict``)."""
+    return "".join(jsonl_chunks(result))
+
+
+def jsonl_chunks(result: TranslationResult) -> Iterator[str]:
+    """:func:`render_jsonl`, a line at a time."""
     ref = has_reference(result)
-    return "".join(json.dumps(row_to_dict(row, ref), ensure_ascii=False) + "\n" for row in result.rows)
+    return (json_line(row_to_dict(row, ref)) for row in result.rows)
 
 
 def _xml_text(text: str) -> str:
@@ -151,8 +229,12 @@ def _xml_text(text: str) -> str:
 
 def render_tmx(result: TranslationResult) -> str:
     """TMX 1.4b: one ``tu`` per row that has text on both sides (CAT tools reject empty segments)."""
-    root = ET.Element("tmx", version="1.4")
-    ET.SubElement(root, "header", {
+    return "".join(tmx_chunks(result))
+
+
+def tmx_chunks(result: TranslationResult) -> Iterator[str]:
+    """:func:`render_tmx`, a translation unit at a time."""
+    header = ET.Element("header", {
         "creationtool": "translate-cli",
         "creationtoolversion": __version__,
         "datatype": "plaintext",
@@ -161,25 +243,33 @@ def render_tmx(result: TranslationResult) -> str:
         "srclang": SRC_LANG,
         "o-tmf": "translate-cli",
     })
-    body = ET.SubElement(root, "body")
+    yield f'<?xml version="1.0" encoding="UTF-8"?>\n<tmx version="1.4">\n  {ET.tostring(header, encoding="unicode")}\n  <body>\n'
     for number, row in enumerate(result.rows, start=1):
         if not row.src_text.strip() or not row.tgt_text.strip():
             continue
-        tu = ET.SubElement(body, "tu", tuid=str(number))
+        tu = ET.Element("tu", tuid=str(number))
         ET.SubElement(tu, "prop", type="x-alignment-score").text = f"{row.score:.4f}"
         for lang, text in ((SRC_LANG, row.src_text), (TGT_LANG, row.tgt_text)):
             tuv = ET.SubElement(tu, "tuv", {_XML_LANG: lang})
             ET.SubElement(tuv, "seg").text = _xml_text(text)
-    ET.indent(root)
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+        ET.indent(tu, space="  ", level=2)
+        yield "    " + ET.tostring(tu, encoding="unicode") + "\n"
+    yield "  </body>\n</tmx>\n"
+
+
+_LINE_BREAKS = re.compile("\r\n|[\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
+_CONTROLS = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f]")
+_MD_SPECIAL = re.compile(r"[\\`*_\[\]|#]")  # Markdown punctuation that could start markup
 
 
 def _md_cell(text: str | None) -> str:
-    """Escape HTML, pipes and line breaks so the text stays inside one table cell."""
+    """Escape HTML, Markdown, pipes, line breaks (every kind, as <br>) and controls (as escapes) so the
+    text stays inside one table cell."""
     if text is None:
         return ""
-    text = html.escape(text, quote=False).replace("\\", "\\\\").replace("|", "\\|")
-    return text.replace("\r\n", "<br>").replace("\n", "<br>")
+    text = _MD_SPECIAL.sub(r"\\\g<0>", html.escape(text, quote=False))
+    text = _CONTROLS.sub(lambda m: escape_char(m.group()), text.replace("\t", " "))
+    return _LINE_BREAKS.sub("<br>", text)
 
 
 def _score_line(result: TranslationResult) -> str:
@@ -191,28 +281,29 @@ def _score_line(result: TranslationResult) -> str:
 
 def render_markdown(result: TranslationResult) -> str:
     """Side-by-side table: source and translation, plus reference and chrF with a reference."""
+    return "".join(markdown_chunks(result))
+
+
+def markdown_chunks(result: TranslationResult) -> Iterator[str]:
+    """:func:`render_markdown`, a row at a time (at most ``MAX_VIEW_ROWS`` rows)."""
     ref = has_reference(result)
     header = ["#", "Source (id)", "Translation (en)"] + (["Reference", "chrF"] if ref else [])
-    lines = [f"# {_md_cell(result.name)}", "", f"Model: `{result.model}`", ""]
+    yield f"# {_md_cell(result.name)}\n\nModel: {_md_cell(result.model)}\n\n"
     if result.scores is not None:
-        lines += [_score_line(result), ""]
-    lines += ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    for number, row in enumerate(result.rows, start=1):
+        yield _score_line(result) + "\n\n"
+    yield "| " + " | ".join(header) + " |\n|" + "---|" * len(header) + "\n"
+    for number, row in enumerate(result.rows[:MAX_VIEW_ROWS], start=1):
         cells = [str(number), _md_cell(row.src_text), _md_cell(row.tgt_text)]
         if ref:
             cells += [_md_cell(row.ref_text), _chrf(row.chrf)]
-        lines.append("| " + " | ".join(cells) + " |")
-    return "\n".join(lines) + "\n"
+        yield "| " + " | ".join(cells) + " |\n"
+    if view_is_capped(result):
+        yield f"\n{_capped_note(result)}\n"
 
 
-_HTML_STYLE = """
-body{font-family:system-ui,sans-serif;margin:2em;color:#222}
-table{border-collapse:collapse;width:100%}
-th,td{border:1px solid #ccc;padding:.4em .6em;vertical-align:top;text-align:left}
-th{background:#f0f0f0}
-td.num{text-align:right;white-space:nowrap;color:#666}
-tr.worst td{background:#fde2e2}
-"""
+def _capped_note(result: TranslationResult) -> str:
+    return (f"Only the first {MAX_VIEW_ROWS:,} of {len(result.rows):,} rows are shown here; "
+            "every row is in the TSV, JSONL and TMX files.")
 
 
 def worst_rows(result: TranslationResult, share: float = 0.1) -> set[int]:
@@ -222,28 +313,77 @@ def worst_rows(result: TranslationResult, share: float = 0.1) -> set[int]:
     return {i for _, i in scored[:count]}
 
 
+# Final punctuation, maybe followed by closing quotes or brackets: what a headline or byline lacks.
+_FINAL_PUNCTUATION = re.compile(r"[.!?…]['\"’”»)\]]*$")
+
+
+def paragraph_marks(source: list[Segment]) -> tuple[dict[int, int], set[int]]:
+    """Sentence ids that start a paragraph (-> 1-based paragraph number), and the headlines/bylines among them.
+
+    A headline or byline is a paragraph of one sentence that has no final punctuation.
+    """
+    sizes = Counter(seg.paragraph for seg in source)
+    starts: dict[int, int] = {}
+    headlines = set()
+    for i, seg in enumerate(source):
+        if i == 0 or source[i - 1].paragraph != seg.paragraph:
+            starts[i] = seg.paragraph + 1
+            if sizes[seg.paragraph] == 1 and not _FINAL_PUNCTUATION.search(seg.text):
+                headlines.add(i)
+    return starts, headlines
+
+
+def score_table(scores: Scores) -> list[dict]:
+    """Each metric of ``scores``: label, value, which direction is better and its sacrebleu signature."""
+    from translate_cli.pages import METRIC_DIRECTIONS
+    from translate_cli.score import METRIC_LABELS
+
+    values = {"bleu": scores.bleu, "chrf": scores.chrf, "chrf++": scores.chrfpp, "ter": scores.ter}
+    return [{"metric": label, "value": values[key], "direction": METRIC_DIRECTIONS[label],
+             "signature": scores.signatures.get(key, "")} for key, label in METRIC_LABELS.items()]
+
+
+@dataclasses.dataclass
+class _PageRow:
+    """One row of the article page; ``paragraph`` is the 1-based number of the paragraph it starts, if any."""
+
+    number: int
+    src_text: str
+    tgt_text: str
+    ref_text: str
+    chrf: str
+    worst: bool
+    paragraph: int | None
+    headline: bool
+
+
 def render_html(result: TranslationResult) -> str:
-    """A self-contained side-by-side page; with a reference the worst-chrF rows are highlighted."""
-    esc = html.escape
-    ref = has_reference(result)
+    """A self-contained side-by-side page (template ``article.html.j2``).
+
+    Paragraph starts and headlines are marked (not for presegmented input); with a reference, the worst-chrF
+    rows are highlighted and the scores shown with their sacrebleu signatures.
+    """
+    return "".join(html_chunks(result))
+
+
+def html_chunks(result: TranslationResult) -> Iterator[str]:
+    """:func:`render_html` as the template streams it, a row at a time (at most ``MAX_VIEW_ROWS`` rows)."""
+    from translate_cli.pages import page_chunks
+
     worst = worst_rows(result)
-    header = ["#", "Source (id)", "Translation (en)"] + (["Reference", "chrF"] if ref else [])
-    body = []
-    for i, row in enumerate(result.rows):
-        cells = [f'<td class="num">{i + 1}</td>', f"<td>{esc(row.src_text)}</td>", f"<td>{esc(row.tgt_text)}</td>"]
-        if ref:
-            cells += [f"<td>{esc(row.ref_text or '')}</td>", f'<td class="num">{_chrf(row.chrf)}</td>']
-        css = ' class="worst"' if i in worst else ""
-        body.append(f"<tr{css}>{''.join(cells)}</tr>")
-    scores = f"<p>{esc(_score_line(result))}</p>" if result.scores is not None else ""
-    return (
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-        f"<title>{esc(result.name)}</title><style>{_HTML_STYLE}</style></head><body>\n"
-        f"<h1>{esc(result.name)}</h1>\n<p>Model: <code>{esc(result.model)}</code></p>\n{scores}\n"
-        f"<table><thead><tr>{''.join(f'<th>{h}</th>' for h in header)}</tr></thead><tbody>\n"
-        + "\n".join(body)
-        + "\n</tbody></table>\n</body></html>\n"
-    )
+    # presegmented input has a "paragraph" per line: nothing to mark
+    starts, headlines = paragraph_marks(result.source) if not result.lines else ({}, set())
+
+    def rows() -> Iterator[_PageRow]:
+        for i, row in enumerate(result.rows[:MAX_VIEW_ROWS]):
+            first = row.src[0] if row.src else None
+            yield _PageRow(i + 1, row.src_text, row.tgt_text, row.ref_text or "", _chrf(row.chrf), i in worst,
+                           starts.get(first), first in headlines and len(row.src) == 1)
+
+    scores = score_table(result.scores) if result.scores is not None else []
+    return page_chunks("article.html.j2", result=result, rows=rows(), row_count=len(result.rows),
+                       capped=_capped_note(result) if view_is_capped(result) else "",
+                       reference=has_reference(result), worst_count=len(worst), scores=scores)
 
 
 def render_scores(result: TranslationResult) -> str:

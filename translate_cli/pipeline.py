@@ -1,18 +1,24 @@
 """One article through the stages: read -> segment -> translate -> align with a reference -> score.
 
 Reading is strict about bad input (missing, empty, binary, undecodable, not Indonesian) and says what is
-wrong in one line; the stages themselves live in their own modules.
+wrong in one line; the stages themselves live in their own modules. Documents (.html, .docx, .srt, .md)
+are read into blocks by ``translate_cli.documents`` and segmented block by block.
 """
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 import sys
 import time
+import unicodedata
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import BinaryIO
 
 from translate_cli.document import AlignedRow, Bead, Segment, TranslationResult
+from translate_cli.documents import Block, Document, is_document, read_document
 from translate_cli.errors import UserError
 from translate_cli.segment import segment
 
@@ -31,7 +37,7 @@ WORD = re.compile(r"[^\W\d_]+")
 def decode(data: bytes, name: str, notice: Callable[[str], None] | None = None) -> str:
     """Bytes of a text file to str: UTF-8 (BOM allowed), UTF-16 with a BOM, else Windows-1252 with a notice.
 
-    Empty, whitespace-only and binary content raise UserError.
+    Empty, whitespace-only (or invisible-only), binary and BOM-less UTF-16 content raise UserError.
     """
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
@@ -39,6 +45,9 @@ def decode(data: bytes, name: str, notice: Callable[[str], None] | None = None) 
         except UnicodeDecodeError:
             raise UserError(f"{name}: starts with a UTF-16 mark but does not decode as UTF-16") from None
     elif b"\x00" in data[:8192]:
+        if order := _utf16_without_bom(data[:8192]):
+            raise UserError(f"{name}: looks like UTF-16 without a byte-order mark; convert it to UTF-8 "
+                            f"(iconv -f UTF-16{order} -t UTF-8)")
         raise UserError(f"{name}: looks like a binary file, not text")
     else:
         try:
@@ -53,32 +62,92 @@ def decode(data: bytes, name: str, notice: Callable[[str], None] | None = None) 
     controls = sum(1 for c in text[:8192] if ord(c) < 32 and c not in "\t\n\r\f\v")
     if controls > 8 and controls > len(text[:8192]) // 100:
         raise UserError(f"{name}: looks like a binary file, not text")
-    if not text.strip():
-        raise UserError(f"{name}: is empty" if not text else f"{name}: holds only whitespace")
+    if not text:
+        raise UserError(f"{name}: is empty")
+    if is_blank(text):
+        raise UserError(f"{name}: holds only whitespace or invisible characters")
     return text
 
 
+def _utf16_without_bom(head: bytes) -> str | None:
+    """'LE' or 'BE' when NUL bytes fill every other position (UTF-16 text of a Latin script without a BOM)."""
+    even, odd = head[0::2].count(0), head[1::2].count(0)
+    half = len(head) / 2
+    if max(even, odd) > 0.4 * half and min(even, odd) <= 0.05 * half:
+        return "LE" if odd > even else "BE"
+    return None
+
+
+_INVISIBLE = {"Cc", "Cf", "Zs", "Zl", "Zp", "Mn"}  # controls, format (zero-width, BOM, bidi marks), separators
+
+
+def is_blank(text: str) -> bool:
+    """True when ``text`` shows nothing: only whitespace, zero-width and other invisible characters."""
+    return not text.strip() or all(unicodedata.category(c) in _INVISIBLE or c.isspace() for c in text)
+
+
 def read_article(path: Path | str, notice: Callable[[str], None] | None = None) -> str:
-    """Read a text file (``-`` for stdin) with the checks of :func:`decode`."""
+    """Read a text file (``-`` for stdin) with the checks of :func:`decode`.
+
+    At most MAX_BYTES are read from any file, device, FIFO or stdin; a FIFO without a writer reads as empty.
+    """
     if str(path) == "-":
-        return decode(sys.stdin.buffer.read(), "<stdin>", notice)
-    path = Path(path)
-    if not path.exists():
-        raise UserError(f"{path}: no such file")
-    if path.is_dir():
-        raise UserError(f"{path}: is a folder, not a file")
-    if path.stat().st_size > MAX_BYTES:
-        raise UserError(f"{path}: larger than {MAX_BYTES // 2**20} MB; split it into articles")
+        return decode(read_limited(sys.stdin.buffer, "<stdin>"), "<stdin>", notice)
+    return decode(read_bytes(Path(path)), str(path), notice)
+
+
+def read_input(path: Path | str, notice: Callable[[str], None] | None = None) -> tuple[str, Document | None]:
+    """An article's text and, for a document format (.html/.htm, .docx, .srt, .md), the document read
+    into blocks, whose text is one paragraph per block; plain text and stdin give no document."""
+    if str(path) == "-" or not is_document(path):
+        return read_article(path, notice), None
+    document = read_document(path, read_bytes(Path(path)), notice)
+    return document.text, document
+
+
+def read_bytes(path: Path) -> bytes:
+    """The bytes of a file (at most MAX_BYTES, from a file, device or FIFO); UserError when it cannot be read."""
     try:
-        data = path.read_bytes()
+        info = path.stat()
+    except FileNotFoundError:
+        raise UserError(f"{path}: no such file") from None
     except OSError as error:
         raise UserError(f"{path}: cannot be read ({error.strerror})") from None
-    return decode(data, str(path), notice)
+    if stat.S_ISDIR(info.st_mode):
+        raise UserError(f"{path}: is a folder, not a file")
+    if info.st_size > MAX_BYTES:
+        raise UserError(_too_large(path))
+    try:
+        # O_NONBLOCK: opening a FIFO that has no writer returns at once instead of waiting for one
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        if hasattr(os, "set_blocking"):
+            os.set_blocking(fd, True)
+        with os.fdopen(fd, "rb") as handle:
+            return read_limited(handle, str(path))
+    except OSError as error:
+        raise UserError(f"{path}: cannot be read ({error.strerror})") from None
+
+
+def read_limited(handle: BinaryIO, name: str, limit: int = MAX_BYTES) -> bytes:
+    """Read ``handle`` to its end, refusing (UserError) as soon as more than ``limit`` bytes arrive."""
+    chunks, size = [], 0
+    while chunk := handle.read(min(2**20, limit + 1 - size)):
+        chunks.append(chunk)
+        size += len(chunk)
+        if size > limit:
+            raise UserError(_too_large(name, limit))
+    return b"".join(chunks)
+
+
+def _too_large(name: Path | str, limit: int = MAX_BYTES) -> str:
+    return f"{name}: larger than {limit // 2**20} MB; split it into articles"
 
 
 def article_name(filename: str) -> str:
-    """The output stem of an article: its file name without suffix and ``.id`` tag (``b.id.txt`` -> ``b``)."""
-    return Path(filename).stem.removesuffix(".id") or Path(filename).stem
+    """The output stem of an article: its file name without suffix and ``.id`` tag (``b.id.txt`` -> ``b``);
+    never empty, ``.`` or ``..``, so outputs stay inside their folder."""
+    stem = Path(filename).stem.removesuffix(".id") or Path(filename).stem
+    return "article" if stem.strip(".") == "" else stem
 
 
 def check_indonesian(text: str, name: str) -> None:
@@ -91,43 +160,67 @@ def check_indonesian(text: str, name: str) -> None:
                         "English function words); use --force to translate it anyway")
 
 
-def target_segments(source: Sequence[Segment], translations: Sequence[str]) -> list[Segment]:
-    """Translated sentences laid out like the source: a space between sentences, a blank line between
-    paragraphs; offsets point into that text (the ``.en.txt`` output)."""
-    segments, offset, previous = [], 0, None
+def target_segments(source: Sequence[Segment], translations: Sequence[str], lines: bool = False) -> list[Segment]:
+    """Translated sentences laid out like the source, with offsets into the ``.en.txt`` text.
+
+    Paragraph layout: a space between sentences, a blank line between paragraphs. Line layout (``lines``,
+    for presegmented input, where ``paragraph`` is the line number): one line per input line, empty input
+    lines kept in place, so the output pairs line by line with the input and its reference.
+    """
+    segments, previous = [], None
+    offset = source[0].paragraph if lines and source else 0  # empty lines before the first segment
     for src, text in zip(source, translations):
         if previous is not None:
-            offset += 2 if src.paragraph != previous else 1
+            offset += len(_separator(previous, src.paragraph, lines))
         segments.append(Segment(text, src.paragraph, offset, offset + len(text)))
         offset += len(text)
         previous = src.paragraph
     return segments
 
 
-def join_target(segments: Sequence[Segment]) -> str:
-    """The text that :func:`target_segments` laid out."""
-    paragraphs: dict[int, list[str]] = {}
-    for seg in segments:
-        paragraphs.setdefault(seg.paragraph, []).append(seg.text)
-    return "\n\n".join(" ".join(p) for p in paragraphs.values()) + "\n"
+def _separator(previous: int, paragraph: int, lines: bool) -> str:
+    if lines:
+        return "\n" * (paragraph - previous)
+    return "\n\n" if paragraph != previous else " "
+
+
+def join_target(segments: Sequence[Segment], lines: bool = False) -> str:
+    """The text that :func:`target_segments` laid out (ending in a newline)."""
+    if not segments:
+        return ""
+    parts = ["\n" * segments[0].paragraph if lines else ""]
+    for previous, seg in zip([None, *segments], segments):
+        if previous is not None:
+            parts.append(_separator(previous.paragraph, seg.paragraph, lines))
+        parts.append(seg.text)
+    return "".join(parts) + "\n"
 
 
 def build_result(name: str, source: list[Segment], translations: list[str], model: str, seconds: float,
-                 reference_text: str | None = None) -> TranslationResult:
-    """Rows and scores for a translated article; with a reference, the reference is aligned to the
-    translation (both English) so that it may be split differently from the source."""
-    target = target_segments(source, translations)
+                 reference_text: str | None = None, lines: bool = False) -> TranslationResult:
+    """Rows and scores for a translated article.
+
+    With a reference, the scores are those of ``score.score_texts`` on the written translation (the
+    ``.en.txt`` text) and the reference, as every command computes them; the rows pair each source
+    sentence's translation with the reference units aligned to it (both English), so the reference may
+    be split differently from the source.
+    """
+    target = target_segments(source, translations, lines)
     if reference_text is None:
         rows = [AlignedRow((i,), (i,), 1.0, s.text, t.text) for i, (s, t) in enumerate(zip(source, target))]
-        return TranslationResult(name, source, target, rows, model, seconds)
+        return TranslationResult(name, source, target, rows, model, seconds, lines=lines)
     from translate_cli.align import align
-    from translate_cli.score import score_beads, sentence_chrf
+    from translate_cli.score import pair_texts, score_segments, segments_of, sentence_chrf
 
-    reference = [s.text for s in segment(reference_text, "en")]
-    beads = align(translations, reference, src_translation=translations)
-    rows = [row_for_bead(bead, source, translations, reference, sentence_chrf) for bead in beads]
-    scores = score_beads(beads, translations, reference)
-    return TranslationResult(name, source, target, rows, model, seconds, scores)
+    pairing = pair_texts(join_target(target, lines), reference_text)
+    scored = segments_of(pairing)
+    if pairing.by_line and lines:  # line number p of the translation is line p of the reference
+        beads = [Bead((k,), (seg.paragraph,), 1.0) for k, seg in enumerate(source)]
+    else:
+        beads = align(translations, pairing.ref, src_translation=translations)
+    rows = [row_for_bead(bead, source, translations, pairing.ref, sentence_chrf) for bead in beads]
+    return TranslationResult(name, source, target, rows, model, seconds, score_segments(scored, not pairing.by_line),
+                             lines=lines, scored=tuple(zip(scored.hyps, scored.refs)))
 
 
 def row_for_bead(bead: Bead, source: Sequence[Segment], translations: Sequence[str], reference: Sequence[str],
@@ -141,23 +234,51 @@ def row_for_bead(bead: Bead, source: Sequence[Segment], translations: Sequence[s
     return AlignedRow(bead.src, bead.src, bead.score, src_text, tgt_text, ref_text, score, bead.tgt)
 
 
-def lines_as_segments(text: str) -> list[Segment]:
-    """One segment per non-blank line (each its own paragraph), for text that is already segmented."""
+def segment_blocks(blocks: Sequence[Block]) -> list[Segment]:
+    """Each block's sentences, numbered by block (``paragraph`` = block index), with offsets into the
+    blocks' text joined by blank lines (``Document.text``)."""
     segments, offset = [], 0
-    for line in text.splitlines(keepends=True):
+    for index, block in enumerate(blocks):
+        segments += [Segment(s.text, index, offset + s.start, offset + s.end) for s in segment(block.text, "id")]
+        offset += len(block.text) + 2
+    return segments
+
+
+def lines_as_segments(text: str) -> list[Segment]:
+    """One segment per non-blank line, for text that is already segmented; ``paragraph`` is the line number."""
+    segments, offset = [], 0
+    for number, line in enumerate(text.splitlines(keepends=True)):
         stripped = line.strip()
         if stripped:
             start = offset + line.index(stripped)
-            segments.append(Segment(stripped, len(segments), start, start + len(stripped)))
+            segments.append(Segment(stripped, number, start, start + len(stripped)))
         offset += len(line)
     return segments
 
 
-def translate_article(name: str, text: str, translator, reference_text: str | None = None,
-                      progress: Callable[[int], None] | None = None, presegmented: bool = False) -> TranslationResult:
-    """Segment (or take one segment per line), translate and (with a reference) align and score one article."""
-    source = lines_as_segments(text) if presegmented else segment(text, "id")
+def source_segments(text: str, presegmented: bool = False, document: Document | None = None) -> list[Segment]:
+    """The article's sentences: a document's block by block, else segmented, or one per line for
+    presegmented input."""
+    if document is not None:
+        if presegmented:
+            raise UserError(f"{document.name}: --presegmented applies to plain text, not to {document.suffix} files")
+        return segment_blocks(document.blocks)
+    return lines_as_segments(text) if presegmented else segment(text, "id")
+
+
+def translate_segments(name: str, source: list[Segment], translator, reference_text: str | None = None,
+                       progress: Callable[[int], None] | None = None, lines: bool = False) -> TranslationResult:
+    """Translate the segments and (with a reference) align and score them; ``progress(n)`` counts sentences."""
     started = time.perf_counter()
     translations = translator.translate([s.text for s in source], progress=progress)
     seconds = time.perf_counter() - started
-    return build_result(name, source, translations, translator.identity, seconds, reference_text)
+    return build_result(name, source, translations, translator.label, seconds, reference_text, lines)
+
+
+def translate_article(name: str, text: str, translator, reference_text: str | None = None,
+                      progress: Callable[[int], None] | None = None, presegmented: bool = False,
+                      document: Document | None = None) -> TranslationResult:
+    """Segment (a document by block; plain text as is, or one segment per line), translate and (with a
+    reference) align and score one article."""
+    return translate_segments(name, source_segments(text, presegmented, document), translator, reference_text,
+                              progress, presegmented)

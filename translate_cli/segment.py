@@ -1,15 +1,18 @@
-"""Split Indonesian or English news text into sentences, keeping exact character offsets.
+"""Split text into sentences, keeping exact character offsets; tuned for Indonesian and English.
 
 Rule-based in the manner of pysbd's "Golden Rules" (Sadvilkar & Neumann, 2020), with Punkt-style
 abbreviation handling (Kiss & Strunk, 2006): a period after an abbreviation, an initial or a number
 ends a sentence depending on the kind of that token and on the case of the word that follows. The
-abbreviation lists and the sentence starters live in ``data/abbreviations_{lang}.txt``.
+abbreviation lists and the sentence starters live in ``data/abbreviations_{id,en}.txt``; Malay uses
+the Indonesian list, and every other language a generic rule set without abbreviations (terminal
+punctuation of many scripts, closing quotes, initials and numbers).
 
 One compiled regex finds the candidate boundaries (terminal punctuation and its closing quotes or
 brackets, then whitespace); each is judged by a few dictionary look-ups, so the text is never walked
-character by character in Python. A line that ends without terminal punctuation (headline, byline)
-is a segment of its own unless the text is merely wrapped (the next line starts in lower case, or
-the line ends with a comma or semicolon).
+character by character in Python and the time stays linear. A line that ends without terminal
+punctuation (headline, byline) is a segment of its own unless the text is merely wrapped (the next
+line starts in lower case, or the line ends with a comma or semicolon). List items (``1.``, ``a)``,
+bullets, and ``-`` or ``*`` opening a line) are segments of their own, their marker included.
 """
 
 from __future__ import annotations
@@ -22,14 +25,20 @@ from pathlib import Path
 from translate_cli.document import Segment
 from translate_cli.errors import UserError
 
-LANGUAGES = ("id", "en")
+TUNED_RULES = {"id": "id", "ind": "id", "ms": "id", "msa": "id", "zsm": "id", "en": "en", "eng": "en"}
 
 _DATA = Path(__file__).parent / "data"
-_TERMINALS = ".!?…‼‽⁇⁈⁉"
+_SPACELESS = "。！？｡"  # CJK full stops: a sentence may follow without a space
+_FINAL = "।॥؟۔։።။" + _SPACELESS  # never abbreviations: always end a sentence
+_TERMINALS = ".!?…‼‽⁇⁈⁉" + _FINAL
 _STRONG = frozenset("!?‼‽⁇⁈⁉")  # end a sentence whatever precedes them
-_QUOTES = "\"'“”‘’„‚«»‹›"
-_OPENERS = _QUOTES + "([{"
-_CLOSERS = _QUOTES + ")]}"
+_ALWAYS_FINAL = frozenset(_FINAL)
+_OPENING_QUOTES = "“‘„‚«‹「『"
+_CLOSING_QUOTES = "”’»›」』"
+_QUOTES = "\"'" + _OPENING_QUOTES + _CLOSING_QUOTES
+_OPENERS = _QUOTES + "([{（【〔"
+_CLOSERS = _CLOSING_QUOTES + ")]}）】〕"
+_BULLETS = "•⁃◦▪‣"
 _NL = r"\n\r\v\f\x1c-\x1e\x85\u2028\u2029"  # what str.splitlines() breaks on
 _LINE_BREAK = rf"(?>\r\n|[{_NL}])"
 
@@ -37,13 +46,25 @@ _PARAGRAPH_BREAK = re.compile(rf"{_LINE_BREAK}[^\S{_NL}]*{_LINE_BREAK}\s*")
 _NEWLINE = re.compile(rf"{_LINE_BREAK}\s*")
 _HAS_NEWLINE = re.compile(rf"[{_NL}]")
 _T = re.escape(_TERMINALS)
-# A candidate boundary: a whole run of terminal punctuation (possessive, so long runs cost linear
-# time), its closing quotes or brackets, maybe a quote left alone after a space (FLORES writes
-# 'kata dia. "'); then, looked at but not consumed: whitespace, opening quotes or brackets, a word.
+_H = rf"[^\S{_NL}]"  # horizontal whitespace
+_O = re.escape(_OPENERS)
+# A candidate boundary: a spaced ellipsis (". . .") or a whole run of terminal punctuation (both
+# possessive, so long runs cost linear time); its closing quotes or brackets (a straight quote only
+# when no word follows it) and footnote or omission marks ("[17]", "[...]"); maybe a closing or
+# straight quote left alone after a space (FLORES writes 'kata dia. "'). Then, looked at but not
+# consumed: whitespace (none after a CJK full stop, or where a capitalised word follows a full stop
+# without a space), opening quotes or brackets or a spaced ellipsis, and a word.
 _CANDIDATE = re.compile(
-    rf"(?<![{_T}])(?P<punct>[{_T}]++)(?P<closers>[{re.escape(_CLOSERS)}]*+(?:[^\S{_NL}]++[{re.escape(_QUOTES)}])?)"
-    rf"(?=(?P<space>\s+|$)(?P<opener>[{re.escape(_OPENERS)}]*)(?P<word>\w*))"
+    rf"(?<![{_T}])(?P<punct>(?<!\S)\.(?:{_H}\.){{2,}}+|[{_T}]++)"
+    rf"(?P<closers>(?:[{re.escape(_CLOSERS)}]|[\"'](?!\w))*+(?:{_H}?\[(?:\d{{1,3}}|…|\.\.\.)\])*+)"
+    rf"(?:{_H}++[\"'{_CLOSING_QUOTES}](?=\s|$))?"
+    rf"(?=(?P<space>\s+|$|(?<=[{_SPACELESS}])|(?<=[a-z]{{2}}\.)(?=[{_O}]*[A-Z][a-z]++(?![\w@/]|\.\w)))"
+    rf"(?P<opener>(?:\.{_H}\.{_H}\.(?=[\s{re.escape(_CLOSERS)}\"']|$)\s*)?[{_O}]*)(?P<word>\w*))"
 )
+# A list item: a bullet, a dash or star opening a line, or an enumerator (1. 1) 1.) a. a)).
+_ENUMERATOR = r"(?P<value>\d{1,3}|[a-z])(?P<delimiter>\.\)|[.)])"
+_ITEM = re.compile(rf"(?<!\S)(?:(?P<bullet>[{_BULLETS}]|[-*–](?={_H}))|{_ENUMERATOR}(?=\s))")
+_ENUMERATOR_AFTER_BULLET = re.compile(rf"{_H}*{_ENUMERATOR}(?=\s)")
 _INITIALS = re.compile(r"[A-Z](?:\.[A-Z])*")  # S, A.A, K.H, U.S
 _DOTTED = re.compile(r"[A-Za-z]{1,2}(?:\.[A-Za-z]{1,3})+")  # S.Pd, M.Sc, Ph.D (with a capital)
 _WINDOW = 40  # characters looked at before a candidate; longer tokens are never abbreviations
@@ -51,22 +72,34 @@ _WINDOW = 40  # characters looked at before a candidate; longer tokens are never
 
 @dataclass(frozen=True)
 class _Rules:
-    kinds: dict[str, str]  # abbreviation -> "title" | "number" | "final" | "other"
+    kinds: dict[str, str]  # abbreviation -> "title" | "number" | "final" | "time" | "other"
     starters: frozenset[str]
+    time_openers: frozenset[str]  # prepositions that open a fronted time phrase ("At 5 a.m.")
     starter_endings: tuple[str, ...]  # "-nya" in the data file: any word ending in "nya"
 
     def starts_sentence(self, word: str) -> bool:
         return word in self.starters or (word[:1].isupper() and word.endswith(self.starter_endings))
 
 
-def segment(text: str, lang: str = "id") -> list[Segment]:
-    """Split ``text`` into sentences, headlines and bylines with offsets into ``text``.
+def rules_for(lang: str) -> str:
+    """The rule set ``segment`` uses for an ISO 639-1 or 639-3 code: "id", "en" or "generic".
 
-    Paragraphs (blocks separated by blank lines) are numbered from 0; every segment is stripped of
-    surrounding whitespace and ``text[start:end] == segment.text``. Raises UserError for a language
-    other than "id" or "en".
+    Indonesian and Malay get the Indonesian rules, English the English ones, any other language
+    the generic rules. Raises UserError for a code that is not 2 or 3 lowercase letters.
     """
-    rules = _rules(lang)
+    if not re.fullmatch(r"[a-z]{2,3}", lang):
+        raise UserError(f"invalid language code {lang!r} for segmentation: use an ISO 639-1 or 639-3 code (id, en, ...)")
+    return TUNED_RULES.get(lang, "generic")
+
+
+def segment(text: str, lang: str = "id") -> list[Segment]:
+    """Split ``text`` into sentences, headlines, bylines and list items with offsets into ``text``.
+
+    ``lang`` is an ISO 639-1 or 639-3 code (see ``rules_for``). Paragraphs (blocks separated by
+    blank lines) are numbered from 0; every segment is stripped of surrounding whitespace and
+    ``text[start:end] == segment.text``.
+    """
+    rules = _load_rules(rules_for(lang))
     segments = []
     for paragraph, (p_start, p_end) in enumerate(_paragraphs(text)):
         for b_start, b_end in _blocks(text, p_start, p_end):
@@ -85,27 +118,23 @@ def format_segments(segments: list[Segment]) -> str:
     return "\n".join(lines) + "\n" if lines else ""
 
 
-def _rules(lang: str) -> _Rules:
-    if lang not in LANGUAGES:
-        raise UserError(f"unsupported language {lang!r} for segmentation: use one of {', '.join(LANGUAGES)}")
-    return _load_rules(lang)
-
-
 @cache
-def _load_rules(lang: str) -> _Rules:
+def _load_rules(name: str) -> _Rules:
     kinds: dict[str, str] = {}
-    starters: set[str] = set()
+    words: dict[str, set[str]] = {"starters": set(), "time openers": set()}
     section = ""
-    for line in (_DATA / f"abbreviations_{lang}.txt").read_text(encoding="utf-8").splitlines():
+    path = _DATA / f"abbreviations_{name}.txt"
+    for line in path.read_text(encoding="utf-8").splitlines() if name != "generic" else []:
         word = line.split("#", 1)[0].strip()
         if word.startswith("["):
             section = word.strip("[]")
-        elif word and section == "starters":
-            starters.add(word)
+        elif word and section in words:
+            words[section].add(word)
         elif word:
             kinds[word] = section
+    starters = words["starters"]
     endings = tuple(word[1:] for word in starters if word.startswith("-"))
-    return _Rules(kinds, frozenset(starters), endings)
+    return _Rules(kinds, frozenset(starters), frozenset(words["time openers"]), endings)
 
 
 def _paragraphs(text: str):
@@ -130,7 +159,7 @@ def _blocks(text: str, start: int, end: int):
     """Yield the runs of lines in a paragraph, ending a run after a line without final punctuation."""
     for match in _NEWLINE.finditer(text, start, end):
         line_end = text[max(start, match.start() - _WINDOW) : match.start()].rstrip()
-        last = line_end.rstrip(_CLOSERS)[-1:] or line_end[-1:]
+        last = line_end.rstrip(_CLOSERS + "\"'")[-1:] or line_end[-1:]
         continues = (last and last in _TERMINALS + ",;") or text[match.end()].islower()
         if not continues:
             yield from _strip(text, start, match.start())
@@ -140,54 +169,129 @@ def _blocks(text: str, start: int, end: int):
 
 def _sentences(text: str, start: int, end: int, rules: _Rules):
     """Yield the sentence spans of one run of lines, text[start:end] (already stripped)."""
+    item_starts, markers = _list_items(text, start, end)
+    cuts = [(_end_before(text, start, item), item) for item in item_starts]  # (end of one, start of next)
+    sentence_start = start
     for candidate in _CANDIDATE.finditer(text, start, end):
-        if candidate.end() == end:
-            break
-        if _is_boundary(text, start, candidate, rules):
-            yield start, candidate.end()
-            start = candidate.end("space")
+        if candidate.start() not in markers and _is_boundary(text, sentence_start, candidate, rules):
+            cuts.append((candidate.end(), candidate.end("space")))
+            sentence_start = candidate.end("space")
+    for cut_end, next_start in sorted(cuts, key=lambda cut: cut[1]):
+        if start < cut_end and next_start < end:
+            yield start, cut_end
+            start = next_start
     yield start, end
 
 
-def _is_boundary(text: str, block_start: int, candidate: re.Match[str], rules: _Rules) -> bool:
-    """Whether the terminal punctuation ``candidate`` ends a sentence, given the word after it."""
+def _list_items(text: str, start: int, end: int) -> tuple[list[int], set[int]]:
+    """Where list items start in text[start:end], and where their markers' periods stand.
+
+    A bullet always opens an item, a dash or star only at the start of a line; an enumerator
+    ("1.", "b)") opens one at the start of a line, or within a line when it continues a list
+    begun with 1 or a (1 then 2, a then b) and a capitalised word follows both.
+    """
+    starts: list[int] = []
+    markers: set[int] = set()
+    enumerators: list[re.Match[str]] = []  # not after a bullet, opening a line or before a capital
+    after_bullet = -1
+    for item in _ITEM.finditer(text, start, end):
+        if item.group("bullet"):
+            if item.group("bullet") in _BULLETS or _starts_line(text, start, item.start()):
+                starts.append(item.start())
+                enumerator = _ENUMERATOR_AFTER_BULLET.match(text, item.end(), end)
+                if enumerator:
+                    markers.add(enumerator.end("value"))
+                    after_bullet = enumerator.start("value")
+        elif item.start() != after_bullet:
+            if _starts_line(text, start, item.start()):
+                starts.append(item.start())
+                markers.add(item.end("value"))
+                enumerators.append(item)
+            elif text[item.end() : item.end() + 2].strip()[:1].isupper():
+                enumerators.append(item)
+    for before, after in zip(enumerators, enumerators[1:]):
+        opens = before["value"] in ("1", "a") or before.end("value") in markers
+        if opens and before["delimiter"] == after["delimiter"] and _follows(before["value"], after["value"]):
+            for item in (before, after):
+                starts.append(item.start())
+                markers.add(item.end("value"))
+    return sorted(set(starts)), markers
+
+
+def _follows(first: str, second: str) -> bool:
+    """Whether enumerator value ``second`` comes right after ``first`` (1 then 2, a then b)."""
+    if first.isdecimal() and second.isdecimal():
+        return int(second) == int(first) + 1
+    return not first.isdecimal() and not second.isdecimal() and ord(second) == ord(first) + 1
+
+
+def _end_before(text: str, block_start: int, pos: int) -> int:
+    """The end of the text before ``pos`` without the whitespace in between."""
+    window = text[max(block_start, pos - _WINDOW) : pos]
+    return pos - (len(window) - len(window.rstrip()))
+
+
+def _is_boundary(text: str, sentence_start: int, candidate: re.Match[str], rules: _Rules) -> bool:
+    """Whether the terminal punctuation ``candidate`` ends the sentence begun at ``sentence_start``."""
     punct, closers, space, opener, word = candidate.groups()
     first = word[:1]
-    if not _STRONG.isdisjoint(punct):  # "Apa kabar?" tanyanya: a speech tag continues it
-        return not first.islower()
-    if len(punct) > 1 or punct == "…":  # an ellipsis ends a sentence only before a capital
+    if not _ALWAYS_FINAL.isdisjoint(punct):
+        return True
+    if not _STRONG.isdisjoint(punct):  # "Apa kabar?" tanyanya, "Yahoo! in": a quote's tag or a name
+        return not first.islower() or _HAS_NEWLINE.search(space) is not None or ("?" in punct and not closers)
+    if punct[1:2].isspace():  # a spaced ellipsis: ". . ." within a sentence, ". . . ." ends one
+        return punct.count(".") > 3 and first.isupper()
+    if text[candidate.start() - 1 : candidate.start()] in ("(", "["):  # "[...]" marks an omission
+        return False
+    if len(punct) > 1 or punct == "…" or opener.startswith("."):  # an ellipsis, before a capital
         return first.isupper()
 
-    token, kind = _token_before(text, block_start, candidate.start(), rules)
+    raw, token, kind = _token_before(text, sentence_start, candidate.start(), rules)
+    if not space and ("/" in raw or "@" in raw):  # "www.x.com/Page" is no missing space
+        return False
     if first.islower():  # "dll. yang", "a.m. on"; after a plain word, a sentence begun in lower case
         return kind is None and not closers and len(token) >= 4 and token.isalpha() and not token.isupper()
     if kind == "title":
         return False
     if kind == "number":
-        return not first.isdigit()
+        return not first.isdigit() and not opener.startswith(("(", "#"))
+    if kind == "time" and first.isupper() and not opener and _after_number(text, sentence_start, candidate.start() - len(raw)):
+        return not _time_phrase(text, sentence_start, candidate.start(), rules)
     if kind == "final":
         return first.isupper()
-    if kind == "other":  # Tbk., U.S., a.m., initials: only before a word that opens sentences
+    if kind in ("other", "time"):  # Tbk., U.S., initials: only before a word that opens sentences
         return rules.starts_sentence(word) or (
             first.isupper() and ((opener and opener[0] in _QUOTES) or _HAS_NEWLINE.search(space) is not None)
         )
     return True
 
 
-def _token_before(text: str, block_start: int, pos: int, rules: _Rules) -> tuple[str, str | None]:
-    """The word that ends at ``pos`` (without opening quotes) and its abbreviation kind, if any."""
+def _token_before(text: str, block_start: int, pos: int, rules: _Rules) -> tuple[str, str, str | None]:
+    """The text since the last space before ``pos``, its word (without opening quotes) and its kind."""
     window = text[max(block_start, pos - _WINDOW) : pos]
     raw = window.rsplit(None, 1)[-1] if window and not window[-1].isspace() else ""
     token = raw.lstrip(_OPENERS)
     kind = rules.kinds.get(token)
     if kind is None and token.isupper() and len(token) > 1:  # PROF., JL.
         kind = rules.kinds.get(token.capitalize())
+    if kind is None and "." in token:  # "Tuesday.Mr." (a missing space)
+        kind = rules.kinds.get(token.rsplit(".", 1)[1])
     if kind is None and (len(token) == 1 or "." in token):
         if _INITIALS.fullmatch(token) or (_DOTTED.fullmatch(token) and not token.islower()):
             kind = "other"
-    if kind is None and token.isdecimal() and len(token) <= 3 and _starts_line(text, block_start, pos - len(raw)):
-        kind = "title"  # "1." opening a list item
-    return token, kind
+    return raw, token, kind
+
+
+def _after_number(text: str, block_start: int, pos: int) -> bool:
+    """Whether the word before ``pos`` (after the space before it) ends in a digit: "6 P.M.", "9:00 P.M."."""
+    window = text[max(block_start, pos - _WINDOW) : pos].rstrip()
+    return window[-1:].isdigit()
+
+
+def _time_phrase(text: str, sentence_start: int, pos: int, rules: _Rules) -> bool:
+    """Whether text[sentence_start:pos] is only a fronted time phrase ("At 5 a.m.", "In 44 B.C.")."""
+    words = text[sentence_start : min(pos, sentence_start + 8 * _WINDOW)].split()
+    return len(words) <= 8 and bool(words) and words[0] in rules.time_openers
 
 
 def _starts_line(text: str, block_start: int, pos: int) -> bool:

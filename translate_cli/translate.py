@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 from translate_cli.errors import UserError
-from translate_cli.models import FAMILY_LANGS, ModelSpec, detect_family, model_folder
+from translate_cli.models import FAMILY_LANGS, ModelSpec, detect_family, model_folder, resolve_model
 
 BACKENDS = ("auto", "transformers", "ctranslate2")
 CT2_FAMILIES = ("marian", "nllb", "m2m100")  # 'auto' leaves MADLAD/T5 on transformers
@@ -68,16 +68,18 @@ def split_to_fit(text: str, fits: Callable[[str], bool], level: int = 0) -> list
 class Translator:
     """Translates sentences in length-sorted, token-bounded batches with one engine (transformers or CT2).
 
-    ``identity`` names model, revision, backend and decoding settings (a cache key);
-    ``max_source_tokens`` is the longest input, special tokens included, the model accepts.
+    ``identity`` names model, revision, backend and decoding settings (a cache key); ``label`` says the
+    same for people (``my-model (Marian, CTranslate2 int8, beam 4)``); ``max_source_tokens`` is the
+    longest input, special tokens included, the model accepts.
     """
 
     def __init__(self, engine, tokenizer, prefix: str, identity: str, max_source_tokens: int,
-                 batch_size: int, max_batch_tokens: int):
+                 batch_size: int, max_batch_tokens: int, label: str = ""):
         self._engine = engine
         self._tokenizer = tokenizer
         self._prefix = prefix
         self.identity = identity
+        self.label = label or identity
         self.max_source_tokens = max_source_tokens
         self._batch_size = batch_size
         self._max_batch_tokens = max_batch_tokens
@@ -96,35 +98,66 @@ class Translator:
                 batches.append([k])
         return batches
 
-    def translate(self, sentences: Sequence[str], progress: Callable[[int], None] | None = None) -> list[str]:
-        """One translation per sentence, same order; ``progress(n)`` is called as n more sentences finish."""
-        owners, pieces = [], []
-        for i, sentence in enumerate(sentences):
-            for piece in split_to_fit(sentence.strip(), self._fits) if sentence.strip() else []:
-                owners.append(i)
-                pieces.append(self._prefix + piece.strip())
-        left = Counter(owners)
-        if progress and len(left) < len(sentences):
-            progress(len(sentences) - len(left))  # blank sentences are done at once
-        unique = list(dict.fromkeys(pieces))  # a repeated sentence (boilerplate, bylines) is translated once
-        uses: dict[str, list[int]] = {}
-        for position, piece in enumerate(pieces):
-            uses.setdefault(piece, []).append(position)
-        ids = self._tokenizer(unique)["input_ids"] if unique else []
+    def translate(self, sentences: Sequence[str], progress: Callable[[int], None] | None = None,
+                  on_translated: Callable[[list[tuple[int, str]]], None] | None = None) -> list[str]:
+        """One translation per sentence, same order.
+
+        As model batches finish, ``progress(n)`` is told that n more sentences are done and
+        ``on_translated`` receives those sentences as (index, translation) pairs, so a caller can keep
+        them even if a later batch is interrupted.
+        """
+        texts = [sentence.strip() for sentence in sentences]
+        positions: dict[str, list[int]] = {}  # each distinct sentence is translated once
+        for i, text in enumerate(texts):
+            if text:
+                positions.setdefault(text, []).append(i)
+        results = {i: "" for i, text in enumerate(texts) if not text}
+        self._report(list(results.items()), progress, on_translated)  # blank sentences are done at once
+        pieces, ids = self._pieces(list(positions))
+        needs: dict[str, list[str]] = {}  # piece -> the sentences waiting for it
+        for text, parts in pieces.items():
+            for part in dict.fromkeys(parts):
+                needs.setdefault(part, []).append(text)
+        left = {text: len(set(parts)) for text, parts in pieces.items()}
+        unique = list(ids)
         done: dict[str, str] = {}
-        for batch in self._batches([len(x) for x in ids]):
-            finished = 0
-            for k, text in zip(batch, self._engine([ids[k] for k in batch])):
-                done[unique[k]] = text.strip()
-                for position in uses[unique[k]]:
-                    left[owners[position]] -= 1
-                    finished += left[owners[position]] == 0
-            if progress and finished:
-                progress(finished)
-        joined: list[list[str]] = [[] for _ in sentences]
-        for owner, piece in zip(owners, pieces):
-            joined[owner].append(done[piece])
-        return [" ".join(t for t in texts if t) for texts in joined]
+        for batch in self._batches([len(ids[piece]) for piece in unique]):
+            finished = []
+            for k, output in zip(batch, self._engine([ids[unique[k]] for k in batch])):
+                done[unique[k]] = output.strip()
+                for text in needs[unique[k]]:
+                    left[text] -= 1
+                    if left[text] == 0:
+                        translation = " ".join(t for t in (done[part] for part in pieces[text]) if t)
+                        for i in positions[text]:
+                            results[i] = translation
+                            finished.append((i, translation))
+            self._report(finished, progress, on_translated)
+        return [results[i] for i in range(len(texts))]
+
+    def _pieces(self, texts: list[str]) -> tuple[dict[str, list[str]], dict[str, list[int]]]:
+        """Each sentence's pieces (itself, or cut to fit the model), prefixed; and each distinct piece's ids."""
+        wholes = [self._prefix + text for text in texts]
+        ids_of = dict(zip(wholes, self._tokenizer(wholes)["input_ids"])) if texts else {}
+        pieces = {}
+        for text in texts:
+            whole = self._prefix + text
+            if len(ids_of[whole]) <= self.max_source_tokens:
+                pieces[text] = [whole]
+            else:
+                del ids_of[whole]
+                pieces[text] = [self._prefix + piece.strip() for piece in split_to_fit(text, self._fits)]
+        cut = list(dict.fromkeys(p for parts in pieces.values() for p in parts if p not in ids_of))
+        if cut:
+            ids_of.update(zip(cut, self._tokenizer(cut)["input_ids"]))
+        return pieces, ids_of
+
+    @staticmethod
+    def _report(finished: list[tuple[int, str]], progress, on_translated) -> None:
+        if finished and progress:
+            progress(len(finished))
+        if finished and on_translated:
+            on_translated(finished)
 
 
 def _max_new_tokens(ids: list[list[int]], ceiling: int) -> int:
@@ -212,11 +245,29 @@ def _model_key(spec: ModelSpec, folder: Path) -> str:
     return f"{folder.resolve()}@{max(f.stat().st_mtime_ns for f in folder.iterdir() if f.is_file())}"
 
 
+DEVICES = ("auto", "cpu", "cuda", "mps")
+
+
+def check_device(device: str) -> None:
+    """Refuse, in one line, a device this machine does not have (before any engine tries it)."""
+    if device not in DEVICES:
+        raise UserError(f"unknown device '{device}': use one of {', '.join(DEVICES)}")
+    if device in ("auto", "cpu"):
+        return
+    import torch
+
+    with warnings.catch_warnings():  # torch warns about a missing driver before answering False
+        warnings.simplefilter("ignore")
+        present = torch.cuda.is_available() if device == "cuda" else torch.backends.mps.is_available()
+    if not present:
+        what = "a CUDA GPU" if device == "cuda" else "Apple's Metal (MPS)"
+        build = f" (torch {torch.__version__})" if device == "cuda" else ""
+        raise UserError(f"--device {device}: this machine has no {what} usable by torch{build}; use --device cpu")
+
+
 def _pick_device(device: str) -> str:
     import torch
 
-    if device == "cuda" and not torch.cuda.is_available():
-        raise UserError("device 'cuda' requested but no CUDA GPU is available to torch")
     if device != "auto":
         return device
     if torch.cuda.is_available():
@@ -239,8 +290,10 @@ def _transformers_engine(spec, folder, tokenizer, device, beam, target_token, ma
 
 
 def ct2_cache_dir() -> Path:
-    """Where converted CTranslate2 models live: $TRANSLATE_CLI_CACHE/ct2 or ~/.cache/translate-cli/ct2."""
-    root = os.environ.get("TRANSLATE_CLI_CACHE") or Path.home() / ".cache" / "translate-cli"
+    """Where converted CTranslate2 models live: ``ct2/`` in $TRANSLATE_CLI_CACHE, else in
+    $XDG_CACHE_HOME/translate-cli, else in ~/.cache/translate-cli."""
+    root = os.environ.get("TRANSLATE_CLI_CACHE") or (
+        Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "translate-cli")
     return Path(root) / "ct2"
 
 
@@ -261,30 +314,47 @@ def convert_to_ct2(folder: Path, out: Path, quantization: str) -> None:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def _ct2_engine(spec, folder, tokenizer, device, beam, target_token, max_tokens, max_batch_tokens):
+COMPUTE_TYPES = ("auto", "int8", "int8_float16", "float16", "float32")
+
+
+def _ct2_engine(spec, folder, tokenizer, device, beam, target_token, max_tokens, max_batch_tokens, compute_type):
     import ctranslate2
 
     if device == "auto":
         device = "cuda" if ctranslate2.get_cuda_device_count() else "cpu"
     if device not in ("cpu", "cuda"):
         raise ValueError(f"CTranslate2 cannot run on {device}")
-    quantization = "float16" if device == "cuda" else "int8"
+    quantization = compute_type if compute_type != "auto" else ("float16" if device == "cuda" else "int8")
+    if quantization not in ctranslate2.get_supported_compute_types(device):
+        raise ValueError(f"compute type {quantization} is not supported on this {device}")
     key = hashlib.sha256(f"{_model_key(spec, folder)}|{quantization}".encode()).hexdigest()[:16]
     out = ct2_cache_dir() / f"{re.sub(r'[^A-Za-z0-9._-]+', '_', spec.name)[-40:]}-{key}"
     if not (out / "model.bin").is_file():
         print(f"notice: converting {spec.name} for CTranslate2 ({quantization}) into {out}, once", file=sys.stderr)
         convert_to_ct2(folder, out, quantization)
-    translator = ctranslate2.Translator(str(out), device=device, intra_threads=cores() if device == "cpu" else 0)
+    translator = ctranslate2.Translator(str(out), device=device, compute_type=quantization,
+                                        intra_threads=cores() if device == "cpu" else 0)
     engine = _CTranslate2Engine(translator, tokenizer, beam, target_token, max_batch_tokens, max_tokens)
     return engine, f"ctranslate2:{device}:{quantization}"
 
 
-def load_translator(spec: ModelSpec, *, device: str = "auto", beam: int = 4, batch_size: int = 16,
-                    backend: str = "auto", max_batch_tokens: int | None = None) -> Translator:
-    """Load ``spec`` for translation. backend 'auto' uses CTranslate2 when installed and the model converts
-    (falling back to transformers with a notice), 'transformers' or 'ctranslate2' force one."""
+def load_translator(spec: ModelSpec | str | None = None, *, device: str = "auto", beam: int = 4,
+                    batch_size: int = 16, backend: str = "auto", max_batch_tokens: int | None = None,
+                    compute_type: str = "auto") -> Translator:
+    """Load a model for translation: a ModelSpec, or a name as ``--model`` takes it (alias, hub id or local
+    folder; None: the default model). backend 'auto' uses CTranslate2 when installed and the model converts
+    (falling back to transformers with a notice), 'transformers' or 'ctranslate2' force one.
+    ``compute_type`` is CTranslate2's quantisation (auto: int8 on CPU, float16 on GPU); giving one
+    other than auto requires CTranslate2."""
+    if not isinstance(spec, ModelSpec):
+        spec = resolve_model(spec)
     if backend not in BACKENDS:
         raise UserError(f"unknown backend '{backend}': use one of {', '.join(BACKENDS)}")
+    if compute_type not in COMPUTE_TYPES:
+        raise UserError(f"unknown compute type '{compute_type}': use one of {', '.join(COMPUTE_TYPES)}")
+    if compute_type != "auto" and backend == "auto":
+        backend = "ctranslate2"
+    check_device(device)
     folder = model_folder(spec)
     family = detect_family(folder)
     if family != spec.family:  # a hub id's family was guessed from its name
@@ -303,7 +373,7 @@ def load_translator(spec: ModelSpec, *, device: str = "auto", beam: int = 4, bat
     if backend == "ctranslate2" or (backend == "auto" and spec.family in CT2_FAMILIES and _has_ct2()):
         try:
             engine, engine_id = _ct2_engine(spec, folder, tokenizer, device, beam, target_token, max_tokens,
-                                            max_batch_tokens)
+                                            max_batch_tokens, compute_type)
         except Exception as exc:  # conversion or loading failed: report it, or fall back under 'auto'
             reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
             message = f"CTranslate2 cannot run {spec.name}: {reason}"
@@ -314,7 +384,20 @@ def load_translator(spec: ModelSpec, *, device: str = "auto", beam: int = 4, bat
         engine, engine_id = _transformers_engine(spec, folder, tokenizer, device, beam, target_token, max_tokens)
     identity = f"{_model_key(spec, folder)}|{spec.family}:{spec.src_lang}>{spec.tgt_lang}|{engine_id}|beam={beam}"
     prefix = f"{spec.tgt_lang} " if spec.family == "madlad" else ""
-    return Translator(engine, tokenizer, prefix, identity, max_tokens, batch_size, max_batch_tokens)
+    return Translator(engine, tokenizer, prefix, identity, max_tokens, batch_size, max_batch_tokens,
+                      model_label(spec, engine_id, beam))
+
+
+_FAMILY_NAMES = {"marian": "Marian", "nllb": "NLLB", "m2m100": "M2M-100", "madlad": "MADLAD"}
+
+
+def model_label(spec: ModelSpec, engine_id: str, beam: int) -> str:
+    """A readable model name: ``opus-mt (Marian, CTranslate2 int8, beam 4)``; a local folder by its name."""
+    name = Path(spec.name).name if Path(spec.name).expanduser().is_dir() else spec.name
+    engine, device, precision = engine_id.split(":")
+    engine = f"CTranslate2 {precision}" if engine == "ctranslate2" else f"transformers {precision}"
+    where = f" on {device}" if device != "cpu" else ""
+    return f"{name} ({_FAMILY_NAMES.get(spec.family, spec.family)}, {engine}{where}, beam {beam})"
 
 
 def _has_ct2() -> bool:

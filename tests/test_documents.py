@@ -1,0 +1,422 @@
+"""Documents (.html, .docx, .srt, .md): blocks read, translations put back, structure kept, bad files refused.
+
+Readers and writers are tested with made-up translations (so the expected text is known), the CLI and
+batch with the tiny random-weight Marian model (structure only, never wording).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from cli_run import assert_one_line_error, run
+from translate_cli.documents import KINDS, Anchor, distribute, fill, read_document, render_document
+from translate_cli.errors import UserError
+from translate_cli.pipeline import read_input, segment_blocks, target_segments
+
+HTML = """<!DOCTYPE html>
+<html lang="id"><head><meta charset="utf-8"><title>Banjir di Jakarta</title>
+<style>p { color: red }</style><script>var pesan = "jangan diterjemahkan";</script></head>
+<body>
+<header><nav><a href="/">Beranda</a> <a href="/berita">Berita</a></nav></header>
+<main><article>
+<h1>Banjir melanda Jakarta pada hari Senin</h1>
+<p>Banjir merendam <a href="https://contoh.id/rumah">ratusan rumah</a> di Jakarta Timur, <b>kata petugas</b>.<br>Warga
+mengungsi ke masjid dan sekolah.</p>
+<ul><li>Jalan ditutup untuk sementara.</li><li>Sekolah diliburkan, ketik <code>libur</code> untuk info.</li></ul>
+<table><tr><th>Wilayah</th><td>Jakarta Timur</td></tr></table>
+<div class="share-social">Bagikan artikel ini ke teman</div>
+<aside>Baca juga berita lain</aside>
+</article></main>
+<footer>Hak cipta 2024 oleh kantor berita</footer>
+</body></html>
+"""
+
+SRT = """1
+00:00:01,000 --> 00:00:03,200
+Banjir merendam ratusan rumah
+
+2
+00:00:03,300 --> 00:00:05,000
+di Jakarta Timur, kata petugas.
+
+3
+00:00:05,500 --> 00:00:07,000
+<i>Warga mengungsi ke masjid
+dan sekolah.</i>
+
+4
+00:00:10,000 --> 00:00:12,500
+- Apakah air sudah surut?
+- Belum, masih tinggi.
+"""
+
+MARKDOWN = """---
+title: Banjir di Jakarta
+tags: [banjir, jakarta]
+---
+# Banjir melanda *Jakarta* pada hari Senin
+
+Banjir merendam [ratusan rumah](https://contoh.id/rumah_(timur) "Foto") di Jakarta Timur, kata petugas.
+Warga mengungsi ke masjid dan menjalankan `siaga --banjir` sejak pagi.
+
+- Jalan ditutup untuk sementara.
+- Sekolah diliburkan
+  sampai hari Rabu.
+  1. Kecuali sekolah di Bogor.
+
+| Wilayah | Rumah terendam |
+|---------|----------------|
+| Jakarta Timur | ratusan rumah |
+
+```python
+print("jangan diterjemahkan")
+```
+
+> Kata warga, air naik dengan cepat sekali.
+"""
+
+
+def docx_bytes() -> bytes:
+    """A Word document with a heading, formatted runs, a list item, a table with a merged cell and a page break."""
+    import docx
+    from docx.enum.text import WD_BREAK
+
+    document = docx.Document()
+    document.add_heading("Banjir melanda Jakarta pada hari Senin", 1)
+    paragraph = document.add_paragraph("Banjir merendam ")
+    paragraph.add_run("ratusan rumah").bold = True
+    paragraph.add_run(" di Jakarta Timur, ")
+    paragraph.add_run("kata petugas").italic = True
+    paragraph.add_run(". Warga mengungsi ke masjid dan sekolah.")
+    document.add_paragraph("Jalan ditutup untuk sementara.", style="List Bullet")
+    table = document.add_table(rows=2, cols=2)
+    table.cell(0, 0).text = "Wilayah"
+    table.cell(0, 1).text = "Jakarta Timur"
+    table.cell(1, 0).merge(table.cell(1, 1)).text = "Ratusan rumah terendam banjir."
+    document.add_paragraph("Halaman berikutnya menyusul.").add_run().add_break(WD_BREAK.PAGE)
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def html_shape(data: bytes) -> list:
+    """Every element's tag and attributes (but ``lang``): what translation must not change."""
+    import lxml.html
+
+    root = lxml.html.document_fromstring(data)
+    return [(el.tag, {k: v for k, v in el.attrib.items() if k != "lang"}) for el in root.iter()]
+
+
+def docx_shape(data: bytes) -> list:
+    """Every paragraph's style and its runs' bold/italic, tables' sizes."""
+    import docx
+
+    document = docx.Document(io.BytesIO(data))
+    paragraphs = [(p.style.name, [(r.bold, r.italic) for r in p.runs]) for p in document.paragraphs]
+    return paragraphs + [(len(t.rows), len(t.columns)) for t in document.tables]
+
+
+def srt_shape(data: bytes) -> list:
+    """Cue numbers and timing lines."""
+    return re.findall(r"^\d+\r?\n[\d:,]+ --> [\d:,]+$", data.decode("utf-8"), re.M)
+
+
+def markdown_shape(data: bytes) -> list:
+    """Token types, markup, line maps, link targets and code of a Markdown text."""
+    from markdown_it import MarkdownIt
+    from mdit_py_plugins.front_matter import front_matter_plugin
+
+    parser = MarkdownIt("commonmark").enable(["table", "strikethrough"]).use(front_matter_plugin)
+    shape = []
+    for token in parser.parse(data.decode("utf-8")):
+        code = token.content if token.type in ("fence", "code_block", "front_matter") else None
+        shape.append((token.type, token.markup, token.map, code))
+        for child in token.children or []:
+            if child.type != "text":
+                shape.append((child.type, child.markup, child.attrs.get("href"),
+                              child.content if child.type == "code_inline" else None))
+    return shape
+
+
+SHAPES = {"html": html_shape, "docx": docx_shape, "srt": srt_shape, "md": markdown_shape}
+
+
+def translated(document, translate=lambda block: f"EN {block.upper()}") -> bytes:
+    """Render ``document`` with each sentence replaced by ``translate(sentence)``."""
+    source = segment_blocks(document.blocks)
+    return render_document(document, target_segments(source, [translate(s.text) for s in source]))
+
+
+def read(tmp_path, name: str, content: str | bytes):
+    path = tmp_path / name
+    path.write_bytes(content.encode("utf-8") if isinstance(content, str) else content)
+    document = read_document(path, path.read_bytes())
+    assert all(block.text and block.kind in KINDS for block in document.blocks)
+    return document
+
+
+# ---- placement of a translation over a block's pieces
+
+
+@given(st.lists(st.text(alphabet="ab .,", min_size=0, max_size=12), max_size=30),
+       st.lists(st.integers(min_value=0, max_value=40), min_size=1, max_size=8))
+def test_distribute_keeps_every_word_in_order(words, weights):
+    text = " ".join(words)
+    parts = distribute(text, weights)
+    assert len(parts) == len(weights)
+    assert "".join(parts) == " ".join(text.split())
+    if len(text.split()) >= len(weights):
+        assert all(part.strip() for part in parts)
+
+
+def test_fill_gives_back_the_source_for_an_identical_translation():
+    pieces = ["Banjir merendam ", "ratusan rumah", " di Jakarta Timur, ", "kata petugas", ". Warga mengungsi."]
+    assert fill(pieces, "Banjir merendam ratusan rumah di Jakarta Timur, kata petugas. Warga mengungsi.") == pieces
+    with_code = ["Jalankan ", Anchor("make build"), " (lalu ", Anchor("make test"), ")."]
+    assert fill(with_code, "Jalankan make build (lalu make test).") == with_code
+
+
+def test_fill_cuts_at_anchors_and_survives_a_lost_one():
+    pieces = ["Jalankan ", Anchor("make"), " sekarang juga."]
+    assert fill(pieces, "Run make right now.") == ["Run ", pieces[1], " right now."]
+    lost = fill(pieces, "Run it right now.")
+    assert lost[1] == pieces[1] and "".join([lost[0], lost[2]]).split() == "Run it right now.".split()
+
+
+# ---- HTML
+
+
+def test_html_reads_the_article_without_boilerplate(tmp_path):
+    document = read(tmp_path, "page.html", HTML)
+    kinds = [block.kind for block in document.blocks]
+    assert kinds == ["title", "heading", "paragraph", "list item", "list item", "table cell", "table cell"]
+    text = document.text
+    assert "ratusan rumah di Jakarta Timur, kata petugas. Warga mengungsi" in text
+    for boilerplate in ("Beranda", "Bagikan", "Baca juga", "Hak cipta", "jangan", "color"):
+        assert boilerplate not in text
+    assert "libur" in document.blocks[4].text  # inline code is shown to the translator
+
+
+def test_html_writes_the_same_page_with_translated_text(tmp_path):
+    import lxml.html
+
+    document = read(tmp_path, "page.html", HTML)
+    data = translated(document)
+    assert data.startswith(b"<!DOCTYPE html>\n<html")
+    out = lxml.html.document_fromstring(data)
+    assert out.get("lang") == "en"
+    assert html_shape(data) == html_shape(HTML.encode())
+    assert out.findtext("head/title").startswith("EN BANJIR")
+    for element in out.iter("h1", "p", "li", "th", "td"):
+        assert "EN" in element.text_content(), lxml.html.tostring(element)
+    assert out.find(".//a[@href='https://contoh.id/rumah']").text.strip()
+    assert out.findtext(".//code") == "libur"
+    assert out.findtext(".//footer") == "Hak cipta 2024 oleh kantor berita"
+    assert "jangan diterjemahkan" in out.findtext(".//script")
+
+
+def test_html_identity_translation_gives_back_the_text(tmp_path):
+    import lxml.html
+
+    document = read(tmp_path, "page.html", HTML)
+    out = lxml.html.document_fromstring(translated(document, lambda sentence: sentence))
+    original = lxml.html.document_fromstring(HTML.encode())
+    normal = lambda root: " ".join(root.text_content().split())  # noqa: E731
+    assert normal(out) == normal(original)
+
+
+def test_html_in_windows_1252_with_text_in_body_comes_back_as_utf8(tmp_path):
+    page = ('<html><head><meta http-equiv="Content-Type" content="text/html; charset=windows-1252">'
+            "<title>Kafé baru</title></head><body>Teks langsung di body<br>baris dua</body></html>")
+    document = read(tmp_path, "lama.html", page.encode("cp1252"))
+    assert [(b.kind, b.text) for b in document.blocks] == [
+        ("title", "Kafé baru"), ("paragraph", "Teks langsung di body baris dua")]
+    out = translated(document).decode("utf-8")
+    assert '<meta charset="utf-8">' in out and "<title>EN KAFÉ BARU</title>" in out
+    assert "EN TEKS LANGSUNG DI BODY<br>BARIS DUA" in out.replace("\n", "")
+
+
+def test_html_without_article_text_is_refused(tmp_path):
+    page = "<html><head><title>Menu</title></head><body><nav>Beranda</nav><footer>Hak cipta</footer></body></html>"
+    with pytest.raises(UserError, match="no article text"):
+        read(tmp_path, "empty.html", page)
+
+
+# ---- Word
+
+
+def test_docx_keeps_paragraphs_styles_runs_and_tables(tmp_path):
+    import docx
+
+    data = docx_bytes()
+    document = read(tmp_path, "berita.docx", data)
+    assert [block.kind for block in document.blocks] == [
+        "heading", "paragraph", "list item", "table cell", "table cell", "table cell", "paragraph"]
+    out_data = translated(document)
+    assert docx_shape(out_data) == docx_shape(data)
+    out = docx.Document(io.BytesIO(out_data))
+    assert all(paragraph.text.startswith("EN ") for paragraph in out.paragraphs)
+    body = out.paragraphs[1]
+    assert all(run.text.strip() for run in body.runs)  # every formatted run still holds words
+    assert [c.text for c in out.tables[0].rows[0].cells] == ["EN WILAYAH", "EN JAKARTA TIMUR"]
+    assert out.tables[0].cell(1, 0).text == "EN RATUSAN RUMAH TERENDAM BANJIR."
+    assert 'w:type="page"' in out.paragraphs[-1]._p.xml
+    assert out.core_properties.language == "en"
+
+
+@pytest.mark.parametrize("content, needle", [
+    (b"Banjir melanda Jakarta pada hari Senin.", "not a readable Word .docx file"),
+    (None, "not a readable Word .docx file"),
+])
+def test_bad_docx_is_refused(content, needle, tmp_path):
+    content = content if content is not None else docx_bytes()[:3000]  # a truncated zip
+    with pytest.raises(UserError, match=needle):
+        read(tmp_path, "rusak.docx", content)
+
+
+# ---- SubRip
+
+
+def test_srt_merges_cues_into_sentences_and_keeps_numbers_and_timings(tmp_path):
+    document = read(tmp_path, "film.srt", SRT)
+    assert [block.text for block in document.blocks] == [
+        "Banjir merendam ratusan rumah di Jakarta Timur, kata petugas.",
+        "Warga mengungsi ke masjid dan sekolah.",
+        "- Apakah air sudah surut? - Belum, masih tinggi.",
+    ]
+    out = translated(document, lambda sentence: re.sub(r"^(- )?", r"\1EN ", sentence.upper())).decode()
+    assert srt_shape(out.encode()) == srt_shape(SRT.encode()) and len(srt_shape(out.encode())) == 4
+    cues = [cue.split("\n", 2)[2] for cue in out.strip().split("\n\n")]
+    assert all(cue.strip() for cue in cues)
+    assert cues[0].startswith("EN BANJIR") and not cues[1].startswith("EN")  # one sentence over two cues
+    assert cues[2].startswith("<i>EN WARGA") and cues[2].endswith("</i>")
+    assert [line[:1] for line in cues[3].splitlines()] == ["-", "-"]  # one line per speaker
+    assert all(len(re.sub("<[^>]*>", "", line)) <= 42 for cue in cues for line in cue.splitlines())
+
+
+def test_srt_with_broken_timestamp_is_refused(tmp_path):
+    with pytest.raises(UserError, match="not valid SubRip subtitles at line 5"):
+        read(tmp_path, "rusak.srt", SRT.replace("00:00:05,000", "00:0x:05,000"))
+
+
+# ---- Markdown
+
+
+def test_markdown_keeps_markup_and_translates_only_prose(tmp_path):
+    document = read(tmp_path, "berita.md", MARKDOWN)
+    assert [block.kind for block in document.blocks] == [
+        "heading", "paragraph", "list item", "list item", "list item", "table cell", "table cell", "table cell",
+        "table cell", "paragraph"]
+    assert "siaga --banjir" in document.blocks[1].text and "print" not in document.text
+    out = translated(document).decode()
+    assert markdown_shape(out.encode()) == markdown_shape(MARKDOWN.encode())
+    lines = out.splitlines()
+    assert lines[:4] == MARKDOWN.splitlines()[:4]  # front matter
+    assert lines[4].startswith("# EN BANJIR")
+    assert "](https://contoh.id/rumah_(timur) \"Foto\")" in out and "`siaga --banjir`" in out
+    assert [line[:4] for line in lines if line.lstrip().startswith(("- ", "1. "))] == ["- EN", "- EN", "  1."]
+    assert '```python\nprint("jangan diterjemahkan")\n```' in out
+    assert all("EN" in cell for cell in lines[14].split("|")[1:-1])
+
+
+def test_markdown_identity_translation_gives_back_the_file(tmp_path):
+    document = read(tmp_path, "berita.md", MARKDOWN)
+    assert translated(document, lambda sentence: sentence).decode() == MARKDOWN
+
+
+def test_markdown_escapes_what_would_become_markup(tmp_path):
+    document = read(tmp_path, "berita.md", MARKDOWN)
+    out = translated(document, lambda sentence: "- a *b* | `c` <d>").decode()
+    assert markdown_shape(out.encode()) == markdown_shape(MARKDOWN.encode())
+    assert "\\- a \\*b\\* \\| \\`c\\` \\<d>" in out  # a table cell: the pipe is escaped too
+
+
+# ---- the pipeline and the command line
+
+
+def test_blocks_become_paragraphs_in_order(tmp_path):
+    path = tmp_path / "berita.md"
+    path.write_text(MARKDOWN, encoding="utf-8")
+    text, document = read_input(path)
+    segments = segment_blocks(document.blocks)
+    assert sorted({s.paragraph for s in segments}) == list(range(len(document.blocks)))
+    assert all(text[s.start:s.end] == s.text for s in segments)
+    plain = tmp_path / "berita.txt"
+    plain.write_text(MARKDOWN, encoding="utf-8")
+    assert read_input(plain) == (MARKDOWN, None)  # plain text is read as before
+
+
+FILES = {
+    "halaman.html": HTML.encode(),
+    "berita.md": MARKDOWN.encode(),
+    "film.srt": SRT.encode(),
+    "laporan.docx": None,  # built by docx_bytes()
+}
+
+
+@pytest.mark.parametrize("name", FILES)
+def test_translate_writes_the_translated_document_beside_the_views(name, tmp_path, marian_dir, monkeypatch,
+                                                                   capsys):
+    path = tmp_path / name
+    path.write_bytes(FILES[name] or docx_bytes())
+    outdir = tmp_path / "out"
+    code, _, err = run(["translate", path, "-o", outdir, "-m", marian_dir, "--beam", 1, "--backend", "transformers"],
+                       monkeypatch, capsys)
+    assert code == 0, err
+    stem, suffix = name.split(".")
+    assert {f"{stem}.en.{suffix}", f"{stem}.en.txt", f"{stem}.tsv", f"{stem}.jsonl", f"{stem}.tmx", f"{stem}.md",
+            f"{stem}.html"} <= {p.name for p in outdir.iterdir()}
+    document = read_document(path, path.read_bytes())
+    paragraphs = (outdir / f"{stem}.en.txt").read_text(encoding="utf-8").strip().split("\n\n")
+    assert len(paragraphs) == len(document.blocks) and all(p.strip() for p in paragraphs)
+    rows = [json.loads(line) for line in (outdir / f"{stem}.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert [r["src_text"] for r in rows] == [s.text for s in segment_blocks(document.blocks)]
+    data = (outdir / f"{stem}.en.{suffix}").read_bytes()
+    assert SHAPES[suffix](data) == SHAPES[suffix](path.read_bytes())
+    assert read_document(outdir / f"{stem}.en.{suffix}", data).blocks  # a valid document with text
+
+
+@pytest.mark.parametrize("name, content, needle", [
+    ("rusak.docx", b"Banjir melanda Jakarta pada hari Senin.", "not a readable Word .docx file"),
+    ("kosong.html", b"<html><body><nav>Beranda</nav></body></html>", "no article text"),
+    ("rusak.srt", SRT.replace("00:00:05,000", "00:0x:05,000").encode(), "not valid SubRip subtitles"),
+])
+def test_bad_documents_give_one_line_and_exit_1(name, content, needle, tmp_path, marian_dir, monkeypatch, capsys):
+    path = tmp_path / name
+    path.write_bytes(content)
+    code, _, err = run(["translate", path, "-m", marian_dir, "-o", tmp_path / "out"], monkeypatch, capsys)
+    assert_one_line_error(code, err, needle)
+
+
+def test_batch_picks_up_documents_and_a_bad_one_fails_alone(tmp_path, marian_dir, monkeypatch, capsys):
+    indir = tmp_path / "in"
+    (indir / "sub").mkdir(parents=True)
+    for name, content in FILES.items():
+        (indir / "sub" / name).write_bytes(content or docx_bytes())
+    (indir / "teks.txt").write_text("Banjir melanda Jakarta. Warga mengungsi ke masjid dan sekolah.\n")
+    (indir / "rusak.docx").write_text("Banjir melanda Jakarta pada hari Senin.")
+    (indir / "catatan.csv").write_text("tidak dibaca")
+    outdir = tmp_path / "out"
+    args = ["batch", indir, "-o", outdir, "-m", marian_dir, "--quiet", "--backend", "transformers", "--beam", 1]
+    code, out, err = run(args, monkeypatch, capsys)
+    assert code == 1, err
+    summary = json.loads((outdir / "summary.json").read_text(encoding="utf-8"))
+    assert summary["counts"] == {"translated": 5, "skipped": 0, "failed": 1, "pending": 0}
+    assert [a["relpath"] for a in summary["articles"] if a["status"] == "failed"] == ["rusak.docx"]
+    assert "not a readable Word .docx file" in out and "Traceback" not in out + err
+    for name in FILES:
+        stem, suffix = name.split(".")
+        assert (outdir / "sub" / stem / f"{stem}.en.{suffix}").is_file()
+    assert (outdir / "teks" / "teks.en.txt").is_file() and not list((outdir / "teks").glob("teks.en.[!t]*"))
+    (outdir / "sub" / "laporan" / "laporan.en.docx").unlink()
+    run(args, monkeypatch, capsys)
+    summary = json.loads((outdir / "summary.json").read_text(encoding="utf-8"))
+    assert summary["counts"] == {"translated": 1, "skipped": 4, "failed": 1, "pending": 0}
+    assert summary["last_run"]["translated_sentences"] == 0  # the cache had every sentence
+    assert (outdir / "sub" / "laporan" / "laporan.en.docx").is_file()

@@ -1,0 +1,143 @@
+"""One scoring path: ``translate --reference``, ``score``, ``batch --references`` and ``compare`` give the
+figures sacrebleu gives, to the last digit, on real line-aligned test sets (NTREX-128, FLORES-200 from
+../shared/data); and ``score`` reads its files as sacrebleu users expect."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from sacrebleu.metrics import BLEU, CHRF, TER
+
+from cli_run import assert_one_line_error, run
+from translate_cli import cli
+
+TEST_SETS = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "test"
+SETS = {"ntrex": "ntrex128.newstest2019", "flores": "flores200.devtest"}
+
+
+def system_output(line: str, number: int) -> str:
+    """A stand-in system: the reference with words dropped and swapped, differently on every line."""
+    words = line.split()
+    kept = [w for k, w in enumerate(words) if (k + number) % 6 != 0] or words
+    if len(kept) > 3 and number % 3 == 0:
+        kept[1], kept[2] = kept[2], kept[1]
+    return " ".join(kept)
+
+
+class LookupTranslator:
+    """Translates each source line of a test set into the stand-in system's output for that line."""
+
+    identity = label = "stand-in system"
+
+    def __init__(self, sources: list[str], outputs: list[str]):
+        self.table = dict(zip(sources, outputs))
+
+    def translate(self, sentences, progress=None, on_translated=None):
+        outputs = [self.table[s] for s in sentences]
+        if on_translated:
+            on_translated(list(enumerate(outputs)))
+        return outputs
+
+
+def sacrebleu_figures(hyps: list[str], refs: list[str]) -> dict[str, float]:
+    return {"bleu": BLEU().corpus_score(hyps, [refs]).score, "chrf": CHRF().corpus_score(hyps, [refs]).score,
+            "chrf++": CHRF(word_order=2).corpus_score(hyps, [refs]).score, "ter": TER().corpus_score(hyps, [refs]).score}
+
+
+def figures(data: dict) -> dict[str, float]:
+    return {"bleu": data["bleu"], "chrf": data["chrf"], "chrf++": data["chrfpp"], "ter": data["ter"]}
+
+
+@pytest.mark.parametrize("name", SETS)
+def test_four_commands_equal_sacrebleu_on_real_test_sets(name, tmp_path, monkeypatch, capsys):
+    stem = SETS[name]
+    if not (TEST_SETS / f"{stem}.id").is_file():
+        pytest.skip(f"{TEST_SETS} is not beside this checkout")
+    sources = (TEST_SETS / f"{stem}.id").read_text(encoding="utf-8").splitlines()
+    references = (TEST_SETS / f"{stem}.en").read_text(encoding="utf-8").splitlines()
+    outputs = [system_output(line, k) for k, line in enumerate(references)]
+    translator = LookupTranslator(sources, outputs)
+    hyps = [translator.table[s] for s in sources]  # a repeated source line gets one translation
+    expected = sacrebleu_figures(hyps, references)
+    monkeypatch.setattr(cli, "load", lambda *args, **kwargs: translator)
+
+    (tmp_path / "in").mkdir()
+    (tmp_path / "refs").mkdir()
+    source = tmp_path / "in" / f"{name}.id.txt"
+    reference = tmp_path / "refs" / f"{name}.en.txt"
+    source.write_text("\n".join(sources) + "\n", encoding="utf-8")
+    reference.write_text("\n".join(references) + "\n", encoding="utf-8")
+
+    code, _, err = run(["translate", source, "--presegmented", "-r", reference, "-o", tmp_path / "t"], monkeypatch, capsys)
+    assert code == 0, err
+    translated = json.loads((tmp_path / "t" / "scores.json").read_text())
+    assert figures(translated) == expected and not translated["resegmented"]
+    assert (tmp_path / "t" / f"{name}.en.txt").read_text(encoding="utf-8") == "\n".join(hyps) + "\n"
+
+    code, out, err = run(["score", tmp_path / "t" / f"{name}.en.txt", reference, "--json"], monkeypatch, capsys)
+    assert code == 0, err
+    assert figures(json.loads(out)) == expected
+
+    code, _, err = run(["batch", tmp_path / "in", "-o", tmp_path / "b", "--presegmented", "--references",
+                        tmp_path / "refs", "-q"], monkeypatch, capsys)
+    assert code == 0, err
+    summary = json.loads((tmp_path / "b" / "summary.json").read_text())
+    assert figures(summary["corpus"]) == figures(summary["articles"][0]["scores"]) == expected
+
+    code, out, err = run(["compare", tmp_path / "b", "--references", tmp_path / "refs", "--json"], monkeypatch, capsys)
+    assert code == 0, err
+    metrics = json.loads(out)["systems"][0]["metrics"]
+    assert {key: metrics[label]["score"] for key, label in (("bleu", "BLEU"), ("chrf", "chrF"), ("chrf++", "chrF++"),
+                                                             ("ter", "TER"))} == expected
+
+
+def test_score_reports_inserted_and_missing_sentences(tmp_path, monkeypatch, capsys):
+    ref = tmp_path / "ref.txt"
+    hyp = tmp_path / "hyp.txt"
+    ref.write_text("Almaty's internet was restored on Monday after five days of blackout.\n"
+                   "Banks and shops reopened in the country's largest city.\n"
+                   "Officials did not say when the curfew would be lifted.\n"
+                   "Russian-led troops began leaving Kazakhstan on Thursday.\n")
+    hyp.write_text("Almaty's internet was restored on Monday after five days of blackout. "
+                   "A spokesman added that the weather had been unusually mild for January. "
+                   "Banks and shops reopened in the country's largest city. "
+                   "Russian-led troops began leaving Kazakhstan on Thursday.\n")
+    code, out, err = run(["score", hyp, ref, "--json"], monkeypatch, capsys)
+    assert code == 0, err
+    data = json.loads(out)
+    assert (data["inserted"], data["missing"], data["resegmented"]) == (1, 1, True)
+    assert data["bleu"] < 100 and data["ter"] > 0
+    code, out, err = run(["score", hyp, ref], monkeypatch, capsys)
+    assert "1 inserted and 1 missing sentences scored" in out
+
+
+def test_score_options_as_sacrebleu_users_expect(tmp_path, monkeypatch, capsys):
+    hyp, ref1, ref2 = tmp_path / "system.out", tmp_path / "a.ref", tmp_path / "b.ref"
+    hyp.write_text("the cat sat on the mat .\nit rained all day\n")
+    ref1.write_text("The cat sat on the mat.\nIt rained all day.\n")
+    ref2.write_text("A cat was sitting on the mat.\nIt was raining the whole day.\n")
+    hyps, r1, r2 = (p.read_text().splitlines() for p in (hyp, ref1, ref2))
+    code, out, err = run(["score", hyp, "-r", ref1, "-r", ref2, "-m", "bleu,chrf", "--tokenize", "intl", "-lc",
+                          "--json"], monkeypatch, capsys)
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["bleu"] == BLEU(tokenize="intl", lowercase=True).corpus_score(hyps, [r1, r2]).score
+    assert data["chrf"] == CHRF(lowercase=True).corpus_score(hyps, [r1, r2]).score
+    assert "ter" not in data and set(data["signatures"]) == {"bleu", "chrf"}
+    code, out, err = run(["score", ref1, "-i", hyp, "--confidence"], monkeypatch, capsys)  # sacrebleu's order
+    assert code == 0, err
+    assert "±" in out and "bs:1000" in out and f"hypothesis {hyp}" in out
+
+
+def test_score_refuses_an_order_that_looks_swapped(tmp_path, monkeypatch, capsys):
+    ref, hyp = tmp_path / "newstest.ref.en", tmp_path / "system.en"
+    ref.write_text("One.\n")
+    hyp.write_text("One.\n")
+    code, _, err = run(["score", ref, hyp], monkeypatch, capsys)
+    assert_one_line_error(code, err, "looks like a reference but is given first")
+    code, _, err = run(["score", "-i", ref, "-r", hyp], monkeypatch, capsys)  # named: taken as said
+    assert code == 0, err
+    code, _, err = run(["score", hyp, "-m", "meteor", "-r", ref], monkeypatch, capsys)
+    assert_one_line_error(code, err, "unknown metric 'meteor'")

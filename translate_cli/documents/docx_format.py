@@ -1,0 +1,105 @@
+"""Word documents (python-docx): body paragraphs, headings, list items and the paragraphs of table cells.
+
+A block is one paragraph with text, in document order (tables, nested ones included, where they stand;
+a merged cell once). Its text is that of its text runs, those inside hyperlinks included; the writer
+spreads the paragraph's translation over the same runs in proportion to their length
+(``documents.fill``), so every run keeps its formatting (bold, italic, font, ...) and the paragraph its
+style. Runs holding anything besides text (pictures, fields, page breaks) are left as they are and their
+text is not translated. Headers, footers, footnotes and text boxes are not translated.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable, Iterator
+
+from translate_cli.documents import Block, collapse_space, fill
+from translate_cli.errors import UserError
+
+# Run children that setting ``run.text`` can rebuild (text, tabs, line breaks); anything else keeps a run as is.
+_TEXT_PARTS = {"rPr", "t", "tab", "br", "cr", "noBreakHyphen", "softHyphen", "lastRenderedPageBreak"}
+
+
+def read_blocks(data: bytes, name: str, notice: Callable[[str], None] | None) -> list[Block]:
+    """One block per paragraph that has text; UserError when the file is not a Word document."""
+    document = _open(data, name)
+    return [Block(collapse_space("".join(run.text for run in runs)), kind) for kind, runs in _paragraphs(document)]
+
+
+def render(data: bytes, translations: list[str]) -> bytes:
+    """The original document with each paragraph's runs holding its translation; language set to English."""
+    document = _open(data, "")
+    found = list(_paragraphs(document))
+    if len(found) != len(translations):
+        raise RuntimeError(f"the document has {len(found)} paragraphs, {len(translations)} translations given")
+    for (_, runs), translation in zip(found, translations):
+        for run, text in zip(runs, fill([run.text for run in runs], translation)):
+            if text != run.text:
+                run.text = text
+    document.core_properties.language = "en"
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def _open(data: bytes, name: str):
+    import docx
+
+    try:
+        return docx.Document(io.BytesIO(data))
+    except Exception as error:  # python-docx raises zipfile, KeyError, ValueError, lxml errors for bad files
+        reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+        raise UserError(f"{name}: not a readable Word .docx file ({reason})") from None
+
+
+def _paragraphs(document) -> Iterator[tuple[str, list]]:
+    """(kind, text runs) of every paragraph with text, in document order."""
+    yield from _container(document, None)
+
+
+def _container(container, cell_kind: str | None) -> Iterator[tuple[str, list]]:
+    from docx.table import Table
+
+    for item in container.iter_inner_content():
+        if isinstance(item, Table):
+            seen = set()
+            for row in item.rows:
+                for cell in row.cells:
+                    if cell._tc not in seen:  # a merged cell is listed once per grid column it spans
+                        seen.add(cell._tc)
+                        yield from _container(cell, "table cell")
+            continue
+        runs = _text_runs(item)
+        if any(run.text.strip() for run in runs):
+            yield cell_kind or _kind(item), runs
+
+
+def _text_runs(paragraph) -> list:
+    from docx.text.hyperlink import Hyperlink
+
+    runs = []
+    for item in paragraph.iter_inner_content():
+        for run in item.runs if isinstance(item, Hyperlink) else [item]:
+            if all(_is_text_part(child) for child in run._r):
+                runs.append(run)
+    return runs
+
+
+def _is_text_part(element) -> bool:
+    from docx.oxml.ns import qn
+
+    tag = element.tag.rsplit("}", 1)[-1]
+    if tag == "br":  # a line break is text; a page or column break is not
+        return element.get(qn("w:type")) in (None, "textWrapping")
+    return tag in _TEXT_PARTS
+
+
+def _kind(paragraph) -> str:
+    style = paragraph.style.name if paragraph.style is not None else ""
+    if style == "Title":
+        return "title"
+    if style.startswith("Heading"):
+        return "heading"
+    if style.startswith("List") or paragraph._p.pPr is not None and paragraph._p.pPr.numPr is not None:
+        return "list item"
+    return "paragraph"

@@ -1,0 +1,173 @@
+"""HTML pages (lxml): the article's title, headings, paragraphs, list items, table cells and captions.
+
+Boilerplate is left out with the rules of Mozilla's Readability.js: scripts, styles, navigation, asides,
+forms and footers, a page header outside the article, hidden elements, and elements whose class or id
+names them as boilerplate (menu, sidebar, comment, share, related, ...) unless it also names content.
+When the page has ``<main>``/``<article>`` elements the blocks come from them (and from any ``<h1>``),
+else from the whole ``<body>``. Code (``<code>``, ``<pre>``, ...) is never translated; inline code is
+shown to the translator as an anchor (``documents.Anchor``).
+
+A block is an element such as ``<p>``, ``<h2>``, ``<li>`` or ``<td>`` with text of its own; its text nodes,
+those inside inline elements (links, emphasis) included, receive the block's translation in proportion
+to their length (``documents.fill``), so links and emphasis keep their place in the sentence as far as
+lengths and anchors tell. The writer puts the text back into the same nodes of the original page and sets
+``lang="en"`` on ``<html>``; the page is written as UTF-8.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from translate_cli.documents import Anchor, Block, block_text, decode_text, fill
+from translate_cli.errors import UserError
+
+HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
+# Elements that start a block of their own; anything else inside a block is inline (its text belongs to it).
+BLOCK_LEVEL = HEADINGS | {
+    "address", "article", "aside", "blockquote", "body", "caption", "center", "dd", "details", "dialog", "div",
+    "dl", "dt", "fieldset", "figcaption", "figure", "footer", "form", "header", "hgroup", "hr", "li", "main",
+    "menu", "nav", "ol", "p", "section", "summary", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul",
+}
+# Elements whose content is never translated (their tail, the text after them, still is); the text of the
+# inline code ones is shown to the translator as an anchor.
+UNTRANSLATED = {
+    "audio", "button", "canvas", "code", "embed", "iframe", "img", "input", "kbd", "math", "noscript", "object",
+    "pre", "samp", "script", "select", "style", "svg", "template", "textarea", "var", "video",
+}
+CODE = {"code", "kbd", "samp", "var"}
+BOILERPLATE = {"aside", "dialog", "footer", "form", "menu", "nav"}
+BOILERPLATE_ROLES = {"alertdialog", "complementary", "dialog", "menu", "menubar", "navigation"}
+# Readability.js: REGEXPS.unlikelyCandidates and REGEXPS.okMaybeItsACandidate
+UNLIKELY = re.compile(
+    r"-ad-|ai2html|banner|breadcrumbs|combx|comment|community|cover-wrap|disqus|extra|footer|gdpr|header|legends|"
+    r"menu|related|remark|replies|rss|shoutbox|sidebar|skyscraper|social|sponsor|supplemental|ad-break|agegate|"
+    r"pagination|pager|popup|yom-remote", re.I)
+MAYBE_CONTENT = re.compile(r"and|article|body|column|content|main|shadow", re.I)
+_DOCTYPE = re.compile(r"\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<!doctype", re.I | re.S)
+KIND_OF_TAG = {**{h: "heading" for h in HEADINGS}, "li": "list item", "dt": "list item", "dd": "list item",
+               "td": "table cell", "th": "table cell", "caption": "table cell"}
+
+# A place text lives in lxml: an element and "text" (before its first child) or "tail" (after it).
+Slot = tuple[object, str]
+
+
+def read_blocks(data: bytes, name: str, notice: Callable[[str], None] | None) -> list[Block]:
+    """The page's title and article blocks; UserError when it holds no article text."""
+    root = _parse(decode_text(data, name, notice), name)
+    found = _find_blocks(root)
+    if not any(kind != "title" for kind, _ in found):
+        raise UserError(f"{name}: no article text found in this HTML page")
+    return [Block(block_text(_pieces(slots)), kind) for kind, slots in found]
+
+
+def render(data: bytes, translations: list[str]) -> bytes:
+    """The original page with each block's text nodes holding its translation; ``lang="en"``, UTF-8."""
+    import lxml.html
+
+    page = decode_text(data, "", None)
+    root = _parse(page, "")
+    found = _find_blocks(root)
+    if len(found) != len(translations):
+        raise RuntimeError(f"the page has {len(found)} blocks, {len(translations)} translations given")
+    for (_, slots), translation in zip(found, translations):
+        for slot, new_text in zip(slots, fill(_pieces(slots), translation)):
+            if isinstance(slot, tuple):
+                setattr(slot[0], slot[1], new_text)
+    root.set("lang", "en")
+    if root.get("xml:lang") is not None:
+        root.set("xml:lang", "en")
+    _declare_utf8(root)
+    doctype = root.getroottree().docinfo.doctype if _DOCTYPE.match(page) else None  # as the page had it
+    return lxml.html.tostring(root, encoding="utf-8", doctype=doctype)
+
+
+def _declare_utf8(root) -> None:
+    """Make the page say it is UTF-8: ``<meta charset="utf-8">``, in place of the page's own declaration
+    (libxml2 would not write a ``<meta http-equiv="Content-Type">`` back) or first in ``<head>``."""
+    import lxml.html
+
+    declared = False
+    for meta in root.iter("meta"):
+        if meta.get("charset") is not None or (meta.get("http-equiv") or "").lower() == "content-type":
+            meta.attrib.clear()
+            meta.set("charset", "utf-8")
+            declared = True
+    if not declared:
+        head = root.find("head")
+        if head is None:
+            head = lxml.html.Element("head")
+            root.insert(0, head)
+        head.insert(0, lxml.html.Element("meta", charset="utf-8"))
+
+
+def _parse(text: str, name: str):
+    import lxml.etree
+    import lxml.html
+
+    try:
+        return lxml.html.document_fromstring(text.encode("utf-8"), parser=lxml.html.HTMLParser(encoding="utf-8"))
+    except (lxml.etree.ParserError, ValueError) as error:
+        raise UserError(f"{name}: not a readable HTML page ({error})") from None
+
+
+def _find_blocks(root) -> list[tuple[str, list[Slot | Anchor | str]]]:
+    """(kind, text slots) of every block in document order: the <title>, then the article's blocks."""
+    found: list[tuple[str, list[Slot | Anchor | str]]] = []
+    title = root.find("head/title")
+    if title is not None and (title.text or "").strip():
+        found.append(("title", [(title, "text")]))
+    _walk(root, not any(_is_root(el) for el in root.iter()), found)
+    return found
+
+
+def _is_root(element) -> bool:
+    return element.tag in ("main", "article") or element.get("role") == "main"
+
+
+def _walk(element, in_content: bool, found: list[tuple[str, list[Slot | Anchor | str]]]) -> None:
+    for child in element:
+        if not isinstance(child.tag, str) or child.tag in UNTRANSLATED:
+            continue
+        inside = in_content or _is_root(child)
+        if _is_boilerplate(child, inside):
+            continue
+        if child.tag in BLOCK_LEVEL and (inside or child.tag == "h1"):
+            slots = _own_slots(child)
+            if any(isinstance(slot, tuple) and _get(slot).strip() for slot in slots):
+                found.append((KIND_OF_TAG.get(child.tag, "paragraph"), slots))
+        _walk(child, inside, found)
+
+
+def _is_boilerplate(element, in_content: bool) -> bool:
+    if element.tag in BOILERPLATE or (element.tag == "header" and not in_content):
+        return True
+    if element.get("hidden") is not None or element.get("role") in BOILERPLATE_ROLES:
+        return True
+    names = f"{element.get('class', '')} {element.get('id', '')}"
+    return (element.tag not in ("a", "main", "article", "body") and UNLIKELY.search(names) is not None
+            and MAYBE_CONTENT.search(names) is None)
+
+
+def _own_slots(element) -> list[Slot | Anchor | str]:
+    """The text slots of a block: its own text and that of its inline descendants, not of nested blocks;
+    inline code as anchors; a line break (<br>, a nested block) as the fixed text "\n"."""
+    slots: list[Slot | Anchor | str] = [(element, "text")]
+    for child in element:
+        inline = isinstance(child.tag, str) and child.tag not in BLOCK_LEVEL | UNTRANSLATED
+        if child.tag == "br" or child.tag in BLOCK_LEVEL:
+            slots.append("\n")
+        elif inline and not _is_boilerplate(child, True):
+            slots += _own_slots(child)
+        elif child.tag in CODE and child.text_content().strip():
+            slots.append(Anchor(child.text_content()))
+        slots.append((child, "tail"))
+    return slots
+
+
+def _pieces(slots: list[Slot | Anchor | str]) -> list[str | Anchor]:
+    return [_get(slot) if isinstance(slot, tuple) else slot for slot in slots]
+
+
+def _get(slot: Slot) -> str:
+    return getattr(slot[0], slot[1]) or ""
