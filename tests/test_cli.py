@@ -256,3 +256,15 @@ def test_several_models_write_one_run_each(article, tmp_path, marian_dir, m2m100
     assert code == 0, err
     runs = [p for p in outdir.iterdir() if p.is_dir()]
     assert len(runs) == 2 and all((p / "banjir.en.txt").is_file() for p in runs)
+
+
+def test_align_auto_without_a_model_anchors_a_partial_reference(tmp_path, monkeypatch, capsys):
+    english = (Path(__file__).parent / "data" / "almaty-back-online.en.txt").read_text(encoding="utf-8")
+    part = tmp_path / "first-11.en.txt"
+    part.write_text("\n".join(english.splitlines()[:11]) + "\n", encoding="utf-8")
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    code, out, err = run(["align", SAMPLE, part, "--format", "jsonl"], monkeypatch, capsys)  # no model: tokens
+    assert code == 0, err
+    beads = [json.loads(line) for line in out.splitlines()]
+    assert [(b["src"], b["tgt"]) for b in beads if b["tgt"]] == [([i], [i]) for i in range(11)]
+    assert all(b["tgt"] == [] and len(b["src"]) == 1 for b in beads[11:])  # one row per uncovered sentence

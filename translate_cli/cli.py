@@ -74,6 +74,7 @@ class Engine(str, Enum):
 class Method(str, Enum):
     auto = "auto"
     length = "length"
+    tokens = "tokens"
     translation = "translation"
 
 
@@ -261,8 +262,10 @@ def align_command(
     src_lang: Annotated[str, typer.Option(metavar="CODE", help=f"language of SRC: {LANG_HELP}")] = "id",
     tgt_lang: Annotated[str, typer.Option(metavar="CODE", help="language of TGT (as --src-lang)")] = "en",
     method: Annotated[Method, typer.Option(
-        metavar="[auto|length|translation]",
-        help="length: no model; translation: translate SRC to compare")] = Method.auto,
+        metavar="[auto|length|tokens|translation]",
+        help="length: sentence lengths; tokens: lengths and what both texts share (numbers, names, cognates, "
+             "quotes), no model; translation: translate SRC with the model and compare; auto: the best of these "
+             "that tells the sentences apart")] = Method.auto,
     model: Annotated[Optional[str], typer.Option("--model", "-m", metavar="MODEL",
                                                  help="model for --method translation")] = None,
     output_format: Annotated[Format, typer.Option("--format", metavar="[tsv|jsonl]", help="output format")] = Format.tsv,
@@ -290,8 +293,7 @@ def align_command(
     if wants_model:
         translation = source if src_lang == tgt_lang else load(
             model, Device.auto, 4, 32, Backend.auto).translate(source)
-    beads = align(source, target, src_translation=translation,
-                  method=method.value if method != Method.auto else ("translation" if translation else "length"))
+    beads = align(source, target, src_translation=translation, method=method.value)
     for bead in beads:
         row = bead_row(bead, source, target)
         if output_format == Format.jsonl:
