@@ -304,3 +304,21 @@ def test_outputs_of_an_article_that_failed_in_the_last_batch_are_left_out(runs, 
     assert [a.article for a in comparison.articles] == ["news/art0", "news/art2"]
     assert "marked it failed (is empty)" in comparison.skipped["news/art1"]
     assert "not part of the last batch run" in comparison.skipped["news/extra"]
+
+
+def test_examples_pair_a_system_that_merged_sentences_or_lost_a_full_stop_with_its_own_text(tmp_path):
+    english = (Path(__file__).parent / "data" / "almaty-back-online.en.txt").read_text(encoding="utf-8")
+    reference = [line for line in english.splitlines() if line.strip()][1:13]
+    (tmp_path / "refs").mkdir()
+    (tmp_path / "refs" / "a.en.txt").write_text("\n".join(reference) + "\n", encoding="utf-8")
+    merged = list(reference)
+    merged[3:5] = [merged[3].rstrip(".") + ", and " + merged[4][0].lower() + merged[4][1:]]  # two joined in one
+    merged[7] = merged[7].rstrip(".")  # a lost full stop
+    for name, sentences in (("good", reference), ("merging", merged)):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "a.en.txt").write_text(" ".join(sentences) + "\n", encoding="utf-8")
+    comparison = compare_runs([tmp_path / "good", tmp_path / "merging"], tmp_path / "refs", n_samples=20)
+    assert comparison.differences
+    for diff in comparison.differences:  # every example pairs each system with its own text for that reference
+        assert all(hypothesis.strip() for hypothesis in diff.hypotheses), diff
+        assert min(diff.chrf) > 50, diff
