@@ -32,6 +32,7 @@ bench: $(STAMP)
 	$(PY) -m pip install -q -e ".[bench]"
 	$(PY) benchmarks/bench_segment.py --data $(DATA)/test
 	$(PY) benchmarks/bench_align.py --data $(DATA)/test --model $(BENCH_MODEL)
+	$(PY) benchmarks/bench_score.py --data $(DATA)/test
 	$(PY) benchmarks/bench_speed.py --data $(DATA)/test --model $(BENCH_MODEL)
 	$(PY) benchmarks/bench_batch.py --data $(DATA)/test
 
