@@ -420,7 +420,7 @@ def export(run: Path = typer.Option(Path("runs/id-en-small")),
     model = MarianMTModel.from_pretrained(run / "best", dtype=torch.float32).half()
     tmp = out.with_name(out.name + ".tmp")
     shutil.rmtree(tmp, ignore_errors=True)
-    model.save_pretrained(tmp, safe_serialization=True)
+    model.save_pretrained(tmp, safe_serialization=True, max_shard_size="15MB")  # files under 16 MiB each
     MarianTokenizer.from_pretrained(run / "best").save_pretrained(tmp)
     if card:
         shutil.copy(card, tmp / "README.md")
