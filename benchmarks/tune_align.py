@@ -6,7 +6,7 @@ Testament as one long document, of strict F1 on whole documents and on the targe
 middle or last third. Each method has its own length
 variance and gap costs; ``tokens`` and ``translation`` (with the oracle-noisy stand-in) also their
 similarity reward, and ``tokens``, the default without a model, the shared weights: bead priors, the
-spread of the length scale for partial references and the feature weights.
+spread of the length scale for partial references, the weight of its expected value, and the feature weights.
 The best values are printed, to be copied into translate_cli/align.py.
 
     python benchmarks/tune_align.py --method tokens [--data ../shared/data] [--text-berg DIR] [--rounds 2]
@@ -38,7 +38,7 @@ def knobs(method: str) -> list[str]:
     if method == "length":
         return own
     reward = [f"{method}.shared"] + ([f"{method}.unmatched"] if method == "tokens" else [])
-    common = ["spread", "idf_scale", "max_weight", *(f"prior.{a}-{b}" for a, b in PAIRS)] if method == "tokens" else []
+    common = ["spread", "prior_weight", "idf_scale", "max_weight", *(f"prior.{a}-{b}" for a, b in PAIRS)] if method == "tokens" else []
     return [*reward, *own, *common]
 
 
@@ -47,6 +47,8 @@ def get(name: str) -> float:
         return aligner._IDF_SCALE
     if name == "spread":
         return aligner._SCALE_SPREAD
+    if name == "prior_weight":
+        return aligner._PRIOR_WEIGHT
     if name == "max_weight":
         return aligner._MAX_WEIGHT
     if name.startswith("prior."):
@@ -61,6 +63,8 @@ def put(name: str, value: float) -> None:
         aligner._IDF_SCALE = value
     elif name == "spread":
         aligner._SCALE_SPREAD = value
+    elif name == "prior_weight":
+        aligner._PRIOR_WEIGHT = value
     elif name == "max_weight":
         aligner._MAX_WEIGHT = max(1, round(value))
     elif name.startswith("prior."):

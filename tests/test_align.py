@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from translate_cli.align import align, covered_span
+from translate_cli.align import _expected_ratio, align, covered_span
 from translate_cli.document import Bead
 from translate_cli.errors import UserError
 from translate_cli.segment import segment
@@ -82,6 +82,24 @@ def test_reference_covering_a_third_of_the_article(method, start, end):
     beads = align(ARTICLE, ENGLISH[start:end], method=method)
     assert pairs(beads) == uncovered(0, start) + one_one(end - start, start) + uncovered(end, 30)
     assert covered_span(beads) == (range(start, end), range(0, end - start))
+
+
+@pytest.mark.parametrize("method", NO_MODEL)
+def test_short_document_against_its_middle_sentence(method):
+    # Three sentences of the article against the English of the middle one: with so little matched, the
+    # length scale comes from the expected ratio of two languages written alike, not from the one bead
+    # that it would have to choose (27 of 28 windows right; 18 when the scale came from that bead).
+    right = sum(
+        pairs(align(ARTICLE[k - 1 : k + 2], [ENGLISH[k]], method=method)) == uncovered(0, 1) + one_one(1, 1) + uncovered(2, 3)
+        for k in range(1, 29)
+    )
+    assert right >= 26
+
+
+def test_expected_length_ratio():
+    assert _expected_ratio(ARTICLE, ENGLISH, None) == 1.0
+    assert _expected_ratio(["我二十一岁时，正在云南插队。"], ["At twenty-one, I was placed in a production team."], None) is None
+    assert _expected_ratio(["abcd", "ef"], ["x"], ["abc", "def"]) == 1.0
 
 
 @pytest.mark.parametrize("method", NO_MODEL)

@@ -79,6 +79,8 @@ _MAX_WEIGHT = 8  # most bits a feature sets
 _IDF_SCALE = 0.93  # bits per halving of a feature's document frequency
 _PARTIAL_RATIO = 0.6  # below this ratio of the two length scales, one side covers part of the other
 _SCALE_SPREAD = 0.77
+_ALIKE = 2.5  # sides written alike differ by at most this factor in characters per word (Chinese: 4)
+_PRIOR_WEIGHT = 16.0  # matched sentences the expected length ratio counts as (see _align_levels); 2-64 tried on train/dev
 _MIN_GAIN = {"translation": 0.1, "tokens": 0.005}
 _FULL = 100  # a level with at most this many units per side is searched in full
 _FACTOR = 4  # units per block at each coarser level
@@ -131,7 +133,10 @@ def align(
 
     src_len = np.array([len(s) for s in src], dtype=float)
     tgt_len = np.array([len(t) for t in tgt], dtype=float)
-    src_len *= tgt_len.sum() / max(src_len.sum(), 1.0)  # on the target's scale (see _align_levels)
+    scale = tgt_len.sum() / max(src_len.sum(), 1.0)
+    src_len *= scale  # on the target's scale (see _align_levels)
+    expected = _expected_ratio(src, tgt, src_translation)
+    prior = expected / scale if expected is not None and scale > 0 else None
     candidates = []
     if method in ("auto", "translation") and src_translation is not None:
         candidates.append(("translation", _char_ngrams(src_translation), _char_ngrams(tgt)))
@@ -139,10 +144,10 @@ def align(
         candidates.append(("tokens", _tokens(src), _tokens(tgt)))
     for kind, src_features, tgt_features in candidates:
         levels = _feature_levels(src_len, tgt_len, src_features, tgt_features, kind)
-        path = _align_levels(levels)
+        path = _align_levels(levels, prior)
         if method != "auto" or _informative(levels[0], path, kind):
             return _beads(path)
-    return _beads(_align_levels(_length_levels(src_len, tgt_len)))
+    return _beads(_align_levels(_length_levels(src_len, tgt_len), prior))
 
 
 def _beads(path) -> list[Bead]:
@@ -159,14 +164,16 @@ def covered_span(beads: Sequence[Bead]) -> tuple[range, range]:
     return range(matched[0].src[0], matched[-1].src[-1] + 1), range(matched[0].tgt[0], matched[-1].tgt[-1] + 1)
 
 
-def _align_levels(levels: list[_Level]) -> list[tuple[int, int, int, int, float]]:
+def _align_levels(levels: list[_Level], prior: float | None = None) -> list[tuple[int, int, int, int, float]]:
     """Search the coarsest level in full, then each finer one in a band around the path above.
 
     Source lengths come scaled to the target's total, right when each side covers the whole of the
     other. When that scale is far from the ratio of the median sentences, one side covers only part
     of the other, and the median ratio is used instead. Either way the coarsest level is searched
     first to find the beads of both sides, whose lengths give the scale for the search proper, so that
-    a passage one side lacks does not skew it.
+    a passage one side lacks does not skew it. With only part covered, that scale rests on the few
+    beads it helped choose; the ``prior`` scale known before aligning (see ``_expected_ratio``), when
+    there is one, is averaged in (in log space) as if it came from ``_PRIOR_WEIGHT`` more sentences.
     """
     factor = _median_ratio(levels[0])
     partial = not _PARTIAL_RATIO <= factor <= 1 / _PARTIAL_RATIO
@@ -178,6 +185,9 @@ def _align_levels(levels: list[_Level]) -> list[tuple[int, int, int, int, float]
     src_total = sum(levels[-1].src_len[i0:i1].sum() for i0, i1, _, _ in matched)
     tgt_total = sum(levels[-1].tgt_len[j0:j1].sum() for _, _, j0, j1 in matched)
     factor = tgt_total / src_total if src_total > 0 and tgt_total > 0 else 1.0
+    if partial and prior is not None:
+        k = sum(j1 - j0 for _, _, j0, j1 in matched) * levels[-1].unit
+        factor = float(np.exp((k * np.log(factor) + _PRIOR_WEIGHT * np.log(prior)) / (k + _PRIOR_WEIGHT)))
     levels = [replace(level, src_len=level.src_len * factor) for level in levels]
     path = None
     for level in reversed(levels):
@@ -185,6 +195,19 @@ def _align_levels(levels: list[_Level]) -> list[tuple[int, int, int, int, float]
         band = (np.zeros(n + 1, int), np.full(n + 1, m)) if path is None else _project(path, n, m)
         path, _ = _search(level, *band, partial or level.unit == 1)
     return path
+
+
+def _expected_ratio(src: Sequence[str], tgt: Sequence[str], src_translation: Sequence[str] | None) -> float | None:
+    """Target characters per source character expected before aligning: the translation's own ratio
+    when there is one; 1 (Gale & Church's c) when both sides are written alike, with as many
+    characters per word within ``_ALIKE``; otherwise unknown (None), e.g. Chinese and English."""
+    if src_translation is not None:
+        return max(sum(map(len, src_translation)), 1) / max(sum(map(len, src)), 1)
+
+    def per_word(texts: Sequence[str]) -> float:
+        return max(sum(map(len, texts)), 1) / max(sum(len(t.split()) for t in texts), 1)
+
+    return 1.0 if 1 / _ALIKE <= per_word(tgt) / per_word(src) <= _ALIKE else None
 
 
 def _median_ratio(level: _Level) -> float:
