@@ -21,11 +21,13 @@ from translate_cli.pipeline import read_input, segment_blocks, target_segments
 
 HTML = """<!DOCTYPE html>
 <html lang="id"><head><meta charset="utf-8"><title>Banjir di Jakarta</title>
+<meta name="description" content="Ratusan rumah terendam banjir di Jakarta Timur.">
 <style>p { color: red }</style><script>var pesan = "jangan diterjemahkan";</script></head>
 <body>
-<header><nav><a href="/">Beranda</a> <a href="/berita">Berita</a></nav></header>
+<header><nav><a href="/"><img src="logo.png" alt="Logo kantor berita"></a> <a href="/berita">Berita</a></nav></header>
 <main><article>
 <h1>Banjir melanda Jakarta pada hari Senin</h1>
+<figure><img src="banjir.jpg" alt="Warga mengungsi dengan perahu karet"></figure>
 <p>Banjir merendam <a href="https://contoh.id/rumah">ratusan rumah</a> di Jakarta Timur, <b>kata petugas</b>.<br>Warga
 mengungsi ke masjid dan sekolah.</p>
 <ul><li>Jalan ditutup untuk sementara.</li><li>Sekolah diliburkan, ketik <code>libur</code> untuk info.</li></ul>
@@ -88,6 +90,8 @@ def docx_bytes() -> bytes:
     from docx.enum.text import WD_BREAK
 
     document = docx.Document()
+    document.sections[0].header.paragraphs[0].text = "Laporan harian kantor berita"
+    document.sections[0].footer.paragraphs[0].add_run("Hanya untuk kalangan sendiri").italic = True
     document.add_heading("Banjir melanda Jakarta pada hari Senin", 1)
     paragraph = document.add_paragraph("Banjir merendam ")
     paragraph.add_run("ratusan rumah").bold = True
@@ -106,11 +110,14 @@ def docx_bytes() -> bytes:
 
 
 def html_shape(data: bytes) -> list:
-    """Every element's tag and attributes (but ``lang``): what translation must not change."""
+    """Every element's tag and attributes but ``lang`` and the translated ones (an article image's ``alt``,
+    the description): what translation must not change."""
     import lxml.html
 
     root = lxml.html.document_fromstring(data)
-    return [(el.tag, {k: v for k, v in el.attrib.items() if k != "lang"}) for el in root.iter()]
+    translated = {("img", "alt"), ("meta", "content")}
+    return [(el.tag, {k: v for k, v in el.attrib.items() if k != "lang" and (el.tag, k) not in translated})
+            for el in root.iter()]
 
 
 def docx_shape(data: bytes) -> list:
@@ -195,12 +202,14 @@ def test_fill_cuts_at_anchors_and_survives_a_lost_one():
 def test_html_reads_the_article_without_boilerplate(tmp_path):
     document = read(tmp_path, "page.html", HTML)
     kinds = [block.kind for block in document.blocks]
-    assert kinds == ["title", "heading", "paragraph", "list item", "list item", "table cell", "table cell"]
+    assert kinds == ["title", "description", "heading", "alt text", "paragraph", "list item", "list item",
+                     "table cell", "table cell"]
     text = document.text
     assert "ratusan rumah di Jakarta Timur, kata petugas. Warga mengungsi" in text
-    for boilerplate in ("Beranda", "Bagikan", "Baca juga", "Hak cipta", "jangan", "color"):
+    assert document.blocks[3].text == "Warga mengungsi dengan perahu karet"
+    for boilerplate in ("Beranda", "Logo", "Bagikan", "Baca juga", "Hak cipta", "jangan", "color"):
         assert boilerplate not in text
-    assert "libur" in document.blocks[4].text  # inline code is shown to the translator
+    assert "libur" in document.blocks[6].text  # inline code is shown to the translator
 
 
 def test_html_writes_the_same_page_with_translated_text(tmp_path):
@@ -213,6 +222,9 @@ def test_html_writes_the_same_page_with_translated_text(tmp_path):
     assert out.get("lang") == "en"
     assert html_shape(data) == html_shape(HTML.encode())
     assert out.findtext("head/title").startswith("EN BANJIR")
+    assert out.find("head/meta[@name='description']").get("content") == "EN RATUSAN RUMAH TERENDAM BANJIR DI JAKARTA TIMUR."
+    assert out.find(".//figure/img").get("alt") == "EN WARGA MENGUNGSI DENGAN PERAHU KARET"
+    assert out.find(".//nav//img").get("alt") == "Logo kantor berita"  # boilerplate stays as it was
     for element in out.iter("h1", "p", "li", "th", "td"):
         assert "EN" in element.text_content(), lxml.html.tostring(element)
     assert out.find(".//a[@href='https://contoh.id/rumah']").text.strip()
@@ -229,6 +241,8 @@ def test_html_identity_translation_gives_back_the_text(tmp_path):
     original = lxml.html.document_fromstring(HTML.encode())
     normal = lambda root: " ".join(root.text_content().split())  # noqa: E731
     assert normal(out) == normal(original)
+    for path, attribute in ((".//figure/img", "alt"), ("head/meta[@name='description']", "content")):
+        assert out.find(path).get(attribute) == original.find(path).get(attribute)
 
 
 def test_html_in_windows_1252_with_text_in_body_comes_back_as_utf8(tmp_path):
@@ -257,7 +271,8 @@ def test_docx_keeps_paragraphs_styles_runs_and_tables(tmp_path):
     data = docx_bytes()
     document = read(tmp_path, "berita.docx", data)
     assert [block.kind for block in document.blocks] == [
-        "heading", "paragraph", "list item", "table cell", "table cell", "table cell", "paragraph"]
+        "page header", "heading", "paragraph", "list item", "table cell", "table cell", "table cell", "paragraph",
+        "page footer"]
     out_data = translated(document)
     assert docx_shape(out_data) == docx_shape(data)
     out = docx.Document(io.BytesIO(out_data))
@@ -268,6 +283,9 @@ def test_docx_keeps_paragraphs_styles_runs_and_tables(tmp_path):
     assert out.tables[0].cell(1, 0).text == "EN RATUSAN RUMAH TERENDAM BANJIR."
     assert 'w:type="page"' in out.paragraphs[-1]._p.xml
     assert out.core_properties.language == "en"
+    assert out.sections[0].header.paragraphs[0].text == "EN LAPORAN HARIAN KANTOR BERITA"
+    footer = out.sections[0].footer.paragraphs[0]
+    assert footer.text == "EN HANYA UNTUK KALANGAN SENDIRI" and footer.runs[0].italic
 
 
 @pytest.mark.parametrize("content, needle", [

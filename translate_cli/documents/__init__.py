@@ -32,7 +32,8 @@ FORMATS = {
     ".srt": "srt_format",
     ".md": "markdown_format",
 }
-KINDS = ("title", "heading", "paragraph", "list item", "table cell", "cue")
+KINDS = ("title", "description", "heading", "paragraph", "list item", "table cell", "alt text", "page header",
+         "page footer", "cue")
 
 
 @dataclass(frozen=True)

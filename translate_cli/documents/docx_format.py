@@ -1,11 +1,13 @@
-"""Word documents (python-docx): body paragraphs, headings, list items and the paragraphs of table cells.
+"""Word documents (python-docx): body paragraphs, headings, list items, the paragraphs of table cells, and
+page headers and footers.
 
-A block is one paragraph with text, in document order (tables, nested ones included, where they stand;
-a merged cell once). Its text is that of its text runs, those inside hyperlinks included; the writer
+A block is one paragraph with text: each section's own headers first (default, first-page and even-page;
+one linked to the previous section's is not repeated), then the body in document order (tables, nested
+ones included, where they stand; a merged cell once), then the sections' own footers. Its text is that of its text runs, those inside hyperlinks included; the writer
 spreads the paragraph's translation over the same runs in proportion to their length
 (``documents.fill``), so every run keeps its formatting (bold, italic, font, ...) and the paragraph its
 style. Runs holding anything besides text (pictures, fields, page breaks) are left as they are and their
-text is not translated. Headers, footers, footnotes and text boxes are not translated.
+text is not translated. Footnotes, comments and text boxes are not translated.
 """
 
 from __future__ import annotations
@@ -53,8 +55,19 @@ def _open(data: bytes, name: str):
 
 
 def _paragraphs(document) -> Iterator[tuple[str, list]]:
-    """(kind, text runs) of every paragraph with text, in document order."""
+    """(kind, text runs) of every paragraph with text: headers, body, footers."""
+    yield from _page_parts(document, ("header", "first_page_header", "even_page_header"), "page header")
     yield from _container(document, None)
+    yield from _page_parts(document, ("footer", "first_page_footer", "even_page_footer"), "page footer")
+
+
+def _page_parts(document, names: tuple[str, ...], kind: str) -> Iterator[tuple[str, list]]:
+    """The paragraphs of each section's headers or footers that are its own (not linked to the previous)."""
+    for section in document.sections:
+        for name in names:
+            part = getattr(section, name)
+            if not part.is_linked_to_previous:
+                yield from _container(part, kind)
 
 
 def _container(container, cell_kind: str | None) -> Iterator[tuple[str, list]]:

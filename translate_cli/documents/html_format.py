@@ -1,4 +1,5 @@
-"""HTML pages (lxml): the article's title, headings, paragraphs, list items, table cells and captions.
+"""HTML pages (lxml): the article's title, description, headings, paragraphs, list items, table cells,
+captions and image descriptions (``alt``).
 
 Boilerplate is left out with the rules of Mozilla's Readability.js: scripts, styles, navigation, asides,
 forms and footers, a page header outside the article, hidden elements, and elements whose class or id
@@ -10,8 +11,9 @@ shown to the translator as an anchor (``documents.Anchor``).
 A block is an element such as ``<p>``, ``<h2>``, ``<li>`` or ``<td>`` with text of its own; its text nodes,
 those inside inline elements (links, emphasis) included, receive the block's translation in proportion
 to their length (``documents.fill``), so links and emphasis keep their place in the sentence as far as
-lengths and anchors tell. The writer puts the text back into the same nodes of the original page and sets
-``lang="en"`` on ``<html>``; the page is written as UTF-8.
+lengths and anchors tell. The ``<meta name="description">`` and the ``alt`` text of the article's images
+are blocks of their own. The writer puts the text back into the same nodes and attributes of the original
+page and sets ``lang="en"`` on ``<html>``; the page is written as UTF-8.
 """
 
 from __future__ import annotations
@@ -48,7 +50,8 @@ _DOCTYPE = re.compile(r"\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<!doctype", re.
 KIND_OF_TAG = {**{h: "heading" for h in HEADINGS}, "li": "list item", "dt": "list item", "dd": "list item",
                "td": "table cell", "th": "table cell", "caption": "table cell"}
 
-# A place text lives in lxml: an element and "text" (before its first child) or "tail" (after it).
+# A place text lives in lxml: an element and "text" (before its first child), "tail" (after it) or
+# "@name" (its attribute ``name``).
 Slot = tuple[object, str]
 
 
@@ -56,7 +59,7 @@ def read_blocks(data: bytes, name: str, notice: Callable[[str], None] | None) ->
     """The page's title and article blocks; UserError when it holds no article text."""
     root = _parse(decode_text(data, name, notice), name)
     found = _find_blocks(root)
-    if not any(kind != "title" for kind, _ in found):
+    if not any(kind not in ("title", "description") for kind, _ in found):
         raise UserError(f"{name}: no article text found in this HTML page")
     return [Block(block_text(_pieces(slots)), kind) for kind, slots in found]
 
@@ -73,7 +76,7 @@ def render(data: bytes, translations: list[str]) -> bytes:
     for (_, slots), translation in zip(found, translations):
         for slot, new_text in zip(slots, fill(_pieces(slots), translation)):
             if isinstance(slot, tuple):
-                setattr(slot[0], slot[1], new_text)
+                _set(slot, new_text)
     root.set("lang", "en")
     if root.get("xml:lang") is not None:
         root.set("xml:lang", "en")
@@ -112,11 +115,15 @@ def _parse(text: str, name: str):
 
 
 def _find_blocks(root) -> list[tuple[str, list[Slot | Anchor | str]]]:
-    """(kind, text slots) of every block in document order: the <title>, then the article's blocks."""
+    """(kind, text slots) of every block in document order: the <title> and description, then the
+    article's blocks."""
     found: list[tuple[str, list[Slot | Anchor | str]]] = []
     title = root.find("head/title")
     if title is not None and (title.text or "").strip():
         found.append(("title", [(title, "text")]))
+    for meta in root.iterfind("head/meta"):
+        if (meta.get("name") or "").lower() == "description" and (meta.get("content") or "").strip():
+            found.append(("description", [(meta, "@content")]))
     _walk(root, not any(_is_root(el) for el in root.iter()), found)
     return found
 
@@ -127,6 +134,8 @@ def _is_root(element) -> bool:
 
 def _walk(element, in_content: bool, found: list[tuple[str, list[Slot | Anchor | str]]]) -> None:
     for child in element:
+        if child.tag == "img" and in_content and (child.get("alt") or "").strip():
+            found.append(("alt text", [(child, "@alt")]))
         if not isinstance(child.tag, str) or child.tag in UNTRANSLATED:
             continue
         inside = in_content or _is_root(child)
@@ -170,4 +179,13 @@ def _pieces(slots: list[Slot | Anchor | str]) -> list[str | Anchor]:
 
 
 def _get(slot: Slot) -> str:
-    return getattr(slot[0], slot[1]) or ""
+    element, place = slot
+    return (element.get(place[1:]) if place.startswith("@") else getattr(element, place)) or ""
+
+
+def _set(slot: Slot, text: str) -> None:
+    element, place = slot
+    if place.startswith("@"):
+        element.set(place[1:], text)
+    else:
+        setattr(element, place, text)
