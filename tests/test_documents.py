@@ -22,6 +22,7 @@ from translate_cli.pipeline import read_input, segment_blocks, target_segments
 HTML = """<!DOCTYPE html>
 <html lang="id"><head><meta charset="utf-8"><title>Banjir di Jakarta</title>
 <meta name="description" content="Ratusan rumah terendam banjir di Jakarta Timur.">
+<meta property="og:title" content="Banjir di  Jakarta"><meta property="og:site_name" content="Kantor Berita">
 <style>p { color: red }</style><script>var pesan = "jangan diterjemahkan";</script></head>
 <body>
 <header><nav><a href="/"><img src="logo.png" alt="Logo kantor berita"></a> <a href="/berita">Berita</a></nav></header>
@@ -115,7 +116,7 @@ def html_shape(data: bytes) -> list:
     import lxml.html
 
     root = lxml.html.document_fromstring(data)
-    translated = {("img", "alt"), ("meta", "content")}
+    translated = {("img", "alt"), ("meta", "content")}  # (a site name in <meta content> is checked apart)
     return [(el.tag, {k: v for k, v in el.attrib.items() if k != "lang" and (el.tag, k) not in translated})
             for el in root.iter()]
 
@@ -224,6 +225,8 @@ def test_html_writes_the_same_page_with_translated_text(tmp_path):
     assert out.findtext("head/title").startswith("EN BANJIR")
     assert out.find("head/meta[@name='description']").get("content") == "EN RATUSAN RUMAH TERENDAM BANJIR DI JAKARTA TIMUR."
     assert out.find(".//figure/img").get("alt") == "EN WARGA MENGUNGSI DENGAN PERAHU KARET"
+    assert out.find("head/meta[@property='og:title']").get("content") == out.findtext("head/title")
+    assert out.find("head/meta[@property='og:site_name']").get("content") == "Kantor Berita"
     assert out.find(".//nav//img").get("alt") == "Logo kantor berita"  # boilerplate stays as it was
     for element in out.iter("h1", "p", "li", "th", "td"):
         assert "EN" in element.text_content(), lxml.html.tostring(element)

@@ -12,8 +12,9 @@ A block is an element such as ``<p>``, ``<h2>``, ``<li>`` or ``<td>`` with text 
 those inside inline elements (links, emphasis) included, receive the block's translation in proportion
 to their length (``documents.fill``), so links and emphasis keep their place in the sentence as far as
 lengths and anchors tell. The ``<meta name="description">`` and the ``alt`` text of the article's images
-are blocks of their own. The writer puts the text back into the same nodes and attributes of the original
-page and sets ``lang="en"`` on ``<html>``; the page is written as UTF-8.
+are blocks of their own; social-media copies of the title or description (``og:title``, ``twitter:description``,
+...) that repeat them word for word receive the same translation. The writer puts the text back into the same
+nodes and attributes of the original page and sets ``lang="en"`` on ``<html>``; the page is written as UTF-8.
 """
 
 from __future__ import annotations
@@ -21,9 +22,11 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from translate_cli.documents import Anchor, Block, block_text, decode_text, fill
+from translate_cli.documents import Anchor, Block, block_text, collapse_space, decode_text, fill
 from translate_cli.errors import UserError
 
+# <meta property/name> values that copy the title or the description for social media.
+SOCIAL_META = {"og:title", "og:description", "twitter:title", "twitter:description"}
 HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 # Elements that start a block of their own; anything else inside a block is inline (its text belongs to it).
 BLOCK_LEVEL = HEADINGS | {
@@ -73,10 +76,17 @@ def render(data: bytes, translations: list[str]) -> bytes:
     found = _find_blocks(root)
     if len(found) != len(translations):
         raise RuntimeError(f"the page has {len(found)} blocks, {len(translations)} translations given")
-    for (_, slots), translation in zip(found, translations):
+    translated_head = {}  # the title's and description's source text -> translation
+    for (kind, slots), translation in zip(found, translations):
+        if kind in ("title", "description"):
+            translated_head[block_text(_pieces(slots))] = translation
         for slot, new_text in zip(slots, fill(_pieces(slots), translation)):
             if isinstance(slot, tuple):
                 _set(slot, new_text)
+    for meta in root.iterfind("head/meta"):
+        copied = translated_head.get(collapse_space(meta.get("content") or ""))
+        if (meta.get("property") or meta.get("name") or "").lower() in SOCIAL_META and copied is not None:
+            meta.set("content", copied)
     root.set("lang", "en")
     if root.get("xml:lang") is not None:
         root.set("xml:lang", "en")
