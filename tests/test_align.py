@@ -278,6 +278,9 @@ def test_a_useless_translation_does_no_harm():
     assert without == align(src, tgt, method="tokens")
     assert align(src, tgt, src_translation=junk) == without
     assert align(src, tgt, src_translation=constant) == without
+    # Nor with a partial reference, where the length scale rests on few beads (not on the junk's length).
+    part = ENGLISH[10:20]
+    assert align(ARTICLE, part, src_translation=constant[: len(ARTICLE)]) == align(ARTICLE, part, method="tokens")
 
 
 def test_a_good_translation_is_used():

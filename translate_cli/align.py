@@ -135,8 +135,12 @@ def align(
     tgt_len = np.array([len(t) for t in tgt], dtype=float)
     scale = tgt_len.sum() / max(src_len.sum(), 1.0)
     src_len *= scale  # on the target's scale (see _align_levels)
-    expected = _expected_ratio(src, tgt, src_translation)
-    prior = expected / scale if expected is not None and scale > 0 else None
+
+    def prior(kind: str) -> float | None:
+        """The expected scale (see _align_levels): from the translation only where it is the evidence used."""
+        expected = _expected_ratio(src, tgt, src_translation if kind == "translation" else None)
+        return expected / scale if expected is not None and scale > 0 else None
+
     candidates = []
     if method in ("auto", "translation") and src_translation is not None:
         candidates.append(("translation", _char_ngrams(src_translation), _char_ngrams(tgt)))
@@ -144,10 +148,10 @@ def align(
         candidates.append(("tokens", _tokens(src), _tokens(tgt)))
     for kind, src_features, tgt_features in candidates:
         levels = _feature_levels(src_len, tgt_len, src_features, tgt_features, kind)
-        path = _align_levels(levels, prior)
+        path = _align_levels(levels, prior(kind))
         if method != "auto" or _informative(levels[0], path, kind):
             return _beads(path)
-    return _beads(_align_levels(_length_levels(src_len, tgt_len), prior))
+    return _beads(_align_levels(_length_levels(src_len, tgt_len), prior("length")))
 
 
 def _beads(path) -> list[Bead]:
