@@ -169,13 +169,8 @@ def tsv_line(fields: list[str]) -> str:
     return "\t".join(_tsv_escape(field) for field in fields)
 
 
-def render_tsv(result: TranslationResult) -> str:
-    """Header plus one line per aligned row; texts backslash-escaped, ids comma-joined."""
-    return "".join(tsv_chunks(result))
-
-
 def tsv_chunks(result: TranslationResult) -> Iterator[str]:
-    """:func:`render_tsv`, a line at a time."""
+    """The TSV, a line at a time: header plus one line per aligned row; texts backslash-escaped, ids comma-joined."""
     header = ["src_ids", "tgt_ids", "score", "src_text", "tgt_text"]
     ref = has_reference(result)
     if ref:
@@ -212,13 +207,8 @@ def json_line(data: dict) -> str:
     return text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029").replace("\x85", "\\u0085") + "\n"
 
 
-def render_jsonl(result: TranslationResult) -> str:
-    """One JSON object per aligned row (see ``row_to_dict``)."""
-    return "".join(jsonl_chunks(result))
-
-
 def jsonl_chunks(result: TranslationResult) -> Iterator[str]:
-    """:func:`render_jsonl`, a line at a time."""
+    """The JSON Lines, a line at a time: one JSON object per aligned row (see ``row_to_dict``)."""
     ref = has_reference(result)
     return (json_line(row_to_dict(row, ref)) for row in result.rows)
 
@@ -227,13 +217,9 @@ def _xml_text(text: str) -> str:
     return _XML_INVALID.sub("", text)
 
 
-def render_tmx(result: TranslationResult) -> str:
-    """TMX 1.4b: one ``tu`` per row that has text on both sides (CAT tools reject empty segments)."""
-    return "".join(tmx_chunks(result))
-
-
 def tmx_chunks(result: TranslationResult) -> Iterator[str]:
-    """:func:`render_tmx`, a translation unit at a time."""
+    """TMX 1.4b, a translation unit at a time: one ``tu`` per row that has text on both sides (CAT tools reject
+    empty segments)."""
     header = ET.Element("header", {
         "creationtool": "translate-cli",
         "creationtoolversion": __version__,
