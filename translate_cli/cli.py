@@ -332,7 +332,8 @@ def score_command(
     from dataclasses import asdict
 
     from translate_cli.pipeline import read_article, read_input
-    from translate_cli.score import METRIC_LABELS, ScoreOptions, pair_texts, score_corpus, score_segments, segments_of
+    from translate_cli.score import (METRIC_FIELDS, METRIC_LABELS, ScoreOptions, pair_texts, score_corpus,
+                                     score_segments, segments_of)
 
     hyp, references = _score_files(files or [], refs or [], hyp_option)
     chosen = [m.strip().lower() for value in (metrics or ["bleu,chrf,chrf++,ter"]) for m in value.split(",") if m.strip()]
@@ -352,7 +353,7 @@ def score_command(
         raise UserError("several references need files with one segment per line, as many lines as the hypothesis")
     if as_json:
         data = asdict(scores)
-        for key, field in (("bleu", "bleu"), ("chrf", "chrf"), ("chrf++", "chrfpp"), ("ter", "ter")):
+        for key, field in METRIC_FIELDS.items():
             if key not in chosen:
                 del data[field]
                 data["signatures"].pop(key)
@@ -395,14 +396,16 @@ def print_scores(scores, chosen: list[str], hyp: str, references: list[str]) -> 
     """The metrics with their signatures, and how the hypothesis was paired with the reference."""
     from rich.table import Table
 
-    from translate_cli.score import METRIC_LABELS
+    from translate_cli.pages import LOWER_IS_BETTER
+    from translate_cli.score import METRIC_LABELS, metric_values
     from translate_cli.terminal import console, shown
 
-    values = {"bleu": scores.bleu, "chrf": scores.chrf, "chrf++": scores.chrfpp, "ter": scores.ter}
+    values = metric_values(scores)
     table = Table("metric", "score", "better", "signature")
     for key in chosen:
         value = f"{values[key]:.2f}" + (f" ± {scores.ci[key]:.2f}" if key in scores.ci else "")
-        table.add_row(METRIC_LABELS[key], value, "lower" if key == "ter" else "higher", scores.signatures[key])
+        label = METRIC_LABELS[key]
+        table.add_row(label, value, "lower" if label in LOWER_IS_BETTER else "higher", scores.signatures[key])
     out = console()
     out.print(f"hypothesis {shown(hyp)}; reference{'s' if len(references) > 1 else ''} "
               + ", ".join(shown(r) for r in references))

@@ -322,9 +322,9 @@ def paragraph_marks(source: list[Segment]) -> tuple[dict[int, int], set[int]]:
 def score_table(scores: Scores) -> list[dict]:
     """Each metric of ``scores``: label, value, which direction is better and its sacrebleu signature."""
     from translate_cli.pages import METRIC_DIRECTIONS
-    from translate_cli.score import METRIC_LABELS
+    from translate_cli.score import METRIC_LABELS, metric_values
 
-    values = {"bleu": scores.bleu, "chrf": scores.chrf, "chrf++": scores.chrfpp, "ter": scores.ter}
+    values = metric_values(scores)
     return [{"metric": label, "value": values[key], "direction": METRIC_DIRECTIONS[label],
              "signature": scores.signatures.get(key, "")} for key, label in METRIC_LABELS.items()]
 

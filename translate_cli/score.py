@@ -29,8 +29,14 @@ from translate_cli.errors import UserError
 from translate_cli.segment import segment
 
 METRIC_LABELS = {"bleu": "BLEU", "chrf": "chrF", "chrf++": "chrF++", "ter": "TER"}
+METRIC_FIELDS = {"bleu": "bleu", "chrf": "chrf", "chrf++": "chrfpp", "ter": "ter"}  # metric key -> Scores field
 _SENTENCE_CHRF = CHRF()
 _SHIFT_EVIDENCE = 5.0  # chrF points by which a shifted pairing must beat the line pairing to reject it
+
+
+def metric_values(scores: Scores) -> dict[str, float]:
+    """Each metric's corpus score by its key (``METRIC_LABELS`` order): ``{"bleu": ..., "chrf++": ..., ...}``."""
+    return {key: getattr(scores, field) for key, field in METRIC_FIELDS.items()}
 
 
 @dataclass(frozen=True)
@@ -199,10 +205,7 @@ def _scores(hyps: Sequence[str], streams: list[list[str]], options: ScoreOptions
     results = {key: metric.corpus_score(list(hyps), streams, n_bootstrap=options.n_bootstrap)
                for key, metric in metrics.items()}
     return Scores(
-        bleu=results["bleu"].score,
-        chrf=results["chrf"].score,
-        chrfpp=results["chrf++"].score,
-        ter=results["ter"].score,
+        **{field: results[key].score for key, field in METRIC_FIELDS.items()},
         signatures={key: str(metric.get_signature()) for key, metric in metrics.items()},
         ci={key: float(result._ci) for key, result in results.items()} if options.n_bootstrap > 1 else {},
         **counts,
