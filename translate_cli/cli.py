@@ -272,9 +272,9 @@ def align_command(
 ) -> None:
     """Align the sentences of two texts; print the beads (1-1, 1-2, 2-1, 1-0, 0-1, ...)."""
     from translate_cli.align import align
-    from translate_cli.formats import bead_row, json_line, tsv_line
+    from translate_cli.formats import bead_row, json_line, tsv_fields, tsv_line
     from translate_cli.models import is_available, resolve_model
-    from translate_cli.pipeline import read_article
+    from translate_cli.pipeline import lines_as_segments, read_article
     from translate_cli.segment import segment
 
     if src == tgt == "-":
@@ -282,9 +282,7 @@ def align_command(
 
     def sentences(path: str, lang: str) -> list[str]:
         text = read_article(path, notice)
-        if presegmented:
-            return [line.strip() for line in text.splitlines() if line.strip()]
-        return [s.text for s in segment(text, lang)]
+        return [s.text for s in (lines_as_segments(text) if presegmented else segment(text, lang))]
 
     source, target = sentences(src, src_lang), sentences(tgt, tgt_lang)
     translation = None
@@ -299,8 +297,7 @@ def align_command(
         if output_format == Format.jsonl:
             sys.stdout.write(json_line(row))
         else:
-            print(tsv_line([",".join(map(str, row["src"])), ",".join(map(str, row["tgt"])), f"{row['score']:.4f}",
-                            row["src_text"], row["tgt_text"]]))
+            print(tsv_line(tsv_fields(row)))
 
 
 @app.command("score", epilog=examples(

@@ -143,7 +143,7 @@ def render_text(result: TranslationResult) -> str:
     return join_target(result.target, result.lines)
 
 
-def _ids(ids: tuple[int, ...]) -> str:
+def _ids(ids: Sequence[int]) -> str:
     return ",".join(str(i) for i in ids)
 
 
@@ -177,10 +177,16 @@ def tsv_chunks(result: TranslationResult) -> Iterator[str]:
         header += ["ref_ids", "ref_text", "chrf"]
     yield tsv_line(header) + "\n"
     for row in result.rows:
-        fields = [_ids(row.src), _ids(row.tgt), f"{row.score:.4f}", row.src_text, row.tgt_text]
-        if ref:
-            fields += [_ids(row.ref), row.ref_text or "", _chrf(row.chrf)]
-        yield tsv_line(fields) + "\n"
+        yield tsv_line(tsv_fields(row_to_dict(row, ref))) + "\n"
+
+
+def tsv_fields(data: dict) -> list[str]:
+    """The TSV fields of a row as :func:`row_to_dict` or :func:`bead_row` give it: ids comma-joined, the score
+    to 4 decimals, then the texts; the reference's ids, text and chrF when ``data`` has them."""
+    fields = [_ids(data["src"]), _ids(data["tgt"]), f"{data['score']:.4f}", data["src_text"], data["tgt_text"]]
+    if "ref" in data:
+        fields += [_ids(data["ref"]), data["ref_text"] or "", _chrf(data["chrf"])]
+    return fields
 
 
 def row_to_dict(row: AlignedRow, reference: bool) -> dict:
