@@ -7,8 +7,9 @@ import pytest
 import sacrebleu
 from rich.console import Console
 
-from translate_cli.batch import find_reference, model_slug, print_summary, run_batch
+from translate_cli.batch import find_reference, print_summary, run_batch
 from translate_cli.errors import Interrupted, UserError
+from translate_cli.models import model_slug
 
 
 class FakeTranslator:

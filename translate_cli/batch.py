@@ -44,7 +44,6 @@ import dataclasses
 import fcntl
 import hashlib
 import json
-import re
 import sqlite3
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -70,20 +69,6 @@ CACHE_NAME = ".cache.sqlite"
 LOCK_NAME = ".lock"
 SUMMARY_NAME = "summary.json"
 CURRENT = ("translated", "skipped")  # statuses whose outputs are current
-_READABLE_MODEL = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9][A-Za-z0-9._-]*)?")
-
-
-def model_slug(name: str) -> str:
-    """A folder name for a ``--model`` value, unique and stable.
-
-    An alias or hub id keeps its name (``Helsinki-NLP/opus-mt-id-en`` -> ``Helsinki-NLP--opus-mt-id-en``);
-    anything else (a path, a name with spaces) is a readable slug plus a short hash of the value, so
-    ``models/m x`` and ``models/m-x``, or the alias ``opus-mt`` and a folder ``./opus-mt``, never share a folder.
-    """
-    if _READABLE_MODEL.fullmatch(name) and "--" not in name and ".." not in name:
-        return name.replace("/", "--")
-    slug = re.sub(r"[^A-Za-z0-9._-]+", "-", name.strip("/").replace("/", "--")).strip("-.")[-60:].lstrip("-.")
-    return f"{slug or 'model'}-{hashlib.sha256(name.encode('utf-8', 'surrogatepass')).hexdigest()[:8]}"
 
 
 @dataclass

@@ -193,8 +193,8 @@ def translate_command(
 
     With FILE or -o as -, the translation goes to stdout (paragraph for paragraph) and nothing else does.
     """
-    from translate_cli.batch import model_slug
     from translate_cli.formats import MAX_VIEW_ROWS, ensure_folder, render_text, view_is_capped, write_outputs
+    from translate_cli.models import model_slug
     from translate_cli.pipeline import article_name, check_indonesian, read_input, source_segments, translate_segments
     from translate_cli.terminal import progress_bar
 
@@ -478,8 +478,9 @@ def batch_command(
     gpus_per_worker: Annotated[float, typer.Option(min=0, metavar="FLOAT", help="GPUs per Ray worker")] = 0,
 ) -> None:
     """Translate a folder of articles: mirrored outputs, resumable, one bad file never stops the batch."""
-    from translate_cli.batch import DEFAULT_GLOB, SUMMARY_NAME, BatchJob, model_slug
+    from translate_cli.batch import DEFAULT_GLOB, SUMMARY_NAME, BatchJob
     from translate_cli.batch import print_summary as print_batch_summary
+    from translate_cli.models import model_slug
     from translate_cli.storage import OutputFolder, join, local_input
 
     if engine is Engine.local and (address or workers or gpus_per_worker):

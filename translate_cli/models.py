@@ -5,6 +5,7 @@ Cheap to import: nothing here loads torch or transformers; ``model_table`` impor
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -117,6 +118,22 @@ def resolve_model(name: str | None) -> ModelSpec:
     raise UserError(
         f"unknown model '{name}': use one of {', '.join(KNOWN_MODELS)}, a local model folder or a hub id 'org/name'"
     )
+
+
+_READABLE_MODEL = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9][A-Za-z0-9._-]*)?")
+
+
+def model_slug(name: str) -> str:
+    """A folder name for a ``--model`` value, unique and stable.
+
+    An alias or hub id keeps its name (``Helsinki-NLP/opus-mt-id-en`` -> ``Helsinki-NLP--opus-mt-id-en``);
+    anything else (a path, a name with spaces) is a readable slug plus a short hash of the value, so
+    ``models/m x`` and ``models/m-x``, or the alias ``opus-mt`` and a folder ``./opus-mt``, never share a folder.
+    """
+    if _READABLE_MODEL.fullmatch(name) and "--" not in name and ".." not in name:
+        return name.replace("/", "--")
+    slug = re.sub(r"[^A-Za-z0-9._-]+", "-", name.strip("/").replace("/", "--")).strip("-.")[-60:].lstrip("-.")
+    return f"{slug or 'model'}-{hashlib.sha256(name.encode('utf-8', 'surrogatepass')).hexdigest()[:8]}"
 
 
 def _is_local(spec: ModelSpec) -> bool:
