@@ -499,6 +499,7 @@ class _Run:
         self.folders: dict[Path, str] = {}
         self.translated = 0
         self.from_cache = 0
+        self.cached: dict[str, str] = {}  # the cache's translations of this run's sentences, looked up once
 
     def fail(self, relpath: str, reason: str) -> None:
         """Record a failed article; outputs an earlier run left for it are no longer current."""
@@ -531,7 +532,8 @@ class _Run:
         if not pending:
             return
         unique = list({s.text: None for a in pending for s in a.source})
-        self.from_cache = len(self.store.lookup(self.identity, unique))
+        self.cached = self.store.lookup(self.identity, unique)
+        self.from_cache = len(self.cached)
         with progress:
             article_task = progress.add_task("articles", total=len(pending))
             sentence_task = progress.add_task("sentences", total=len(unique) - self.from_cache)
@@ -552,13 +554,15 @@ class _Run:
 
     def _translate_chunk(self, chunk: list[_Article], progress) -> dict[str, str]:
         """Translations of every sentence of ``chunk``: from the cache, the rest in one model call whose
-        finished sentences are stored as each model batch completes."""
+        finished sentences are stored (in the cache and ``self.cached``) as each model batch completes."""
         sentences = list({s.text: None for a in chunk for s in a.source})
-        found = self.store.lookup(self.identity, sentences)
+        found = {s: self.cached[s] for s in sentences if s in self.cached}
         missing = [s for s in sentences if s not in found]
 
         def keep(done: list[tuple[int, str]]) -> None:
-            self.store.store(self.identity, [(missing[i], text) for i, text in done])
+            pairs = [(missing[i], text) for i, text in done]
+            self.store.store(self.identity, pairs)
+            self.cached.update(pairs)
             self.translated += len(done)
 
         if missing:
