@@ -37,8 +37,8 @@ from translate_cli.errors import UserError
 from translate_cli.formats import atomic_write_text
 from translate_cli.pages import LOWER_IS_BETTER, METRIC_DIRECTIONS, page_link, render_page
 from translate_cli.pipeline import read_article, read_input
-from translate_cli.score import (METRIC_LABELS, Segments, group_texts, lines_correspond, pair_texts, score_corpus,
-                                 segments_of, sentence_chrf, text_lines)
+from translate_cli.score import (METRIC_LABELS, Segments, group_texts, lines_correspond, pair_texts, segments_of,
+                                 sentence_chrf, text_lines)
 from translate_cli.score import corpus_metrics as score_metrics
 from translate_cli.terminal import shown
 
@@ -348,6 +348,12 @@ def _significance(names, run_dirs, segments, n_samples) -> tuple[list[System], d
     return systems, {label: sig.format() for label, sig in zip(metrics, signatures.values())}
 
 
+def corpus_score(key: str, hyps: list[str], refs: list[str]) -> float:
+    """One metric of ``score.score_corpus`` (``key`` as in ``score.METRIC_LABELS``), the same figure without
+    computing the others (TER is slow)."""
+    return score_metrics()[key].corpus_score(list(hyps), [list(refs)]).score
+
+
 def _per_article(keys, segments, n_systems) -> list[ArticleScores]:
     by_article: dict[str, list[tuple[str, list[str]]]] = {key: [] for key in keys}
     for article, ref, hyps in segments:
@@ -355,8 +361,9 @@ def _per_article(keys, segments, n_systems) -> list[ArticleScores]:
     table = []
     for key, rows in by_article.items():
         refs = [ref for ref, _ in rows]
-        scores = [score_corpus([hyps[i] for _, hyps in rows], refs) for i in range(n_systems)]
-        table.append(ArticleScores(key, len(rows), [s.chrf for s in scores], [s.bleu for s in scores]))
+        outputs = [[hyps[i] for _, hyps in rows] for i in range(n_systems)]
+        table.append(ArticleScores(key, len(rows), [corpus_score("chrf", h, refs) for h in outputs],
+                                   [corpus_score("bleu", h, refs) for h in outputs]))
     return table
 
 
@@ -379,7 +386,7 @@ def _buckets(segments, n_systems) -> list[Bucket]:
     for label in (label for label in labels if label in groups):
         rows = groups[label]
         refs = [ref for ref, _ in rows]
-        chrf = [score_corpus([hyps[i] for _, hyps in rows], refs).chrf for i in range(n_systems)]
+        chrf = [corpus_score("chrf", [hyps[i] for _, hyps in rows], refs) for i in range(n_systems)]
         buckets.append(Bucket(label, len(rows), chrf))
     return buckets
 
