@@ -256,6 +256,8 @@ def test_shared_segments_follow_every_regrouping():
     ("b.en.txt", True, "b"),
     ("a/b/b.txt", False, "a/b/b"),
     ("a/three.en.md", False, "a/three"),
+    ("a/b.en.html", False, "a/b"),  # references in the formats batch reads, and its summary's relpaths
+    ("a/film.srt", False, "a/film"),
 ])
 def test_article_key(path, run, key):
     assert article_key(Path(path), run) == key
@@ -322,3 +324,28 @@ def test_examples_pair_a_system_that_merged_sentences_or_lost_a_full_stop_with_i
     for diff in comparison.differences:  # every example pairs each system with its own text for that reference
         assert all(hypothesis.strip() for hypothesis in diff.hypotheses), diff
         assert min(diff.chrf) > 50, diff
+
+
+def test_references_in_the_articles_own_format_as_batch_finds_them(tmp_path):
+    sentences = ARTICLES["art0"]
+    page = ("<html><head><title>Berita</title></head><body><article>"
+            + "".join(f"<p>{s}</p>" for s in sentences[:4]) + "</article></body></html>")
+    ref_page = ("<html><head><title>News</title></head><body><article>"
+                + "".join(f"<p>{reference(s)}</p>" for s in sentences[:4]) + "</article></body></html>")
+    cue = "{n}\n00:00:0{n},000 --> 00:00:0{n},900\n{text}\n"
+    (tmp_path / "in").mkdir()
+    (tmp_path / "refs").mkdir()
+    (tmp_path / "in" / "halaman.html").write_text(page, encoding="utf-8")
+    (tmp_path / "refs" / "halaman.en.html").write_text(ref_page, encoding="utf-8")
+    (tmp_path / "in" / "film.srt").write_text(
+        "\n".join(cue.format(n=n, text=s) for n, s in enumerate(sentences[4:], 1)), encoding="utf-8")
+    (tmp_path / "refs" / "film.en.srt").write_text(
+        "\n".join(cue.format(n=n, text=reference(s)) for n, s in enumerate(sentences[4:], 1)), encoding="utf-8")
+    run_batch(tmp_path / "in", tmp_path / "sys-a", Fake("sys-a", system_a), references=tmp_path / "refs",
+              quiet=True, force=True)
+    summary = json.loads((tmp_path / "sys-a" / "summary.json").read_text(encoding="utf-8"))
+    assert {a["relpath"]: a["reference"] for a in summary["articles"]} == {
+        "film.srt": "film.en.srt", "halaman.html": "halaman.en.html"}  # batch found them
+    comparison = compare_runs([tmp_path / "sys-a"], tmp_path / "refs", n_samples=20)
+    assert [a.article for a in comparison.articles] == ["film", "halaman"] and not comparison.skipped
+    assert all(a.chrf[0] > 50 for a in comparison.articles)

@@ -31,7 +31,7 @@ from translate_cli.align import align
 from translate_cli.analysis import (NgramComparison, ScoreBucket, WordBucket, ngram_differences, ngram_matches,
                                     read_word_frequencies, score_buckets, tokenize, word_accuracy, word_changes,
                                     word_frequencies)
-from translate_cli.batch import CURRENT, SUMMARY_NAME
+from translate_cli.batch import CURRENT, DEFAULT_GLOB, SUMMARY_NAME
 from translate_cli.document import Bead
 from translate_cli.errors import UserError
 from translate_cli.formats import atomic_write_text
@@ -45,6 +45,8 @@ from translate_cli.terminal import shown
 LENGTH_EDGES = (10, 20, 30, 40)  # reference length buckets in words: 1-10, 11-20, 21-30, 31-40, 41+
 TOP_DIFFERENCES = 10
 SIGNIFICANCE = 0.05
+# the formats batch reads (its articles, and references beside them in the same format or as text)
+_ARTICLE_SUFFIX = re.compile(r"(\.(id|en))*(" + "|".join(re.escape(p.removeprefix("*")) for p in DEFAULT_GLOB) + ")$")
 
 
 @dataclass
@@ -119,12 +121,13 @@ class Comparison:
 
 
 def article_key(relpath: Path, run: bool) -> str:
-    """Match key of an article file, without suffixes and language tags (``b.id.txt``, ``b.en.txt`` -> ``b``).
+    """Match key of an article file, without suffix (one that batch reads: ``DEFAULT_GLOB``) and language
+    tags (``b.id.txt``, ``b.en.txt``, ``b.en.html`` -> ``b``).
 
     In a run folder the batch layout ``a/b/b.en.txt`` is keyed ``a/b`` (``translate``'s ``b.en.txt`` is ``b``).
     """
     parts = list(relpath.parts)
-    name = re.sub(r"(\.(id|en))*\.(txt|md)$", "", parts.pop())
+    name = _ARTICLE_SUFFIX.sub("", parts.pop())
     if run and parts and re.sub(r"(\.(id|en))*$", "", parts[-1]) == name:
         parts.pop()
     return "/".join(parts + [name])
@@ -176,9 +179,10 @@ def _article_page(path: Path) -> str | None:
 
 
 def _references(references: Path, runs: list[dict[str, Path]]) -> dict[str, Path]:
-    """Reference files by match key; a single reference file goes with runs of one article each."""
+    """Reference files by match key, in the formats batch reads (a text reference first); a single
+    reference file goes with runs of one article each."""
     if references.is_dir():
-        return _files(references, ("*.txt", "*.md"), run=False)
+        return _files(references, DEFAULT_GLOB, run=False)
     if any(len(run) != 1 for run in runs):
         raise UserError("a reference file fits runs of one article each; pass a folder of references")
     key = article_key(Path(references.name), run=False)
