@@ -216,6 +216,8 @@ def build_result(name: str, source: list[Segment], translations: list[str], mode
     scored = segments_of(pairing)
     if pairing.by_line and lines:  # line number p of the translation is line p of the reference
         beads = [Bead((k,), (seg.paragraph,), 1.0) for k, seg in enumerate(source)]
+    elif not pairing.by_line and pairing.hyp == list(translations):  # pair_texts aligned these very sentences
+        beads = pairing.beads
     else:
         beads = align(translations, pairing.ref, src_translation=translations)
     rows = [row_for_bead(bead, source, translations, pairing.ref, sentence_chrf) for bead in beads]
