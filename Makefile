@@ -3,21 +3,34 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 CLI := $(VENV)/bin/translate-cli
-# The CPU wheel of this torch release is what the project is developed and tested with.
-TORCH ?= torch==2.13.0
 DATA ?= ../shared/data
 STAMP := $(VENV)/.installed
+# Installs are exact: requirements/lock.txt pins every package (torch's CPU build included) with its hashes,
+# for CPython 3.11 on Linux x86_64. `make lock` refreshes it on purpose; pyproject.toml keeps the ranges.
+LOCK := requirements/lock.txt
+PIP := pip==26.3
+PIP_TOOLS := pip-tools==7.7.0
 
-.PHONY: run test setup bench model clean
+.PHONY: run test setup lock bench model clean
 
 setup: $(STAMP)
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml $(LOCK)
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q "$(TORCH)"
-	$(PY) -m pip install -q -e ".[fast,ray,test]"
+	$(PY) -m pip install -q "$(PIP)"
+	$(PY) -m pip install -q --require-hashes --no-deps -r $(LOCK)
+	$(PY) -m pip install -q --no-deps --no-build-isolation -e .
+	$(PY) -m pip check
 	touch $(STAMP)
+
+# Resolve today's releases within pyproject.toml's ranges into the lock, reinstall from it and run the tests:
+# commit the new lock only when they pass.
+lock:
+	test -x .lock-tools/bin/pip-compile || ($(PYTHON) -m venv .lock-tools && .lock-tools/bin/pip install -q "$(PIP)" "$(PIP_TOOLS)")
+	.lock-tools/bin/pip-compile -q --upgrade --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url \
+		--no-emit-find-links --extra fast --extra ray --extra test -o $(LOCK) pyproject.toml requirements/torch-cpu.in
+	rm -f $(STAMP)
+	$(MAKE) test
 
 run: $(STAMP)
 	$(CLI) batch samples -o out/samples

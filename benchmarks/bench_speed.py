@@ -41,24 +41,25 @@ def run_baseline(spec, sentences: list[str], beam: int) -> tuple[list[str], floa
     from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
 
     from translate_cli.models import model_folder
-    from translate_cli.translate import _max_new_tokens, _max_source_tokens, _target_token, cores
+    from translate_cli.translate import _max_source_tokens, cores, language_tokens, output_budget
 
     start = time.perf_counter()
     torch.set_num_threads(cores())
     folder = model_folder(spec)
     tokenizer = AutoTokenizer.from_pretrained(folder)
-    model = AutoModelForSeq2SeqLM.from_pretrained(folder).eval()
-    target = _target_token(tokenizer, spec)
+    # fp32 as the Translator on a CPU: without a dtype, transformers 5 keeps an fp16 export in fp16 (slower here)
+    model = AutoModelForSeq2SeqLM.from_pretrained(folder, dtype=torch.float32).eval()
+    prefix, suffix, target = language_tokens(tokenizer, spec)
     options = {"forced_bos_token_id": tokenizer.convert_tokens_to_ids(target)} if target else {}
-    prefix = f"{spec.tgt_lang} " if spec.family == "madlad" else ""
     ceiling = _max_source_tokens(folder, tokenizer)
     loaded = time.perf_counter() - start
     hypotheses = []
     with torch.inference_mode():
         for sentence in sentences:
-            inputs = tokenizer(prefix + sentence, return_tensors="pt", truncation=True, max_length=ceiling)
-            budget = _max_new_tokens(inputs["input_ids"].tolist(), ceiling)
-            out = model.generate(**inputs, num_beams=beam, max_new_tokens=budget, **options)
+            tokens = tokenizer(sentence, add_special_tokens=False)["input_ids"]
+            ids = prefix + tokens[: ceiling - len(prefix) - len(suffix)] + suffix
+            out = model.generate(torch.tensor([ids]), num_beams=beam, max_new_tokens=output_budget(len(ids), ceiling),
+                                 **options)
             hypotheses.append(tokenizer.decode(out[0], skip_special_tokens=True))
     return hypotheses, loaded
 

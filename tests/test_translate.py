@@ -196,7 +196,52 @@ def test_transformers_backend_language_codes_order_progress(family, request):
     else:
         assert forced == {None}
     assert all(call["num_beams"] == 2 for call in calls)
-    assert all(call["max_new_tokens"] <= 2 * call["input_ids"].shape[1] + 10 for call in calls)
+    for call in calls:  # each row's budget follows from its own length: batch-mates share one budget
+        lengths = call["attention_mask"].sum(dim=1).tolist()
+        assert {translate.output_budget(n, translator.max_source_tokens) for n in lengths} == {call["max_new_tokens"]}
+
+
+@pytest.mark.parametrize("family", ["marian", "m2m100", "nllb", "madlad"])
+def test_language_tokens_inserted_by_id(family, request):
+    """The model input is the language token's id, the text's own tokens and the end token, whatever a tokenizer
+    version would make of the token spelled as text (``<2en> ...``)."""
+    spec = resolve_model(str(request.getfixturevalue(f"{family}_dir")))
+    translator = load_translator(spec, backend="transformers")
+    tokenizer = translator._tokenizer
+    [ids] = translator._encode([SENTENCES[0]])
+    text_ids = tokenizer(SENTENCES[0], add_special_tokens=False)["input_ids"]
+    first = {"marian": [], "nllb": ["ind_Latn"], "m2m100": ["__id__"], "madlad": ["<2en>"]}[family]
+    assert ids == tokenizer.convert_tokens_to_ids(first) + text_ids + [tokenizer.eos_token_id]
+    if family in ("nllb", "m2m100"):  # the same input as the family's own tokenizer makes
+        tokenizer.src_lang = spec.src_lang
+        assert ids == tokenizer(SENTENCES[0])["input_ids"]
+
+
+def _sample_sentences() -> list[str]:
+    from translate_cli.segment import segment
+
+    return [sentence.text for sentence in segment(SAMPLE.read_text(encoding="utf-8"), "id")]
+
+
+@pytest.mark.parametrize("backend", ["transformers", "ctranslate2"])
+def test_translation_independent_of_batch_mates(backend, marian_dir, tmp_path, monkeypatch):
+    """A random-weight model (it decodes to its budget, the most sensitive case) gives each sentence the same
+    translation alone, in its article, in another order and in other batch sizes."""
+    monkeypatch.setenv("TRANSLATE_CLI_CACHE", str(tmp_path / "cache"))
+    sentences = _sample_sentences()
+    translator = load_translator(resolve_model(str(marian_dir)), backend=backend, beam=2)
+    together = translator.translate(sentences)
+    assert [translator.translate([sentence])[0] for sentence in sentences] == together
+    assert translator.translate(sentences[::-1]) == together[::-1]
+    small = load_translator(resolve_model(str(marian_dir)), backend=backend, beam=2, batch_size=3)
+    assert small.translate(sentences[5:] + sentences[:5]) == together[5:] + together[:5]
+
+
+def test_output_budget_depends_on_the_sentence_alone():
+    budgets = [translate.output_budget(n, 512) for n in range(1, 400)]
+    assert all(budget >= min(2 * n + 10, 512) for n, budget in enumerate(budgets, 1))  # never less than before
+    assert budgets == sorted(budgets) and len(set(budgets)) <= 12  # few steps, so similar lengths share a batch
+    assert translate.output_budget(300, 64) == 64
 
 
 def test_batches_bounded_by_tokens(marian_dir):
@@ -215,7 +260,7 @@ def test_3000_word_sentence_every_piece_translated_in_order(marian_dir):
     tokenizer = translator._tokenizer
     lengths = []
 
-    def echo(ids):
+    def echo(ids, budget):
         lengths.extend(map(len, ids))
         return tokenizer.batch_decode(ids, skip_special_tokens=True)
 
@@ -306,7 +351,7 @@ def test_repeated_sentences_are_translated_once(marian_dir):
     translator = load_translator(resolve_model(str(marian_dir)), backend="transformers")
     seen = []
 
-    def echo(ids):
+    def echo(ids, budget):
         seen.extend(map(tuple, ids))
         return translator._tokenizer.batch_decode(ids, skip_special_tokens=True)
 

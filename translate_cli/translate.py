@@ -26,6 +26,8 @@ BACKENDS = ("auto", "transformers", "ctranslate2")
 CT2_FAMILIES = ("marian", "nllb", "m2m100")  # 'auto' leaves MADLAD/T5 on transformers
 TOKENS_PER_SENTENCE = 64  # default token budget per batch slot: max_batch_tokens = batch_size * this
 FALLBACK_MAX_TOKENS = 512
+# Output budgets are rounded up to these steps, so that sentences of similar length share a batch.
+_BUDGET_STEPS = (16, 24, 32, 48, 64, 96, 128, 192, 256, 384, 512, 768, 1024)
 
 # Split points tried in order for an over-long sentence; pieces keep every character of the text.
 _BREAKS = [
@@ -70,29 +72,41 @@ class Translator:
 
     ``identity`` names model, revision, backend and decoding settings (a cache key); ``label`` says the
     same for people (``my-model (Marian, CTranslate2 int8, beam 4)``); ``max_source_tokens`` is the
-    longest input, special tokens included, the model accepts.
+    longest input, special tokens included, the model accepts. A sentence's input is ``prefix_ids``, its
+    own tokens and ``suffix_ids`` (language and end tokens inserted by id, never as text), and its output
+    budget depends on its own length: a sentence is translated the same alone or beside any others.
     """
 
-    def __init__(self, engine, tokenizer, prefix: str, identity: str, max_source_tokens: int,
-                 batch_size: int, max_batch_tokens: int, label: str = ""):
+    def __init__(self, engine, tokenizer, prefix_ids: Sequence[int], suffix_ids: Sequence[int], identity: str,
+                 max_source_tokens: int, batch_size: int, max_batch_tokens: int, label: str = ""):
         self._engine = engine
         self._tokenizer = tokenizer
-        self._prefix = prefix
+        self._prefix_ids, self._suffix_ids = list(prefix_ids), list(suffix_ids)
         self.identity = identity
         self.label = label or identity
         self.max_source_tokens = max_source_tokens
         self._batch_size = batch_size
         self._max_batch_tokens = max_batch_tokens
 
+    def _encode(self, texts: list[str]) -> list[list[int]]:
+        """Each text's model input ids: the language prefix, the text's tokens, the end token(s)."""
+        if not texts:
+            return []
+        tokens = self._tokenizer(texts, add_special_tokens=False)["input_ids"]
+        return [self._prefix_ids + ids + self._suffix_ids for ids in tokens]
+
     def _fits(self, text: str) -> bool:
-        return len(self._tokenizer(self._prefix + text.strip(), verbose=False)["input_ids"]) <= self.max_source_tokens
+        return len(self._encode([text.strip()])[0]) <= self.max_source_tokens
 
     def _batches(self, lengths: list[int]) -> list[list[int]]:
-        """Indices grouped shortest first, each group within batch_size and max_batch_tokens padded tokens."""
+        """Indices grouped shortest first, each group within batch_size and max_batch_tokens padded tokens,
+        and of one output budget."""
+        budget = [output_budget(n, self.max_source_tokens) for n in lengths]
         batches: list[list[int]] = []
         for k in sorted(range(len(lengths)), key=lengths.__getitem__):
             batch = batches[-1] if batches else None
-            if batch and len(batch) < self._batch_size and (len(batch) + 1) * lengths[k] <= self._max_batch_tokens:
+            if (batch and len(batch) < self._batch_size and budget[batch[0]] == budget[k]
+                    and (len(batch) + 1) * lengths[k] <= self._max_batch_tokens):
                 batch.append(k)
             else:
                 batches.append([k])
@@ -123,7 +137,8 @@ class Translator:
         done: dict[str, str] = {}
         for batch in self._batches([len(ids[piece]) for piece in unique]):
             finished = []
-            for k, output in zip(batch, self._engine([ids[unique[k]] for k in batch])):
+            budget = output_budget(len(ids[unique[batch[0]]]), self.max_source_tokens)
+            for k, output in zip(batch, self._engine([ids[unique[k]] for k in batch], budget)):
                 done[unique[k]] = output.strip()
                 for text in needs[unique[k]]:
                     left[text] -= 1
@@ -136,20 +151,17 @@ class Translator:
         return [results[i] for i in range(len(texts))]
 
     def _pieces(self, texts: list[str]) -> tuple[dict[str, list[str]], dict[str, list[int]]]:
-        """Each sentence's pieces (itself, or cut to fit the model), prefixed; and each distinct piece's ids."""
-        wholes = [self._prefix + text for text in texts]
-        ids_of = dict(zip(wholes, self._tokenizer(wholes)["input_ids"])) if texts else {}
+        """Each sentence's pieces (itself, or cut to fit the model); and each distinct piece's input ids."""
+        ids_of = dict(zip(texts, self._encode(texts)))
         pieces = {}
         for text in texts:
-            whole = self._prefix + text
-            if len(ids_of[whole]) <= self.max_source_tokens:
-                pieces[text] = [whole]
+            if len(ids_of[text]) <= self.max_source_tokens:
+                pieces[text] = [text]
             else:
-                del ids_of[whole]
-                pieces[text] = [self._prefix + piece.strip() for piece in split_to_fit(text, self._fits)]
+                del ids_of[text]
+                pieces[text] = [piece.strip() for piece in split_to_fit(text, self._fits)]
         cut = list(dict.fromkeys(p for parts in pieces.values() for p in parts if p not in ids_of))
-        if cut:
-            ids_of.update(zip(cut, self._tokenizer(cut)["input_ids"]))
+        ids_of.update(zip(cut, self._encode(cut)))
         return pieces, ids_of
 
     @staticmethod
@@ -160,42 +172,42 @@ class Translator:
             on_translated(finished)
 
 
-def _max_new_tokens(ids: list[list[int]], ceiling: int) -> int:
-    """Output budget: twice the longest input plus 10, within the model's limit."""
-    return min(2 * max(map(len, ids)) + 10, ceiling)
+def output_budget(input_tokens: int, ceiling: int) -> int:
+    """A sentence's output budget from its own input length alone: twice it plus 10, rounded up to the next
+    of _BUDGET_STEPS, within the model's limit ``ceiling``."""
+    need = 2 * input_tokens + 10
+    return min(next((step for step in _BUDGET_STEPS if step >= need), need), ceiling)
 
 
 class _TransformersEngine:
-    def __init__(self, model, tokenizer, device: str, beam: int, forced_bos: int | None, max_tokens: int):
+    def __init__(self, model, tokenizer, device: str, beam: int, forced_bos: int | None):
         self.model, self.tokenizer, self.device = model, tokenizer, device
         self.options = {"num_beams": beam}
         if forced_bos is not None:
             self.options["forced_bos_token_id"] = forced_bos
-        self.max_tokens = max_tokens
 
-    def __call__(self, ids: list[list[int]]) -> list[str]:
+    def __call__(self, ids: list[list[int]], max_new_tokens: int) -> list[str]:
         import torch
 
         batch = self.tokenizer.pad({"input_ids": ids}, return_tensors="pt").to(self.device)
         with torch.inference_mode():
-            out = self.model.generate(**batch, **self.options, max_new_tokens=_max_new_tokens(ids, self.max_tokens))
+            out = self.model.generate(**batch, **self.options, max_new_tokens=max_new_tokens)
         return self.tokenizer.batch_decode(out, skip_special_tokens=True)
 
 
 class _CTranslate2Engine:
-    def __init__(self, translator, tokenizer, beam: int, target_token: str | None, max_batch_tokens: int,
-                 max_tokens: int):
+    def __init__(self, translator, tokenizer, beam: int, target_token: str | None, max_batch_tokens: int):
         self.translator, self.tokenizer, self.beam = translator, tokenizer, beam
-        self.target_token, self.max_batch_tokens, self.max_tokens = target_token, max_batch_tokens, max_tokens
+        self.target_token, self.max_batch_tokens = target_token, max_batch_tokens
 
-    def __call__(self, ids: list[list[int]]) -> list[str]:
+    def __call__(self, ids: list[list[int]], max_new_tokens: int) -> list[str]:
         results = self.translator.translate_batch(
             [self.tokenizer.convert_ids_to_tokens(x) for x in ids],
             target_prefix=[[self.target_token]] * len(ids) if self.target_token else None,
             beam_size=self.beam,
             max_batch_size=self.max_batch_tokens,
             batch_type="tokens",
-            max_decoding_length=_max_new_tokens(ids, self.max_tokens),
+            max_decoding_length=max_new_tokens,
         )
         outputs = []
         for result in results:
@@ -206,25 +218,22 @@ class _CTranslate2Engine:
         return outputs
 
 
-def _target_token(tokenizer, spec: ModelSpec) -> str | None:
-    """Set the tokenizer's source language; return the token output must start with (NLLB, M2M-100) or None."""
+def language_tokens(tokenizer, spec: ModelSpec) -> tuple[list[int], list[int], str | None]:
+    """The ids put before and after every input sentence, and the token output must start with (NLLB, M2M-100)
+    or None. Language tokens are inserted by id, so no tokenizer version can split them as text:
+    NLLB and M2M-100 start with the source language, MADLAD-400 with the target language (``<2en>``)."""
     if spec.family == "madlad":
-        token = None
-        check = [spec.tgt_lang]
+        prefix, token = [spec.tgt_lang], None
     elif spec.family == "nllb":
-        tokenizer.src_lang = spec.src_lang
-        token = spec.tgt_lang
-        check = [spec.src_lang, token]
+        prefix, token = [spec.src_lang], spec.tgt_lang
     elif spec.family == "m2m100":
-        tokenizer.src_lang = spec.src_lang
-        token = tokenizer.get_lang_token(spec.tgt_lang)
-        check = [tokenizer.get_lang_token(spec.src_lang), token]
+        prefix, token = [tokenizer.get_lang_token(spec.src_lang)], tokenizer.get_lang_token(spec.tgt_lang)
     else:
-        return None
-    unknown = [t for t in check if tokenizer.convert_tokens_to_ids(t) == tokenizer.unk_token_id]
+        prefix, token = [], None
+    unknown = [t for t in [*prefix, token] if t and tokenizer.convert_tokens_to_ids(t) == tokenizer.unk_token_id]
     if unknown:
         raise UserError(f"model '{spec.name}' does not know the language token(s) {', '.join(unknown)}")
-    return token
+    return tokenizer.convert_tokens_to_ids(prefix), [tokenizer.eos_token_id], token
 
 
 def _max_source_tokens(model_path: Path, tokenizer) -> int:
@@ -275,7 +284,7 @@ def _pick_device(device: str) -> str:
     return "mps" if torch.backends.mps.is_available() else "cpu"
 
 
-def _transformers_engine(spec, folder, tokenizer, device, beam, target_token, max_tokens):
+def _transformers_engine(spec, folder, tokenizer, device, beam, target_token):
     import torch
     from transformers import AutoModelForSeq2SeqLM
 
@@ -285,7 +294,7 @@ def _transformers_engine(spec, folder, tokenizer, device, beam, target_token, ma
         torch.set_num_threads(cores())
     model = AutoModelForSeq2SeqLM.from_pretrained(folder, dtype=dtype).to(device).eval()
     forced_bos = tokenizer.convert_tokens_to_ids(target_token) if target_token else None
-    engine = _TransformersEngine(model, tokenizer, device, beam, forced_bos, max_tokens)
+    engine = _TransformersEngine(model, tokenizer, device, beam, forced_bos)
     return engine, f"transformers:{device}:{str(dtype).removeprefix('torch.')}"
 
 
@@ -317,7 +326,7 @@ def convert_to_ct2(folder: Path, out: Path, quantization: str) -> None:
 COMPUTE_TYPES = ("auto", "int8", "int8_float16", "float16", "float32")
 
 
-def _ct2_engine(spec, folder, tokenizer, device, beam, target_token, max_tokens, max_batch_tokens, compute_type):
+def _ct2_engine(spec, folder, tokenizer, device, beam, target_token, max_batch_tokens, compute_type):
     import ctranslate2
 
     if device == "auto":
@@ -334,7 +343,7 @@ def _ct2_engine(spec, folder, tokenizer, device, beam, target_token, max_tokens,
         convert_to_ct2(folder, out, quantization)
     translator = ctranslate2.Translator(str(out), device=device, compute_type=quantization,
                                         intra_threads=cores() if device == "cpu" else 0)
-    engine = _CTranslate2Engine(translator, tokenizer, beam, target_token, max_batch_tokens, max_tokens)
+    engine = _CTranslate2Engine(translator, tokenizer, beam, target_token, max_batch_tokens)
     return engine, f"ctranslate2:{device}:{quantization}"
 
 
@@ -366,14 +375,14 @@ def load_translator(spec: ModelSpec | str | None = None, *, device: str = "auto"
     transformers_logging.disable_progress_bar()
     warnings.filterwarnings("ignore", message="Recommended: pip install sacremoses")  # Marian's, harmless
     tokenizer = AutoTokenizer.from_pretrained(folder)
-    target_token = _target_token(tokenizer, spec)
+    prefix_ids, suffix_ids, target_token = language_tokens(tokenizer, spec)
     max_tokens = _max_source_tokens(folder, tokenizer)
     max_batch_tokens = max_batch_tokens or batch_size * TOKENS_PER_SENTENCE
     engine = None
     if backend == "ctranslate2" or (backend == "auto" and spec.family in CT2_FAMILIES and _has_ct2()):
         try:
-            engine, engine_id = _ct2_engine(spec, folder, tokenizer, device, beam, target_token, max_tokens,
-                                            max_batch_tokens, compute_type)
+            engine, engine_id = _ct2_engine(spec, folder, tokenizer, device, beam, target_token, max_batch_tokens,
+                                            compute_type)
         except Exception as exc:  # conversion or loading failed: report it, or fall back under 'auto'
             reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
             message = f"CTranslate2 cannot run {spec.name}: {reason}"
@@ -381,10 +390,10 @@ def load_translator(spec: ModelSpec | str | None = None, *, device: str = "auto"
                 raise UserError(message) from exc
             print(f"notice: {message}; using transformers", file=sys.stderr)
     if engine is None:
-        engine, engine_id = _transformers_engine(spec, folder, tokenizer, device, beam, target_token, max_tokens)
-    identity = f"{_model_key(spec, folder)}|{spec.family}:{spec.src_lang}>{spec.tgt_lang}|{engine_id}|beam={beam}"
-    prefix = f"{spec.tgt_lang} " if spec.family == "madlad" else ""
-    return Translator(engine, tokenizer, prefix, identity, max_tokens, batch_size, max_batch_tokens,
+        engine, engine_id = _transformers_engine(spec, folder, tokenizer, device, beam, target_token)
+    identity = (f"{_model_key(spec, folder)}|{spec.family}:{spec.src_lang}>{spec.tgt_lang}|{engine_id}|beam={beam}"
+                "|budget=steps")  # output budgets by _BUDGET_STEPS (translations cached before differ)
+    return Translator(engine, tokenizer, prefix_ids, suffix_ids, identity, max_tokens, batch_size, max_batch_tokens,
                       model_label(spec, engine_id, beam))
 
 
