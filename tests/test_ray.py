@@ -23,9 +23,9 @@ from translate_cli.ray_engine import RayTranslator
 
 pytestmark = pytest.mark.xdist_group("ray")  # with -n, the module's tests share one worker and one Ray instance
 
-# Every sentence is 27 to 64 tokens for the tiny model. A random model never stops early, so its output fills
-# the batch's length budget (2 x longest input + 10, at most 64): at that ceiling in every batch, a translation
-# does not depend on which sentences share its batch, and the two engines' outputs can be compared.
+# Sentences of many lengths, short ones among them: a random model never stops early, so its output fills each
+# sentence's own length budget, the case where a budget taken from batch-mates would show. The two engines batch
+# differently (Ray 2 sentences a batch, local 16) and must still write the same outputs.
 HEADLINE = "Kota terbesar di Kazakhstan kembali online setelah bentrokan dan pemadaman listrik"
 REPEATED = "Namun pemerintah otoriter juga kesulitan untuk memperkuat narasinya sendiri."
 ARTICLES = {
@@ -38,7 +38,8 @@ ARTICLES = {
     "berita/tiga.md": "Kementerian Penerangan pada Minggu malam mencabut pernyataan yang muncul sebelumnya di saluran "
                       "Telegram resmi yang mengatakan bahwa lebih dari 164 orang tewas dalam kerusuhan tersebut.",
     "empat.txt": "Dua situs swasta yang melaporkan berita tersebut mengatakan kementerian informasi mengatakan kepada "
-                 "mereka bahwa pernyataan tersebut disebabkan oleh kesalahan teknis.",
+                 "mereka bahwa pernyataan tersebut disebabkan oleh kesalahan teknis. Toko-toko dibuka kembali.\n\n"
+                 "Bank buka.",
 }
 OPTIONS = {"beam": 2, "backend": "ctranslate2"}  # what both engines load; CT2 as the CLI's 'auto' picks here
 
@@ -77,7 +78,7 @@ def local_out(module_env, articles, marian_dir, tmp_path_factory) -> Path:
     from translate_cli.translate import load_translator
 
     out = tmp_path_factory.mktemp("ray-local") / "out"
-    run_batch(articles, out, load_translator(local_spec("tiny", marian_dir), batch_size=2, **OPTIONS), quiet=True)
+    run_batch(articles, out, load_translator(local_spec("tiny", marian_dir), **OPTIONS), quiet=True)
     return out
 
 
@@ -111,12 +112,15 @@ class KillingRayTranslator(RayTranslator):
         return len(self.used)
 
     def _submit(self, worker, sentences):
-        ref = super()._submit(worker, sentences)
         self.used.append(worker)
-        if self.submitted == self.kill_at:
-            import ray
+        if self.submitted != self.kill_at:
+            return super()._submit(worker, sentences)
+        import ray
 
-            ray.kill(self.actors[worker], no_restart=False)
+        # The doomed batch is made long (distinct sentences, seconds of work), so that the kill surely lands
+        # while it runs: a tiny model finishes a short batch before Ray delivers the kill.
+        ref = super()._submit(worker, [f"{sentence} {n}" for n in range(300) for sentence in sentences])
+        ray.kill(self.actors[worker], no_restart=False)
         return ref
 
 
@@ -159,6 +163,37 @@ def test_killed_worker_loses_nothing_and_rerun_skips_all(ray_instance, ray_trans
     killed, sent = ray_translator.used[ray_translator.kill_at - 1], ray_translator.submitted
     ray_instance.get(list(ray_translator._restarting))  # Ray has restarted the killed worker: it takes batches again
     assert ray_translator.translate(["Satu.", "Dua.", "Tiga.", "Empat."]) and killed in ray_translator.used[sent:]
+
+
+class InterruptedAfter:
+    """Passes ``calls`` translate calls to ``translator``, then is interrupted (Ctrl-C)."""
+
+    def __init__(self, translator, calls: int):
+        self.translator, self.calls = translator, calls
+        self.identity, self.label = translator.identity, translator.label
+
+    def translate(self, sentences, progress=None, on_translated=None):
+        if self.calls == 0:
+            raise KeyboardInterrupt
+        self.calls -= 1
+        return self.translator.translate(sentences, progress=progress, on_translated=on_translated)
+
+
+@pytest.mark.ray
+def test_ray_run_resumed_locally_equals_a_local_run(ray_translator, articles, local_out, marian_dir, tmp_path):
+    from translate_cli.translate import load_translator
+
+    with pytest.raises(batch.Interrupted):
+        run_batch(articles, tmp_path / "out", InterruptedAfter(ray_translator, 1), quiet=True, chunk_sentences=4)
+    kept = cached_sentences(tmp_path / "out")
+    assert 0 < kept < cached_sentences(local_out)
+    resumed = run_batch(articles, tmp_path / "out", load_translator(local_spec("tiny", marian_dir), **OPTIONS),
+                        quiet=True)
+    assert resumed.translated_sentences == cached_sentences(local_out) - kept  # the Ray run's sentences reused
+    articles_only = [output_files(out) for out in (tmp_path / "out", local_out)]
+    for files in articles_only:  # the run's own records count sentences translated and reused differently
+        del files["summary.json"], files["index.html"]
+    assert articles_only[0] == articles_only[1]
 
 
 def test_missing_ray_is_one_line(articles, marian_dir, tmp_path, monkeypatch, capsys):
