@@ -353,3 +353,14 @@ def test_ctrl_c_in_batch_says_what_was_kept(tmp_path, monkeypatch, capsys):
     assert err.strip().splitlines() == [
         f"interrupted: 0 of 1 articles finished and 1 newly translated sentences kept in {outdir / '.cache.sqlite'}; "
         "run the same command again to resume"]
+
+
+@pytest.mark.parametrize("timing", ["pukul tiga", "3 --> 4", ""])
+def test_srt_with_a_broken_timing_after_the_first_cue_is_refused(timing, tmp_path, marian_dir, monkeypatch, capsys):
+    subtitles = tmp_path / "film.srt"
+    subtitles.write_text(f"1\n00:00:01,000 --> 00:00:02,000\nBanjir melanda kota itu.\n\n2\n{timing}\n"
+                         "Warga mengungsi ke masjid.\n\n3\n00:00:05,000 --> 00:00:06,000\nAir mulai surut.\n",
+                         encoding="utf-8")
+    code, _, err = run(["translate", subtitles, "-m", marian_dir, "-o", tmp_path / "out"], monkeypatch, capsys)
+    assert_one_line_error(code, err, "not valid SubRip subtitles after cue 1")  # not 2 cues out of 3
+    assert not (tmp_path / "out" / "film.en.srt").exists()
