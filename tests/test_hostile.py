@@ -364,3 +364,21 @@ def test_srt_with_a_broken_timing_after_the_first_cue_is_refused(timing, tmp_pat
     code, _, err = run(["translate", subtitles, "-m", marian_dir, "-o", tmp_path / "out"], monkeypatch, capsys)
     assert_one_line_error(code, err, "not valid SubRip subtitles after cue 1")  # not 2 cues out of 3
     assert not (tmp_path / "out" / "film.en.srt").exists()
+
+
+def test_html_beyond_libxml2_default_limits_is_read_whole_or_refused(tmp_path, marian_dir, monkeypatch, capsys):
+    script = "var x = 1;" * 1_200_000  # one 12 MB text node, past libxml2's 10 MB default
+    nested = "<div>" * 300 + "<p>Banjir melanda kota itu.</p>" + "</div>" * 300  # past its 256 levels
+    page = tmp_path / "berita.html"
+    page.write_text(f"<html><body>{nested}<script>{script}</script><p>Warga mengungsi ke masjid.</p></body></html>",
+                    encoding="utf-8")
+    args = ["-m", marian_dir, "--beam", 1, "--backend", "transformers"]
+    code, _, err = run(["translate", page, "-o", tmp_path / "out", *args], monkeypatch, capsys)
+    assert code == 0, err
+    rows = [json.loads(line) for line in (tmp_path / "out" / "berita.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert [row["src_text"] for row in rows] == ["Banjir melanda kota itu.", "Warga mengungsi ke masjid."]
+    kept = (tmp_path / "out" / "berita.en.html").read_text(encoding="utf-8")
+    assert script in kept and kept.count("<div>") == 300 and kept.rstrip().endswith("</html>")
+    page.write_text("<html><body>" + "<div>" * 600 + "<p>Banjir melanda kota itu.</p></body></html>", encoding="utf-8")
+    code, _, err = run(["translate", page, "-o", tmp_path / "out2", *args], monkeypatch, capsys)
+    assert_one_line_error(code, err, "nested more than 500 deep")
