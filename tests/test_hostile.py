@@ -12,6 +12,7 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+import tempfile
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 from pathlib import Path
@@ -382,3 +383,40 @@ def test_html_beyond_libxml2_default_limits_is_read_whole_or_refused(tmp_path, m
     page.write_text("<html><body>" + "<div>" * 600 + "<p>Banjir melanda kota itu.</p></body></html>", encoding="utf-8")
     code, _, err = run(["translate", page, "-o", tmp_path / "out2", *args], monkeypatch, capsys)
     assert_one_line_error(code, err, "nested more than 500 deep")
+
+
+def test_a_hostile_listing_never_writes_outside_the_staging_or_mirror_folder(tmp_path, marian_dir, monkeypatch,
+                                                                               capsys):
+    import fsspec
+    from fsspec.implementations.memory import MemoryFileSystem
+
+    escape = f"{tmp_path.name}-escaped.txt"
+
+    class Hostile(MemoryFileSystem):  # a server whose listing links to ../../NAME
+        protocol = "hostile"
+
+        @classmethod
+        def _strip_protocol(cls, path):
+            return MemoryFileSystem._strip_protocol(path.replace("hostile://", "memory://", 1))
+
+        def find(self, path, *args, **kwargs):
+            return [*super().find(path, *args, **kwargs), f"{self._strip_protocol(path)}/../../{escape}"]
+
+        def get_file(self, rpath, lpath, *args, **kwargs):
+            Path(lpath).write_text("Banjir melanda kota itu pada hari Senin.", encoding="utf-8")
+
+    fsspec.register_implementation("hostile", Hostile, clobber=True)
+    memory = fsspec.filesystem("memory")
+    memory.pipe(f"/{tmp_path.name}/in/a.txt", b"Banjir melanda kota itu pada hari Senin.")
+    memory.pipe(f"/{tmp_path.name}/out/summary.json", b"{}")
+    try:
+        for indir, outdir in ((f"hostile://{tmp_path.name}/in", tmp_path / "out"),
+                              (make_tree(tmp_path), f"hostile://{tmp_path.name}/out")):
+            code, _, err = run(batch_args(indir, outdir, marian_dir), monkeypatch, capsys)
+            assert_one_line_error(code, err, "/../../" + escape)
+            assert "is not inside it" in err
+    finally:
+        memory.rm(f"/{tmp_path.name}", recursive=True)
+    from translate_cli.storage import cache_root
+    assert not (Path(tempfile.gettempdir()).parent / escape).exists()  # from the staging folder
+    assert not (cache_root() / escape).exists()  # from the mirror

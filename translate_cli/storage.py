@@ -70,13 +70,20 @@ def local_input(location: str | Path | None, role: str = "input") -> Iterator[Pa
 
 
 def _download(fs, root: str, folder: Path) -> None:
-    """Copy every file under ``root`` into ``folder``, keeping relative paths."""
+    """Copy every file under ``root`` into ``folder``, keeping relative paths; UserError, before anything is
+    copied, for a listed name that is not under ``root`` or would land outside ``folder`` (``../``, a server's
+    hostile listing)."""
+    files = []
     for remote in fs.find(root):
-        relative = remote[len(root):].lstrip("/")
-        if relative:
-            target = folder / relative
-            target.parent.mkdir(parents=True, exist_ok=True)
-            fs.get_file(remote, str(target))
+        if remote == root:
+            continue
+        parts = remote[len(root) + 1:].split("/")
+        if not remote.startswith(f"{root}/") or any(part in ("", ".", "..") for part in parts):
+            raise UserError(f"{root}: lists a file {remote!r} that is not inside it; nothing is copied from it")
+        files.append((remote, folder.joinpath(*parts)))
+    for remote, target in files:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fs.get_file(remote, str(target))
 
 
 class OutputFolder:
