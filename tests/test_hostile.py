@@ -420,3 +420,30 @@ def test_a_hostile_listing_never_writes_outside_the_staging_or_mirror_folder(tmp
     from translate_cli.storage import cache_root
     assert not (Path(tempfile.gettempdir()).parent / escape).exists()  # from the staging folder
     assert not (cache_root() / escape).exists()  # from the mirror
+
+
+def test_several_models_never_translate_each_others_outputs_inside_indir(tmp_path, marian_dir, monkeypatch, capsys):
+    indir = make_tree(tmp_path)
+    for name in ("m1", "m2"):
+        shutil.copytree(marian_dir, tmp_path / name)
+    models = ["-m", tmp_path / "m1", "-m", tmp_path / "m2", "--beam", 1, "--backend", "transformers", "--json"]
+    code, out, err = run(["batch", indir, "-o", indir / "runs", *models], monkeypatch, capsys)
+    assert code == 0, err
+    assert [[a["relpath"] for a in summary["articles"]] for summary in json.loads(out)] == [["a.txt"], ["a.txt"]]
+    code, _, err = run(["batch", indir, "-o", indir, *models], monkeypatch, capsys)
+    assert_one_line_error(code, err, "the output folder must differ from the input folder")
+
+
+@pytest.mark.parametrize("outdir", ["in", "in/run", "in/run/deeper"])
+def test_url_outdir_equal_to_or_inside_indir_is_refused(outdir, tmp_path, monkeypatch, capsys):
+    import fsspec
+
+    memory = fsspec.filesystem("memory")
+    memory.pipe(f"/{tmp_path.name}/in/a.txt", b"Banjir melanda kota itu pada hari Senin.")
+    try:
+        for indir, out in ((f"memory://{tmp_path.name}/in", f"memory://{tmp_path.name}/{outdir}"),
+                           (tmp_path / "in", f"file://{tmp_path}/{outdir}")):
+            code, _, err = run(["batch", indir, "-o", out, "-m", "no-such-model"], monkeypatch, capsys)
+            assert_one_line_error(code, err, "must lie outside the input folder")
+    finally:
+        memory.rm(f"/{tmp_path.name}", recursive=True)

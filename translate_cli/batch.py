@@ -394,18 +394,22 @@ class BatchJob:
     ``publish`` receives the files written (each article's outputs as it finishes, then the summary, the
     index and, on leaving, the cache): ``storage.OutputFolder.publish`` uploads them to object storage.
     ``shown_as`` names INDIR and OUTDIR in reports when they are not the local folders themselves.
+    ``output_root``: the OUTDIR given when ``outdir`` is one model's folder in it; nothing under it is an
+    article (the other models' outputs), and it may not be INDIR.
     """
 
     def __init__(self, indir: Path, outdir: Path, *, references: Path | None = None,
                  glob: str | Sequence[str] = DEFAULT_GLOB, notice: Callable[[str], None] | None = None,
-                 publish: Callable[[list[Path]], None] | None = None, shown_as: tuple[str, str] = ("", "")):
+                 publish: Callable[[list[Path]], None] | None = None, shown_as: tuple[str, str] = ("", ""),
+                 output_root: Path | None = None):
         self.indir, self.outdir = Path(indir), Path(outdir)
         self.references = Path(references) if references is not None else None
         self.notice = notice
         self.publish = publish or (lambda paths: None)
         self.shown_as = shown_as
-        check_folders(self.indir, self.outdir, self.references)
-        self.paths = find_articles(self.indir, glob, exclude=self.outdir.resolve())
+        root = Path(output_root) if output_root is not None else self.outdir
+        check_folders(self.indir, root, self.references)
+        self.paths = find_articles(self.indir, glob, exclude=root.resolve())
         if not self.paths:
             patterns = glob if isinstance(glob, str) else ", ".join(glob)
             raise UserError(f"no files matching {patterns} under {self.indir}")

@@ -481,10 +481,11 @@ def batch_command(
     from translate_cli.batch import DEFAULT_GLOB, SUMMARY_NAME, BatchJob
     from translate_cli.batch import print_summary as print_batch_summary
     from translate_cli.models import model_slug
-    from translate_cli.storage import OutputFolder, join, local_input
+    from translate_cli.storage import OutputFolder, check_apart, is_url, join, local_input
 
     if engine is Engine.local and (address or workers or gpus_per_worker):
         raise UserError("--address, --workers and --gpus-per-worker need --engine ray")
+    check_apart(indir, output)
     models = list(dict.fromkeys(model)) if model else [None]
     failed, summaries = [], []
     with local_input(indir, "input") as local_in, local_input(references, "references") as local_refs:
@@ -492,7 +493,8 @@ def batch_command(
             target = join(output, model_slug(name)) if len(models) > 1 else output
             out = OutputFolder(target)
             with BatchJob(local_in, out.local, references=local_refs, notice=notice, publish=out.publish,
-                          glob=tuple(glob) if glob else DEFAULT_GLOB, shown_as=(indir, str(target))) as job:
+                          glob=tuple(glob) if glob else DEFAULT_GLOB, shown_as=(indir, str(target)),
+                          output_root=None if is_url(output) else Path(output)) as job:
                 # folders, patterns and the lock are checked before the model loads
                 if engine is Engine.ray:
                     translator = load_on_ray(name, device, beam, batch_size, backend, compute_type, address,

@@ -44,6 +44,28 @@ def _filesystem(url: str):
     return fs, root.rstrip("/")
 
 
+def check_apart(indir: str | Path, outdir: str | Path) -> None:
+    """Refuse OUTDIR equal to INDIR or inside it when either is a URL: INDIR is copied whole, so outputs
+    there would be read as articles by the next run. (Local folders are compared by ``batch``, which
+    leaves an OUTDIR inside INDIR out of its search.)"""
+    if not (is_url(indir) or is_url(outdir)):
+        return
+    (in_kind, in_path), (out_kind, out_path) = _where(indir), _where(outdir)
+    if in_kind == out_kind and (out_path == in_path or out_path.startswith(f"{in_path.rstrip('/')}/")):
+        raise UserError(f"the output folder {outdir} must lie outside the input folder {indir} when either is a URL")
+
+
+def _where(location: str | Path) -> tuple[str, str]:
+    """(protocol, path) of a local path or URL, local files and file:// URLs alike as absolute paths."""
+    if is_url(location):
+        fs, root = _filesystem(str(location))
+        protocol = fs.protocol if isinstance(fs.protocol, str) else fs.protocol[0]
+        if protocol not in ("file", "local"):
+            return protocol, root
+        location = root
+    return "file", str(Path(location).resolve())
+
+
 def cache_root() -> Path:
     """The translate-cli cache folder (see ``translate.ct2_cache_dir`` for the same rule)."""
     from translate_cli.translate import ct2_cache_dir
