@@ -447,3 +447,18 @@ def test_url_outdir_equal_to_or_inside_indir_is_refused(outdir, tmp_path, monkey
             assert_one_line_error(code, err, "must lie outside the input folder")
     finally:
         memory.rm(f"/{tmp_path.name}", recursive=True)
+
+
+def test_articles_named_like_the_batch_files_fail_alone(tmp_path, marian_dir, monkeypatch, capsys):
+    indir = make_tree(tmp_path)
+    text = (indir / "a.txt").read_text(encoding="utf-8")
+    (indir / "summary.json.txt").write_text(text, encoding="utf-8")
+    (indir / "index.html.md").write_text(text, encoding="utf-8")
+    outdir = tmp_path / "out"
+    code, out, err = run(batch_args(indir, outdir, marian_dir), monkeypatch, capsys)
+    assert_one_line_error(code, err, "2 of 3 articles failed")
+    summary = json.loads((outdir / "summary.json").read_text(encoding="utf-8"))
+    assert {a["relpath"]: a["status"] for a in summary["articles"]} == {
+        "a.txt": "translated", "index.html.md": "failed", "summary.json.txt": "failed"}
+    assert "a name the batch writes for itself" in out
+    assert (outdir / "index.html").is_file() and "a.en.txt" not in (outdir / "index.html").read_text()

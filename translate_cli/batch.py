@@ -518,6 +518,10 @@ class _Run:
             self.fail(rel, f"same output folder as {self.folders[folder]}")
             return None
         self.folders[folder] = rel
+        top = folder.relative_to(self.outdir).parts[0]
+        if top in (SUMMARY_NAME, INDEX_NAME, CACHE_NAME, LOCK_NAME):
+            self.fail(rel, f"its outputs would go to {top}/, a name the batch writes for itself; rename it")
+            return None
         try:
             article = _plan(indir, path, references, force, self.presegmented)
         except UserError as exc:
