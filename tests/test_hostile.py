@@ -462,3 +462,33 @@ def test_articles_named_like_the_batch_files_fail_alone(tmp_path, marian_dir, mo
         "a.txt": "translated", "index.html.md": "failed", "summary.json.txt": "failed"}
     assert "a name the batch writes for itself" in out
     assert (outdir / "index.html").is_file() and "a.en.txt" not in (outdir / "index.html").read_text()
+
+
+def test_a_healthy_cache_locked_by_another_process_is_kept(tmp_path, marian_dir, monkeypatch, capsys):
+    from translate_cli.batch import BatchStore
+
+    indir, outdir = make_tree(tmp_path), tmp_path / "out"
+    code, _, err = run(batch_args(indir, outdir, marian_dir), monkeypatch, capsys)
+    assert code == 0, err
+    cache = outdir / ".cache.sqlite"
+    before = cache.read_bytes()
+    monkeypatch.setattr(BatchStore, "BUSY_SECONDS", 0.1)
+    holder = sqlite3.connect(cache, isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        code, _, err = run(batch_args(indir, outdir, marian_dir), monkeypatch, capsys)
+    finally:
+        holder.close()
+    assert_one_line_error(code, err, "in use by another process")
+    assert cache.read_bytes() == before and not list(outdir.glob("*.damaged*"))
+
+
+def test_a_second_damaged_cache_never_overwrites_the_first(tmp_path, marian_dir, monkeypatch, capsys):
+    indir, outdir = make_tree(tmp_path), tmp_path / "out"
+    outdir.mkdir()
+    cache = outdir / ".cache.sqlite"
+    for garbage in (b"first damaged copy " * 300, b"second damaged copy " * 300):
+        cache.write_bytes(garbage)
+        code, _, err = run(batch_args(indir, outdir, marian_dir), monkeypatch, capsys)
+        assert code == 0, err
+    assert sorted(p.read_bytes()[:6] for p in outdir.glob(".cache.sqlite.damaged*")) == [b"first ", b"second"]

@@ -43,6 +43,7 @@ from __future__ import annotations
 import dataclasses
 import fcntl
 import hashlib
+import itertools
 import json
 import sqlite3
 import time
@@ -183,6 +184,8 @@ class BatchStore:
         "totals": (("key", "value"), "key TEXT PRIMARY KEY, value REAL"),
     }
 
+    BUSY_SECONDS = 5.0  # how long to wait for another process's lock on the file (sqlite3's default)
+
     def __init__(self, path: Path, notice: Callable[[str], None] | None = None):
         if path.is_dir():
             raise UserError(f"{path}: is a folder, not the batch cache; remove it to start over")
@@ -190,6 +193,10 @@ class BatchStore:
             self.db = self._open(path)
         except _Damaged as damage:
             aside = path.with_name(path.name + ".damaged")
+            for number in itertools.count(2):  # never over an earlier damaged copy
+                if not aside.exists():
+                    break
+                aside = path.with_name(f"{path.name}.damaged.{number}")
             path.replace(aside)
             if notice:
                 notice(f"{path} was unusable ({damage}); set aside as {aside.name} and rebuilt: "
@@ -197,7 +204,7 @@ class BatchStore:
             self.db = self._open(path)
 
     def _open(self, path: Path) -> sqlite3.Connection:
-        db = sqlite3.connect(path)
+        db = sqlite3.connect(path, timeout=self.BUSY_SECONDS)
         try:
             version = db.execute("PRAGMA user_version").fetchone()[0]
             if version > self.SCHEMA_VERSION:
@@ -215,6 +222,8 @@ class BatchStore:
                 db.execute(f"PRAGMA user_version = {self.SCHEMA_VERSION}")
         except sqlite3.DatabaseError as exc:
             db.close()
+            if getattr(exc, "sqlite_errorcode", 0) & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+                raise UserError(f"{path}: in use by another process ({exc}); run again when it has finished") from None
             raise _Damaged(str(exc)) from None
         except (UserError, _Damaged):
             db.close()
