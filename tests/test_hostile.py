@@ -492,3 +492,33 @@ def test_a_second_damaged_cache_never_overwrites_the_first(tmp_path, marian_dir,
         code, _, err = run(batch_args(indir, outdir, marian_dir), monkeypatch, capsys)
         assert code == 0, err
     assert sorted(p.read_bytes()[:6] for p in outdir.glob(".cache.sqlite.damaged*")) == [b"first ", b"second"]
+
+
+class _Echo:
+    """A stand-in translator ("EN" + the sentence) that keeps each sentence as it is translated."""
+
+    identity = label = "echo"
+
+    def translate(self, sentences, progress=None, on_translated=None):
+        on_translated(list(enumerate(f"EN {s}" for s in sentences)))
+        return [f"EN {s}" for s in sentences]
+
+
+def test_a_killed_batch_counts_its_translated_sentences_in_the_job_totals(tmp_path, monkeypatch, capsys):
+    from translate_cli import cli
+
+    indir, outdir = make_tree(tmp_path), tmp_path / "out"
+    killed = ("import os, signal, sys\nfrom translate_cli import cli\n"
+              "class Killed:\n    identity = label = 'echo'\n"
+              "    def translate(self, sentences, progress=None, on_translated=None):\n"
+              "        on_translated([(0, 'EN ' + sentences[0])])\n        os.kill(os.getpid(), signal.SIGKILL)\n"
+              "cli.load = lambda *args, **kwargs: Killed()\n"
+              f"sys.argv = ['translate-cli', 'batch', {str(indir)!r}, '-o', {str(outdir)!r}, '-q']\ncli.main()\n")
+    assert subprocess.run([sys.executable, "-c", killed], timeout=120).returncode == -9
+    monkeypatch.setattr(cli, "load", lambda *args, **kwargs: _Echo())
+    code, _, err = run(["batch", indir, "-o", outdir, "-q"], monkeypatch, capsys)
+    assert code == 0, err
+    summary = json.loads((outdir / "summary.json").read_text(encoding="utf-8"))
+    assert summary["last_run"] == {"seconds": summary["last_run"]["seconds"], "translated_sentences": 1,
+                                   "cached_sentences": 1}
+    assert summary["job"]["translated_sentences"] == 2 and summary["job"]["runs"] == 2

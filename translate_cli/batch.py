@@ -245,11 +245,14 @@ class BatchStore:
                 found[source] = row[0]
         return found
 
-    def store(self, identity: str, pairs: Sequence[tuple[str, str]]) -> None:
+    def store(self, identity: str, pairs: Sequence[tuple[str, str]], seconds: float = 0.0) -> None:
+        """Keep newly translated sentences; they and the ``seconds`` spent since the last call are added to
+        the job's totals in the same transaction, so a killed run's work is counted as surely as it is kept."""
         with self.db:
             self.db.executemany(
                 "INSERT OR REPLACE INTO sentences VALUES (?, ?, ?)", [(identity, s, t) for s, t in pairs]
             )
+            self._add_totals(translated_sentences=len(pairs), seconds=seconds)
 
     def finished(self, article: _Article, identity: str) -> _Record | None:
         """The manifest record of ``article`` if this text, reference and identity were finished before
@@ -280,14 +283,18 @@ class BatchStore:
         with self.db:
             self.db.execute("DELETE FROM articles WHERE relpath = ?", (relpath,))
 
-    def add_totals(self, translated_sentences: int, seconds: float) -> JobTotals:
-        """Add one run to the job's totals and return them."""
+    def add_totals(self, **values: float) -> JobTotals:
+        """Add to the job's totals (``runs``, ``seconds``; :meth:`store` adds the sentences) and return them."""
         with self.db:
-            for key, value in (("runs", 1), ("translated_sentences", translated_sentences), ("seconds", seconds)):
-                self.db.execute("INSERT INTO totals VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = value + ?",
-                                (key, value, value))
-        values = dict(self.db.execute("SELECT key, value FROM totals"))
-        return JobTotals(int(values["runs"]), int(values["translated_sentences"]), float(values["seconds"]))
+            self._add_totals(**values)
+        totals = dict(self.db.execute("SELECT key, value FROM totals"))
+        return JobTotals(int(totals.get("runs", 0)), int(totals.get("translated_sentences", 0)),
+                         float(totals.get("seconds", 0.0)))
+
+    def _add_totals(self, **values: float) -> None:
+        for key, value in values.items():
+            self.db.execute("INSERT INTO totals VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = value + ?",
+                            (key, value, value))
 
 
 class _Damaged(Exception):
@@ -460,6 +467,7 @@ class BatchJob:
         summary says what is pending, and :class:`Interrupted` is raised with a one-line account.
         """
         started = time.monotonic()
+        self.store.add_totals(runs=1)  # counted at the start, so that a killed run counts too
         run = _Run(self.outdir, translator, self.store, presegmented, self.publish)
         pending = [a for a in (run.plan(self.indir, p, self.references, force) for p in self.paths) if a is not None]
         interrupted = False
@@ -470,11 +478,12 @@ class BatchJob:
         for path in self.paths:
             run.outcomes.setdefault(path.relative_to(self.indir).as_posix(), ArticleOutcome(
                 path.relative_to(self.indir).as_posix(), "pending", "interrupted before it was translated"))
-        seconds = time.monotonic() - started
+        now = time.monotonic()
+        seconds = now - started
         articles = [run.outcomes[p.relative_to(self.indir).as_posix()] for p in self.paths]
         summary = BatchSummary(self.indir, self.outdir, translator.label, articles, run.translated,
                                run.from_cache, seconds, _corpus_scores(run.records.values()),
-                               self.store.add_totals(run.translated, seconds), interrupted, self.shown_as)
+                               self.store.add_totals(seconds=now - run.accounted), interrupted, self.shown_as)
         atomic_write_text(self.outdir / SUMMARY_NAME, json.dumps(summary.to_json(), indent=2, ensure_ascii=False) + "\n")
         atomic_write_text(self.outdir / INDEX_NAME, render_index(summary, _out_folder))
         self.publish([self.outdir / SUMMARY_NAME, self.outdir / INDEX_NAME])
@@ -513,6 +522,7 @@ class _Run:
         self.translated = 0
         self.from_cache = 0
         self.cached: dict[str, str] = {}  # the cache's translations of this run's sentences, looked up once
+        self.accounted = time.monotonic()  # up to when this run's time is in the job's totals
 
     def fail(self, relpath: str, reason: str) -> None:
         """Record a failed article; outputs an earlier run left for it are no longer current."""
@@ -578,7 +588,9 @@ class _Run:
 
         def keep(done: list[tuple[int, str]]) -> None:
             pairs = [(missing[i], text) for i, text in done]
-            self.store.store(self.identity, pairs)
+            now = time.monotonic()
+            self.store.store(self.identity, pairs, now - self.accounted)
+            self.accounted = now
             self.cached.update(pairs)
             self.translated += len(done)
 
