@@ -522,3 +522,16 @@ def test_a_killed_batch_counts_its_translated_sentences_in_the_job_totals(tmp_pa
     assert summary["last_run"] == {"seconds": summary["last_run"]["seconds"], "translated_sentences": 1,
                                    "cached_sentences": 1}
     assert summary["job"]["translated_sentences"] == 2 and summary["job"]["runs"] == 2
+
+
+def test_batch_leaves_the_temporary_files_of_a_live_writer_alone(tmp_path, marian_dir, monkeypatch, capsys):
+    indir, outdir = make_tree(tmp_path), tmp_path / "out"
+    (outdir / "notes").mkdir(parents=True)
+    live, dead = outdir / "notes" / ".n.en.txt.k3j9_x2a.tmp", outdir / "notes" / ".n.tsv.abcdefgh.tmp"
+    live.write_text("half written by another translate -o OUTDIR/notes")
+    dead.write_text("left by a killed writer")
+    with open(live, "rb") as writing:
+        fcntl.flock(writing, fcntl.LOCK_EX)  # as the other writer holds it while it writes
+        code, _, err = run(batch_args(indir, outdir, marian_dir), monkeypatch, capsys)
+    assert code == 0, err
+    assert live.exists() and not dead.exists()

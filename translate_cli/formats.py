@@ -10,6 +10,7 @@ An article read from a document also gets the translated document, ``<stem>.en.<
 from __future__ import annotations
 
 import dataclasses
+import fcntl
 import html
 import json
 import os
@@ -95,6 +96,7 @@ def atomic_write_chunks(path: Path, chunks: Iterable[str | bytes]) -> None:
     tmp = None
     try:
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        fcntl.flock(fd, fcntl.LOCK_EX)  # held until closed: remove_stale_temporaries leaves a live file alone
         with os.fdopen(fd, "wb") as fh:
             for chunk in chunks:
                 fh.write(chunk if isinstance(chunk, bytes) else chunk.encode("utf-8", "replace"))
@@ -116,13 +118,25 @@ _TEMPORARY = re.compile(r"\..+\.[A-Za-z0-9_]{8}\.tmp")  # what atomic_write_text
 def remove_stale_temporaries(folder: Path) -> int:
     """Delete the temporary files that a killed writer left under ``folder``; return how many.
 
-    Only for a folder no other writer is using (batch calls it while holding OUTDIR's lock).
+    A file still being written is locked by its writer (another process writing into ``folder``) and kept;
+    the kernel releases a killed writer's lock.
     """
     removed = 0
     for path in Path(folder).rglob(".*.tmp"):
-        if _TEMPORARY.fullmatch(path.name) and path.is_file():
-            path.unlink(missing_ok=True)
-            removed += 1
+        if not _TEMPORARY.fullmatch(path.name) or not path.is_file():
+            continue
+        try:
+            fd = os.open(path, os.O_RDONLY)
+        except OSError:
+            continue
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            continue
+        finally:
+            os.close(fd)
+        path.unlink(missing_ok=True)
+        removed += 1
     return removed
 
 
