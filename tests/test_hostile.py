@@ -499,9 +499,13 @@ class _Echo:
 
     identity = label = "echo"
 
+    def __init__(self, tag: str = "EN"):
+        self.tag = tag
+
     def translate(self, sentences, progress=None, on_translated=None):
-        on_translated(list(enumerate(f"EN {s}" for s in sentences)))
-        return [f"EN {s}" for s in sentences]
+        if on_translated:
+            on_translated(list(enumerate(f"{self.tag} {s}" for s in sentences)))
+        return [f"{self.tag} {s}" for s in sentences]
 
 
 def test_a_killed_batch_counts_its_translated_sentences_in_the_job_totals(tmp_path, monkeypatch, capsys):
@@ -535,3 +539,44 @@ def test_batch_leaves_the_temporary_files_of_a_live_writer_alone(tmp_path, maria
         code, _, err = run(batch_args(indir, outdir, marian_dir), monkeypatch, capsys)
     assert code == 0, err
     assert live.exists() and not dead.exists()
+
+
+@pytest.mark.parametrize("when", ["writing", "renaming"])
+def test_ctrl_c_while_translate_writes_leaves_one_whole_set(when, tmp_path, monkeypatch, capsys):
+    import signal
+
+    from translate_cli import cli, formats
+
+    source, outdir = make_tree(tmp_path) / "a.txt", tmp_path / "out"
+    monkeypatch.setattr(cli, "load", lambda *args, **kwargs: _Echo("OLD"))
+    code, _, err = run(["translate", source, "-o", outdir, "-r", source], monkeypatch, capsys)
+    assert code == 0, err
+    old = {path.name: path.read_bytes() for path in outdir.iterdir()}
+    monkeypatch.setattr(cli, "load", lambda *args, **kwargs: _Echo("NEW"))
+    if when == "writing":  # Ctrl-C while the fifth of seven files is written
+        def markdown_chunks(result):
+            yield "| half a table"
+            raise KeyboardInterrupt
+        monkeypatch.setattr(formats, "markdown_chunks", markdown_chunks)
+    else:  # Ctrl-C while the first file is renamed into place
+        replace = formats._replace
+        calls = []
+
+        def interrupted_replace(tmp, path):
+            if not calls:
+                signal.raise_signal(signal.SIGINT)
+            calls.append(path)
+            replace(tmp, path)
+        monkeypatch.setattr(formats, "_replace", interrupted_replace)
+    code, _, err = run(["translate", source, "-o", outdir, "-r", source], monkeypatch, capsys)
+    assert code == 130
+    now = {path.name: path.read_bytes() for path in outdir.iterdir()}
+    assert sorted(now) == sorted(old)  # no temporaries left
+    if when == "writing":
+        assert now == old
+        assert err.strip().splitlines() == [f"interrupted: nothing of this translation was written ({outdir} keeps "
+                                            "what it held)"]
+    else:
+        assert all(b"NEW" in content and b"OLD" not in content for name, content in now.items()
+                   if name != "scores.json")
+        assert err.strip().splitlines() == [f"interrupted: the outputs of 1 model(s) are complete, the last in {outdir}"]
