@@ -580,3 +580,24 @@ def test_ctrl_c_while_translate_writes_leaves_one_whole_set(when, tmp_path, monk
         assert all(b"NEW" in content and b"OLD" not in content for name, content in now.items()
                    if name != "scores.json")
         assert err.strip().splitlines() == [f"interrupted: the outputs of 1 model(s) are complete, the last in {outdir}"]
+
+
+def test_links_out_of_indir_or_refdir_are_not_read(tmp_path, marian_dir, monkeypatch, capsys):
+    indir, refs, outdir = make_tree(tmp_path), tmp_path / "refs", tmp_path / "out"
+    secret = tmp_path / "secret.txt"  # stands for /etc/passwd, but Indonesian so that only the rule refuses it
+    secret.write_text("Kata sandi rahasia ada di dalam berkas ini. Jangan dibaca oleh siapa pun.", encoding="utf-8")
+    (indir / "leak.txt").symlink_to(secret)
+    (indir / "same.txt").symlink_to(indir / "a.txt")  # a link inside INDIR is read
+    refs.mkdir()
+    (refs / "same.txt").symlink_to(secret)
+    code, out, err = run([*batch_args(indir, outdir, marian_dir), "--references", refs], monkeypatch, capsys)
+    assert_one_line_error(code, err, "2 of 3 articles failed")
+    summary = json.loads((outdir / "summary.json").read_text(encoding="utf-8"))
+    reasons = {a["relpath"]: a["reason"] for a in summary["articles"] if a["status"] == "failed"}
+    assert reasons.keys() == {"leak.txt", "same.txt"}
+    assert "outside the input folder; not read" in reasons["leak.txt"]
+    assert "outside the references folder; not read" in reasons["same.txt"]
+    assert not (outdir / "leak").exists() and (outdir / "a" / "a.en.txt").is_file()
+    assert "rahasia" not in "".join(p.read_text(errors="replace") for p in outdir.rglob("*") if p.is_file())
+    code, _, err = run(batch_args(f"file://{indir}", tmp_path / "out2", marian_dir), monkeypatch, capsys)
+    assert_one_line_error(code, err, "leak.txt' that is not inside it (or links out of it)")

@@ -351,6 +351,7 @@ def _plan(indir: Path, path: Path, references: Path | None, force: bool = False,
           presegmented: bool = False) -> _Article:
     """Read and segment one article (and read its reference); raises UserError for a bad file."""
     relpath = path.relative_to(indir)
+    _check_inside(path, indir, "input")
     notes: list[str] = []
     text, document = read_input(path, notes.append)
     if not force:
@@ -363,6 +364,7 @@ def _plan(indir: Path, path: Path, references: Path | None, force: bool = False,
     article = _Article(relpath.as_posix(), sha256, source, note="; ".join(notes), document=document)
     ref_path = find_reference(references, relpath) if references else None
     if ref_path is not None:
+        _check_inside(ref_path, references, "references")
         try:
             article.ref_text = read_input(ref_path, notes.append)[0]
         except UserError as exc:
@@ -371,6 +373,13 @@ def _plan(indir: Path, path: Path, references: Path | None, force: bool = False,
         article.ref_sha256 = _sha256(article.ref_text)
         article.note = "; ".join(notes)
     return article
+
+
+def _check_inside(path: Path, folder: Path, role: str) -> None:
+    """Files are read only from inside their folder: a link that leads out of it (to /etc/passwd, say) is
+    refused, as a --glob outside INDIR is; links inside it are followed (linked folders are never walked)."""
+    if not path.resolve().is_relative_to(folder.resolve()):
+        raise UserError(f"{path}: a link to {path.resolve()}, outside the {role} folder; not read")
 
 
 def _out_folder(outdir: Path, relpath: str) -> Path:

@@ -59,11 +59,15 @@ def _where(location: str | Path) -> tuple[str, str]:
     """(protocol, path) of a local path or URL, local files and file:// URLs alike as absolute paths."""
     if is_url(location):
         fs, root = _filesystem(str(location))
-        protocol = fs.protocol if isinstance(fs.protocol, str) else fs.protocol[0]
-        if protocol not in ("file", "local"):
-            return protocol, root
+        if not _is_local(fs):
+            return fs.protocol if isinstance(fs.protocol, str) else fs.protocol[0], root
         location = root
     return "file", str(Path(location).resolve())
+
+
+def _is_local(fs) -> bool:
+    """Whether ``fs`` is this machine's file system (``file://``), where links are resolved."""
+    return bool({"file", "local"} & ({fs.protocol} if isinstance(fs.protocol, str) else set(fs.protocol)))
 
 
 def cache_root() -> Path:
@@ -94,14 +98,16 @@ def local_input(location: str | Path | None, role: str = "input") -> Iterator[Pa
 def _download(fs, root: str, folder: Path) -> None:
     """Copy every file under ``root`` into ``folder``, keeping relative paths; UserError, before anything is
     copied, for a listed name that is not under ``root`` or would land outside ``folder`` (``../``, a server's
-    hostile listing)."""
+    hostile listing), or a local link that leads out of ``root`` (as ``batch`` refuses for local folders)."""
     files = []
     for remote in fs.find(root):
         if remote == root:
             continue
         parts = remote[len(root) + 1:].split("/")
-        if not remote.startswith(f"{root}/") or any(part in ("", ".", "..") for part in parts):
-            raise UserError(f"{root}: lists a file {remote!r} that is not inside it; nothing is copied from it")
+        outside = not remote.startswith(f"{root}/") or any(part in ("", ".", "..") for part in parts)
+        if outside or _is_local(fs) and not Path(remote).resolve().is_relative_to(Path(root).resolve()):
+            raise UserError(f"{root}: lists a file {remote!r} that is not inside it (or links out of it); "
+                            "nothing is copied from it")
         files.append((remote, folder.joinpath(*parts)))
     for remote, target in files:
         target.parent.mkdir(parents=True, exist_ok=True)
