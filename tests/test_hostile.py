@@ -12,6 +12,7 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+import tempfile
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 from pathlib import Path
@@ -353,3 +354,250 @@ def test_ctrl_c_in_batch_says_what_was_kept(tmp_path, monkeypatch, capsys):
     assert err.strip().splitlines() == [
         f"interrupted: 0 of 1 articles finished and 1 newly translated sentences kept in {outdir / '.cache.sqlite'}; "
         "run the same command again to resume"]
+
+
+@pytest.mark.parametrize("timing", ["pukul tiga", "3 --> 4", ""])
+def test_srt_with_a_broken_timing_after_the_first_cue_is_refused(timing, tmp_path, marian_dir, monkeypatch, capsys):
+    subtitles = tmp_path / "film.srt"
+    subtitles.write_text(f"1\n00:00:01,000 --> 00:00:02,000\nBanjir melanda kota itu.\n\n2\n{timing}\n"
+                         "Warga mengungsi ke masjid.\n\n3\n00:00:05,000 --> 00:00:06,000\nAir mulai surut.\n",
+                         encoding="utf-8")
+    code, _, err = run(["translate", subtitles, "-m", marian_dir, "-o", tmp_path / "out"], monkeypatch, capsys)
+    assert_one_line_error(code, err, "not valid SubRip subtitles after cue 1")  # not 2 cues out of 3
+    assert not (tmp_path / "out" / "film.en.srt").exists()
+
+
+def test_html_beyond_libxml2_default_limits_is_read_whole_or_refused(tmp_path, marian_dir, monkeypatch, capsys):
+    script = "var x = 1;" * 1_200_000  # one 12 MB text node, past libxml2's 10 MB default
+    nested = "<div>" * 300 + "<p>Banjir melanda kota itu.</p>" + "</div>" * 300  # past its 256 levels
+    page = tmp_path / "berita.html"
+    page.write_text(f"<html><body>{nested}<script>{script}</script><p>Warga mengungsi ke masjid.</p></body></html>",
+                    encoding="utf-8")
+    args = ["-m", marian_dir, "--beam", 1, "--backend", "transformers"]
+    code, _, err = run(["translate", page, "-o", tmp_path / "out", *args], monkeypatch, capsys)
+    assert code == 0, err
+    rows = [json.loads(line) for line in (tmp_path / "out" / "berita.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert [row["src_text"] for row in rows] == ["Banjir melanda kota itu.", "Warga mengungsi ke masjid."]
+    kept = (tmp_path / "out" / "berita.en.html").read_text(encoding="utf-8")
+    assert script in kept and kept.count("<div>") == 300 and kept.rstrip().endswith("</html>")
+    page.write_text("<html><body>" + "<div>" * 600 + "<p>Banjir melanda kota itu.</p></body></html>", encoding="utf-8")
+    code, _, err = run(["translate", page, "-o", tmp_path / "out2", *args], monkeypatch, capsys)
+    assert_one_line_error(code, err, "nested more than 500 deep")
+
+
+def test_a_hostile_listing_never_writes_outside_the_staging_or_mirror_folder(tmp_path, marian_dir, monkeypatch,
+                                                                               capsys):
+    import fsspec
+    from fsspec.implementations.memory import MemoryFileSystem
+
+    escape = f"{tmp_path.name}-escaped.txt"
+
+    class Hostile(MemoryFileSystem):  # a server whose listing links to ../../NAME
+        protocol = "hostile"
+
+        @classmethod
+        def _strip_protocol(cls, path):
+            return MemoryFileSystem._strip_protocol(path.replace("hostile://", "memory://", 1))
+
+        def find(self, path, *args, **kwargs):
+            return [*super().find(path, *args, **kwargs), f"{self._strip_protocol(path)}/../../{escape}"]
+
+        def get_file(self, rpath, lpath, *args, **kwargs):
+            Path(lpath).write_text("Banjir melanda kota itu pada hari Senin.", encoding="utf-8")
+
+    fsspec.register_implementation("hostile", Hostile, clobber=True)
+    memory = fsspec.filesystem("memory")
+    memory.pipe(f"/{tmp_path.name}/in/a.txt", b"Banjir melanda kota itu pada hari Senin.")
+    memory.pipe(f"/{tmp_path.name}/out/summary.json", b"{}")
+    try:
+        for indir, outdir in ((f"hostile://{tmp_path.name}/in", tmp_path / "out"),
+                              (make_tree(tmp_path), f"hostile://{tmp_path.name}/out")):
+            code, _, err = run(batch_args(indir, outdir, marian_dir), monkeypatch, capsys)
+            assert_one_line_error(code, err, "/../../" + escape)
+            assert "is not inside it" in err
+    finally:
+        memory.rm(f"/{tmp_path.name}", recursive=True)
+    from translate_cli.storage import cache_root
+    assert not (Path(tempfile.gettempdir()).parent / escape).exists()  # from the staging folder
+    assert not (cache_root() / escape).exists()  # from the mirror
+
+
+def test_several_models_never_translate_each_others_outputs_inside_indir(tmp_path, marian_dir, monkeypatch, capsys):
+    indir = make_tree(tmp_path)
+    for name in ("m1", "m2"):
+        shutil.copytree(marian_dir, tmp_path / name)
+    models = ["-m", tmp_path / "m1", "-m", tmp_path / "m2", "--beam", 1, "--backend", "transformers", "--json"]
+    code, out, err = run(["batch", indir, "-o", indir / "runs", *models], monkeypatch, capsys)
+    assert code == 0, err
+    assert [[a["relpath"] for a in summary["articles"]] for summary in json.loads(out)] == [["a.txt"], ["a.txt"]]
+    code, _, err = run(["batch", indir, "-o", indir, *models], monkeypatch, capsys)
+    assert_one_line_error(code, err, "the output folder must differ from the input folder")
+
+
+@pytest.mark.parametrize("outdir", ["in", "in/run", "in/run/deeper"])
+def test_url_outdir_equal_to_or_inside_indir_is_refused(outdir, tmp_path, monkeypatch, capsys):
+    import fsspec
+
+    memory = fsspec.filesystem("memory")
+    memory.pipe(f"/{tmp_path.name}/in/a.txt", b"Banjir melanda kota itu pada hari Senin.")
+    try:
+        for indir, out in ((f"memory://{tmp_path.name}/in", f"memory://{tmp_path.name}/{outdir}"),
+                           (tmp_path / "in", f"file://{tmp_path}/{outdir}")):
+            code, _, err = run(["batch", indir, "-o", out, "-m", "no-such-model"], monkeypatch, capsys)
+            assert_one_line_error(code, err, "must lie outside the input folder")
+    finally:
+        memory.rm(f"/{tmp_path.name}", recursive=True)
+
+
+def test_articles_named_like_the_batch_files_fail_alone(tmp_path, marian_dir, monkeypatch, capsys):
+    indir = make_tree(tmp_path)
+    text = (indir / "a.txt").read_text(encoding="utf-8")
+    (indir / "summary.json.txt").write_text(text, encoding="utf-8")
+    (indir / "index.html.md").write_text(text, encoding="utf-8")
+    outdir = tmp_path / "out"
+    code, out, err = run(batch_args(indir, outdir, marian_dir), monkeypatch, capsys)
+    assert_one_line_error(code, err, "2 of 3 articles failed")
+    summary = json.loads((outdir / "summary.json").read_text(encoding="utf-8"))
+    assert {a["relpath"]: a["status"] for a in summary["articles"]} == {
+        "a.txt": "translated", "index.html.md": "failed", "summary.json.txt": "failed"}
+    assert "a name the batch writes for itself" in out
+    assert (outdir / "index.html").is_file() and "a.en.txt" not in (outdir / "index.html").read_text()
+
+
+def test_a_healthy_cache_locked_by_another_process_is_kept(tmp_path, marian_dir, monkeypatch, capsys):
+    from translate_cli.batch import BatchStore
+
+    indir, outdir = make_tree(tmp_path), tmp_path / "out"
+    code, _, err = run(batch_args(indir, outdir, marian_dir), monkeypatch, capsys)
+    assert code == 0, err
+    cache = outdir / ".cache.sqlite"
+    before = cache.read_bytes()
+    monkeypatch.setattr(BatchStore, "BUSY_SECONDS", 0.1)
+    holder = sqlite3.connect(cache, isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        code, _, err = run(batch_args(indir, outdir, marian_dir), monkeypatch, capsys)
+    finally:
+        holder.close()
+    assert_one_line_error(code, err, "in use by another process")
+    assert cache.read_bytes() == before and not list(outdir.glob("*.damaged*"))
+
+
+def test_a_second_damaged_cache_never_overwrites_the_first(tmp_path, marian_dir, monkeypatch, capsys):
+    indir, outdir = make_tree(tmp_path), tmp_path / "out"
+    outdir.mkdir()
+    cache = outdir / ".cache.sqlite"
+    for garbage in (b"first damaged copy " * 300, b"second damaged copy " * 300):
+        cache.write_bytes(garbage)
+        code, _, err = run(batch_args(indir, outdir, marian_dir), monkeypatch, capsys)
+        assert code == 0, err
+    assert sorted(p.read_bytes()[:6] for p in outdir.glob(".cache.sqlite.damaged*")) == [b"first ", b"second"]
+
+
+class _Echo:
+    """A stand-in translator ("EN" + the sentence) that keeps each sentence as it is translated."""
+
+    identity = label = "echo"
+
+    def __init__(self, tag: str = "EN"):
+        self.tag = tag
+
+    def translate(self, sentences, progress=None, on_translated=None):
+        if on_translated:
+            on_translated(list(enumerate(f"{self.tag} {s}" for s in sentences)))
+        return [f"{self.tag} {s}" for s in sentences]
+
+
+def test_a_killed_batch_counts_its_translated_sentences_in_the_job_totals(tmp_path, monkeypatch, capsys):
+    from translate_cli import cli
+
+    indir, outdir = make_tree(tmp_path), tmp_path / "out"
+    killed = ("import os, signal, sys\nfrom translate_cli import cli\n"
+              "class Killed:\n    identity = label = 'echo'\n"
+              "    def translate(self, sentences, progress=None, on_translated=None):\n"
+              "        on_translated([(0, 'EN ' + sentences[0])])\n        os.kill(os.getpid(), signal.SIGKILL)\n"
+              "cli.load = lambda *args, **kwargs: Killed()\n"
+              f"sys.argv = ['translate-cli', 'batch', {str(indir)!r}, '-o', {str(outdir)!r}, '-q']\ncli.main()\n")
+    assert subprocess.run([sys.executable, "-c", killed], timeout=120).returncode == -9
+    monkeypatch.setattr(cli, "load", lambda *args, **kwargs: _Echo())
+    code, _, err = run(["batch", indir, "-o", outdir, "-q"], monkeypatch, capsys)
+    assert code == 0, err
+    summary = json.loads((outdir / "summary.json").read_text(encoding="utf-8"))
+    assert summary["last_run"] == {"seconds": summary["last_run"]["seconds"], "translated_sentences": 1,
+                                   "cached_sentences": 1}
+    assert summary["job"]["translated_sentences"] == 2 and summary["job"]["runs"] == 2
+
+
+def test_batch_leaves_the_temporary_files_of_a_live_writer_alone(tmp_path, marian_dir, monkeypatch, capsys):
+    indir, outdir = make_tree(tmp_path), tmp_path / "out"
+    (outdir / "notes").mkdir(parents=True)
+    live, dead = outdir / "notes" / ".n.en.txt.k3j9_x2a.tmp", outdir / "notes" / ".n.tsv.abcdefgh.tmp"
+    live.write_text("half written by another translate -o OUTDIR/notes")
+    dead.write_text("left by a killed writer")
+    with open(live, "rb") as writing:
+        fcntl.flock(writing, fcntl.LOCK_EX)  # as the other writer holds it while it writes
+        code, _, err = run(batch_args(indir, outdir, marian_dir), monkeypatch, capsys)
+    assert code == 0, err
+    assert live.exists() and not dead.exists()
+
+
+@pytest.mark.parametrize("when", ["writing", "renaming"])
+def test_ctrl_c_while_translate_writes_leaves_one_whole_set(when, tmp_path, monkeypatch, capsys):
+    import signal
+
+    from translate_cli import cli, formats
+
+    source, outdir = make_tree(tmp_path) / "a.txt", tmp_path / "out"
+    monkeypatch.setattr(cli, "load", lambda *args, **kwargs: _Echo("OLD"))
+    code, _, err = run(["translate", source, "-o", outdir, "-r", source], monkeypatch, capsys)
+    assert code == 0, err
+    old = {path.name: path.read_bytes() for path in outdir.iterdir()}
+    monkeypatch.setattr(cli, "load", lambda *args, **kwargs: _Echo("NEW"))
+    if when == "writing":  # Ctrl-C while the fifth of seven files is written
+        def markdown_chunks(result):
+            yield "| half a table"
+            raise KeyboardInterrupt
+        monkeypatch.setattr(formats, "markdown_chunks", markdown_chunks)
+    else:  # Ctrl-C while the first file is renamed into place
+        replace = formats._replace
+        calls = []
+
+        def interrupted_replace(tmp, path):
+            if not calls:
+                signal.raise_signal(signal.SIGINT)
+            calls.append(path)
+            replace(tmp, path)
+        monkeypatch.setattr(formats, "_replace", interrupted_replace)
+    code, _, err = run(["translate", source, "-o", outdir, "-r", source], monkeypatch, capsys)
+    assert code == 130
+    now = {path.name: path.read_bytes() for path in outdir.iterdir()}
+    assert sorted(now) == sorted(old)  # no temporaries left
+    if when == "writing":
+        assert now == old
+        assert err.strip().splitlines() == [f"interrupted: nothing of this translation was written ({outdir} keeps "
+                                            "what it held)"]
+    else:
+        assert all(b"NEW" in content and b"OLD" not in content for name, content in now.items()
+                   if name != "scores.json")
+        assert err.strip().splitlines() == [f"interrupted: the outputs of 1 model(s) are complete, the last in {outdir}"]
+
+
+def test_links_out_of_indir_or_refdir_are_not_read(tmp_path, marian_dir, monkeypatch, capsys):
+    indir, refs, outdir = make_tree(tmp_path), tmp_path / "refs", tmp_path / "out"
+    secret = tmp_path / "secret.txt"  # stands for /etc/passwd, but Indonesian so that only the rule refuses it
+    secret.write_text("Kata sandi rahasia ada di dalam berkas ini. Jangan dibaca oleh siapa pun.", encoding="utf-8")
+    (indir / "leak.txt").symlink_to(secret)
+    (indir / "same.txt").symlink_to(indir / "a.txt")  # a link inside INDIR is read
+    refs.mkdir()
+    (refs / "same.txt").symlink_to(secret)
+    code, out, err = run([*batch_args(indir, outdir, marian_dir), "--references", refs], monkeypatch, capsys)
+    assert_one_line_error(code, err, "2 of 3 articles failed")
+    summary = json.loads((outdir / "summary.json").read_text(encoding="utf-8"))
+    reasons = {a["relpath"]: a["reason"] for a in summary["articles"] if a["status"] == "failed"}
+    assert reasons.keys() == {"leak.txt", "same.txt"}
+    assert "outside the input folder; not read" in reasons["leak.txt"]
+    assert "outside the references folder; not read" in reasons["same.txt"]
+    assert not (outdir / "leak").exists() and (outdir / "a" / "a.en.txt").is_file()
+    assert "rahasia" not in "".join(p.read_text(errors="replace") for p in outdir.rglob("*") if p.is_file())
+    code, _, err = run(batch_args(f"file://{indir}", tmp_path / "out2", marian_dir), monkeypatch, capsys)
+    assert_one_line_error(code, err, "leak.txt' that is not inside it (or links out of it)")

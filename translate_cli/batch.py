@@ -43,6 +43,7 @@ from __future__ import annotations
 import dataclasses
 import fcntl
 import hashlib
+import itertools
 import json
 import sqlite3
 import time
@@ -183,6 +184,8 @@ class BatchStore:
         "totals": (("key", "value"), "key TEXT PRIMARY KEY, value REAL"),
     }
 
+    BUSY_SECONDS = 5.0  # how long to wait for another process's lock on the file (sqlite3's default)
+
     def __init__(self, path: Path, notice: Callable[[str], None] | None = None):
         if path.is_dir():
             raise UserError(f"{path}: is a folder, not the batch cache; remove it to start over")
@@ -190,6 +193,10 @@ class BatchStore:
             self.db = self._open(path)
         except _Damaged as damage:
             aside = path.with_name(path.name + ".damaged")
+            for number in itertools.count(2):  # never over an earlier damaged copy
+                if not aside.exists():
+                    break
+                aside = path.with_name(f"{path.name}.damaged.{number}")
             path.replace(aside)
             if notice:
                 notice(f"{path} was unusable ({damage}); set aside as {aside.name} and rebuilt: "
@@ -197,7 +204,7 @@ class BatchStore:
             self.db = self._open(path)
 
     def _open(self, path: Path) -> sqlite3.Connection:
-        db = sqlite3.connect(path)
+        db = sqlite3.connect(path, timeout=self.BUSY_SECONDS)
         try:
             version = db.execute("PRAGMA user_version").fetchone()[0]
             if version > self.SCHEMA_VERSION:
@@ -215,6 +222,8 @@ class BatchStore:
                 db.execute(f"PRAGMA user_version = {self.SCHEMA_VERSION}")
         except sqlite3.DatabaseError as exc:
             db.close()
+            if getattr(exc, "sqlite_errorcode", 0) & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+                raise UserError(f"{path}: in use by another process ({exc}); run again when it has finished") from None
             raise _Damaged(str(exc)) from None
         except (UserError, _Damaged):
             db.close()
@@ -236,11 +245,14 @@ class BatchStore:
                 found[source] = row[0]
         return found
 
-    def store(self, identity: str, pairs: Sequence[tuple[str, str]]) -> None:
+    def store(self, identity: str, pairs: Sequence[tuple[str, str]], seconds: float = 0.0) -> None:
+        """Keep newly translated sentences; they and the ``seconds`` spent since the last call are added to
+        the job's totals in the same transaction, so a killed run's work is counted as surely as it is kept."""
         with self.db:
             self.db.executemany(
                 "INSERT OR REPLACE INTO sentences VALUES (?, ?, ?)", [(identity, s, t) for s, t in pairs]
             )
+            self._add_totals(translated_sentences=len(pairs), seconds=seconds)
 
     def finished(self, article: _Article, identity: str) -> _Record | None:
         """The manifest record of ``article`` if this text, reference and identity were finished before
@@ -271,14 +283,18 @@ class BatchStore:
         with self.db:
             self.db.execute("DELETE FROM articles WHERE relpath = ?", (relpath,))
 
-    def add_totals(self, translated_sentences: int, seconds: float) -> JobTotals:
-        """Add one run to the job's totals and return them."""
+    def add_totals(self, **values: float) -> JobTotals:
+        """Add to the job's totals (``runs``, ``seconds``; :meth:`store` adds the sentences) and return them."""
         with self.db:
-            for key, value in (("runs", 1), ("translated_sentences", translated_sentences), ("seconds", seconds)):
-                self.db.execute("INSERT INTO totals VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = value + ?",
-                                (key, value, value))
-        values = dict(self.db.execute("SELECT key, value FROM totals"))
-        return JobTotals(int(values["runs"]), int(values["translated_sentences"]), float(values["seconds"]))
+            self._add_totals(**values)
+        totals = dict(self.db.execute("SELECT key, value FROM totals"))
+        return JobTotals(int(totals.get("runs", 0)), int(totals.get("translated_sentences", 0)),
+                         float(totals.get("seconds", 0.0)))
+
+    def _add_totals(self, **values: float) -> None:
+        for key, value in values.items():
+            self.db.execute("INSERT INTO totals VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = value + ?",
+                            (key, value, value))
 
 
 class _Damaged(Exception):
@@ -335,6 +351,7 @@ def _plan(indir: Path, path: Path, references: Path | None, force: bool = False,
           presegmented: bool = False) -> _Article:
     """Read and segment one article (and read its reference); raises UserError for a bad file."""
     relpath = path.relative_to(indir)
+    _check_inside(path, indir, "input")
     notes: list[str] = []
     text, document = read_input(path, notes.append)
     if not force:
@@ -347,6 +364,7 @@ def _plan(indir: Path, path: Path, references: Path | None, force: bool = False,
     article = _Article(relpath.as_posix(), sha256, source, note="; ".join(notes), document=document)
     ref_path = find_reference(references, relpath) if references else None
     if ref_path is not None:
+        _check_inside(ref_path, references, "references")
         try:
             article.ref_text = read_input(ref_path, notes.append)[0]
         except UserError as exc:
@@ -355,6 +373,13 @@ def _plan(indir: Path, path: Path, references: Path | None, force: bool = False,
         article.ref_sha256 = _sha256(article.ref_text)
         article.note = "; ".join(notes)
     return article
+
+
+def _check_inside(path: Path, folder: Path, role: str) -> None:
+    """Files are read only from inside their folder: a link that leads out of it (to /etc/passwd, say) is
+    refused, as a --glob outside INDIR is; links inside it are followed (linked folders are never walked)."""
+    if not path.resolve().is_relative_to(folder.resolve()):
+        raise UserError(f"{path}: a link to {path.resolve()}, outside the {role} folder; not read")
 
 
 def _out_folder(outdir: Path, relpath: str) -> Path:
@@ -394,18 +419,22 @@ class BatchJob:
     ``publish`` receives the files written (each article's outputs as it finishes, then the summary, the
     index and, on leaving, the cache): ``storage.OutputFolder.publish`` uploads them to object storage.
     ``shown_as`` names INDIR and OUTDIR in reports when they are not the local folders themselves.
+    ``output_root``: the OUTDIR given when ``outdir`` is one model's folder in it; nothing under it is an
+    article (the other models' outputs), and it may not be INDIR.
     """
 
     def __init__(self, indir: Path, outdir: Path, *, references: Path | None = None,
                  glob: str | Sequence[str] = DEFAULT_GLOB, notice: Callable[[str], None] | None = None,
-                 publish: Callable[[list[Path]], None] | None = None, shown_as: tuple[str, str] = ("", "")):
+                 publish: Callable[[list[Path]], None] | None = None, shown_as: tuple[str, str] = ("", ""),
+                 output_root: Path | None = None):
         self.indir, self.outdir = Path(indir), Path(outdir)
         self.references = Path(references) if references is not None else None
         self.notice = notice
         self.publish = publish or (lambda paths: None)
         self.shown_as = shown_as
-        check_folders(self.indir, self.outdir, self.references)
-        self.paths = find_articles(self.indir, glob, exclude=self.outdir.resolve())
+        root = Path(output_root) if output_root is not None else self.outdir
+        check_folders(self.indir, root, self.references)
+        self.paths = find_articles(self.indir, glob, exclude=root.resolve())
         if not self.paths:
             patterns = glob if isinstance(glob, str) else ", ".join(glob)
             raise UserError(f"no files matching {patterns} under {self.indir}")
@@ -447,6 +476,7 @@ class BatchJob:
         summary says what is pending, and :class:`Interrupted` is raised with a one-line account.
         """
         started = time.monotonic()
+        self.store.add_totals(runs=1)  # counted at the start, so that a killed run counts too
         run = _Run(self.outdir, translator, self.store, presegmented, self.publish)
         pending = [a for a in (run.plan(self.indir, p, self.references, force) for p in self.paths) if a is not None]
         interrupted = False
@@ -457,11 +487,12 @@ class BatchJob:
         for path in self.paths:
             run.outcomes.setdefault(path.relative_to(self.indir).as_posix(), ArticleOutcome(
                 path.relative_to(self.indir).as_posix(), "pending", "interrupted before it was translated"))
-        seconds = time.monotonic() - started
+        now = time.monotonic()
+        seconds = now - started
         articles = [run.outcomes[p.relative_to(self.indir).as_posix()] for p in self.paths]
         summary = BatchSummary(self.indir, self.outdir, translator.label, articles, run.translated,
                                run.from_cache, seconds, _corpus_scores(run.records.values()),
-                               self.store.add_totals(run.translated, seconds), interrupted, self.shown_as)
+                               self.store.add_totals(seconds=now - run.accounted), interrupted, self.shown_as)
         atomic_write_text(self.outdir / SUMMARY_NAME, json.dumps(summary.to_json(), indent=2, ensure_ascii=False) + "\n")
         atomic_write_text(self.outdir / INDEX_NAME, render_index(summary, _out_folder))
         self.publish([self.outdir / SUMMARY_NAME, self.outdir / INDEX_NAME])
@@ -500,6 +531,7 @@ class _Run:
         self.translated = 0
         self.from_cache = 0
         self.cached: dict[str, str] = {}  # the cache's translations of this run's sentences, looked up once
+        self.accounted = time.monotonic()  # up to when this run's time is in the job's totals
 
     def fail(self, relpath: str, reason: str) -> None:
         """Record a failed article; outputs an earlier run left for it are no longer current."""
@@ -514,6 +546,10 @@ class _Run:
             self.fail(rel, f"same output folder as {self.folders[folder]}")
             return None
         self.folders[folder] = rel
+        top = folder.relative_to(self.outdir).parts[0]
+        if top in (SUMMARY_NAME, INDEX_NAME, CACHE_NAME, LOCK_NAME):
+            self.fail(rel, f"its outputs would go to {top}/, a name the batch writes for itself; rename it")
+            return None
         try:
             article = _plan(indir, path, references, force, self.presegmented)
         except UserError as exc:
@@ -561,7 +597,9 @@ class _Run:
 
         def keep(done: list[tuple[int, str]]) -> None:
             pairs = [(missing[i], text) for i, text in done]
-            self.store.store(self.identity, pairs)
+            now = time.monotonic()
+            self.store.store(self.identity, pairs, now - self.accounted)
+            self.accounted = now
             self.cached.update(pairs)
             self.translated += len(done)
 

@@ -193,7 +193,8 @@ def translate_command(
 
     With FILE or -o as -, the translation goes to stdout (paragraph for paragraph) and nothing else does.
     """
-    from translate_cli.formats import MAX_VIEW_ROWS, ensure_folder, render_text, view_is_capped, write_outputs
+    from translate_cli.formats import (MAX_VIEW_ROWS, InterruptedAfterWriting, ensure_folder, render_text,
+                                       view_is_capped, write_outputs)
     from translate_cli.models import model_slug
     from translate_cli.pipeline import article_name, check_indonesian, read_input, source_segments, translate_segments
     from translate_cli.terminal import progress_bar
@@ -219,10 +220,14 @@ def translate_command(
                 task = progress.add_task("sentences", total=len(source))
                 result = translate_segments(stem, source, translator, reference_text,
                                             progress=lambda n: progress.advance(task, n), lines=presegmented)
-        except KeyboardInterrupt:
+            written = write_outputs(result, target, document) if target else []
+        except InterruptedAfterWriting:
+            raise Interrupted(f"interrupted: the outputs of {number + 1} model(s) are complete, "
+                              f"the last in {target}") from None
+        except KeyboardInterrupt:  # while translating, or writing before any file was put in place
             kept = f"; the outputs of {number} model(s) before it are complete" if number else ""
-            raise Interrupted(f"interrupted: nothing of this translation was written{kept}") from None
-        written = write_outputs(result, target, document) if target else []
+            earlier = f" ({target} keeps what it held)" if target else ""
+            raise Interrupted(f"interrupted: nothing of this translation was written{earlier}{kept}") from None
         if target and view_is_capped(result):
             notice(f"the Markdown and HTML views show the first {MAX_VIEW_ROWS:,} of {len(result.rows):,} rows; "
                    "every row is in the TSV, JSONL and TMX files")
@@ -481,10 +486,11 @@ def batch_command(
     from translate_cli.batch import DEFAULT_GLOB, SUMMARY_NAME, BatchJob
     from translate_cli.batch import print_summary as print_batch_summary
     from translate_cli.models import model_slug
-    from translate_cli.storage import OutputFolder, join, local_input
+    from translate_cli.storage import OutputFolder, check_apart, is_url, join, local_input
 
     if engine is Engine.local and (address or workers or gpus_per_worker):
         raise UserError("--address, --workers and --gpus-per-worker need --engine ray")
+    check_apart(indir, output)
     models = list(dict.fromkeys(model)) if model else [None]
     failed, summaries = [], []
     with local_input(indir, "input") as local_in, local_input(references, "references") as local_refs:
@@ -492,7 +498,8 @@ def batch_command(
             target = join(output, model_slug(name)) if len(models) > 1 else output
             out = OutputFolder(target)
             with BatchJob(local_in, out.local, references=local_refs, notice=notice, publish=out.publish,
-                          glob=tuple(glob) if glob else DEFAULT_GLOB, shown_as=(indir, str(target))) as job:
+                          glob=tuple(glob) if glob else DEFAULT_GLOB, shown_as=(indir, str(target)),
+                          output_root=None if is_url(output) else Path(output)) as job:
                 # folders, patterns and the lock are checked before the model loads
                 if engine is Engine.ray:
                     translator = load_on_ray(name, device, beam, batch_size, backend, compute_type, address,

@@ -1,7 +1,9 @@
 """Output formats of one translated article: text, TSV, JSONL, TMX, Markdown, HTML and scores.
 
 ``write_outputs`` writes every format into a folder; each file is written atomically
-(temporary file in the same folder, fsync, rename), so readers never see half a file. Formats are
+(temporary file in the same folder, fsync, rename), so readers never see half a file, and the set is
+renamed into place only once every file is written, with Ctrl-C held back meanwhile, so an interrupt
+leaves the earlier set or the new one, never a mix. Formats are
 produced as streams of chunks, row by row, so a long article never needs its whole file in memory;
 the side-by-side views (Markdown, HTML) show the first ``MAX_VIEW_ROWS`` rows and say where the rest is.
 An article read from a document also gets the translated document, ``<stem>.en.<suffix>``.
@@ -10,14 +12,18 @@ An article read from a document also gets the translated document, ``<stem>.en.<
 from __future__ import annotations
 
 import dataclasses
+import fcntl
 import html
 import json
 import os
 import re
+import signal
 import tempfile
+import threading
 import xml.etree.ElementTree as ET
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 from translate_cli import __version__
@@ -57,12 +63,35 @@ def write_outputs(result: TranslationResult, outdir: Path, document: Document | 
     }
     if result.scores is not None:
         outputs["scores.json"] = [render_scores(result)]
-    paths = []
-    for filename, chunks in outputs.items():
-        path = outdir / filename
-        atomic_write_chunks(path, chunks)
-        paths.append(path)
+    paths = [outdir / filename for filename in outputs]
+    with ExitStack() as stack:
+        written = [stack.enter_context(_temporary(path, chunks)) for path, chunks in zip(paths, outputs.values())]
+        with _interrupts_held():
+            for tmp, path in zip(written, paths):
+                _replace(tmp, path)
     return paths
+
+
+class InterruptedAfterWriting(KeyboardInterrupt):
+    """Ctrl-C came while :func:`write_outputs` renamed its files into place; every one was, then the
+    interrupt is passed on."""
+
+
+@contextmanager
+def _interrupts_held() -> Iterator[None]:
+    """Hold SIGINT back during the block (in the main thread, where Python handles signals), then raise
+    :class:`InterruptedAfterWriting` if one came."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught = []
+    previous = signal.signal(signal.SIGINT, lambda *args: caught.append(True))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous if previous is not None else signal.SIG_DFL)
+    if caught:
+        raise InterruptedAfterWriting
 
 
 def view_is_capped(result: TranslationResult) -> bool:
@@ -91,23 +120,39 @@ def atomic_write_text(path: Path, text: str) -> None:
 def atomic_write_chunks(path: Path, chunks: Iterable[str | bytes]) -> None:
     """Write the ``chunks`` (text as UTF-8, bytes as they are) to ``path``, atomically (see
     :func:`atomic_write_text`)."""
-    path = Path(path)
-    tmp = None
+    with _temporary(Path(path), chunks) as tmp:
+        _replace(tmp, Path(path))
+
+
+@contextmanager
+def _temporary(path: Path, chunks: Iterable[str | bytes]) -> Iterator[str]:
+    """A temporary file beside ``path`` holding the ``chunks``, synced to disk and locked until the block
+    ends (remove_stale_temporaries leaves a live one alone); removed then unless the block renamed it."""
+    tmp = fd = None
     try:
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        with os.fdopen(fd, "wb") as fh:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        with open(fd, "wb", closefd=False) as fh:
             for chunk in chunks:
                 fh.write(chunk if isinstance(chunk, bytes) else chunk.encode("utf-8", "replace"))
             fh.flush()
             os.fsync(fh.fileno())
         os.chmod(tmp, 0o666 & ~_umask())
-        os.replace(tmp, path)
-    except BaseException as exc:
+        yield tmp
+    except OSError as exc:
+        raise UserError(f"cannot write {path}: {exc.strerror or exc}") from None
+    finally:
         if tmp is not None and os.path.exists(tmp):
             os.unlink(tmp)
-        if isinstance(exc, OSError):
-            raise UserError(f"cannot write {path}: {exc.strerror or exc}") from None
-        raise
+        if fd is not None:
+            os.close(fd)
+
+
+def _replace(tmp: str, path: Path) -> None:
+    try:
+        os.replace(tmp, path)
+    except OSError as exc:
+        raise UserError(f"cannot write {path}: {exc.strerror or exc}") from None
 
 
 _TEMPORARY = re.compile(r"\..+\.[A-Za-z0-9_]{8}\.tmp")  # what atomic_write_text names its temporary files
@@ -116,13 +161,25 @@ _TEMPORARY = re.compile(r"\..+\.[A-Za-z0-9_]{8}\.tmp")  # what atomic_write_text
 def remove_stale_temporaries(folder: Path) -> int:
     """Delete the temporary files that a killed writer left under ``folder``; return how many.
 
-    Only for a folder no other writer is using (batch calls it while holding OUTDIR's lock).
+    A file still being written is locked by its writer (another process writing into ``folder``) and kept;
+    the kernel releases a killed writer's lock.
     """
     removed = 0
     for path in Path(folder).rglob(".*.tmp"):
-        if _TEMPORARY.fullmatch(path.name) and path.is_file():
-            path.unlink(missing_ok=True)
-            removed += 1
+        if not _TEMPORARY.fullmatch(path.name) or not path.is_file():
+            continue
+        try:
+            fd = os.open(path, os.O_RDONLY)
+        except OSError:
+            continue
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            continue
+        finally:
+            os.close(fd)
+        path.unlink(missing_ok=True)
+        removed += 1
     return removed
 
 

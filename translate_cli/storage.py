@@ -44,6 +44,32 @@ def _filesystem(url: str):
     return fs, root.rstrip("/")
 
 
+def check_apart(indir: str | Path, outdir: str | Path) -> None:
+    """Refuse OUTDIR equal to INDIR or inside it when either is a URL: INDIR is copied whole, so outputs
+    there would be read as articles by the next run. (Local folders are compared by ``batch``, which
+    leaves an OUTDIR inside INDIR out of its search.)"""
+    if not (is_url(indir) or is_url(outdir)):
+        return
+    (in_kind, in_path), (out_kind, out_path) = _where(indir), _where(outdir)
+    if in_kind == out_kind and (out_path == in_path or out_path.startswith(f"{in_path.rstrip('/')}/")):
+        raise UserError(f"the output folder {outdir} must lie outside the input folder {indir} when either is a URL")
+
+
+def _where(location: str | Path) -> tuple[str, str]:
+    """(protocol, path) of a local path or URL, local files and file:// URLs alike as absolute paths."""
+    if is_url(location):
+        fs, root = _filesystem(str(location))
+        if not _is_local(fs):
+            return fs.protocol if isinstance(fs.protocol, str) else fs.protocol[0], root
+        location = root
+    return "file", str(Path(location).resolve())
+
+
+def _is_local(fs) -> bool:
+    """Whether ``fs`` is this machine's file system (``file://``), where links are resolved."""
+    return bool({"file", "local"} & ({fs.protocol} if isinstance(fs.protocol, str) else set(fs.protocol)))
+
+
 def cache_root() -> Path:
     """The translate-cli cache folder (see ``translate.ct2_cache_dir`` for the same rule)."""
     from translate_cli.translate import ct2_cache_dir
@@ -70,13 +96,22 @@ def local_input(location: str | Path | None, role: str = "input") -> Iterator[Pa
 
 
 def _download(fs, root: str, folder: Path) -> None:
-    """Copy every file under ``root`` into ``folder``, keeping relative paths."""
+    """Copy every file under ``root`` into ``folder``, keeping relative paths; UserError, before anything is
+    copied, for a listed name that is not under ``root`` or would land outside ``folder`` (``../``, a server's
+    hostile listing), or a local link that leads out of ``root`` (as ``batch`` refuses for local folders)."""
+    files = []
     for remote in fs.find(root):
-        relative = remote[len(root):].lstrip("/")
-        if relative:
-            target = folder / relative
-            target.parent.mkdir(parents=True, exist_ok=True)
-            fs.get_file(remote, str(target))
+        if remote == root:
+            continue
+        parts = remote[len(root) + 1:].split("/")
+        outside = not remote.startswith(f"{root}/") or any(part in ("", ".", "..") for part in parts)
+        if outside or _is_local(fs) and not Path(remote).resolve().is_relative_to(Path(root).resolve()):
+            raise UserError(f"{root}: lists a file {remote!r} that is not inside it (or links out of it); "
+                            "nothing is copied from it")
+        files.append((remote, folder.joinpath(*parts)))
+    for remote, target in files:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fs.get_file(remote, str(target))
 
 
 class OutputFolder:

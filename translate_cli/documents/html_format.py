@@ -50,6 +50,9 @@ UNLIKELY = re.compile(
     r"pagination|pager|popup|yom-remote", re.I)
 MAYBE_CONTENT = re.compile(r"and|article|body|column|content|main|shadow", re.I)
 _DOCTYPE = re.compile(r"\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<!doctype", re.I | re.S)
+# Elements nested deeper are refused: the blocks are found recursively, one Python frame a level (the
+# interpreter's limit is 1,000), and real pages nest some tens deep.
+MAX_DEPTH = 500
 KIND_OF_TAG = {**{h: "heading" for h in HEADINGS}, "li": "list item", "dt": "list item", "dd": "list item",
                "td": "table cell", "th": "table cell", "caption": "table cell"}
 
@@ -115,13 +118,26 @@ def _declare_utf8(root) -> None:
 
 
 def _parse(text: str, name: str):
+    """The page's tree; UserError for a page libxml2 could only read in part, or nested deeper than MAX_DEPTH."""
     import lxml.etree
     import lxml.html
 
+    # huge_tree lifts libxml2's default limits (10 MB a text node, 256 levels), past which it silently
+    # drops the rest of the page; the file itself is at most pipeline.MAX_BYTES.
+    parser = lxml.html.HTMLParser(encoding="utf-8", huge_tree=True)
     try:
-        return lxml.html.document_fromstring(text.encode("utf-8"), parser=lxml.html.HTMLParser(encoding="utf-8"))
+        root = lxml.html.document_fromstring(text.encode("utf-8"), parser=parser)
     except (lxml.etree.ParserError, ValueError) as error:
         raise UserError(f"{name}: not a readable HTML page ({error})") from None
+    depth = 0
+    for event, _ in lxml.etree.iterwalk(root, events=("start", "end")):
+        depth += 1 if event == "start" else -1
+        if depth > MAX_DEPTH:
+            raise UserError(f"{name}: elements nested more than {MAX_DEPTH} deep; not read as an HTML page")
+    fatal = [error.message for error in parser.error_log if error.level >= lxml.etree.ErrorLevels.FATAL]
+    if fatal:  # libxml2 stopped reading there (HTML parsing recovers from every lesser error)
+        raise UserError(f"{name}: not a readable HTML page ({fatal[0].strip()})")
+    return root
 
 
 def _find_blocks(root) -> list[tuple[str, list[Slot | Anchor | str]]]:

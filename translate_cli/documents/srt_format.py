@@ -66,6 +66,12 @@ def _parse(data: bytes, name: str, notice: Callable[[str], None] | None) -> list
         line = text.count("\n", 0, error.expected_start) + 1
         bad = error.unmatched_content.strip().splitlines()[0][:60] if error.unmatched_content.strip() else ""
         raise UserError(f"{name}: not valid SubRip subtitles at line {line} ({bad!r})") from None
+    for cue in cues:  # a following cue whose timing did not parse is read as more text of this one
+        lines = cue.content.split("\n")
+        broken = next((i for i, line in enumerate(lines) if not line.strip() or "-->" in line), None)
+        if broken is not None:  # SubRip ends a cue at a blank line, and "-->" is a timing line
+            bad = next((line for line in lines[broken:] if line.strip() and not line.strip().isdigit()), "")
+            raise UserError(f"{name}: not valid SubRip subtitles after cue {cue.index} ({bad.strip()[:60]!r})")
     if not any(_text(cue.content) for cue in cues):
         raise UserError(f"{name}: no subtitle text")
     return cues
