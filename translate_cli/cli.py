@@ -193,7 +193,8 @@ def translate_command(
 
     With FILE or -o as -, the translation goes to stdout (paragraph for paragraph) and nothing else does.
     """
-    from translate_cli.formats import MAX_VIEW_ROWS, ensure_folder, render_text, view_is_capped, write_outputs
+    from translate_cli.formats import (MAX_VIEW_ROWS, ensure_folder, output_names, refuse_replacing_inputs,
+                                       render_text, view_is_capped, write_outputs)
     from translate_cli.models import model_slug
     from translate_cli.pipeline import article_name, check_indonesian, read_input, source_segments, translate_segments
     from translate_cli.terminal import progress_bar
@@ -209,6 +210,9 @@ def translate_command(
     if to_stdout and len(models) > 1:
         raise UserError("several models cannot share stdout: give an output folder with -o DIR")
     targets = [outdir / model_slug(name) if outdir and len(models) > 1 else outdir for name in models]
+    names = output_names(stem, document.suffix if document else None)
+    refuse_replacing_inputs([target / name for target in filter(None, targets) for name in names],
+                            [path for path in (file, reference) if path is not None and str(path) != "-"])
     for target in filter(None, targets):
         ensure_folder(target)  # before any model loads
     source = source_segments(text, presegmented, document)
