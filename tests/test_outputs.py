@@ -1,10 +1,12 @@
 """What translate and batch write, through the CLI: never over an article or reference, never beside stale
-scores of an earlier run. Tiny random-weight Marian model (structure only, never wording)."""
+scores of an earlier run, rows made of the beads `align` prints. Tiny random-weight Marian model (structure
+only, never wording)."""
 
 from __future__ import annotations
 
 import json
 import os
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -18,6 +20,8 @@ DOCUMENTS = {
                   "Timur, kata petugas.</p></main></body></html>",
     "guide.MD": "# Banjir di Jakarta\n\nBanjir merendam ratusan rumah di Jakarta Timur, kata petugas.\n",
 }
+SAMPLE = Path(__file__).resolve().parent.parent / "samples" / "almaty-back-online.id.txt"
+REFERENCE_FILE = Path(__file__).resolve().parent / "data" / "almaty-back-online.en.txt"
 REFERENCE = "Floods hit Jakarta on Monday.\n\nResidents fled to mosques and schools, officials said.\n"
 
 
@@ -112,3 +116,69 @@ def test_batch_whose_outputs_would_replace_an_article_or_reference_is_refused(tm
     assert (docs / "docs.md").read_text(encoding="utf-8") == DOCUMENTS["guide.md"]
     assert (refs / "a.en.txt").read_text(encoding="utf-8") == REFERENCE
     assert not list(tmp_path.rglob(".lock")) and not list(tmp_path.rglob("summary.json"))  # checked first
+
+
+class _PageRows(HTMLParser):
+    """The cells of the article page's side-by-side table (``table.bitext``), row by row, without tags
+    such as "headline"."""
+
+    def __init__(self):
+        super().__init__()
+        self.rows: list[list[str]] = []
+        self.in_table = self.in_tag = False
+
+    def handle_starttag(self, tag, attrs):
+        classes = (dict(attrs).get("class") or "").split()
+        if tag == "table":
+            self.in_table = "bitext" in classes
+        elif self.in_table and tag == "tr":
+            self.rows.append([])
+        elif self.in_table and tag == "td":
+            self.rows[-1].append("")
+        self.in_tag = self.in_tag or (tag == "span" and bool({"tag", "para-no"} & set(classes)))
+
+    def handle_endtag(self, tag):
+        if tag == "span":
+            self.in_tag = False
+        elif tag == "table":
+            self.in_table = False
+
+    def handle_data(self, data):
+        if self.in_table and self.rows and self.rows[-1] and not self.in_tag:
+            self.rows[-1][-1] += data
+
+
+def test_the_article_page_and_align_give_the_same_beads(tmp_path, marian_dir, monkeypatch, capsys):
+    # The random-weight model writes junk, as a weak model does: the page paired the sample's rows 20-26 with
+    # reference sentences 0-5 when it aligned the translation alone with the reference, while `align`
+    # (source and reference, the translation as evidence) got every sentence right.
+    out = tmp_path / "out"
+    code, _, err = run(["translate", SAMPLE, "-r", REFERENCE_FILE, "-o", out, "-m", marian_dir], monkeypatch, capsys)
+    assert code == 0, err
+    code, printed, err = run(["align", SAMPLE, REFERENCE_FILE, "-m", marian_dir], monkeypatch, capsys)
+    assert code == 0, err
+    beads = [line.split("\t") for line in printed.splitlines()]  # src_ids, tgt_ids, score, src_text, tgt_text
+    assert [(b[0], b[1]) for b in beads] == [(str(i), str(i)) for i in range(30)]  # the English version is 1-1
+    stem = SAMPLE.name.removesuffix(".id.txt")
+    rows = [line.split("\t") for line in (out / f"{stem}.tsv").read_text(encoding="utf-8").splitlines()[1:]]
+    assert [(r[0], r[5], r[2], r[3], r[6]) for r in rows] == [(b[0], b[1], b[2], b[3], b[4]) for b in beads]
+    page = _PageRows()
+    page.feed((out / f"{stem}.html").read_text(encoding="utf-8"))
+    cells = [row for row in page.rows if row]  # the header row has th cells only
+    assert [(c[1].strip(), c[3].strip()) for c in cells] == [(b[3], b[4]) for b in beads]
+
+
+def test_align_reads_documents_as_translate_does(tmp_path, marian_dir, monkeypatch, capsys):
+    article, reference = tmp_path / "guide.md", tmp_path / "guide-ref.md"
+    article.write_text(DOCUMENTS["guide.md"], encoding="utf-8")
+    reference.write_text("# Floods in Jakarta\n\nFloods submerged *hundreds* of homes in East Jakarta, officials "
+                         "said.\n", encoding="utf-8")
+    code, _, err = run(["translate", article, "-r", reference, "-o", tmp_path / "out", "-m", marian_dir],
+                       monkeypatch, capsys)
+    assert code == 0, err
+    code, printed, err = run(["align", article, reference, "-m", marian_dir], monkeypatch, capsys)
+    assert code == 0, err
+    beads = [line.split("\t") for line in printed.splitlines()]
+    assert beads[0][3:] == ["Banjir di Jakarta", "Floods in Jakarta"]  # the text, without Markdown's marks
+    rows = [line.split("\t") for line in (tmp_path / "out" / "guide.tsv").read_text(encoding="utf-8").splitlines()]
+    assert [(r[0], r[5], r[3], r[6]) for r in rows[1:]] == [(b[0], b[1], b[3], b[4]) for b in beads]
