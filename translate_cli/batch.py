@@ -390,8 +390,8 @@ def check_folders(indir: Path, outdir: Path, references: Path | None) -> None:
 class BatchJob:
     """One batch over one OUTDIR, checked before any model loads.
 
-    Creating it checks the folders, finds the articles (UserError when none match, or when an output would
-    replace an article or reference, before OUTDIR is created); entering it creates OUTDIR, takes its lock (refusing a second batch), removes temporary
+    Creating it checks the folders and finds the articles (UserError when none match, before OUTDIR is
+    created); entering it creates OUTDIR, takes its lock (refusing a second batch), removes temporary
     files a killed run left and opens the cache. :meth:`run` then translates with a loaded translator.
     ``publish`` receives the files written (each article's outputs as it finishes, then the summary, the
     index and, on leaving, the cache): ``storage.OutputFolder.publish`` uploads them to object storage.
