@@ -45,6 +45,7 @@ import dataclasses
 import fcntl
 import hashlib
 import json
+import os
 import sqlite3
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -422,14 +423,14 @@ class BatchJob:
         found = (find_reference(self.references, path.relative_to(self.indir)) for path in self.paths)
         return self.paths + [ref for ref in found if ref is not None]
 
-    def _outputs(self) -> Iterator[Path]:
+    def _outputs(self) -> Iterator[str]:
         """Every file the run may write: OUTDIR's own and each article's ``write_outputs``."""
-        yield from (self.outdir / name for name in (SUMMARY_NAME, INDEX_NAME, CACHE_NAME, LOCK_NAME))
+        yield from (os.path.join(self.outdir, name) for name in (SUMMARY_NAME, INDEX_NAME, CACHE_NAME, LOCK_NAME))
         for path in self.paths:
             rel = path.relative_to(self.indir).as_posix()
-            folder = _out_folder(self.outdir, rel)
+            folder = str(_out_folder(self.outdir, rel))
             suffix = path.suffix.lower() if is_document(path) else None
-            yield from (folder / name for name in output_names(article_name(rel), suffix))
+            yield from (os.path.join(folder, name) for name in output_names(article_name(rel), suffix))
 
     def __enter__(self) -> BatchJob:
         ensure_folder(self.outdir)
