@@ -29,7 +29,8 @@ Layout of OUTDIR:
   rebuilt, never trusted.
 * ``.lock``: held (``flock``) while a batch runs; a second batch on the same OUTDIR is refused.
 
-Folders, patterns and the lock are checked by :class:`BatchJob` before any model loads. Articles are
+Folders, patterns, the lock and that no output would replace an article or reference
+(``formats.refuse_replacing_inputs``) are checked by :class:`BatchJob` before any model loads. Articles are
 then handled in chunks: the chunk's sentences missing from the cache are translated in one
 ``translator.translate`` call (many articles fill the model's batches) and stored in the cache as each
 model batch finishes, then each article is built by ``pipeline.build_result`` (alignment to its reference,
@@ -45,6 +46,7 @@ import fcntl
 import hashlib
 import itertools
 import json
+import os
 import sqlite3
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -56,9 +58,10 @@ from rich.progress import Progress
 from rich.table import Table
 
 from translate_cli.document import Scores, Segment
-from translate_cli.documents import Document
+from translate_cli.documents import Document, is_document
 from translate_cli.errors import Interrupted, UserError
-from translate_cli.formats import atomic_write_text, ensure_folder, remove_stale_temporaries, write_outputs
+from translate_cli.formats import (atomic_write_text, ensure_folder, output_names, refuse_replacing_inputs,
+                                   remove_stale_temporaries, write_outputs)
 from translate_cli.pages import INDEX_NAME, render_index
 from translate_cli.pipeline import article_name, build_result, check_indonesian, read_input, source_segments
 from translate_cli.score import score_corpus
@@ -438,8 +441,25 @@ class BatchJob:
         if not self.paths:
             patterns = glob if isinstance(glob, str) else ", ".join(glob)
             raise UserError(f"no files matching {patterns} under {self.indir}")
+        refuse_replacing_inputs(self._outputs(), self._inputs())
         self._lock = None
         self.store: BatchStore | None = None
+
+    def _inputs(self) -> list[Path]:
+        """The articles and the references found for them."""
+        if self.references is None:
+            return list(self.paths)
+        found = (find_reference(self.references, path.relative_to(self.indir)) for path in self.paths)
+        return self.paths + [ref for ref in found if ref is not None]
+
+    def _outputs(self) -> Iterator[str]:
+        """Every file the run may write: OUTDIR's own and each article's ``write_outputs``."""
+        yield from (os.path.join(self.outdir, name) for name in (SUMMARY_NAME, INDEX_NAME, CACHE_NAME, LOCK_NAME))
+        for path in self.paths:
+            rel = path.relative_to(self.indir).as_posix()
+            folder = str(_out_folder(self.outdir, rel))
+            suffix = path.suffix.lower() if is_document(path) else None
+            yield from (os.path.join(folder, name) for name in output_names(article_name(rel), suffix))
 
     def __enter__(self) -> BatchJob:
         ensure_folder(self.outdir)

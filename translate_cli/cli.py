@@ -193,8 +193,8 @@ def translate_command(
 
     With FILE or -o as -, the translation goes to stdout (paragraph for paragraph) and nothing else does.
     """
-    from translate_cli.formats import (MAX_VIEW_ROWS, InterruptedAfterWriting, ensure_folder, render_text,
-                                       view_is_capped, write_outputs)
+    from translate_cli.formats import (MAX_VIEW_ROWS, InterruptedAfterWriting, ensure_folder, output_names,
+                                       refuse_replacing_inputs, render_text, view_is_capped, write_outputs)
     from translate_cli.models import model_slug
     from translate_cli.pipeline import article_name, check_indonesian, read_input, source_segments, translate_segments
     from translate_cli.terminal import progress_bar
@@ -210,6 +210,9 @@ def translate_command(
     if to_stdout and len(models) > 1:
         raise UserError("several models cannot share stdout: give an output folder with -o DIR")
     targets = [outdir / model_slug(name) if outdir and len(models) > 1 else outdir for name in models]
+    names = output_names(stem, document.suffix if document else None)
+    refuse_replacing_inputs([target / name for target in filter(None, targets) for name in names],
+                            [path for path in (file, reference) if path is not None and str(path) != "-"])
     for target in filter(None, targets):
         ensure_folder(target)  # before any model loads
     source = source_segments(text, presegmented, document)
@@ -276,27 +279,24 @@ def align_command(
     output_format: Annotated[Format, typer.Option("--format", metavar="[tsv|jsonl]", help="output format")] = Format.tsv,
 ) -> None:
     """Align the sentences of two texts; print the beads (1-1, 1-2, 2-1, 1-0, 0-1, ...)."""
-    from translate_cli.align import align
     from translate_cli.formats import bead_row, json_line, tsv_fields, tsv_line
     from translate_cli.models import is_available, resolve_model
-    from translate_cli.pipeline import lines_as_segments, read_article
-    from translate_cli.segment import segment
+    from translate_cli.pipeline import align_text, read_input, sentence_texts
 
     if src == tgt == "-":
         raise UserError("standard input can be read only once: give at most one of SRC and TGT as -")
-
-    def sentences(path: str, lang: str) -> list[str]:
-        text = read_article(path, notice)
-        return [s.text for s in (lines_as_segments(text) if presegmented else segment(text, lang))]
-
-    source, target = sentences(src, src_lang), sentences(tgt, tgt_lang)
+    # documents (.md, .html, ...) are read as their text, as translate, batch and score read them
+    src_text, tgt_text = read_input(src, notice)[0], read_input(tgt, notice)[0]
+    source = sentence_texts(src_text, src_lang, presegmented)
     translation = None
     wants_model = method == Method.translation or (
         method == Method.auto and (model is not None or is_available(resolve_model(None))))
     if wants_model:
         translation = source if src_lang == tgt_lang else load(
             model, Device.auto, 4, 32, Backend.auto).translate(source)
-    beads = align(source, target, src_translation=translation, method=method.value)
+    # the beads of translate's and batch's rows for the same texts (pipeline.align_text)
+    target, beads = align_text(source, tgt_text, translation, lang=tgt_lang, presegmented=presegmented,
+                               method=method.value)
     for bead in beads:
         row = bead_row(bead, source, target)
         if output_format == Format.jsonl:

@@ -11,6 +11,7 @@ An article read from a document also gets the translated document, ``<stem>.en.<
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import fcntl
 import html
@@ -38,6 +39,7 @@ TGT_LANG = "en"
 _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 # Characters XML 1.0 forbids even when escaped (C0 controls except tab/newline/CR, surrogates, U+FFFE/F).
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+SCORES_NAME = "scores.json"
 MAX_VIEW_ROWS = 5000  # rows shown in the side-by-side Markdown and HTML views; every row is in TSV/JSONL/TMX
 
 
@@ -45,31 +47,31 @@ def write_outputs(result: TranslationResult, outdir: Path, document: Document | 
     """Write every format of ``result`` into ``outdir`` (created if needed); return the paths written.
 
     With the ``document`` the article was read from, the translated document comes first
-    (``<stem>.en.html``, ``.en.docx``, ``.en.srt``, ``.en.md``).
+    (``<stem>.en.html``, ``.en.docx``, ``.en.srt``, ``.en.md``). The files are one set: without scores, a
+    ``scores.json`` that an earlier run left in ``outdir`` is removed, so no scores sit beside outputs
+    they were not computed on.
     """
     outdir = Path(outdir)
     ensure_folder(outdir)
-    stem = Path(result.name).name
-    outputs: dict[str, Iterable[str | bytes]] = {}
+    contents: list[Iterable[str | bytes] | None] = [
+        [render_text(result)], tsv_chunks(result), jsonl_chunks(result), tmx_chunks(result),
+        markdown_chunks(result), html_chunks(result),
+        [render_scores(result)] if result.scores is not None else None,
+    ]
     if document is not None:
-        outputs[f"{stem}.{TGT_LANG}{document.suffix}"] = [render_document(document, result.target)]
-    outputs |= {
-        f"{stem}.{TGT_LANG}.txt": [render_text(result)],
-        f"{stem}.tsv": tsv_chunks(result),
-        f"{stem}.jsonl": jsonl_chunks(result),
-        f"{stem}.tmx": tmx_chunks(result),
-        f"{stem}.md": markdown_chunks(result),
-        f"{stem}.html": html_chunks(result),
-    }
-    if result.scores is not None:
-        outputs["scores.json"] = [render_scores(result)]
-    paths = [outdir / filename for filename in outputs]
+        contents.insert(0, [render_document(document, result.target)])
+    names = output_names(result.name, document.suffix if document else None)
+    written = [(outdir / filename, chunks) for filename, chunks in zip(names, contents, strict=True)
+               if chunks is not None]
+    stale = [outdir / filename for filename, chunks in zip(names, contents) if chunks is None]
     with ExitStack() as stack:
-        written = [stack.enter_context(_temporary(path, chunks)) for path, chunks in zip(paths, outputs.values())]
+        temporaries = [stack.enter_context(_temporary(path, chunks)) for path, chunks in written]
         with _interrupts_held():
-            for tmp, path in zip(written, paths):
+            for tmp, (path, _) in zip(temporaries, written):
                 _replace(tmp, path)
-    return paths
+            for path in stale:  # e.g. the scores.json of an earlier run with a reference
+                path.unlink(missing_ok=True)
+    return [path for path, _ in written]
 
 
 class InterruptedAfterWriting(KeyboardInterrupt):
@@ -92,6 +94,48 @@ def _interrupts_held() -> Iterator[None]:
         signal.signal(signal.SIGINT, previous if previous is not None else signal.SIG_DFL)
     if caught:
         raise InterruptedAfterWriting
+
+
+def output_names(name: str, suffix: str | None = None) -> list[str]:
+    """The files :func:`write_outputs` writes for article ``name`` (read from a ``suffix`` document, e.g.
+    ``.md``), in its order: the translated document, ``.en.txt``, ``.tsv``, ``.jsonl``, ``.tmx``, ``.md``,
+    ``.html`` and ``scores.json`` (written with a reference, else removed)."""
+    stem = Path(name).name
+    document = [f"{stem}.{TGT_LANG}{suffix}"] if suffix else []
+    return document + [f"{stem}.{TGT_LANG}.txt", f"{stem}.tsv", f"{stem}.jsonl", f"{stem}.tmx", f"{stem}.md",
+                       f"{stem}.html", SCORES_NAME]
+
+
+def refuse_replacing_inputs(outputs: Iterable[str | Path], inputs: Iterable[str | Path]) -> None:
+    """Raise a one-line UserError when writing any of ``outputs`` would replace one of ``inputs``.
+
+    Names are compared in their real folders (symlinks resolved): the input's name as given and that of
+    the file it points to, ignoring case (``guide.MD`` is ``guide.md`` on macOS and Windows; refused on
+    every file system alike); an output that exists already is compared as the file it is (a symlink or
+    hard link to an input). Paths are handled as strings (os.path), fast enough for a batch of thousands.
+    """
+    cwd, folders = os.getcwd(), {}
+
+    def key(path: str) -> tuple[str, str]:
+        folder, name = os.path.split(os.path.join(cwd, path))
+        if folder not in folders:
+            folders[folder] = os.path.realpath(folder)
+        return folders[folder], name.casefold()
+
+    given: dict[tuple, str | Path] = {}
+    for path in inputs:
+        given[key(os.fspath(path))] = given[key(os.path.realpath(path))] = path
+        with contextlib.suppress(OSError):
+            info = os.stat(path)
+            given[info.st_dev, info.st_ino] = path
+    for output in outputs:
+        same = given.get(key(os.fspath(output)))
+        if same is None:
+            with contextlib.suppress(OSError):
+                info = os.stat(output)
+                same = given.get((info.st_dev, info.st_ino))
+        if same is not None:
+            raise UserError(f"{output} would replace the input {same}; write the outputs to another folder")
 
 
 def view_is_capped(result: TranslationResult) -> bool:

@@ -201,28 +201,47 @@ def build_result(name: str, source: list[Segment], translations: list[str], mode
     """Rows and scores for a translated article.
 
     With a reference, the scores are those of ``score.score_texts`` on the written translation (the
-    ``.en.txt`` text) and the reference, as every command computes them; the rows pair each source
-    sentence's translation with the reference units aligned to it (both English), so the reference may
-    be split differently from the source.
+    ``.en.txt`` text) and the reference, as every command computes them; the rows pair the source
+    sentences with the reference sentences aligned to them by :func:`align_text`, the beads that
+    ``align SOURCE REFERENCE`` prints with the same translation, so the reference may be split
+    differently from the source. A presegmented reference whose lines pair with the translation's
+    (sacrebleu's line by line) is paired line for line.
     """
     target = target_segments(source, translations, lines)
     if reference_text is None:
         rows = [AlignedRow((i,), (i,), 1.0, s.text, t.text) for i, (s, t) in enumerate(zip(source, target))]
         return TranslationResult(name, source, target, rows, model, seconds, lines=lines)
-    from translate_cli.align import align
     from translate_cli.score import pair_texts, score_segments, segments_of, sentence_chrf
 
     pairing = pair_texts(join_target(target, lines), reference_text)
     scored = segments_of(pairing)
     if pairing.by_line and lines:  # line number p of the translation is line p of the reference
+        reference = pairing.ref
         beads = [Bead((k,), (seg.paragraph,), 1.0) for k, seg in enumerate(source)]
-    elif not pairing.by_line and pairing.hyp == list(translations):  # pair_texts aligned these very sentences
-        beads = pairing.beads
     else:
-        beads = align(translations, pairing.ref, src_translation=translations)
-    rows = [row_for_bead(bead, source, translations, pairing.ref, sentence_chrf) for bead in beads]
+        reference, beads = align_text([s.text for s in source], reference_text, translations, presegmented=lines)
+    rows = [row_for_bead(bead, source, translations, reference, sentence_chrf) for bead in beads]
     return TranslationResult(name, source, target, rows, model, seconds, score_segments(scored, not pairing.by_line),
                              lines=lines, scored=tuple(zip(scored.hyps, scored.refs)))
+
+
+def align_text(source: Sequence[str], text: str, translation: Sequence[str] | None = None, *, lang: str = "en",
+               presegmented: bool = False, method: str = "auto") -> tuple[list[str], list[Bead]]:
+    """The sentences of ``text`` (in ``lang``; one per non-blank line when ``presegmented``) and the beads
+    that align the ``source`` sentences with them, ``translation`` (the source in ``lang``) as evidence.
+
+    The one alignment of an article with its reference or translation: ``align`` prints these beads and
+    the article's rows (TSV, JSONL, TMX, Markdown, HTML) are made of them.
+    """
+    from translate_cli.align import align
+
+    sentences = sentence_texts(text, lang, presegmented)
+    return sentences, align(source, sentences, src_translation=translation, method=method)
+
+
+def sentence_texts(text: str, lang: str, presegmented: bool = False) -> list[str]:
+    """The sentences of ``text`` in ``lang``, or its non-blank lines when ``presegmented``."""
+    return [s.text for s in (lines_as_segments(text) if presegmented else segment(text, lang))]
 
 
 def row_for_bead(bead: Bead, source: Sequence[Segment], translations: Sequence[str], reference: Sequence[str],
