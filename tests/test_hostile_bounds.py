@@ -70,3 +70,87 @@ def test_compare_refuses_a_summary_with_an_article_without_a_file_name(relpath, 
     summary_path.write_text(json.dumps(summary), encoding="utf-8")
     code, _, err = run(["compare", run_dir, "--references", refs], monkeypatch, capsys)
     assert_one_line_error(code, err, "summary.json: is not a translate-cli batch summary")
+
+
+def make_tree(tmp_path) -> Path:
+    indir = tmp_path / "in"
+    indir.mkdir()
+    (indir / "a.txt").write_text("Banjir melanda kota itu pada hari Senin. Warga mengungsi ke masjid.",
+                                 encoding="utf-8")
+    return indir
+
+
+def batch_args(indir, outdir, marian_dir):
+    return ["batch", indir, "-o", outdir, "-m", marian_dir, "--beam", 1, "--backend", "transformers", "-q"]
+
+
+@pytest.mark.parametrize("pattern, needle", [
+    ("a**b", "--glob a**b: Invalid pattern: '**' can only be an entire path component"),
+    ("../*.txt", "--glob ../*.txt: points outside"),
+])
+def test_a_malformed_or_escaping_glob_is_one_line_before_the_model_loads(pattern, needle, tmp_path, monkeypatch,
+                                                                          capsys):
+    (tmp_path / "beside.txt").write_text("Teks di luar folder masukan.", encoding="utf-8")
+    indir, outdir = make_tree(tmp_path), tmp_path / "out"
+    code, _, err = run(["batch", indir, "-o", outdir, "-m", "no-such-model", "--glob", pattern], monkeypatch, capsys)
+    assert_one_line_error(code, err, needle)
+    assert not outdir.exists()
+
+
+def _disk_full_on(statement: str):
+    """A sqlite3 connection class whose ``statement`` fails as SQLite fails when the disk is full."""
+    import sqlite3
+
+    class Full(sqlite3.Connection):
+        def execute(self, sql, *args):
+            if sql.startswith(statement):
+                raise sqlite3.OperationalError("database or disk is full")
+            return super().execute(sql, *args)
+
+        def executemany(self, sql, *args):
+            if sql.startswith(statement):
+                raise sqlite3.OperationalError("database or disk is full")
+            return super().executemany(sql, *args)
+
+    return Full
+
+
+def test_a_full_disk_when_the_totals_are_kept_is_one_line_after_the_summary(tmp_path, marian_dir, monkeypatch,
+                                                                            capsys):
+    import functools
+    import sqlite3
+
+    monkeypatch.setattr(sqlite3, "connect", functools.partial(sqlite3.connect,
+                                                              factory=_disk_full_on("INSERT OR REPLACE INTO totals")))
+    indir, outdir = make_tree(tmp_path), tmp_path / "out"
+    code, _, err = run(batch_args(indir, outdir, marian_dir), monkeypatch, capsys)
+    assert_one_line_error(code, err, f"cannot write {outdir / '.cache.sqlite'}: database or disk is full")
+    summary = json.loads((outdir / "summary.json").read_text(encoding="utf-8"))
+    assert summary["counts"]["translated"] == 1 and summary["job"]["runs"] == 1
+
+
+def test_a_full_disk_fails_the_articles_and_is_one_line(tmp_path, marian_dir, monkeypatch, capsys):
+    import errno
+    import os
+
+    from translate_cli import formats
+
+    def no_space(fd):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(formats.os, "fsync", no_space)  # every atomic write fails as on a full disk
+    indir, outdir = make_tree(tmp_path), tmp_path / "out"
+    code, _, err = run(batch_args(indir, outdir, marian_dir), monkeypatch, capsys)
+    assert_one_line_error(code, err, f"cannot write {outdir / 'summary.json'}: No space left on device")
+
+
+def test_an_upload_failure_is_one_line(tmp_path, marian_dir, monkeypatch, capsys):
+    from fsspec.implementations.memory import MemoryFileSystem
+
+    def refuse(self, lpath, rpath, **kwargs):
+        raise PermissionError("Access Denied")
+
+    monkeypatch.setattr(MemoryFileSystem, "put_file", refuse)
+    indir = make_tree(tmp_path)
+    code, _, err = run(batch_args(indir, f"memory://{tmp_path.name}/out", marian_dir), monkeypatch, capsys)
+    assert_one_line_error(code, err, f"to memory://{tmp_path.name}/out: Access Denied")
