@@ -154,3 +154,12 @@ def test_an_upload_failure_is_one_line(tmp_path, marian_dir, monkeypatch, capsys
     indir = make_tree(tmp_path)
     code, _, err = run(batch_args(indir, f"memory://{tmp_path.name}/out", marian_dir), monkeypatch, capsys)
     assert_one_line_error(code, err, f"to memory://{tmp_path.name}/out: Access Denied")
+
+
+def test_a_ray_address_that_is_no_address_is_one_line(tmp_path, monkeypatch, capsys):
+    ray = pytest.importorskip("ray")
+    monkeypatch.setattr(ray, "is_initialized", lambda: False)  # as in a fresh process, whatever ran before
+    indir = make_tree(tmp_path)
+    code, _, err = run(["batch", indir, "-o", tmp_path / "out", "--engine", "ray", "--address", "not a url"],
+                       monkeypatch, capsys)
+    assert_one_line_error(code, err, "cannot join Ray at not a url: Invalid address format: not a url")
