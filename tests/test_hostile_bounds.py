@@ -163,3 +163,33 @@ def test_a_ray_address_that_is_no_address_is_one_line(tmp_path, monkeypatch, cap
     code, _, err = run(["batch", indir, "-o", tmp_path / "out", "--engine", "ray", "--address", "not a url"],
                        monkeypatch, capsys)
     assert_one_line_error(code, err, "cannot join Ray at not a url: Invalid address format: not a url")
+
+
+class _CtrlCOnImport:
+    """A meta path finder that raises KeyboardInterrupt when ``name`` is imported: a Ctrl-C that lands
+    while the command line is still loading, at a moment no timing could hit reliably."""
+
+    def __init__(self, name: str):
+        self.name = name
+
+    def find_spec(self, fullname, path=None, target=None):
+        if fullname == self.name:
+            raise KeyboardInterrupt
+        return None
+
+
+@pytest.mark.parametrize("module", ["typer", "translate_cli.terminal"])
+def test_ctrl_c_while_the_command_line_loads_exits_130_without_a_traceback(module, monkeypatch, capsys):
+    import sys
+
+    from translate_cli.__main__ import main
+
+    for name in (module, "translate_cli.cli"):  # imported afresh, as by a new process
+        monkeypatch.delitem(sys.modules, name, raising=False)
+    monkeypatch.setattr(sys, "meta_path", [_CtrlCOnImport(module), *sys.meta_path])
+    monkeypatch.setattr(sys, "argv", ["translate-cli", "models"])
+    with pytest.raises(SystemExit) as exit_:
+        main()
+    assert exit_.value.code == 130
+    out, err = capsys.readouterr()
+    assert out == err == ""

@@ -546,12 +546,15 @@ def compare_command(
 
 def main() -> None:
     """Entry point: run the app, turning user errors into one line and exit code 1."""
-    import signal
+    try:
+        import signal
 
-    from translate_cli.terminal import visible
+        from translate_cli.terminal import visible
 
-    if hasattr(signal, "SIGPIPE"):  # `translate-cli ... | head`: end quietly (status 141), as cat does
-        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+        if hasattr(signal, "SIGPIPE"):  # `translate-cli ... | head`: end quietly (status 141), as cat does
+            signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+    except KeyboardInterrupt:  # Ctrl-C while rich loads, before typer takes it over: ended as typer ends it
+        sys.exit(130)
     try:
         app()  # typer handles wrong usage (exit 2) and a Ctrl-C outside the long commands (exit 130)
     except UserError as error:
