@@ -182,8 +182,11 @@ class _CtrlCOnImport:
 def test_ctrl_c_while_the_command_line_loads_exits_130_without_a_traceback(module, monkeypatch, capsys):
     import sys
 
+    import translate_cli
+    from translate_cli import cli
     from translate_cli.__main__ import main
 
+    monkeypatch.setattr(translate_cli, "cli", cli)  # the fresh import below rebinds it; put back afterwards
     for name in (module, "translate_cli.cli"):  # imported afresh, as by a new process
         monkeypatch.delitem(sys.modules, name, raising=False)
     monkeypatch.setattr(sys, "meta_path", [_CtrlCOnImport(module), *sys.meta_path])
@@ -193,3 +196,28 @@ def test_ctrl_c_while_the_command_line_loads_exits_130_without_a_traceback(modul
     assert exit_.value.code == 130
     out, err = capsys.readouterr()
     assert out == err == ""
+
+
+RAW_ON_TERMINAL = "Warga berkata \x1b]0;PWNED\x07 bahwa \x1b[2J\x1b[31mitu\x1b[0m baru. Ini \u202ekanan\u202c dan \x9b31m juga."
+
+
+@pytest.mark.parametrize("command", ["segment", "translate"])
+def test_text_output_on_a_terminal_shows_escapes_and_into_a_pipe_stays_as_written(command, tmp_path, monkeypatch,
+                                                                                  capsys):
+    import sys
+
+    from translate_cli import cli
+
+    monkeypatch.setattr(cli, "load", lambda *args, **kwargs: _Echo())  # the translation repeats the source
+    source = tmp_path / "a.id.txt"
+    source.write_text(RAW_ON_TERMINAL + "\n\nParagraf kedua di sini.\n", encoding="utf-8")
+    args = [command, source] + (["-o", "-", "--force"] if command == "translate" else [])
+    code, piped, err = run(args, monkeypatch, capsys)
+    assert code == 0, err
+    assert "\x1b]0;PWNED\x07" in piped and "\u202e" in piped  # data into a pipe is not altered
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
+    code, shown, err = run(args, monkeypatch, capsys)
+    assert code == 0, err
+    assert not any(char in shown for char in "\x1b\x07\x9b\u202e\u202c"), repr(shown)
+    assert "\\x1b]0;PWNED\\x07" in shown and "\\u202e" in shown
+    assert shown.count("\n") == piped.count("\n")  # line for line as in the pipe

@@ -161,9 +161,10 @@ def segment_command(
     """Split a text into sentences: one per line, a blank line between paragraphs."""
     from translate_cli.pipeline import read_article
     from translate_cli.segment import format_segments, segment
+    from translate_cli.terminal import write_text
 
     text = read_article(file, notice)
-    sys.stdout.write(format_segments(segment(text, lang)))
+    write_text(format_segments(segment(text, lang)))
 
 
 @app.command("translate", epilog=examples(
@@ -196,7 +197,7 @@ def translate_command(
     from translate_cli.formats import MAX_VIEW_ROWS, ensure_folder, render_text, view_is_capped, write_outputs
     from translate_cli.models import model_slug
     from translate_cli.pipeline import article_name, check_indonesian, read_input, source_segments, translate_segments
-    from translate_cli.terminal import progress_bar
+    from translate_cli.terminal import progress_bar, write_text
 
     to_stdout = str(output) == "-" or (str(file) == "-" and output is None)
     text, document = read_input(file, notice)
@@ -227,7 +228,7 @@ def translate_command(
             notice(f"the Markdown and HTML views show the first {MAX_VIEW_ROWS:,} of {len(result.rows):,} rows; "
                    "every row is in the TSV, JSONL and TMX files")
         if to_stdout:
-            sys.stdout.write(render_text(result))
+            write_text(render_text(result))
             if target:
                 notice(f"outputs written to {target}")
         else:
