@@ -221,3 +221,37 @@ def test_text_output_on_a_terminal_shows_escapes_and_into_a_pipe_stays_as_writte
     assert not any(char in shown for char in "\x1b\x07\x9b\u202e\u202c"), repr(shown)
     assert "\\x1b]0;PWNED\\x07" in shown and "\\u202e" in shown
     assert shown.count("\n") == piped.count("\n")  # line for line as in the pipe
+
+
+class _Table:
+    """A stand-in translator that answers from a table (sentence -> translation)."""
+
+    identity = label = "table"
+
+    def __init__(self, table: dict[str, str]):
+        self.table = table
+
+    def translate(self, sentences, progress=None, on_translated=None):
+        return [self.table[s] for s in sentences]
+
+
+def test_a_translation_never_becomes_a_live_link_or_image_in_the_markdown(tmp_path, monkeypatch, capsys):
+    from markdown_it import MarkdownIt
+
+    from translate_cli import cli
+
+    hostile = "See \\[photo\\](http://evil.example/a) and [click](http://evil.example/b) ![x](http://evil.example/c.png)"
+    monkeypatch.setattr(cli, "load", lambda *args, **kwargs: _Table({
+        "Lihatfoto": "Look! photo",  # "Look!" lands just before the source's "[foto](...)": not an image
+        "Kalimat kedua di sini.": hostile,
+    }))
+    source = tmp_path / "a.md"
+    source.write_text("Lihat[foto](http://example.com/a)\n\nKalimat kedua di sini.\n", encoding="utf-8")
+    code, _, err = run(["translate", source, "-o", tmp_path / "out", "--force"], monkeypatch, capsys)
+    assert code == 0, err
+    written = (tmp_path / "out" / "a.en.md").read_text(encoding="utf-8")
+    tokens = [t for block in MarkdownIt("commonmark").parse(written) for t in block.children or []]
+    assert [t.attrs.get("href") for t in tokens if t.type == "link_open"] == ["http://example.com/a"], written
+    assert not [t for t in tokens if t.type == "image"], written
+    text = "".join(t.content for t in tokens if t.type in ("text", "text_special"))
+    assert "Look!" in text and "\\[photo\\](http://evil.example/a)" in text and "![x](http://evil.example/c.png)" in text
