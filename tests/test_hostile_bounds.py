@@ -255,3 +255,53 @@ def test_a_translation_never_becomes_a_live_link_or_image_in_the_markdown(tmp_pa
     assert not [t for t in tokens if t.type == "image"], written
     text = "".join(t.content for t in tokens if t.type in ("text", "text_special"))
     assert "Look!" in text and "\\[photo\\](http://evil.example/a)" in text and "![x](http://evil.example/c.png)" in text
+
+
+def _code_page(n: int) -> str:
+    """An article whose one paragraph holds ``n`` inline <code> elements (50 distinct ones, repeated)."""
+    body = "".join(f"kata nomor {i} memakai <code>fn{i % 50}()</code> lalu " for i in range(n))
+    return f"<html><head><title>Judul</title></head><body><article><p>{body}akhir.</p></article></body></html>"
+
+
+def test_anchor_placement_grows_linearly_with_the_code_in_a_page(tmp_path, monkeypatch, capsys):
+    """Operation counts, not time: the lines run in ``documents`` and the characters the anchor search may
+    scan grow like the page (4x the code: about 4x the work; placement was quadratic, 16x)."""
+    import sys
+
+    from translate_cli import cli, documents
+
+    monkeypatch.setattr(cli, "load", lambda *args, **kwargs: _Echo())
+    real_find = documents._find_anchor
+    package = str(Path(documents.__file__).parent)
+    work = {"lines": 0, "scan": 0}
+
+    def find(anchor, translation, low, high, expected):
+        work["scan"] += max(0, min(high, len(translation)) - low)
+        return real_find(anchor, translation, low, high, expected)
+
+    def trace(frame, event, arg):
+        if not frame.f_code.co_filename.startswith(package):
+            return None
+
+        def line(frame, event, arg):
+            work["lines"] += event == "line"
+            return line
+        return line
+
+    monkeypatch.setattr(documents, "_find_anchor", find)
+    measured = []
+    for n in (250, 1000):
+        page = tmp_path / f"page{n}.html"
+        page.write_text(_code_page(n), encoding="utf-8")
+        work.update(lines=0, scan=0)
+        sys.settrace(trace)
+        try:
+            code, _, err = run(["translate", page, "-o", tmp_path / f"out{n}", "--force"], monkeypatch, capsys)
+        finally:
+            sys.settrace(None)
+        assert code == 0, err
+        assert (tmp_path / f"out{n}" / f"page{n}.en.html").read_text(encoding="utf-8").count("<code>") == n
+        measured.append(dict(work))
+    small, large = measured
+    assert large["lines"] < 5 * small["lines"], measured
+    assert large["scan"] < 5 * small["scan"], measured
