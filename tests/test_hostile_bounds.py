@@ -305,3 +305,85 @@ def test_anchor_placement_grows_linearly_with_the_code_in_a_page(tmp_path, monke
     small, large = measured
     assert large["lines"] < 5 * small["lines"], measured
     assert large["scan"] < 5 * small["scan"], measured
+
+
+def _docx_bytes(empty_paragraphs: int = 0, extra: tuple[str, bytes] | None = None) -> bytes:
+    """A Word document with one paragraph of text, then ``empty_paragraphs`` empty ones; ``extra``: one
+    more zip member (name, content)."""
+    import io
+    import zipfile
+
+    import docx
+    from docx.oxml import OxmlElement
+
+    document = docx.Document()
+    document.add_paragraph("Banjir melanda kota itu pada hari Senin. Warga mengungsi ke masjid.")
+    section = document.element.body[-1]
+    for _ in range(empty_paragraphs):
+        section.addprevious(OxmlElement("w:p"))
+    out = io.BytesIO()
+    document.save(out)
+    if extra:
+        with zipfile.ZipFile(out, "a", zipfile.ZIP_DEFLATED) as archive:
+            archive.writestr(*extra)
+    return out.getvalue()
+
+
+def _understate(data: bytes, member: str, size: int) -> bytes:
+    """The zip with ``member``'s uncompressed size given as ``size`` in its local header and the directory."""
+    import struct
+
+    out, name = bytearray(data), member.encode()
+    for signature, name_at, size_at in ((b"PK\x03\x04", 30, 22), (b"PK\x01\x02", 46, 24)):
+        at = out.find(signature)
+        while at >= 0:
+            if out[at + name_at:at + name_at + len(name)] == name:
+                out[at + size_at:at + size_at + 4] = struct.pack("<I", size)
+            at = out.find(signature, at + 1)
+    return bytes(out)
+
+
+@pytest.mark.parametrize("lying", [False, True])
+def test_a_docx_zip_bomb_is_refused_before_python_docx_unpacks_it(lying, tmp_path, monkeypatch, capsys):
+    import docx
+
+    data = _docx_bytes(extra=("word/media/zeros.bin", bytes(60 * 2**20)))  # 60 MB of zeros, about 60 KB zipped
+    assert len(data) < 2**20
+
+    def never(*args, **kwargs):
+        raise AssertionError("python-docx was asked to open the zip bomb")
+
+    monkeypatch.setattr(docx, "Document", never)
+    bomb = tmp_path / "bomb.docx"
+    bomb.write_bytes(_understate(data, "word/media/zeros.bin", 100) if lying else data)
+    code, _, err = run(["translate", bomb, "-o", tmp_path / "out", "--force"], monkeypatch, capsys)
+    needle = "not a readable Word .docx file (Bad CRC-32" if lying else "unpacks to more than 50 MB (a zip bomb?)"
+    assert_one_line_error(code, err, needle)
+
+
+def test_reading_a_docx_asks_no_more_of_python_docx_for_more_empty_paragraphs(tmp_path, monkeypatch, capsys):
+    """python-docx's XPath queries cost more the larger the document; the reader and writer make the same
+    number of them whatever the number of paragraphs (100k empty ones took 41 s)."""
+    from docx.oxml import xmlchemy
+
+    from translate_cli import cli
+
+    monkeypatch.setattr(cli, "load", lambda *args, **kwargs: _Echo())
+    real_xpath = xmlchemy.BaseOxmlElement.xpath
+    queries = {"count": 0}
+
+    def xpath(self, *args, **kwargs):
+        queries["count"] += 1
+        return real_xpath(self, *args, **kwargs)
+
+    monkeypatch.setattr(xmlchemy.BaseOxmlElement, "xpath", xpath)
+    counted = []
+    for n in (100, 400):
+        source = tmp_path / f"empty{n}.docx"
+        source.write_bytes(_docx_bytes(empty_paragraphs=n))
+        queries["count"] = 0
+        code, _, err = run(["translate", source, "-o", tmp_path / f"out{n}", "--force"], monkeypatch, capsys)
+        assert code == 0, err
+        assert (tmp_path / f"out{n}" / f"empty{n}.en.docx").is_file()
+        counted.append(queries["count"])
+    assert counted[1] == counted[0], counted
