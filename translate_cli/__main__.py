@@ -9,12 +9,13 @@ import sys
 
 
 def main() -> None:
-    """Run the command line; a Ctrl-C while it loads exits with status 130."""
+    """Run the command line; a Ctrl-C while it loads (or that it lets through) exits with status 130."""
     try:
         from translate_cli.cli import main as run
+
+        run()
     except KeyboardInterrupt:
         sys.exit(130)
-    run()
 
 
 if __name__ == "__main__":
