@@ -49,11 +49,13 @@ def compared(tmp_path) -> tuple[Path, Path]:
     return tmp_path / "run", refs
 
 
-def test_compare_leaves_out_an_article_whose_rows_have_wrong_ids(compared, monkeypatch, capsys):
+@pytest.mark.parametrize("field, value", [("tgt", "ab"), ("tgt", [True]), ("tgt", [-1]), ("tgt_text", None),
+                                          ("src_text", ["x"])])
+def test_compare_leaves_out_an_article_whose_rows_have_wrong_types(field, value, compared, monkeypatch, capsys):
     run_dir, refs = compared
     jsonl = run_dir / "a" / "a.jsonl"
     rows = [json.loads(line) for line in jsonl.read_text(encoding="utf-8").splitlines()]
-    rows[0]["tgt"] = "ab"  # valid JSON, wrong type: a string where sentence ids belong
+    rows[0][field] = value  # valid JSON, wrong type (a string where sentence ids belong, ...)
     jsonl.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
     code, out, err = run(["compare", run_dir, "--references", refs, "--json"], monkeypatch, capsys)
     assert code == 0, err

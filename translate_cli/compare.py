@@ -165,10 +165,11 @@ def _translated_rows(path: Path) -> list[tuple[list[int], str, str]] | None:
             continue
         try:
             row = json.loads(line)
-            tgt = row["tgt"]
-            if not isinstance(tgt, list) or not all(type(i) is int and i >= 0 for i in tgt):
-                raise ValueError("tgt is not a list of sentence ids")
-            rows.append((tgt, str(row["tgt_text"]), str(row["src_text"])))
+            tgt, tgt_text, src_text = row["tgt"], row["tgt_text"], row["src_text"]
+            if not (isinstance(tgt, list) and all(type(i) is int and i >= 0 for i in tgt)
+                    and isinstance(tgt_text, str) and isinstance(src_text, str)):
+                raise ValueError("valid JSON, but not the fields of a row")
+            rows.append((tgt, tgt_text, src_text))
         except (ValueError, KeyError, TypeError):
             raise UserError(f"{jsonl}: line {number} is not a translate-cli row (truncated or edited?)") from None
     return [row for row in sorted(rows) if row[0]]
