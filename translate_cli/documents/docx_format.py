@@ -58,7 +58,7 @@ def _open(data: bytes, name: str):
 
 
 def _check_unpacked_size(data: bytes, name: str) -> None:
-    """Refuse a file whose parts unpack to more than the 50 MB any input may have (a zip bomb: 1 MB of
+    """Refuse a file whose parts unpack to more than MAX_BYTES, the limit of any input (a zip bomb: 1 MB of
     zip can hold gigabytes), before python-docx unpacks and parses them: by the sizes the zip directory
     declares, then by the bytes actually inflated, since a directory can lie."""
     import zipfile
