@@ -4,8 +4,16 @@ Through the CLI; the cost cases assert how the work grows (operation counts), ne
 
 from __future__ import annotations
 
+import errno
+import functools
 import importlib.util
+import io
 import json
+import os
+import sqlite3
+import struct
+import sys
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -27,7 +35,6 @@ def test_score_with_a_tokenizer_whose_dependencies_are_missing_is_one_line(name,
 
 class _Echo:
     """A stand-in translator for building run folders: every sentence comes back as it was."""
-
     identity = label = "echo"
 
     def translate(self, sentences, progress=None, on_translated=None):
@@ -101,7 +108,6 @@ def test_a_malformed_or_escaping_glob_is_one_line_before_the_model_loads(pattern
 
 def _disk_full_on(statement: str):
     """A sqlite3 connection class whose ``statement`` fails as SQLite fails when the disk is full."""
-    import sqlite3
 
     class Full(sqlite3.Connection):
         def execute(self, sql, *args):
@@ -119,9 +125,6 @@ def _disk_full_on(statement: str):
 
 def test_a_full_disk_when_the_totals_are_kept_is_one_line_after_the_summary(tmp_path, marian_dir, monkeypatch,
                                                                             capsys):
-    import functools
-    import sqlite3
-
     monkeypatch.setattr(sqlite3, "connect", functools.partial(sqlite3.connect,
                                                               factory=_disk_full_on("INSERT OR REPLACE INTO totals")))
     indir, outdir = make_tree(tmp_path), tmp_path / "out"
@@ -132,9 +135,6 @@ def test_a_full_disk_when_the_totals_are_kept_is_one_line_after_the_summary(tmp_
 
 
 def test_a_full_disk_fails_the_articles_and_is_one_line(tmp_path, marian_dir, monkeypatch, capsys):
-    import errno
-    import os
-
     from translate_cli import formats
 
     def no_space(fd):
@@ -182,8 +182,6 @@ class _CtrlCOnImport:
 
 @pytest.mark.parametrize("module", ["typer", "translate_cli.terminal"])
 def test_ctrl_c_while_the_command_line_loads_exits_130_without_a_traceback(module, monkeypatch, capsys):
-    import sys
-
     import translate_cli
     from translate_cli import cli
     from translate_cli.__main__ import main
@@ -206,8 +204,6 @@ RAW_ON_TERMINAL = "Warga berkata \x1b]0;PWNED\x07 bahwa \x1b[2J\x1b[31mitu\x1b[0
 @pytest.mark.parametrize("command", ["segment", "translate"])
 def test_text_output_on_a_terminal_shows_escapes_and_into_a_pipe_stays_as_written(command, tmp_path, monkeypatch,
                                                                                   capsys):
-    import sys
-
     from translate_cli import cli
 
     monkeypatch.setattr(cli, "load", lambda *args, **kwargs: _Echo())  # the translation repeats the source
@@ -227,7 +223,6 @@ def test_text_output_on_a_terminal_shows_escapes_and_into_a_pipe_stays_as_writte
 
 class _Table:
     """A stand-in translator that answers from a table (sentence -> translation)."""
-
     identity = label = "table"
 
     def __init__(self, table: dict[str, str]):
@@ -268,8 +263,6 @@ def _code_page(n: int) -> str:
 def test_anchor_placement_grows_linearly_with_the_code_in_a_page(tmp_path, monkeypatch, capsys):
     """Operation counts, not time: the lines run in ``documents`` and the characters the anchor search may
     scan grow like the page (4x the code: about 4x the work; placement was quadratic, 16x)."""
-    import sys
-
     from translate_cli import cli, documents
 
     monkeypatch.setattr(cli, "load", lambda *args, **kwargs: _Echo())
@@ -312,9 +305,6 @@ def test_anchor_placement_grows_linearly_with_the_code_in_a_page(tmp_path, monke
 def _docx_bytes(empty_paragraphs: int = 0, extra: tuple[str, bytes] | None = None) -> bytes:
     """A Word document with one paragraph of text, then ``empty_paragraphs`` empty ones; ``extra``: one
     more zip member (name, content)."""
-    import io
-    import zipfile
-
     import docx
     from docx.oxml import OxmlElement
 
@@ -333,8 +323,6 @@ def _docx_bytes(empty_paragraphs: int = 0, extra: tuple[str, bytes] | None = Non
 
 def _understate(data: bytes, member: str, size: int) -> bytes:
     """The zip with ``member``'s uncompressed size given as ``size`` in its local header and the directory."""
-    import struct
-
     out, name = bytearray(data), member.encode()
     for signature, name_at, size_at in ((b"PK\x03\x04", 30, 22), (b"PK\x01\x02", 46, 24)):
         at = out.find(signature)
