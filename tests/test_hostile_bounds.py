@@ -240,15 +240,18 @@ def test_a_translation_never_becomes_a_live_link_or_image_in_the_markdown(tmp_pa
     hostile = "See \\[photo\\](http://evil.example/a) and [click](http://evil.example/b) ![x](http://evil.example/c.png)"
     monkeypatch.setattr(cli, "load", lambda *args, **kwargs: _Table({
         "Lihatfoto": "Look! photo",  # "Look!" lands just before the source's "[foto](...)": not an image
+        "Lainnyateks": "Other\\ text",  # a final backslash before the source's link would break it
         "Kalimat kedua di sini.": hostile,
     }))
     source = tmp_path / "a.md"
-    source.write_text("Lihat[foto](http://example.com/a)\n\nKalimat kedua di sini.\n", encoding="utf-8")
+    source.write_text("Lihat[foto](http://example.com/a)\n\nLainnya[teks](http://example.com/b)\n\n"
+                      "Kalimat kedua di sini.\n", encoding="utf-8")
     code, _, err = run(["translate", source, "-o", tmp_path / "out", "--force"], monkeypatch, capsys)
     assert code == 0, err
     written = (tmp_path / "out" / "a.en.md").read_text(encoding="utf-8")
     tokens = [t for block in MarkdownIt("commonmark").parse(written) for t in block.children or []]
-    assert [t.attrs.get("href") for t in tokens if t.type == "link_open"] == ["http://example.com/a"], written
+    assert [t.attrs.get("href") for t in tokens if t.type == "link_open"] == ["http://example.com/a",
+                                                                                "http://example.com/b"], written
     assert not [t for t in tokens if t.type == "image"], written
     text = "".join(t.content for t in tokens if t.type in ("text", "text_special"))
     assert "Look!" in text and "\\[photo\\](http://evil.example/a)" in text and "![x](http://evil.example/c.png)" in text

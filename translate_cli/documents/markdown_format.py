@@ -20,10 +20,10 @@ from translate_cli.documents import Anchor, Block, block_text, decode_text, fill
 
 _KIND_OF_CONTAINER = {"th_open": "table cell", "td_open": "table cell", "heading_open": "heading",
                       "list_item_open": "list item"}
-# What could turn translated text into markup: a backslash before punctuation, code and emphasis markers
-# (_ only at a word's edge), brackets opening or closing a link (or, after !, an image), < opening a tag
-# or autolink, & opening an entity.
-_SPECIAL = re.compile(r"\\(?=[!-/:-@\[-`{-~])|[`*\[\]]|(?<!\w)_|_(?!\w)|<(?=[A-Za-z/!?])|&(?=#?\w+;)")
+# What could turn translated text into markup: a backslash before punctuation (or last, before the
+# source's own markup or line break), code and emphasis markers (_ only at a word's edge), brackets
+# opening or closing a link (or, after !, an image), < opening a tag or autolink, & opening an entity.
+_SPECIAL = re.compile(r"\\(?=[!-/:-@\[-`{-~]|$)|[`*\[\]]|(?<!\w)_|_(?!\w)|<(?=[A-Za-z/!?])|&(?=#?\w+;)")
 _LINE_START_MARKER = re.compile(r"(\d{1,9})([.)])(?=\s|$)|([#>+-])(?=\s|$)")
 
 # A block found in the source: its kind, its pieces (a text run's (start, end) offsets and its text with
