@@ -50,6 +50,7 @@ import os
 import sqlite3
 import time
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -192,6 +193,7 @@ class BatchStore:
     def __init__(self, path: Path, notice: Callable[[str], None] | None = None):
         if path.is_dir():
             raise UserError(f"{path}: is a folder, not the batch cache; remove it to start over")
+        self.path = path
         try:
             self.db = self._open(path)
         except _Damaged as damage:
@@ -248,10 +250,19 @@ class BatchStore:
                 found[source] = row[0]
         return found
 
+    @contextmanager
+    def _writing(self) -> Iterator[None]:
+        """One transaction; a write SQLite refuses (the disk is full) is a UserError naming the file."""
+        try:
+            with self.db:
+                yield
+        except sqlite3.Error as exc:
+            raise UserError(f"cannot write {self.path}: {exc}") from None
+
     def store(self, identity: str, pairs: Sequence[tuple[str, str]], seconds: float = 0.0) -> None:
         """Keep newly translated sentences; they and the ``seconds`` spent since the last call are added to
         the job's totals in the same transaction, so a killed run's work is counted as surely as it is kept."""
-        with self.db:
+        with self._writing():
             self.db.executemany(
                 "INSERT OR REPLACE INTO sentences VALUES (?, ?, ?)", [(identity, s, t) for s, t in pairs]
             )
@@ -275,7 +286,7 @@ class BatchStore:
 
     def finish(self, article: _Article, identity: str, record: _Record) -> None:
         data = dataclasses.asdict(record)
-        with self.db:
+        with self._writing():
             self.db.execute(
                 "INSERT OR REPLACE INTO articles VALUES (?, ?, ?, ?, ?)",
                 (article.relpath, article.sha256, identity, article.ref_sha256, json.dumps(data, ensure_ascii=False)),
@@ -283,16 +294,19 @@ class BatchStore:
 
     def forget(self, relpath: str) -> None:
         """The article's outputs are no longer current (it failed this time)."""
-        with self.db:
+        with self._writing():
             self.db.execute("DELETE FROM articles WHERE relpath = ?", (relpath,))
 
-    def add_totals(self, **values: float) -> JobTotals:
-        """Add to the job's totals (``runs``, ``seconds``; :meth:`store` adds the sentences) and return them."""
-        with self.db:
-            self._add_totals(**values)
+    def totals(self, seconds: float = 0.0) -> JobTotals:
+        """The job's totals, with ``seconds`` not yet stored added (see :meth:`add_totals`)."""
         totals = dict(self.db.execute("SELECT key, value FROM totals"))
         return JobTotals(int(totals.get("runs", 0)), int(totals.get("translated_sentences", 0)),
-                         float(totals.get("seconds", 0.0)))
+                         float(totals.get("seconds", 0.0)) + seconds)
+
+    def add_totals(self, **values: float) -> None:
+        """Add to the job's totals (``runs``, ``seconds``; :meth:`store` adds the sentences)."""
+        with self._writing():
+            self._add_totals(**values)
 
     def _add_totals(self, **values: float) -> None:
         for key, value in values.items():
@@ -310,7 +324,11 @@ def find_articles(indir: Path, glob: str | Sequence[str], exclude: Path | None =
     patterns = [glob] if isinstance(glob, str) else list(glob)
     found = set()
     for pattern in patterns:
-        for path in indir.rglob(_relative_pattern(indir, pattern)):
+        try:
+            matches = list(indir.rglob(_relative_pattern(indir, pattern)))
+        except ValueError as exc:  # pathlib's own rule: '**' only as a whole path component
+            raise UserError(f"--glob {pattern}: {exc}") from None
+        for path in matches:
             rel = path.relative_to(indir)
             if not path.is_file() or any(part.startswith(".") for part in rel.parts):
                 continue
@@ -324,12 +342,15 @@ def _relative_pattern(indir: Path, pattern: str) -> str:
     """``pattern`` relative to ``indir``; an absolute one must point inside it."""
     if not pattern.strip():
         raise UserError("an empty --glob pattern: give one such as '*.txt'")
+    outside = f"--glob {pattern}: points outside {indir}; patterns are relative to INDIR (e.g. '*.txt')"
+    if ".." in Path(pattern).parts:
+        raise UserError(outside)
     if not Path(pattern).is_absolute():
         return pattern
     for root in (indir.absolute(), indir.resolve()):
         if Path(pattern).is_relative_to(root) and Path(pattern) != root:
             return Path(pattern).relative_to(root).as_posix()
-    raise UserError(f"--glob {pattern}: points outside {indir}; patterns are relative to INDIR (e.g. '*.txt')")
+    raise UserError(outside)
 
 
 def find_reference(refdir: Path, relpath: Path) -> Path | None:
@@ -512,10 +533,11 @@ class BatchJob:
         articles = [run.outcomes[p.relative_to(self.indir).as_posix()] for p in self.paths]
         summary = BatchSummary(self.indir, self.outdir, translator.label, articles, run.translated,
                                run.from_cache, seconds, _corpus_scores(run.records.values()),
-                               self.store.add_totals(seconds=now - run.accounted), interrupted, self.shown_as)
+                               self.store.totals(seconds=now - run.accounted), interrupted, self.shown_as)
         atomic_write_text(self.outdir / SUMMARY_NAME, json.dumps(summary.to_json(), indent=2, ensure_ascii=False) + "\n")
         atomic_write_text(self.outdir / INDEX_NAME, render_index(summary, _out_folder))
         self.publish([self.outdir / SUMMARY_NAME, self.outdir / INDEX_NAME])
+        self.store.add_totals(seconds=now - run.accounted)  # after the summary: a full disk here still leaves it
         if interrupted:
             counts = summary.counts()
             raise Interrupted(
@@ -599,7 +621,7 @@ class _Run:
                     translations = self._translate_chunk(chunk, lambda n: progress.advance(sentence_task, n))
                 except Exception as exc:  # a model failure fails this chunk's articles, not the batch
                     for article in chunk:
-                        self.fail(article.relpath, f"translation failed: {type(exc).__name__}: {exc}")
+                        self.fail(article.relpath, f"translation failed: {_reason(exc)}")
                     progress.advance(article_task, len(chunk))
                     continue
                 progress.update(sentence_task, completed=self.translated)
@@ -636,15 +658,19 @@ class _Run:
                                   self.translator.label, seconds_per_sentence * len(article.source), article.ref_text,
                                   self.presegmented)
             self.publish(write_outputs(result, _out_folder(self.outdir, rel), article.document))
-        except Exception as exc:  # one bad article never stops the batch
-            reason = str(exc) if isinstance(exc, UserError) else f"{type(exc).__name__}: {exc}"
-            self.fail(rel, reason)
+            record = _Record(len(result.source), article.reference, result.scores,
+                             [hyp for hyp, _ in result.scored], [ref for _, ref in result.scored])
+            self.store.finish(article, self.identity, record)
+        except Exception as exc:  # one bad article (or one that cannot be written or recorded) never stops the batch
+            self.fail(rel, _reason(exc))
             return self.outcomes[rel]
-        record = _Record(len(result.source), article.reference, result.scores,
-                         [hyp for hyp, _ in result.scored], [ref for _, ref in result.scored])
-        self.store.finish(article, self.identity, record)
         self.records[rel] = record
         return ArticleOutcome(rel, "translated", article.note, record.sentences, record.reference, record.scores)
+
+
+def _reason(exc: Exception) -> str:
+    """Why an article failed: a UserError's own line, else the exception's type and message."""
+    return str(exc) if isinstance(exc, UserError) else f"{type(exc).__name__}: {exc}"
 
 
 def _corpus_scores(records) -> Scores | None:

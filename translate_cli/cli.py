@@ -161,9 +161,10 @@ def segment_command(
     """Split a text into sentences: one per line, a blank line between paragraphs."""
     from translate_cli.pipeline import read_article
     from translate_cli.segment import format_segments, segment
+    from translate_cli.terminal import write_text
 
     text = read_article(file, notice)
-    sys.stdout.write(format_segments(segment(text, lang)))
+    write_text(format_segments(segment(text, lang)))
 
 
 @app.command("translate", epilog=examples(
@@ -197,7 +198,7 @@ def translate_command(
                                        refuse_replacing_inputs, render_text, view_is_capped, write_outputs)
     from translate_cli.models import model_slug
     from translate_cli.pipeline import article_name, check_indonesian, read_input, source_segments, translate_segments
-    from translate_cli.terminal import progress_bar
+    from translate_cli.terminal import progress_bar, write_text
 
     to_stdout = str(output) == "-" or (str(file) == "-" and output is None)
     text, document = read_input(file, notice)
@@ -235,7 +236,7 @@ def translate_command(
             notice(f"the Markdown and HTML views show the first {MAX_VIEW_ROWS:,} of {len(result.rows):,} rows; "
                    "every row is in the TSV, JSONL and TMX files")
         if to_stdout:
-            sys.stdout.write(render_text(result))
+            write_text(render_text(result))
             if target:
                 notice(f"outputs written to {target}")
         else:
@@ -553,12 +554,15 @@ def compare_command(
 
 def main() -> None:
     """Entry point: run the app, turning user errors into one line and exit code 1."""
-    import signal
+    try:
+        import signal
 
-    from translate_cli.terminal import visible
+        from translate_cli.terminal import visible
 
-    if hasattr(signal, "SIGPIPE"):  # `translate-cli ... | head`: end quietly (status 141), as cat does
-        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+        if hasattr(signal, "SIGPIPE"):  # `translate-cli ... | head`: end quietly (status 141), as cat does
+            signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+    except KeyboardInterrupt:  # Ctrl-C while rich loads, before typer takes it over: ended as typer ends it
+        sys.exit(130)
     try:
         app()  # typer handles wrong usage (exit 2) and a Ctrl-C outside the long commands (exit 130)
     except UserError as error:

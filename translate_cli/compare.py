@@ -165,7 +165,11 @@ def _translated_rows(path: Path) -> list[tuple[list[int], str, str]] | None:
             continue
         try:
             row = json.loads(line)
-            rows.append((list(row["tgt"]), str(row["tgt_text"]), str(row["src_text"])))
+            tgt, tgt_text, src_text = row["tgt"], row["tgt_text"], row["src_text"]
+            if not (isinstance(tgt, list) and all(type(i) is int and i >= 0 for i in tgt)
+                    and isinstance(tgt_text, str) and isinstance(src_text, str)):
+                raise ValueError("valid JSON, but not the fields of a row")
+            rows.append((tgt, tgt_text, src_text))
         except (ValueError, KeyError, TypeError):
             raise UserError(f"{jsonl}: line {number} is not a translate-cli row (truncated or edited?)") from None
     return [row for row in sorted(rows) if row[0]]
@@ -211,6 +215,8 @@ def _stale(folder: Path, run: dict[str, Path]) -> dict[str, str]:
         return {}
     try:
         articles = json.loads(summary_path.read_text(encoding="utf-8"))["articles"]
+        if not all(isinstance(a["relpath"], str) and Path(a["relpath"]).name for a in articles):
+            raise ValueError("an article without a file name")
         status = {article_key(Path(a["relpath"]), run=False): (a["status"], a.get("reason", "")) for a in articles}
     except (ValueError, KeyError, TypeError):
         raise UserError(f"{summary_path}: is not a translate-cli batch summary (damaged?)") from None

@@ -75,7 +75,7 @@ class RayTranslator:
             local = {"address": "local", "include_dashboard": False} if address is None else {"address": address}
             try:
                 ray.init(log_to_driver=False, logging_level=logging.ERROR, **local)
-            except ConnectionError as error:
+            except (ConnectionError, ValueError) as error:  # unreachable, or not an address at all
                 raise UserError(f"cannot join Ray at {address}: {str(error).splitlines()[0]}") from None
         workers = workers or self._fitting_workers(ray.cluster_resources(), cpus_per_worker, gpus_per_worker)
         self._check_resources(ray.cluster_resources(), workers, cpus_per_worker, gpus_per_worker, address)

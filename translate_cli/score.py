@@ -194,7 +194,14 @@ def corpus_metrics(options: ScoreOptions = ScoreOptions()) -> dict:
     if options.tokenize and options.tokenize not in _TOKENIZERS:
         raise UserError(f"unknown tokenizer {options.tokenize!r}: sacrebleu knows {', '.join(_TOKENIZERS)}")
     bleu = {"tokenize": options.tokenize} if options.tokenize else {}
-    return {"bleu": BLEU(lowercase=options.lowercase, **bleu), "chrf": CHRF(lowercase=options.lowercase),
+    try:
+        bleu_metric = BLEU(lowercase=options.lowercase, **bleu)
+    except RuntimeError as error:  # ja-mecab, ko-mecab: sacrebleu's message names the pip extra they need
+        install = next((line.strip() for line in str(error).splitlines() if "pip install" in line), "")
+        raise UserError(f"--tokenize {options.tokenize} needs extra dependencies: {install}") from None
+    except OSError as error:  # spm, flores101/200 download their sentencepiece model on first use
+        raise UserError(f"--tokenize {options.tokenize} could not fetch its sentencepiece model ({error})") from None
+    return {"bleu": bleu_metric, "chrf": CHRF(lowercase=options.lowercase),
             "chrf++": CHRF(word_order=2, lowercase=options.lowercase), "ter": TER(case_sensitive=not options.lowercase)}
 
 

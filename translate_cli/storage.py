@@ -138,5 +138,10 @@ class OutputFolder:
             return
         for path in paths:
             remote = f"{self.root}/{Path(path).relative_to(self.local).as_posix()}"
-            self.fs.makedirs(remote.rsplit("/", 1)[0], exist_ok=True)
-            self.fs.put_file(str(path), remote)
+            try:
+                self.fs.makedirs(remote.rsplit("/", 1)[0], exist_ok=True)
+                self.fs.put_file(str(path), remote)
+            except Exception as exc:  # each fsspec backend raises its own errors (OSError, botocore's, ...)
+                reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+                raise UserError(f"cannot upload {Path(path).name} to {self.location}: {reason} (the run's files are "
+                                f"kept in {self.local}; run the same command again to upload them)") from None

@@ -3,7 +3,8 @@
 File names, references and translations may hold escape sequences (``\\x1b[2J`` clears a screen, OSC
 sequences set a window title) or line and bidi controls that reorder what a reader sees. Everything
 printed from user data goes through :func:`visible`, which writes each such character as an escape
-(``\\x1b``, ``\\u202e``), and :func:`shown` when it becomes rich markup.
+(``\\x1b``, ``\\u202e``), and :func:`shown` when it becomes rich markup; a command's text output
+(``segment``'s sentences, a translation on stdout) goes through it on a terminal only (:func:`write_text`).
 """
 
 from __future__ import annotations
@@ -31,6 +32,14 @@ def escape_char(char: str) -> str:
     """A character as a Python-style escape: ``\\x1b``, ``\\u2028``."""
     code = ord(char)
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def write_text(text: str) -> None:
+    """Write lines of user text to stdout: as they are into a pipe or a file (they are data there), each
+    line through :func:`visible` on a terminal."""
+    if sys.stdout.isatty():
+        text = "\n".join(visible(line) for line in text.split("\n"))
+    sys.stdout.write(text)
 
 
 def shown(text: object) -> str:

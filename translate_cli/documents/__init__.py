@@ -157,42 +157,57 @@ def fill(pieces: Sequence[str | Anchor], translation: str) -> list[str | Anchor]
 
     The translation is cut where the anchors' texts occur in it (in order; an anchor the translation
     lost does not cut), and each cut is spread over the text pieces between the same anchors by
-    :func:`_spread`; words with no text piece to go to join the next (else the previous) cut.
+    :func:`_spread`; words with no text piece to go to join the next (else the previous) cut, in order.
+    The work is linear in the block's length and its number of anchors (see :func:`_find_anchor`).
     """
+    translation = collapse_space(translation)
     lengths = [len(piece.text if isinstance(piece, Anchor) else piece) for piece in pieces]
     before = list(itertools.accumulate(lengths, initial=0))
+    anchors = sum(isinstance(piece, Anchor) for piece in pieces)
+    reach = max(_MIN_REACH, _REACH_GAPS * len(translation) // max(anchors, 1))
     groups: list[list[int]] = [[]]  # indices of the text pieces between the anchors found
     cuts, position = [], 0
     for i, piece in enumerate(pieces):
         if not isinstance(piece, Anchor):
             groups[-1].append(i)
             continue
-        match = _find_anchor(piece.text, translation, position, before[i] / (before[-1] or 1))
-        if match is not None:
-            cuts.append(translation[position:match.start()])
-            position = match.end()
+        text = collapse_space(piece.text)
+        expected = round(len(translation) * before[i] / (before[-1] or 1))
+        start = _find_anchor(text, translation, max(position, expected - reach), expected + reach, expected)
+        if start is not None:
+            cuts.append(translation[position:start])
+            position = start + len(text)
             groups.append([])
     cuts.append(translation[position:])
     receiving = [n for n, group in enumerate(groups) if any(pieces[i].strip() for i in group)]
     if not receiving:
         return list(pieces)
-    for n, cut in enumerate(cuts):  # words of a cut with no text piece move on (the last ones back)
-        if n not in receiving and cut.strip():
-            later = [m for m in receiving if m > n]
-            target = later[0] if later else receiving[-1]
-            cuts[target] = f"{cut} {cuts[target]}" if later else f"{cuts[target]} {cut}"
+    gathered: dict[int, list[str]] = {n: [] for n in receiving}
+    for n, cut in enumerate(cuts):  # each cut to its own group, else the next one with text pieces (or the last)
+        target = receiving[min(bisect.bisect_left(receiving, n), len(receiving) - 1)]
+        if target == n or cut.strip():
+            gathered[target].append(cut)
     filled = list(pieces)
     for n in receiving:
-        for i, text in zip(groups[n], _spread([pieces[i] for i in groups[n]], cuts[n])):
+        for i, text in zip(groups[n], _spread([pieces[i] for i in groups[n]], " ".join(gathered[n]))):
             filled[i] = text
     return filled
 
 
-def _find_anchor(anchor: str, translation: str, position: int, share: float) -> re.Match | None:
-    """The occurrence of ``anchor`` in ``translation`` after ``position`` nearest to ``share`` of its
-    length (where the source has it); None when the translation lost it."""
-    matches = re.compile(r"\s+".join(map(re.escape, anchor.split()))).finditer(translation, position)
-    return min(matches, key=lambda m: abs(m.start() - share * len(translation)), default=None)
+# How far from where length-proportional placement expects it (Gale & Church 1993) an anchor is looked
+# for: several average gaps between a block's anchors, and at least a paragraph's length. A copy further
+# away is more likely another occurrence than this one, and a bounded search keeps long blocks linear.
+_REACH_GAPS = 8
+_MIN_REACH = 1000
+
+
+def _find_anchor(anchor: str, translation: str, low: int, high: int, expected: int) -> int | None:
+    """Where the occurrence of ``anchor`` inside ``translation[low:high]`` nearest to ``expected`` starts;
+    None when there is none (the translation lost it). Both texts are whitespace-collapsed."""
+    split = min(max(expected, low), high)
+    after = translation.find(anchor, split, high)
+    before = translation.rfind(anchor, low, split + len(anchor) - 1) if split > low else -1
+    return min((p for p in (before, after) if p >= 0), key=lambda p: abs(p - expected), default=None)
 
 
 def _spread(pieces: Sequence[str], translation: str) -> list[str]:

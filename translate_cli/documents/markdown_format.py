@@ -20,9 +20,10 @@ from translate_cli.documents import Anchor, Block, block_text, decode_text, fill
 
 _KIND_OF_CONTAINER = {"th_open": "table cell", "td_open": "table cell", "heading_open": "heading",
                       "list_item_open": "list item"}
-# What could turn translated text into markup: a backslash before punctuation, code and emphasis markers
-# (_ only at a word's edge), < opening a tag or autolink, & opening an entity.
-_SPECIAL = re.compile(r"\\(?=[!-/:-@\[-`{-~])|[`*]|(?<!\w)_|_(?!\w)|<(?=[A-Za-z/!?])|&(?=#?\w+;)")
+# What could turn translated text into markup: a backslash before punctuation (or last, before the
+# source's own markup or line break), code and emphasis markers (_ only at a word's edge), brackets
+# opening or closing a link (or, after !, an image), < opening a tag or autolink, & opening an entity.
+_SPECIAL = re.compile(r"\\(?=[!-/:-@\[-`{-~]|$)|[`*\[\]]|(?<!\w)_|_(?!\w)|<(?=[A-Za-z/!?])|&(?=#?\w+;)")
 _LINE_START_MARKER = re.compile(r"(\d{1,9})([.)])(?=\s|$)|([#>+-])(?=\s|$)")
 
 # A block found in the source: its kind, its pieces (a text run's (start, end) offsets and its text with
@@ -50,7 +51,7 @@ def render(data: bytes, translations: list[str]) -> bytes:
         pieces = fill(_pieces(spans), translation)
         for span, piece in zip(spans, pieces):
             if not isinstance(span, Anchor) and span[1] > span[0]:
-                piece = _escape(piece, table=kind == "table cell")
+                piece = _escape(piece, table=kind == "table cell", before_link=text.startswith("[", span[1]))
                 replacements.append((span[0], span[1], _escape_line_start(piece) if span[0] in line_starts else piece))
     out, position = [], 0
     for start, end, piece in sorted(replacements):
@@ -216,9 +217,12 @@ def _after_link(content: str, bracket: int) -> int:
     return len(content)
 
 
-def _escape(text: str, table: bool) -> str:
-    """Backslash-escape what would read as Markdown markup (and ``|`` in a table cell)."""
+def _escape(text: str, table: bool, before_link: bool = False) -> str:
+    """Backslash-escape what would read as Markdown markup (and ``|`` in a table cell); ``before_link``:
+    the source goes on with a link's ``[``, which a final ``!`` would turn into an image."""
     text = _SPECIAL.sub(lambda m: "\\" + m.group(0), text)
+    if before_link and text.endswith("!"):
+        text = text[:-1] + "\\!"
     return text.replace("|", "\\|") if table else text
 
 
