@@ -106,17 +106,18 @@ def test_a_malformed_or_escaping_glob_is_one_line_before_the_model_loads(pattern
     assert not outdir.exists()
 
 
-def _disk_full_on(statement: str):
-    """A sqlite3 connection class whose ``statement`` fails as SQLite fails when the disk is full."""
+def _disk_full_on(statement: str, when=lambda: True):
+    """A sqlite3 connection class whose ``statement`` fails as SQLite fails when the disk is full (once
+    ``when()`` is true)."""
 
     class Full(sqlite3.Connection):
         def execute(self, sql, *args):
-            if sql.startswith(statement):
+            if sql.startswith(statement) and when():
                 raise sqlite3.OperationalError("database or disk is full")
             return super().execute(sql, *args)
 
         def executemany(self, sql, *args):
-            if sql.startswith(statement):
+            if sql.startswith(statement) and when():
                 raise sqlite3.OperationalError("database or disk is full")
             return super().executemany(sql, *args)
 
@@ -125,9 +126,9 @@ def _disk_full_on(statement: str):
 
 def test_a_full_disk_when_the_totals_are_kept_is_one_line_after_the_summary(tmp_path, marian_dir, monkeypatch,
                                                                             capsys):
-    monkeypatch.setattr(sqlite3, "connect", functools.partial(sqlite3.connect,
-                                                              factory=_disk_full_on("INSERT OR REPLACE INTO totals")))
     indir, outdir = make_tree(tmp_path), tmp_path / "out"
+    full = _disk_full_on("INSERT INTO totals", when=(outdir / "summary.json").exists)  # the run's last seconds
+    monkeypatch.setattr(sqlite3, "connect", functools.partial(sqlite3.connect, factory=full))
     code, _, err = run(batch_args(indir, outdir, marian_dir), monkeypatch, capsys)
     assert_one_line_error(code, err, f"cannot write {outdir / '.cache.sqlite'}: database or disk is full")
     summary = json.loads((outdir / "summary.json").read_text(encoding="utf-8"))
