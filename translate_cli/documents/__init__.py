@@ -108,6 +108,12 @@ def decode_text(data: bytes, name: str, notice: Callable[[str], None] | None) ->
     return decode(data, name, notice)
 
 
+def has_words(text: str) -> bool:
+    """Whether ``text`` holds a letter: a block of numbers and signs only (a table's "1.250", "-") is
+    kept as written rather than sent to the translator, which could only garble it."""
+    return re.search(r"[^\W\d_]", text) is not None
+
+
 def collapse_space(text: str) -> str:
     """Runs of whitespace (line breaks included) as one space, ends stripped."""
     return " ".join(text.split())
