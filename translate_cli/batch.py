@@ -47,6 +47,7 @@ import hashlib
 import itertools
 import json
 import os
+import re
 import sqlite3
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -305,12 +306,12 @@ class _Damaged(Exception):
 
 
 def find_articles(indir: Path, glob: str | Sequence[str], exclude: Path | None = None) -> list[Path]:
-    """Files under ``indir`` matching any pattern (relative to ``indir``, or absolute inside it), sorted;
-    hidden paths and ``exclude`` (OUTDIR) left out."""
+    """Files under ``indir`` matching any pattern (relative to ``indir``, or absolute inside it; its file
+    name in any case: ``*.txt`` finds ``notes.TXT``), sorted; hidden paths and ``exclude`` (OUTDIR) left out."""
     patterns = [glob] if isinstance(glob, str) else list(glob)
     found = set()
     for pattern in patterns:
-        for path in indir.rglob(_relative_pattern(indir, pattern)):
+        for path in indir.rglob(_any_case(_relative_pattern(indir, pattern))):
             rel = path.relative_to(indir)
             if not path.is_file() or any(part.startswith(".") for part in rel.parts):
                 continue
@@ -318,6 +319,20 @@ def find_articles(indir: Path, glob: str | Sequence[str], exclude: Path | None =
                 continue
             found.add(path)
     return sorted(found)
+
+
+def _any_case(pattern: str) -> str:
+    """``pattern`` with each letter of its last part matching either case (``*.[tT][xX][tT]``), as Python
+    3.11's glob has no case_sensitive flag; a ``[...]`` set is left as written."""
+    folder, slash, name = pattern.rpartition("/")
+    parts = re.split(r"(\[[^]]*\])", name)  # sets at odd indices
+    return folder + slash + "".join(part if k % 2 else re.sub(r"[^\W\d_]", _either_case, part)
+                                    for k, part in enumerate(parts))
+
+
+def _either_case(letter: re.Match) -> str:
+    lower, upper = letter[0].lower(), letter[0].upper()
+    return letter[0] if lower == upper or len(lower) > 1 or len(upper) > 1 else f"[{lower}{upper}]"
 
 
 def _relative_pattern(indir: Path, pattern: str) -> str:
