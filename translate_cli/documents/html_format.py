@@ -37,10 +37,10 @@ BLOCK_LEVEL = HEADINGS | {
     "menu", "nav", "ol", "p", "section", "summary", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul",
 }
 # Elements whose content is never translated (their tail, the text after them, still is); the text of the
-# inline code ones is shown to the translator as an anchor.
+# inline code ones is shown to the translator as an anchor. <title> is a block of its own wherever it is.
 UNTRANSLATED = {
     "audio", "button", "canvas", "code", "embed", "iframe", "img", "input", "kbd", "math", "noscript", "object",
-    "pre", "samp", "script", "select", "style", "svg", "template", "textarea", "var", "video",
+    "pre", "samp", "script", "select", "style", "svg", "template", "textarea", "title", "var", "video",
 }
 CODE = {"code", "kbd", "samp", "var"}
 BOILERPLATE = {"aside", "dialog", "footer", "form", "menu", "nav"}
