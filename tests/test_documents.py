@@ -496,6 +496,39 @@ def test_bad_documents_give_one_line_and_exit_1(name, content, needle, tmp_path,
     assert_one_line_error(code, err, needle)
 
 
+def pictures_docx() -> bytes:
+    """A Word document whose only paragraph holds a picture."""
+    import base64
+
+    import docx
+
+    png = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8/5+hHgAHggJ/"
+                           "PchI7wAAAABJRU5ErkJggg==")  # 1x1 pixel
+    document = docx.Document()
+    document.add_paragraph().add_run().add_picture(io.BytesIO(png))
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def test_a_document_without_text_is_copied_with_a_notice(tmp_path, marian_dir, monkeypatch, capsys):
+    path = tmp_path / "foto.docx"
+    path.write_bytes(pictures_docx())
+    code, out, err = run(["translate", path, "-m", marian_dir, "-o", tmp_path / "out"], monkeypatch, capsys)
+    assert code == 0, err
+    assert "no text to translate; the document is copied as it is" in out + err
+    assert (tmp_path / "out" / "foto.en.docx").read_bytes() == path.read_bytes()
+    indir = tmp_path / "in"
+    indir.mkdir()
+    (indir / "foto.docx").write_bytes(pictures_docx())
+    args = ["batch", indir, "-o", tmp_path / "batch", "-m", marian_dir, "--quiet", "--backend", "transformers"]
+    code, out, err = run(args, monkeypatch, capsys)
+    assert code == 0, out + err
+    summary = json.loads((tmp_path / "batch" / "summary.json").read_text(encoding="utf-8"))
+    assert summary["counts"]["translated"] == 1 and summary["counts"]["failed"] == 0
+    assert (tmp_path / "batch" / "foto" / "foto.en.docx").read_bytes() == (indir / "foto.docx").read_bytes()
+
+
 def test_batch_picks_up_documents_and_a_bad_one_fails_alone(tmp_path, marian_dir, monkeypatch, capsys):
     indir = tmp_path / "in"
     (indir / "sub").mkdir(parents=True)

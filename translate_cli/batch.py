@@ -375,7 +375,7 @@ def _plan(indir: Path, path: Path, references: Path | None, force: bool = False,
     if not force:
         check_indonesian(text, str(path))
     source = source_segments(text, presegmented, document)
-    if not source:
+    if not source and document is None:
         raise UserError(f"{path}: no text to translate")
     # the manifest key: the content, and how it was cut (a presegmented run lays out its outputs otherwise)
     sha256 = hashlib.sha256(document.data).hexdigest() if document else _sha256(text + ("\0lines" if presegmented else ""))
@@ -618,7 +618,8 @@ class _Run:
                     progress.advance(article_task, len(chunk))
                     continue
                 progress.update(sentence_task, completed=self.translated)
-                seconds_per_sentence = (time.monotonic() - started) / sum(len(a.source) for a in chunk)
+                sentences = sum(len(a.source) for a in chunk)  # 0 for a chunk of text-less documents
+                seconds_per_sentence = (time.monotonic() - started) / max(1, sentences)
                 for article in chunk:
                     self.outcomes[article.relpath] = self._finish(article, translations, seconds_per_sentence)
                     progress.advance(article_task)
