@@ -2,15 +2,16 @@
 
 Usage: .venv/bin/python benchmarks/probe_documents.py FILE...  (e.g. mozilla/readability's
 test/test-pages/{bbc-1,guardian-1,wikipedia}/source.html, Apache-2.0, saved under any name ending .html;
-python-docx's test files; a README.md with in-document links). Every block is "translated" to a marker
+python-docx's test files; a README.md with in-document links such as ai/nanoid's README.id-ID.md). Every block is "translated" to a marker
 text, and the probe prints, per file: blocks by kind, blocks that look like page furniture (share buttons,
 "Advertisement", related stories), HTML attributes changed that are not translated ones, links kept, and
-for Markdown the in-document links that no longer point at a heading.
+for Word the language tags saying Indonesian, for Markdown the in-document links that point at no heading.
 """
 
 from __future__ import annotations
 
 import collections
+import io
 import re
 import sys
 from pathlib import Path
@@ -46,6 +47,14 @@ def markdown_broken_anchors(text: str) -> int:
     return sum(target not in slugs for target in re.findall(r"\]\(#([^)\s]+)\)", text))
 
 
+def docx_indonesian(data: bytes) -> int:
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(data)) as package:
+        return sum(len(re.findall(rb'w:lang [^>]*w:val="(?:id|in)\b', package.read(name)))
+                   for name in package.namelist() if name.endswith(".xml"))
+
+
 def probe(path: Path) -> None:
     data = path.read_bytes()
     try:
@@ -67,6 +76,8 @@ def probe(path: Path) -> None:
         examples = sorted((before - after).elements())[:3]
         if examples:
             print(f"  e.g. {examples}")
+    if document.suffix == ".docx":
+        print(f"  language tags saying Indonesian: before {docx_indonesian(data)}, after {docx_indonesian(out)}")
     if document.suffix == ".md":
         print(f"  in-document links not pointing at a heading: before {markdown_broken_anchors(data.decode())}, "
               f"after {markdown_broken_anchors(out.decode())}")
