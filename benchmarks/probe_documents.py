@@ -79,8 +79,8 @@ def probe(path: Path) -> None:
     if document.suffix == ".docx":
         print(f"  language tags saying Indonesian: before {docx_indonesian(data)}, after {docx_indonesian(out)}")
     if document.suffix == ".md":
-        print(f"  in-document links not pointing at a heading: before {markdown_broken_anchors(data.decode())}, "
-              f"after {markdown_broken_anchors(out.decode())}")
+        print(f"  in-document links pointing at no heading: in the source {markdown_broken_anchors(data.decode())}, "
+              f"in the translation {markdown_broken_anchors(out.decode())}")
 
 
 if __name__ == "__main__":

@@ -429,14 +429,15 @@ def test_markdown_escapes_what_would_become_markup(tmp_path):
 def test_markdown_links_to_headings_follow_their_translation(tmp_path):
     source = ("- [Perbandingan dengan UUID](#perbandingan-dengan-uuid)\n- [Contoh kedua](#contoh-1 \"Judul\")\n"
               "- [Tidak ada](#tidak-ada)\n\n## Perbandingan dengan UUID\n\n## Contoh\n\n## Contoh\n\n"
-              "Lihat [contoh][c].\n\n| Kota | Rumah |\n|---|---|\n| Bogor | 300 |\n\n[c]: #contoh\n")
+              "Lihat [contoh][c].\n\n| Kota | Rumah |\n|---|---|\n| Bogor | 300 |\n\n[c]: #contoh\n\n"
+              "```md\n[kode](#contoh)\n```\n")
     english = {"Perbandingan dengan UUID": "Comparison with UUID", "Contoh": "Example (1)"}
     document = read(tmp_path, "baca.md", source)
     assert "300" not in document.text  # a number-only cell is not sent to the translator
     out = translated(document, lambda sentence: english.get(sentence, sentence)).decode()
     assert "](#comparison-with-uuid)" in out and '](#example-1-1 "Judul")' in out
     assert "[c]: #example-1\n" in out and "](#tidak-ada)" in out  # a link to no heading stays as written
-    assert "| Bogor | 300 |" in out
+    assert "| Bogor | 300 |" in out and "[kode](#contoh)\n```" in out  # code is code
 
 
 # ---- the pipeline and the command line

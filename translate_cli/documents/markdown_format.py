@@ -63,10 +63,16 @@ def render(data: bytes, translations: list[str]) -> bytes:
         position = end
     translated = "".join(out) + text[position:]
     moved = {old: new for old, new in zip(heading_slugs(text), heading_slugs(translated)) if old != new}
-    if moved:  # a link to a heading whose anchor changed with its text points at the new anchor
-        translated = _IN_DOCUMENT_LINK.sub(lambda m: m.group(1) + moved.get(unquote(m.group(2)), m.group(2)),
-                                           translated)
-    return translated.encode("utf-8")
+    return (_relink(translated, moved) if moved else translated).encode("utf-8")
+
+
+def _relink(text: str, moved: dict[str, str]) -> str:
+    """``text`` with in-document links to a moved anchor pointing to its new one, outside code blocks."""
+    code = {line for token in _parser().parse(text) if token.type in ("fence", "code_block") and token.map
+            for line in range(*token.map)}
+    lines = re.findall(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$", text)
+    return "".join(line if n in code else _IN_DOCUMENT_LINK.sub(
+        lambda m: m.group(1) + moved.get(unquote(m.group(2)), m.group(2)), line) for n, line in enumerate(lines))
 
 
 def heading_slugs(text: str) -> list[str]:
