@@ -38,6 +38,14 @@ def html_attributes(data: bytes) -> list:
             if (el.tag, k) not in TRANSLATED_ATTRIBUTES]
 
 
+def html_links_retexted(data: bytes, out: bytes) -> int:
+    """Links whose text the translation changed (the same <a> elements, in document order)."""
+    import lxml.html
+
+    before, after = (lxml.html.document_fromstring(page).iter("a") for page in (data, out))
+    return sum(a.text_content() != b.text_content() for a, b in zip(before, after))
+
+
 def markdown_broken_anchors(text: str) -> int:
     from translate_cli.documents import markdown_format
 
@@ -72,7 +80,7 @@ def probe(path: Path) -> None:
         before, after = collections.Counter(html_attributes(data)), collections.Counter(html_attributes(out))
         links = collections.Counter(a for a in before.elements() if a[1] == "href")
         print(f"  attributes changed {sum((before - after).values())}; links {sum(links.values())}, kept as "
-              f"written {sum((links & after).values())}")
+              f"written {sum((links & after).values())}, their text translated {html_links_retexted(data, out)}")
         examples = sorted((before - after).elements())[:3]
         if examples:
             print(f"  e.g. {examples}")

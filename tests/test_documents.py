@@ -258,7 +258,7 @@ NEWS_PAGE = """<!DOCTYPE html>
 <meta property="og:title" content="Banjir melanda Jakarta">
 <meta property="og:description" content="Ratusan rumah terendam banjir.">
 <link rel="stylesheet" href=" gaya halaman.css"></head>
-<body><div class="story-body">
+<body><div class="story-body has-ads">
 <h1>Banjir melanda Jakarta</h1>
 <div class="story-body__mini-info-list-and-share"><ul><li>Bagikan</li><li>komentar</li></ul></div>
 <p>Banjir merendam <a href="berita lain.html?a=1&amp;b=2">ratusan rumah</a> di Jakarta Timur.</p>

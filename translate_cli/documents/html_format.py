@@ -228,8 +228,9 @@ def _is_boilerplate(element, in_content: bool) -> bool:
     names = f"{element.get('class', '')} {element.get('id', '')}"
     if element.tag in ("a", "main", "article", "body"):
         return False
-    return FURNITURE.search(names) is not None or (UNLIKELY.search(names) is not None
-                                                   and MAYBE_CONTENT.search(names) is None)
+    if FURNITURE.search(names) is not None:  # unless it wraps the article (a page's "has-ads" container)
+        return element.find(".//h1") is None and not any(_is_root(el) for el in element.iter())
+    return UNLIKELY.search(names) is not None and MAYBE_CONTENT.search(names) is None
 
 
 def _own_slots(element) -> list[Slot | Anchor | str]:
