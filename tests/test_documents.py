@@ -268,7 +268,7 @@ NEWS_PAGE = """<!DOCTYPE html>
 <div class="share share--lightweight"><h2>Bagikan cerita ini</h2><ul><li>Email</li><li>Facebook</li></ul></div>
 <div class="group story-alsos more-on-this-story"><h2>Berita terkait</h2>
 <ul><li><a href="/banjir-bogor">Banjir juga melanda Bogor</a></li></ul></div>
-<table><tr><td>Rumah terendam</td><td>1.250</td></tr></table>
+<table><tr><td>Rumah terendam</td><td>1.250</td></tr></table><p><code>curl peta.id</code></p>
 </div></body></html>
 """
 
@@ -280,7 +280,7 @@ def test_html_translates_the_metadata_and_leaves_the_page_furniture(tmp_path):
         ("title", "Banjir melanda Jakarta"), ("heading", "Banjir melanda Jakarta"),
         ("paragraph", "Banjir merendam ratusan rumah di Jakarta Timur."),
         ("alt text", "Warga mengungsi dengan perahu"), ("alt text", "Peta wilayah banjir"),
-        ("table cell", "Rumah terendam")]  # no share buttons, ads, related stories or number-only cell
+        ("table cell", "Rumah terendam")]  # no share buttons, ads, related stories, numbers or code alone
 
 
 def test_html_writes_every_attribute_it_did_not_translate_as_read(tmp_path):

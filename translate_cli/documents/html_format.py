@@ -214,8 +214,8 @@ def _walk(element, in_content: bool, found: list[tuple[str, list[Slot | Anchor |
             continue
         if child.tag in BLOCK_LEVEL and (inside or child.tag == "h1"):
             slots = _own_slots(child)
-            text = block_text(_pieces(slots))
-            if has_words(text) and text.lower() not in AD_LABELS:
+            own_text = "".join(_get(slot) for slot in slots if isinstance(slot, tuple))  # inline code aside
+            if has_words(own_text) and block_text(_pieces(slots)).lower() not in AD_LABELS:
                 found.append((KIND_OF_TAG.get(child.tag, "paragraph"), slots))
         _walk(child, inside, found)
 
