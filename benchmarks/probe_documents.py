@@ -2,10 +2,12 @@
 
 Usage: .venv/bin/python benchmarks/probe_documents.py FILE...  (e.g. mozilla/readability's
 test/test-pages/{bbc-1,guardian-1,wikipedia}/source.html, Apache-2.0, saved under any name ending .html;
-python-docx's test files; a README.md with in-document links such as ai/nanoid's README.id-ID.md). Every block is "translated" to a marker
-text, and the probe prints, per file: blocks by kind, blocks that look like page furniture (share buttons,
-"Advertisement", related stories), HTML attributes changed that are not translated ones, links kept, and
-for Word the language tags saying Indonesian, for Markdown the in-document links that point at no heading.
+python-docx's test files; a README.md with in-document links such as ai/nanoid's README.id-ID.md; none of
+them is kept in this repository). Every block is "translated" to a marker text, and the probe prints, per
+file: blocks by kind, blocks that look like page furniture (share buttons, "Advertisement", related
+stories), HTML attributes changed that are not translated ones, links kept as written and links whose text
+was translated, for Word the language tags saying Indonesian, for Markdown the in-document links that point
+at no heading. With PYTHONPATH set to an older checkout it measures that version.
 """
 
 from __future__ import annotations
