@@ -248,6 +248,57 @@ def test_html_identity_translation_gives_back_the_text(tmp_path):
         assert out.find(path).get(attribute) == original.find(path).get(attribute)
 
 
+# A BBC-like page (the structure of mozilla/readability's test-pages/bbc-1 and guardian-1, Apache-2.0):
+# <title> and <meta> after an element libxml2 does not expect in <head>, share buttons, an ad slot, a related
+# stories group, an og:title that differs from <title>, and URLs that libxml2 would write %20-escaped.
+NEWS_PAGE = """<!DOCTYPE html>
+<html lang="id"><head><meta charset="utf-8"><script src="x.js"></script><div id="orb-banner"></div>
+<title>Banjir melanda Jakarta - Berita</title>
+<meta name="description" content="Ratusan rumah terendam banjir.">
+<meta property="og:title" content="Banjir melanda Jakarta">
+<meta property="og:description" content="Ratusan rumah terendam banjir.">
+<link rel="stylesheet" href=" gaya halaman.css"></head>
+<body><div class="story-body has-ads">
+<h1>Banjir melanda Jakarta</h1>
+<div class="story-body__mini-info-list-and-share"><ul><li>Bagikan</li><li>komentar</li></ul></div>
+<p>Banjir merendam <a href="berita lain.html?a=1&amp;b=2">ratusan rumah</a> di Jakarta Timur.</p>
+<img src="foto banjir.png" alt="Warga mengungsi dengan perahu">
+<img src="peta%20banjir.png" alt="Peta wilayah banjir">
+<div class="bbccom_advert"><p>Advertisement</p></div><p>Iklan</p>
+<div class="share share--lightweight"><h2>Bagikan cerita ini</h2><ul><li>Email</li><li>Facebook</li></ul></div>
+<div class="group story-alsos more-on-this-story"><h2>Berita terkait</h2>
+<ul><li><a href="/banjir-bogor">Banjir juga melanda Bogor</a></li></ul></div>
+<table><tr><td>Rumah terendam</td><td>1.250</td></tr></table><p><code>curl peta.id</code></p>
+</div></body></html>
+"""
+
+
+def test_html_translates_the_metadata_and_leaves_the_page_furniture(tmp_path):
+    document = read(tmp_path, "bbc.html", NEWS_PAGE)
+    assert [(block.kind, block.text) for block in document.blocks] == [
+        ("title", "Banjir melanda Jakarta - Berita"), ("description", "Ratusan rumah terendam banjir."),
+        ("title", "Banjir melanda Jakarta"), ("heading", "Banjir melanda Jakarta"),
+        ("paragraph", "Banjir merendam ratusan rumah di Jakarta Timur."),
+        ("alt text", "Warga mengungsi dengan perahu"), ("alt text", "Peta wilayah banjir"),
+        ("table cell", "Rumah terendam")]  # no share buttons, ads, related stories, numbers or code alone
+
+
+def test_html_writes_every_attribute_it_did_not_translate_as_read(tmp_path):
+    import lxml.html
+
+    data = translated(read(tmp_path, "bbc.html", NEWS_PAGE))
+    assert html_shape(data) == html_shape(NEWS_PAGE.encode())
+    for written in (b'src="foto banjir.png"', b'src="peta%20banjir.png"', b'href=" gaya halaman.css"',
+                    b'href="berita lain.html?a=1&amp;b=2"'):
+        assert written in data
+    out = lxml.html.document_fromstring(data)
+    metas = {meta.get("property") or meta.get("name"): meta.get("content") for meta in out.iter("meta")}
+    assert out.findtext(".//title") == "EN BANJIR MELANDA JAKARTA - BERITA"
+    assert metas["og:title"] == "EN BANJIR MELANDA JAKARTA"
+    assert metas["og:description"] == metas["description"] == "EN RATUSAN RUMAH TERENDAM BANJIR."
+    assert out.findtext(".//td[2]") == "1.250" and "EN" not in out.findtext(".//h2")
+
+
 def test_html_in_windows_1252_with_text_in_body_comes_back_as_utf8(tmp_path):
     page = ('<html><head><meta http-equiv="Content-Type" content="text/html; charset=windows-1252">'
             "<title>Kafé baru</title></head><body>Teks langsung di body<br>baris dua</body></html>")
@@ -289,6 +340,23 @@ def test_docx_keeps_paragraphs_styles_runs_and_tables(tmp_path):
     assert out.sections[0].header.paragraphs[0].text == "EN LAPORAN HARIAN KANTOR BERITA"
     footer = out.sections[0].footer.paragraphs[0]
     assert footer.text == "EN HANYA UNTUK KALANGAN SENDIRI" and footer.runs[0].italic
+
+
+def test_docx_language_tags_that_say_indonesian_say_english(tmp_path):
+    import docx
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    document = docx.Document(io.BytesIO(docx_bytes()))
+    for value, run in zip(("id-ID", "in-ID", "fr-FR"), document.paragraphs[1].runs):
+        lang = OxmlElement("w:lang")
+        lang.set(qn("w:val"), value)
+        run._r.get_or_add_rPr().append(lang)
+    data = io.BytesIO()
+    document.save(data)
+    out = docx.Document(io.BytesIO(translated(read(tmp_path, "laporan.docx", data.getvalue()))))
+    assert [run._r.rPr.find(qn("w:lang")).get(qn("w:val")) for run in out.paragraphs[1].runs[:3]] == [
+        "en-US", "en-US", "fr-FR"]
 
 
 @pytest.mark.parametrize("content, needle", [
@@ -358,6 +426,20 @@ def test_markdown_escapes_what_would_become_markup(tmp_path):
     assert "\\- a \\*b\\* \\| \\`c\\` \\<d>" in out  # a table cell: the pipe is escaped too
 
 
+def test_markdown_links_to_headings_follow_their_translation(tmp_path):
+    source = ("- [Perbandingan dengan UUID](#perbandingan-dengan-uuid)\n- [Contoh kedua](#contoh-1 \"Judul\")\n"
+              "- [Tidak ada](#tidak-ada)\n\n## Perbandingan dengan UUID\n\n## Contoh\n\n## Contoh\n\n"
+              "Lihat [contoh][c].\n\n| Kota | Rumah |\n|---|---|\n| Bogor | 300 |\n\n[c]: #contoh\n\n"
+              "```md\n[kode](#contoh)\n```\n")
+    english = {"Perbandingan dengan UUID": "Comparison with UUID", "Contoh": "Example (1)"}
+    document = read(tmp_path, "baca.md", source)
+    assert "300" not in document.text  # a number-only cell is not sent to the translator
+    out = translated(document, lambda sentence: english.get(sentence, sentence)).decode()
+    assert "](#comparison-with-uuid)" in out and '](#example-1-1 "Judul")' in out
+    assert "[c]: #example-1\n" in out and "](#tidak-ada)" in out  # a link to no heading stays as written
+    assert "| Bogor | 300 |" in out and "[kode](#contoh)\n```" in out  # code is code
+
+
 # ---- the pipeline and the command line
 
 
@@ -415,12 +497,45 @@ def test_bad_documents_give_one_line_and_exit_1(name, content, needle, tmp_path,
     assert_one_line_error(code, err, needle)
 
 
+def pictures_docx() -> bytes:
+    """A Word document whose only paragraph holds a picture."""
+    import base64
+
+    import docx
+
+    png = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8/5+hHgAHggJ/"
+                           "PchI7wAAAABJRU5ErkJggg==")  # 1x1 pixel
+    document = docx.Document()
+    document.add_paragraph().add_run().add_picture(io.BytesIO(png))
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def test_a_document_without_text_is_copied_with_a_notice(tmp_path, marian_dir, monkeypatch, capsys):
+    path = tmp_path / "foto.docx"
+    path.write_bytes(pictures_docx())
+    code, out, err = run(["translate", path, "-m", marian_dir, "-o", tmp_path / "out"], monkeypatch, capsys)
+    assert code == 0, err
+    assert "no text to translate; the document is copied as it is" in out + err
+    assert (tmp_path / "out" / "foto.en.docx").read_bytes() == path.read_bytes()
+    indir = tmp_path / "in"
+    indir.mkdir()
+    (indir / "foto.docx").write_bytes(pictures_docx())
+    args = ["batch", indir, "-o", tmp_path / "batch", "-m", marian_dir, "--quiet", "--backend", "transformers"]
+    code, out, err = run(args, monkeypatch, capsys)
+    assert code == 0, out + err
+    summary = json.loads((tmp_path / "batch" / "summary.json").read_text(encoding="utf-8"))
+    assert summary["counts"]["translated"] == 1 and summary["counts"]["failed"] == 0
+    assert (tmp_path / "batch" / "foto" / "foto.en.docx").read_bytes() == (indir / "foto.docx").read_bytes()
+
+
 def test_batch_picks_up_documents_and_a_bad_one_fails_alone(tmp_path, marian_dir, monkeypatch, capsys):
     indir = tmp_path / "in"
     (indir / "sub").mkdir(parents=True)
     for name, content in FILES.items():
         (indir / "sub" / name).write_bytes(content or docx_bytes())
-    (indir / "teks.txt").write_text("Banjir melanda Jakarta. Warga mengungsi ke masjid dan sekolah.\n")
+    (indir / "teks.TXT").write_text("Banjir melanda Jakarta. Warga mengungsi ke masjid dan sekolah.\n")  # any case
     (indir / "rusak.docx").write_text("Banjir melanda Jakarta pada hari Senin.")
     (indir / "catatan.csv").write_text("tidak dibaca")
     outdir = tmp_path / "out"

@@ -47,6 +47,7 @@ import hashlib
 import itertools
 import json
 import os
+import re
 import sqlite3
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -319,13 +320,13 @@ class _Damaged(Exception):
 
 
 def find_articles(indir: Path, glob: str | Sequence[str], exclude: Path | None = None) -> list[Path]:
-    """Files under ``indir`` matching any pattern (relative to ``indir``, or absolute inside it), sorted;
-    hidden paths and ``exclude`` (OUTDIR) left out."""
+    """Files under ``indir`` matching any pattern (relative to ``indir``, or absolute inside it; its file
+    name in any case: ``*.txt`` finds ``notes.TXT``), sorted; hidden paths and ``exclude`` (OUTDIR) left out."""
     patterns = [glob] if isinstance(glob, str) else list(glob)
     found = set()
     for pattern in patterns:
         try:
-            matches = list(indir.rglob(_relative_pattern(indir, pattern)))
+            matches = list(indir.rglob(_any_case(_relative_pattern(indir, pattern))))
         except ValueError as exc:  # pathlib's own rule: '**' only as a whole path component
             raise UserError(f"--glob {pattern}: {exc}") from None
         for path in matches:
@@ -336,6 +337,20 @@ def find_articles(indir: Path, glob: str | Sequence[str], exclude: Path | None =
                 continue
             found.add(path)
     return sorted(found)
+
+
+def _any_case(pattern: str) -> str:
+    """``pattern`` with each letter of its last part matching either case (``*.[tT][xX][tT]``), as Python
+    3.11's glob has no case_sensitive flag; a ``[...]`` set is left as written."""
+    folder, slash, name = pattern.rpartition("/")
+    parts = re.split(r"(\[[^]]*\])", name)  # sets at odd indices
+    return folder + slash + "".join(part if k % 2 else re.sub(r"[^\W\d_]", _either_case, part)
+                                    for k, part in enumerate(parts))
+
+
+def _either_case(letter: re.Match) -> str:
+    lower, upper = letter[0].lower(), letter[0].upper()
+    return letter[0] if lower == upper or len(lower) > 1 or len(upper) > 1 else f"[{lower}{upper}]"
 
 
 def _relative_pattern(indir: Path, pattern: str) -> str:
@@ -381,7 +396,7 @@ def _plan(indir: Path, path: Path, references: Path | None, force: bool = False,
     if not force:
         check_indonesian(text, str(path))
     source = source_segments(text, presegmented, document)
-    if not source:
+    if not source and document is None:
         raise UserError(f"{path}: no text to translate")
     # the manifest key: the content, and how it was cut (a presegmented run lays out its outputs otherwise)
     sha256 = hashlib.sha256(document.data).hexdigest() if document else _sha256(text + ("\0lines" if presegmented else ""))
@@ -625,7 +640,8 @@ class _Run:
                     progress.advance(article_task, len(chunk))
                     continue
                 progress.update(sentence_task, completed=self.translated)
-                seconds_per_sentence = (time.monotonic() - started) / sum(len(a.source) for a in chunk)
+                sentences = sum(len(a.source) for a in chunk)  # 0 for a chunk of text-less documents
+                seconds_per_sentence = (time.monotonic() - started) / max(1, sentences)
                 for article in chunk:
                     self.outcomes[article.relpath] = self._finish(article, translations, seconds_per_sentence)
                     progress.advance(article_task)

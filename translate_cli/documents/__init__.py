@@ -73,7 +73,8 @@ def is_document(path: Path | str) -> bool:
 
 
 def read_document(path: Path | str, data: bytes, notice: Callable[[str], None] | None = None) -> Document:
-    """Read the bytes of a document file into blocks; raises UserError (one line) for a bad file."""
+    """Read the bytes of a document file into blocks; raises UserError (one line) for a bad file. A
+    readable one without text (a Word file of pictures) has no blocks, and ``notice`` says so."""
     name, suffix = str(path), Path(path).suffix.lower()
     try:
         blocks = _module(suffix).read_blocks(data, name, notice)
@@ -81,16 +82,19 @@ def read_document(path: Path | str, data: bytes, notice: Callable[[str], None] |
         raise
     except Exception as error:  # whatever else a parser raises on a malformed file is still a bad file
         raise UserError(f"{name}: not a readable {suffix} file ({type(error).__name__}: {error})") from None
-    if not blocks:
-        raise UserError(f"{name}: no text to translate")
+    if not blocks and notice:
+        notice(f"{name}: no text to translate; the document is copied as it is")
     return Document(name, suffix, data, tuple(blocks))
 
 
 def render_document(document: Document, target: Sequence[Segment]) -> bytes:
     """The translated document: the original with each block's translated sentences put back in place.
 
-    ``target`` are the translated segments, whose ``paragraph`` is the index of their block.
+    ``target`` are the translated segments, whose ``paragraph`` is the index of their block. A document
+    without blocks is given back as it was read.
     """
+    if not document.blocks:
+        return document.data
     translations = [""] * len(document.blocks)
     for paragraph, segments in itertools.groupby(target, key=lambda seg: seg.paragraph):
         translations[paragraph] = " ".join(seg.text for seg in segments)
@@ -106,6 +110,12 @@ def decode_text(data: bytes, name: str, notice: Callable[[str], None] | None) ->
     from translate_cli.pipeline import decode
 
     return decode(data, name, notice)
+
+
+def has_words(text: str) -> bool:
+    """Whether ``text`` holds a letter: a block of numbers and signs only (a table's "1.250", "-") is
+    kept as written rather than sent to the translator, which could only garble it."""
+    return re.search(r"[^\W\d_]", text) is not None
 
 
 def collapse_space(text: str) -> str:

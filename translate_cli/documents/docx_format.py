@@ -7,7 +7,9 @@ ones included, where they stand; a merged cell once), then the sections' own foo
 spreads the paragraph's translation over the same runs in proportion to their length
 (``documents.fill``), so every run keeps its formatting (bold, italic, font, ...) and the paragraph its
 style. Runs holding anything besides text (pictures, fields, page breaks) are left as they are and their
-text is not translated. Footnotes, comments and text boxes are not translated.
+text is not translated. Footnotes, comments and text boxes are not translated. A paragraph without a letter
+(a table's numbers) is not translated. Every language tag (``w:lang``) that says Indonesian, in the text, the
+styles and the headers and footers, is set to English, so that Word's spelling check reads the text as English.
 """
 
 from __future__ import annotations
@@ -15,11 +17,14 @@ from __future__ import annotations
 import io
 from collections.abc import Callable, Iterator
 
-from translate_cli.documents import Block, collapse_space, fill
+from translate_cli.documents import Block, collapse_space, fill, has_words
 from translate_cli.errors import UserError
 
 # Run children that setting ``run.text`` can rebuild (text, tabs, line breaks); anything else keeps a run as is.
 _TEXT_PARTS = {"rPr", "t", "tab", "br", "cr", "noBreakHyphen", "softHyphen", "lastRenderedPageBreak"}
+# Word's tags for Indonesian: "id-ID", and "in-ID" from the older ISO 639 code that Word still writes.
+_INDONESIAN = ("id", "in")
+_ENGLISH = "en-US"
 
 
 def read_blocks(data: bytes, name: str, notice: Callable[[str], None] | None) -> list[Block]:
@@ -39,9 +44,22 @@ def render(data: bytes, translations: list[str]) -> bytes:
             if text != run.text:
                 run.text = text
     document.core_properties.language = "en"
+    _set_english(document)
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()
+
+
+def _set_english(document) -> None:
+    """Make each ``w:lang`` (its Latin-script ``w:val``) that declares Indonesian say English, in every
+    XML part of the package (body, styles, headers, footers, footnotes)."""
+    from docx.oxml.ns import qn
+
+    for part in document.part.package.iter_parts():
+        element = getattr(part, "element", None)
+        for lang in element.iter(qn("w:lang")) if element is not None else ():
+            if (lang.get(qn("w:val")) or "").lower().split("-")[0] in _INDONESIAN:
+                lang.set(qn("w:val"), _ENGLISH)
 
 
 def _open(data: bytes, name: str):
@@ -108,7 +126,7 @@ def _container(container, cell_kind: str | None) -> Iterator[tuple[str, list]]:
                         yield from _container(cell, "table cell")
             continue
         runs = _text_runs(item)
-        if any(run.text.strip() for run in runs):
+        if has_words("".join(run.text for run in runs)):
             yield cell_kind or _kind(item), runs
 
 

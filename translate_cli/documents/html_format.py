@@ -3,7 +3,8 @@ captions and image descriptions (``alt``).
 
 Boilerplate is left out with the rules of Mozilla's Readability.js: scripts, styles, navigation, asides,
 forms and footers, a page header outside the article, hidden elements, and elements whose class or id
-names them as boilerplate (menu, sidebar, comment, share, related, ...) unless it also names content.
+names them as boilerplate (menu, sidebar, comment, related, ...) unless it also names content, or names
+share buttons, ads or recommendation widgets; a block reading only "Advertisement" is left out too.
 When the page has ``<main>``/``<article>`` elements the blocks come from them (and from any ``<h1>``),
 else from the whole ``<body>``. Code (``<code>``, ``<pre>``, ...) is never translated; inline code is
 shown to the translator as an anchor (``documents.Anchor``).
@@ -12,9 +13,10 @@ A block is an element such as ``<p>``, ``<h2>``, ``<li>`` or ``<td>`` with text 
 those inside inline elements (links, emphasis) included, receive the block's translation in proportion
 to their length (``documents.fill``), so links and emphasis keep their place in the sentence as far as
 lengths and anchors tell. The ``<meta name="description">`` and the ``alt`` text of the article's images
-are blocks of their own; social-media copies of the title or description (``og:title``, ``twitter:description``,
-...) that repeat them word for word receive the same translation. The writer puts the text back into the same
-nodes and attributes of the original page and sets ``lang="en"`` on ``<html>``; the page is written as UTF-8.
+are blocks of their own; so are social-media titles and descriptions (``og:title``, ``twitter:description``,
+...) unless they repeat the title or description word for word, when they receive the same translation. The
+writer puts the text back into the same nodes and attributes of the original page and sets ``lang="en"`` on
+``<html>``; the page is written as UTF-8, every attribute it did not translate as the page had it.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from translate_cli.documents import Anchor, Block, block_text, collapse_space, decode_text, fill
+from translate_cli.documents import Anchor, Block, block_text, collapse_space, decode_text, fill, has_words
 from translate_cli.errors import UserError
 
 # <meta property/name> values that copy the title or the description for social media.
@@ -35,10 +37,10 @@ BLOCK_LEVEL = HEADINGS | {
     "menu", "nav", "ol", "p", "section", "summary", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul",
 }
 # Elements whose content is never translated (their tail, the text after them, still is); the text of the
-# inline code ones is shown to the translator as an anchor.
+# inline code ones is shown to the translator as an anchor. <title> is a block of its own wherever it is.
 UNTRANSLATED = {
     "audio", "button", "canvas", "code", "embed", "iframe", "img", "input", "kbd", "math", "noscript", "object",
-    "pre", "samp", "script", "select", "style", "svg", "template", "textarea", "var", "video",
+    "pre", "samp", "script", "select", "style", "svg", "template", "textarea", "title", "var", "video",
 }
 CODE = {"code", "kbd", "samp", "var"}
 BOILERPLATE = {"aside", "dialog", "footer", "form", "menu", "nav"}
@@ -49,6 +51,14 @@ UNLIKELY = re.compile(
     r"menu|related|remark|replies|rss|shoutbox|sidebar|skyscraper|social|sponsor|supplemental|ad-break|agegate|"
     r"pagination|pager|popup|yom-remote", re.I)
 MAYBE_CONTENT = re.compile(r"and|article|body|column|content|main|shadow", re.I)
+# Page furniture whatever else the names say: Readability.js's REGEXPS.shareElements, and from its
+# REGEXPS.negative the ads and recommendation widgets (BBC's "bbccom_advert", "more-on-this-story").
+FURNITURE = re.compile(r"(?:\b|_)(?:share|sharedaddy|ads?|advert\w*|outbrain|taboola|promo|more-(?:on|from)\b[-\w]*)"
+                       r"(?:\b|_)", re.I)
+# Blocks that only label an ad (English and Indonesian news sites).
+AD_LABELS = {"advertisement", "advertising", "iklan", "scroll to continue with content"}
+# Attributes that libxml2 writes URL-escaped (a space as %20, a leading space dropped): written back as read.
+URI_ATTRIBUTES = ("href", "src", "action", "name")
 _DOCTYPE = re.compile(r"\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<!doctype", re.I | re.S)
 # Elements nested deeper are refused: the blocks are found recursively, one Python frame a level (the
 # interpreter's limit is 1,000), and real pages nest some tens deep.
@@ -86,16 +96,36 @@ def render(data: bytes, translations: list[str]) -> bytes:
         for slot, new_text in zip(slots, fill(_pieces(slots), translation)):
             if isinstance(slot, tuple):
                 _set(slot, new_text)
-    for meta in root.iterfind("head/meta"):
+    for meta in _head_elements(root, "meta"):
         copied = translated_head.get(collapse_space(meta.get("content") or ""))
-        if (meta.get("property") or meta.get("name") or "").lower() in SOCIAL_META and copied is not None:
+        if _meta_name(meta) in SOCIAL_META and copied is not None:
             meta.set("content", copied)
     root.set("lang", "en")
     if root.get("xml:lang") is not None:
         root.set("xml:lang", "en")
     _declare_utf8(root)
     doctype = root.getroottree().docinfo.doctype if _DOCTYPE.match(page) else None  # as the page had it
-    return lxml.html.tostring(root, encoding="utf-8", doctype=doctype)
+    return _write_keeping_uris(root, page, lambda: lxml.html.tostring(root, encoding="utf-8", doctype=doctype))
+
+
+def _write_keeping_uris(root, page: str, write: Callable[[], bytes]) -> bytes:
+    """``write()``'s page with every URI_ATTRIBUTES value as read (``src="a b.png"`` stays so, not
+    ``a%20b.png``): each is swapped for a placeholder that libxml2 leaves alone, and put back after."""
+    prefix = "translate-cli-uri-"
+    while prefix in page:
+        prefix += "x"
+    values = []
+    for element in root.iter():
+        for name in URI_ATTRIBUTES if isinstance(element.tag, str) else ():
+            if element.get(name) is not None:
+                values.append(element.get(name))
+                element.set(name, f"{prefix}{len(values) - 1}")
+    placeholder = re.compile(rf'"{re.escape(prefix)}(\d+)"'.encode())
+    return placeholder.sub(lambda m: b'"%s"' % _quoted(values[int(m[1])]).encode("utf-8"), write())
+
+
+def _quoted(value: str) -> str:
+    return value.replace("&", "&amp;").replace('"', "&quot;")
 
 
 def _declare_utf8(root) -> None:
@@ -141,17 +171,32 @@ def _parse(text: str, name: str):
 
 
 def _find_blocks(root) -> list[tuple[str, list[Slot | Anchor | str]]]:
-    """(kind, text slots) of every block in document order: the <title> and description, then the
-    article's blocks."""
+    """(kind, text slots) of every block in document order: the <title>, description and social-media
+    titles and descriptions that say something else, then the article's blocks."""
     found: list[tuple[str, list[Slot | Anchor | str]]] = []
-    title = root.find("head/title")
-    if title is not None and (title.text or "").strip():
+    title = next((title for title in _head_elements(root, "title") if (title.text or "").strip()), None)
+    if title is not None:
         found.append(("title", [(title, "text")]))
-    for meta in root.iterfind("head/meta"):
-        if (meta.get("name") or "").lower() == "description" and (meta.get("content") or "").strip():
+    metas = _head_elements(root, "meta")
+    for meta in metas:
+        if _meta_name(meta) == "description" and (meta.get("content") or "").strip():
             found.append(("description", [(meta, "@content")]))
+    for meta in metas:
+        said = {block_text(_pieces(slots)) for _, slots in found}
+        if _meta_name(meta) in SOCIAL_META and collapse_space(meta.get("content") or "") not in said | {""}:
+            found.append(("title" if _meta_name(meta).endswith("title") else "description", [(meta, "@content")]))
     _walk(root, not any(_is_root(el) for el in root.iter()), found)
     return found
+
+
+def _head_elements(root, tag: str) -> list:
+    """The page's ``tag`` elements outside <svg>: libxml2 moves <title> and <meta> into <body> when <head>
+    holds an element it does not expect there (BBC's pages), so they are looked for in the whole page."""
+    return [el for el in root.iter(tag) if not any(parent.tag == "svg" for parent in el.iterancestors())]
+
+
+def _meta_name(meta) -> str:
+    return (meta.get("property") or meta.get("name") or "").lower()
 
 
 def _is_root(element) -> bool:
@@ -169,7 +214,8 @@ def _walk(element, in_content: bool, found: list[tuple[str, list[Slot | Anchor |
             continue
         if child.tag in BLOCK_LEVEL and (inside or child.tag == "h1"):
             slots = _own_slots(child)
-            if any(isinstance(slot, tuple) and _get(slot).strip() for slot in slots):
+            own_text = "".join(_get(slot) for slot in slots if isinstance(slot, tuple))  # inline code aside
+            if has_words(own_text) and block_text(_pieces(slots)).lower() not in AD_LABELS:
                 found.append((KIND_OF_TAG.get(child.tag, "paragraph"), slots))
         _walk(child, inside, found)
 
@@ -180,8 +226,11 @@ def _is_boilerplate(element, in_content: bool) -> bool:
     if element.get("hidden") is not None or element.get("role") in BOILERPLATE_ROLES:
         return True
     names = f"{element.get('class', '')} {element.get('id', '')}"
-    return (element.tag not in ("a", "main", "article", "body") and UNLIKELY.search(names) is not None
-            and MAYBE_CONTENT.search(names) is None)
+    if element.tag in ("a", "main", "article", "body"):
+        return False
+    if FURNITURE.search(names) is not None:  # unless it wraps the article (a page's "has-ads" container)
+        return element.find(".//h1") is None and not any(_is_root(el) for el in element.iter())
+    return UNLIKELY.search(names) is not None and MAYBE_CONTENT.search(names) is None
 
 
 def _own_slots(element) -> list[Slot | Anchor | str]:

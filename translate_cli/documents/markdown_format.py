@@ -7,16 +7,19 @@ blocks and HTML blocks, heading and list markers, indentation, line breaks, emph
 image destinations, inline code, autolinks and inline HTML. Link text is translated, image alt text is
 not; inline code and autolinks are shown to the translator as anchors (``documents.Anchor``). A block's
 translation is spread over its text runs (``documents.fill``), and whatever in it would read as
-Markdown markup is backslash-escaped.
+Markdown markup is backslash-escaped. A block without a letter (a table's numbers) is not translated.
+In-document links (``[...](#heading)``) are pointed at the translated heading's anchor.
 """
 
 from __future__ import annotations
 
 import bisect
+import collections
 import re
 from collections.abc import Callable
+from urllib.parse import unquote
 
-from translate_cli.documents import Anchor, Block, block_text, decode_text, fill
+from translate_cli.documents import Anchor, Block, block_text, decode_text, fill, has_words
 
 _KIND_OF_CONTAINER = {"th_open": "table cell", "td_open": "table cell", "heading_open": "heading",
                       "list_item_open": "list item"}
@@ -25,6 +28,8 @@ _KIND_OF_CONTAINER = {"th_open": "table cell", "td_open": "table cell", "heading
 # opening or closing a link (or, after !, an image), < opening a tag or autolink, & opening an entity.
 _SPECIAL = re.compile(r"\\(?=[!-/:-@\[-`{-~]|$)|[`*\[\]]|(?<!\w)_|_(?!\w)|<(?=[A-Za-z/!?])|&(?=#?\w+;)")
 _LINE_START_MARKER = re.compile(r"(\d{1,9})([.)])(?=\s|$)|([#>+-])(?=\s|$)")
+# The fragment of an in-document link: ``](#slug`` inline, ``[label]: #slug`` as a reference definition.
+_IN_DOCUMENT_LINK = re.compile(r"(\]\(\s*<?#|^ {0,3}\[[^\]\n]+\]:[ \t]*<?#)([^\s)>\"']+)", re.M)
 
 # A block found in the source: its kind, its pieces (a text run's (start, end) offsets and its text with
 # escapes and entities decoded, an empty run " " where a line breaks, or an Anchor for inline code and
@@ -57,7 +62,33 @@ def render(data: bytes, translations: list[str]) -> bytes:
     for start, end, piece in sorted(replacements):
         out += [text[position:start], piece]
         position = end
-    return ("".join(out) + text[position:]).encode("utf-8")
+    translated = "".join(out) + text[position:]
+    moved = {old: new for old, new in zip(heading_slugs(text), heading_slugs(translated)) if old != new}
+    return (_relink(translated, moved) if moved else translated).encode("utf-8")
+
+
+def _relink(text: str, moved: dict[str, str]) -> str:
+    """``text`` with in-document links to a moved anchor pointing to its new one, outside code blocks."""
+    code = {line for token in _parser().parse(text) if token.type in ("fence", "code_block") and token.map
+            for line in range(*token.map)}
+    lines = re.findall(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$", text)
+    return "".join(line if n in code else _IN_DOCUMENT_LINK.sub(
+        lambda m: m.group(1) + moved.get(unquote(m.group(2)), m.group(2)), line) for n, line in enumerate(lines))
+
+
+def heading_slugs(text: str) -> list[str]:
+    """The anchors GitHub gives the headings of ``text``, in order. github-slugger's rule: the heading's
+    text in lowercase, punctuation dropped, each space a '-'; a slug seen before gets -1, -2, ..."""
+    tokens = _parser().parse(text)
+    slugs, seen = [], collections.Counter()
+    for opening, inline in zip(tokens, tokens[1:]):
+        if opening.type == "heading_open":
+            plain = "".join(child.content for child in inline.children or []
+                            if child.type in ("text", "text_special", "code_inline"))
+            slug = re.sub(r"[^\w\- ]", "", plain.strip().lower()).replace(" ", "-")
+            slugs.append(f"{slug}-{seen[slug]}" if seen[slug] else slug)
+            seen[slug] += 1
+    return slugs
 
 
 def _parser():
@@ -86,7 +117,7 @@ def _find_blocks(text: str) -> list[Found]:
             if runs is None:  # not located (tabs that the parser expanded): the block is left as it is
                 continue
             spans = _to_source(runs, content_lines, starts)
-            if any(not isinstance(span, Anchor) and span[2].strip() for span in spans):
+            if has_words("".join(span[2] for span in spans if not isinstance(span, Anchor))):
                 kind = next((_KIND_OF_CONTAINER[c] for c in reversed(containers) if c in _KIND_OF_CONTAINER),
                             "paragraph")
                 found.append((kind, spans, set(starts), block_text(_pieces(spans))))
