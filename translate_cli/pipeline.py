@@ -96,12 +96,17 @@ def read_article(path: Path | str, notice: Callable[[str], None] | None = None) 
     return decode(read_bytes(Path(path)), str(path), notice)
 
 
-def read_input(path: Path | str, notice: Callable[[str], None] | None = None) -> tuple[str, Document | None]:
+def read_input(path: Path | str, notice: Callable[[str], None] | None = None,
+               suffix: str | None = None) -> tuple[str, Document | None]:
     """An article's text and, for a document format (.html/.htm, .docx, .srt, .md), the document read
-    into blocks, whose text is one paragraph per block; plain text and stdin give no document."""
-    if str(path) == "-" or not is_document(path):
+    into blocks, whose text is one paragraph per block; plain text gives no document. ``suffix`` names
+    the format where the file's own suffix does not (stdin is plain text without it)."""
+    stdin = str(path) == "-"
+    suffix = suffix or (None if stdin else Path(path).suffix.lower())
+    if not is_document(f"x{suffix}"):
         return read_article(path, notice), None
-    document = read_document(path, read_bytes(Path(path)), notice)
+    data = read_limited(sys.stdin.buffer, "<stdin>") if stdin else read_bytes(Path(path))
+    document = read_document("<stdin>" if stdin else path, data, notice, suffix)
     return document.text, document
 
 

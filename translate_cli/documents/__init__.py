@@ -76,9 +76,11 @@ def is_document(path: Path | str) -> bool:
     return Path(path).suffix.lower() in FORMATS
 
 
-def read_document(path: Path | str, data: bytes, notice: Callable[[str], None] | None = None) -> Document:
-    """Read the bytes of a document file into blocks; raises UserError (one line) for a bad file."""
-    name, suffix = str(path), Path(path).suffix.lower()
+def read_document(path: Path | str, data: bytes, notice: Callable[[str], None] | None = None,
+                  suffix: str | None = None) -> Document:
+    """Read the bytes of a document file (of format ``suffix``, else its own) into blocks; raises UserError
+    (one line) for a bad file."""
+    name, suffix = str(path), suffix or Path(path).suffix.lower()
     try:
         blocks = _module(suffix).read_blocks(data, name, notice)
     except UserError:
