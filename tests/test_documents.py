@@ -497,11 +497,15 @@ def test_a_document_to_stdout_comes_out_in_its_own_format(name, tmp_path, marian
     assert code == 0 and piped == out, err
 
 
-def test_stdin_and_plain_text_to_stdout_stay_plain_and_docx_is_kept_off_a_terminal(tmp_path, marian_dir,
-                                                                                   monkeypatch, capsys):
+def test_subrip_on_stdin_is_recognised_txt_stays_plain_and_docx_is_kept_off_a_terminal(tmp_path, marian_dir,
+                                                                                      monkeypatch, capsys):
     args = ["-m", marian_dir, "--beam", 1, "--backend", "transformers"]
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(("\ufeff" + SRT).encode())))
+    code, out, err = run(["translate", "-", *args], monkeypatch, capsys)
+    assert code == 0 and out.startswith("\ufeff") and srt_shape(out[1:].encode()) == srt_shape(SRT.encode()), err
+    assert "read as SubRip subtitles" in err
     monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(SRT.encode())))
-    code, out, err = run(["translate", "-", *args, "--force"], monkeypatch, capsys)
+    code, out, err = run(["translate", "-", "--format", "txt", *args, "--force"], monkeypatch, capsys)
     assert code == 0 and "-->" not in out and len(out.strip().split("\n\n")) == 1 + SRT.count("\n\n"), err
     path = tmp_path / "laporan.docx"
     path.write_bytes(docx_bytes())

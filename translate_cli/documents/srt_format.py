@@ -35,9 +35,15 @@ MAX_LINES = 2
 MAX_CPS = 20
 _SENTENCE_END = re.compile(r"[.!?…‼‽][\"'”’»)\]]*$")
 _CONTINUED = re.compile(r"[,;:–—-]$")  # a cue that ends so goes on in the next
+_FIRST_CUE = re.compile(rb"\A(?:\xef\xbb\xbf)?\s*\d+[ \t]*\r?\n[ \t]*\d+:\d\d:\d\d[,.]\d+[ \t]*-->")
 _FIRST_LETTER = re.compile(r"[^\W\d_]")
 _TAG = re.compile(r"(</?[A-Za-z][^>]*>|\{\\[^}]*\})")  # "2<3,5>1" is text
 _TURN = re.compile(r"(?<=[.!?…])\s+(?=-)")
+
+
+def is_subrip(data: bytes) -> bool:
+    """Whether the bytes start as SubRip does: a cue number, then a timing line."""
+    return bool(_FIRST_CUE.match(data))
 
 
 def read_blocks(data: bytes, name: str, notice: Callable[[str], None] | None) -> list[Block]:
