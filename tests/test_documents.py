@@ -552,6 +552,8 @@ def test_batch_picks_up_documents_and_a_bad_one_fails_alone(tmp_path, marian_dir
     summary = json.loads((outdir / "summary.json").read_text(encoding="utf-8"))
     assert summary["counts"] == {"translated": 5, "skipped": 0, "failed": 1, "pending": 0}
     assert [a["relpath"] for a in summary["articles"] if a["status"] == "failed"] == ["rusak.docx"]
+    film = next(a for a in summary["articles"] if a["relpath"] == "sub/film.srt")
+    assert "translated cue(s)" in json.dumps(film)  # the random model's translations are too long to read
     assert "not a readable Word .docx file" in out and "Traceback" not in out + err
     for name in FILES:
         stem, suffix = name.split(".")
