@@ -393,6 +393,23 @@ def test_srt_cue_lines_are_at_most_two_of_42_and_misfits_are_named(tmp_path):
     assert "(cue 1, 2)" in notices[1] and "20 characters a second" in notices[1]  # 28 and 50 a second
 
 
+@given(st.lists(st.sampled_from(["<b>", "</b>", "<i>", "</i>", '<font color="red">', "{\\an8}"]), max_size=4),
+       st.lists(st.text("abcdefghij", min_size=1, max_size=12), min_size=1, max_size=14))
+def test_srt_cue_layout_keeps_every_tag_and_word_in_two_lines_where_they_fit(tags, words):
+    import srt
+
+    from translate_cli.documents import srt_format
+
+    content = "".join(f"{tag}kata{i} " for i, tag in enumerate(tags)) + "akhir"
+    data = f"1\n00:00:01,000 --> 00:00:09,000\n{content}\n".encode()
+    out = list(srt.parse(srt_format.render(data, [" ".join(words)]).decode()))[0].content
+    assert re.findall(r"<[^>]*>|\{[^}]*\}", out) == tags
+    assert re.sub(r"<[^>]*>|\{[^}]*\}", " ", out).split() == words
+    visible = [re.sub(r"<[^>]*>|\{[^}]*\}", "", line) for line in out.splitlines()]
+    assert len(visible) <= 2 or len(" ".join(words)) > 2 * 42 - 12  # greedy beyond that: words up to 12
+    assert all(len(line) <= 42 for line in visible)
+
+
 def test_srt_keeps_crlf_and_bom_and_reads_windows_1252(tmp_path):
     source = SRT.replace("\n", "\r\n").replace("masjid", "mas\u00e9jid")
     document = read(tmp_path, "crlf.srt", "\ufeff" + source)

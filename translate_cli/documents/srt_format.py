@@ -12,7 +12,8 @@ when the words are spoken.
 Inside a cue, the text between formatting tags (``<b>``, ``<i>``, ``<u>``, ``<font ...>``, ``{\\an8}``)
 is filled by ``documents.fill``, so every tag stays, on the words in its place. The text is broken into
 at most MAX_LINES lines of MAX_LINE characters, the limits of the Netflix and BBC subtitle style guides,
-with the break where the two lines come out most even; :func:`notices` names the cues whose translation
+with the break where the two lines come out most even (a source cue of more lines, which never fitted,
+keeps its line breaks, each line wrapped at MAX_LINE); :func:`notices` names the cues whose translation
 does not fit or reads faster than MAX_CPS characters a second (Netflix's English limit for adults).
 The file keeps its CRLF line ends and its byte-order mark; it is written as UTF-8 whatever it was read
 as (a Windows-1252 film is read as such, with a notice).
