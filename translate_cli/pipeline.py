@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from translate_cli.document import AlignedRow, Bead, Segment, TranslationResult
-from translate_cli.documents import Block, Document, is_document, read_document
+from translate_cli.documents import FORMATS, Block, Document, read_document
 from translate_cli.documents.srt_format import is_subrip
 from translate_cli.errors import UserError
 from translate_cli.segment import segment
@@ -110,7 +110,7 @@ def read_input(path: Path | str, notice: Callable[[str], None] | None = None,
         if notice:
             notice("<stdin>: read as SubRip subtitles (--format txt reads it as plain text)")
     suffix = suffix or (None if stdin else Path(path).suffix.lower())
-    if not is_document(f"x{suffix}"):
+    if suffix not in FORMATS:
         return (decode(data, "<stdin>", notice) if stdin else read_article(path, notice)), None
     document = read_document("<stdin>" if stdin else path, data if stdin else read_bytes(Path(path)), notice, suffix)
     return document.text, document
