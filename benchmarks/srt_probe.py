@@ -4,8 +4,9 @@ is its own text, so what changes is the layout, never the words.
 
     python benchmarks/srt_probe.py FILE.srt...
 
-For each file: cues, chains (blocks), formatting tags before and after, cues changed in timing (must be
-0), cues over 2 lines of 42 characters before and after, and the notices of the writer.
+For each file: cues, chains (blocks), segments (what the model is given), formatting tags before and
+after, cues changed in timing (must be 0), cues over 2 lines of 42 characters before and after, CRLF and
+BOM before and after, and the notices of the writer.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import srt
 from translate_cli.documents import read_document, render_document
 from translate_cli.pipeline import decode, segment_blocks
 
-TAG = re.compile(r"<[^>]*>|\{\\[^}]*\}")
+TAG = re.compile(r"</?[A-Za-z][^>]*>|\{\\[^}]*\}")  # "2<3,5>1" is text
 
 
 def over(cues) -> int:
@@ -40,12 +41,14 @@ def main(paths: list[str]) -> None:
         data = Path(path).read_bytes()
         document = read_document(path, data, print)
         notices: list[str] = []
-        out = render_document(document, segment_blocks(document.blocks), notices.append)
+        segments = segment_blocks(document.blocks)
+        out = render_document(document, segments, notices.append)
         before = list(srt.parse(decode(data, path)))
         after = list(srt.parse(out.decode("utf-8-sig")))
         moved = sum((a.start, a.end, a.index) != (b.start, b.end, b.index) for a, b in zip(before, after))
         tags = sum(len(TAG.findall(cue.content)) for cue in before), sum(len(TAG.findall(c.content)) for c in after)
         print(f"{Path(path).name}: {len(before)} cues -> {len(after)}, {len(document.blocks)} chains, "
+              f"{len(segments)} segments, "
               f"tags {tags[0]} -> {tags[1]}, timings changed {moved}, over 2x42 {over(before)} -> {over(after)}, "
               f"CRLF {crlf(data)} -> {crlf(out)}, BOM {bom(data)} -> {bom(out)}")
         for line in notices:
