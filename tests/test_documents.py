@@ -394,6 +394,103 @@ def test_srt_with_broken_timestamp_is_refused(tmp_path):
         read(tmp_path, "rusak.srt", SRT.replace("00:00:05,000", "00:0x:05,000"))
 
 
+# Written for these tests after the cases of pysrt's capability_tester.srt (byroot/pysrt, GPLv3, not copied):
+# nested and attribute tags, position codes, a "2<3,5>1" that is text, a zero-length hidden cue.
+TAGGED_SRT = """1
+00:00:00,000 --> 00:00:00,000
+Jangan tampilkan teks ini
+
+2
+00:00:01,500 --> 00:00:04,500
+Penguji kemampuan subtitle <b><i>pakai VLC sebagai acuan</i></b>
+<font color="#0000FF">Teks ini harus biru</font>
+
+3
+00:00:04,600 --> 00:00:07,500
+{\\an8}<u>Baris ini bergaris bawah</u> dan nilai 2<3,5>1 tetap teks.
+
+4
+00:00:08,000 --> 00:00:09,000
+Banjir merendam ratusan rumah
+
+5
+00:00:12,000 --> 00:00:14,000
+di Jakarta Timur, kata petugas.
+"""
+
+
+def srt_tags(data: bytes) -> list[list[str]]:
+    import srt
+
+    return [re.findall(r"</?[A-Za-z][^>]*>|\{\\[^}]*\}", cue.content)
+            for cue in srt.parse(data.decode("utf-8-sig"))]
+
+
+def test_srt_keeps_inline_tags_on_their_words_and_chains_only_continuing_cues(tmp_path):
+    import srt
+
+    document = read(tmp_path, "tag.srt", TAGGED_SRT)
+    # 1 has no final stop but 2 starts a new sentence; 4 goes on in 5 (lower case), but after a 3 s gap
+    assert [block.text for block in document.blocks] == [
+        "Jangan tampilkan teks ini", "Penguji kemampuan subtitle pakai VLC sebagai acuan Teks ini harus biru",
+        "Baris ini bergaris bawah dan nilai 2<3,5>1 tetap teks.", "Banjir merendam ratusan rumah",
+        "di Jakarta Timur, kata petugas."]
+    assert document.blocks[1].label == "00:00:01,500 → 00:00:04,500"
+    out = translated(document)
+    assert srt_tags(out) == srt_tags(TAGGED_SRT.encode()) and sum(map(len, srt_tags(out))) == 9
+    cues = list(srt.parse(out.decode()))
+    assert [(c.index, c.start, c.end) for c in cues] == [(c.index, c.start, c.end) for c in srt.parse(TAGGED_SRT)]
+    assert "<b><i>" in cues[1].content and re.search(r"<b><i>PAKAI\sVLC SEBAGAI ACUAN</i></b>", cues[1].content)
+    assert re.search(r"<font color=\"#0000FF\">TEKS INI HARUS BIRU</font>", cues[1].content)
+    assert cues[2].content.startswith("{\\an8}<u>") and "2<3,5>1" in cues[2].content
+
+
+def test_srt_cue_lines_are_at_most_two_of_42_and_misfits_are_named(tmp_path):
+    import srt
+
+    long = "Banjir merendam ratusan rumah warga di Jakarta Timur sejak Senin pagi."
+    source = f"1\n00:00:01,000 --> 00:00:06,000\n<i>{long}</i>\n\n2\n00:00:07,000 --> 00:00:07,500\nHalo.\n"
+    document = read(tmp_path, "panjang.srt", source)
+    lines = list(srt.parse(translated(document, str.upper).decode()))[0].content.splitlines()
+    assert len(lines) == 2 and all(len(re.sub("<[^>]*>", "", line)) <= 42 for line in lines)
+    assert lines[0].startswith("<i>") and lines[1].endswith("</i>")
+    notices = []
+    render_document(document, target_segments(segment_blocks(document.blocks),
+                                              [long * 2, "Hello there, how are you?"]), notices.append)
+    assert len(notices) == 2 and "(cue 1)" in notices[0] and "42" in notices[0]
+    assert "(cue 1, 2)" in notices[1] and "20 characters a second" in notices[1]  # 28 and 50 a second
+
+
+@given(st.lists(st.sampled_from(["<b>", "</b>", "<i>", "</i>", '<font color="red">', "{\\an8}"]), max_size=4),
+       st.lists(st.text("abcdefghij", min_size=1, max_size=12), min_size=1, max_size=14))
+def test_srt_cue_layout_keeps_every_tag_and_word_in_two_lines_where_they_fit(tags, words):
+    import srt
+
+    from translate_cli.documents import srt_format
+
+    content = "".join(f"{tag}kata{i} " for i, tag in enumerate(tags)) + "akhir"
+    data = f"1\n00:00:01,000 --> 00:00:09,000\n{content}\n".encode()
+    out = list(srt.parse(srt_format.render(data, [" ".join(words)]).decode()))[0].content
+    assert re.findall(r"<[^>]*>|\{[^}]*\}", out) == tags
+    assert re.sub(r"<[^>]*>|\{[^}]*\}", " ", out).split() == words
+    visible = [re.sub(r"<[^>]*>|\{[^}]*\}", "", line) for line in out.splitlines()]
+    assert len(visible) <= 2 or len(" ".join(words)) > 2 * 42 - 12  # greedy beyond that: words up to 12
+    assert all(len(line) <= 42 for line in visible)
+
+
+def test_srt_keeps_crlf_and_bom_and_reads_windows_1252(tmp_path):
+    source = SRT.replace("\n", "\r\n").replace("masjid", "mas\u00e9jid")
+    document = read(tmp_path, "crlf.srt", "\ufeff" + source)
+    out = translated(document)
+    assert out.startswith(b"\xef\xbb\xbf") and out.count(b"\n") == out.count(b"\r\n") > 10
+    notices = []
+    path = tmp_path / "film1252.srt"
+    path.write_bytes(source.encode("cp1252"))
+    document = read_document(path, path.read_bytes(), notices.append)
+    assert notices == [f"{path}: not UTF-8; read as Windows-1252 (Latin-1)"]
+    assert "MAS\u00c9JID" in translated(document).decode("utf-8")  # written as UTF-8
+
+
 # ---- Markdown
 
 
@@ -485,6 +582,48 @@ def test_translate_writes_the_translated_document_beside_the_views(name, tmp_pat
     assert read_document(outdir / f"{stem}.en.{suffix}", data).blocks  # a valid document with text
 
 
+@pytest.mark.parametrize("name", ["film.srt", "berita.md", "halaman.html"])
+def test_a_document_to_stdout_comes_out_in_its_own_format(name, tmp_path, marian_dir, monkeypatch, capsys):
+    path = tmp_path / name
+    path.write_bytes(FILES[name])
+    args = ["-m", marian_dir, "--beam", 1, "--backend", "transformers"]
+    code, out, err = run(["translate", path, "-o", "-", *args], monkeypatch, capsys)
+    assert code == 0, err
+    suffix = name.split(".")[1]
+    assert SHAPES[suffix](out.encode()) == SHAPES[suffix](FILES[name])
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(FILES[name])))
+    code, piped, err = run(["translate", "-", "--format", suffix, *args], monkeypatch, capsys)
+    assert code == 0 and piped == out, err
+
+
+def test_subrip_on_stdin_is_recognised_txt_stays_plain_and_docx_is_kept_off_a_terminal(tmp_path, marian_dir,
+                                                                                      monkeypatch, capsys):
+    args = ["-m", marian_dir, "--beam", 1, "--backend", "transformers"]
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(("\ufeff" + SRT).encode())))
+    code, out, err = run(["translate", "-", *args], monkeypatch, capsys)
+    assert code == 0 and out.startswith("\ufeff") and srt_shape(out[1:].encode()) == srt_shape(SRT.encode()), err
+    assert "read as SubRip subtitles" in err
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(SRT.encode())))
+    code, out, err = run(["translate", "-", "--format", "txt", *args, "--force"], monkeypatch, capsys)
+    assert code == 0 and "-->" not in out and len(out.strip().split("\n\n")) == 1 + SRT.count("\n\n"), err
+    path = tmp_path / "laporan.docx"
+    path.write_bytes(docx_bytes())
+    monkeypatch.setattr("sys.stdout.isatty", lambda: True)
+    code, out, err = run(["translate", path, "-o", "-", *args], monkeypatch, capsys)
+    assert_one_line_error(code, err, "cannot be shown on a terminal")
+
+
+def test_the_article_page_shows_cue_times(tmp_path, marian_dir, monkeypatch, capsys):
+    path = tmp_path / "film.srt"
+    path.write_text(SRT, encoding="utf-8")
+    code, _, err = run(["translate", path, "-o", tmp_path / "out", "-m", marian_dir, "--beam", 1,
+                        "--backend", "transformers"], monkeypatch, capsys)
+    assert code == 0, err
+    page = (tmp_path / "out" / "film.html").read_text(encoding="utf-8")
+    assert [label for label in re.findall(r'<span class="para-no">([^<¶]+)</span>', page)] == [
+        "00:00:01,000 → 00:00:05,000", "00:00:05,500 → 00:00:07,000", "00:00:10,000 → 00:00:12,500"]
+
+
 @pytest.mark.parametrize("name, content, needle", [
     ("rusak.docx", b"Banjir melanda Jakarta pada hari Senin.", "not a readable Word .docx file"),
     ("kosong.html", b"<html><body><nav>Beranda</nav></body></html>", "no article text"),
@@ -545,6 +684,8 @@ def test_batch_picks_up_documents_and_a_bad_one_fails_alone(tmp_path, marian_dir
     summary = json.loads((outdir / "summary.json").read_text(encoding="utf-8"))
     assert summary["counts"] == {"translated": 5, "skipped": 0, "failed": 1, "pending": 0}
     assert [a["relpath"] for a in summary["articles"] if a["status"] == "failed"] == ["rusak.docx"]
+    film = next(a for a in summary["articles"] if a["relpath"] == "sub/film.srt")
+    assert "translated cue(s)" in json.dumps(film)  # the random model's translations are too long to read
     assert "not a readable Word .docx file" in out and "Traceback" not in out + err
     for name in FILES:
         stem, suffix = name.split(".")

@@ -669,11 +669,13 @@ class _Run:
     def _finish(self, article: _Article, translations: dict[str, str], seconds_per_sentence: float) -> ArticleOutcome:
         """Build, write and record one article."""
         rel = article.relpath
+        notes: list[str] = []  # what the document's format says about its translation (subtitles too long)
         try:
             result = build_result(article_name(rel), article.source, [translations[s.text] for s in article.source],
                                   self.translator.label, seconds_per_sentence * len(article.source), article.ref_text,
                                   self.presegmented)
-            self.publish(write_outputs(result, _out_folder(self.outdir, rel), article.document))
+            self.publish(write_outputs(result, _out_folder(self.outdir, rel), article.document,
+                                       notes.append))
             record = _Record(len(result.source), article.reference, result.scores,
                              [hyp for hyp, _ in result.scored], [ref for _, ref in result.scored])
             self.store.finish(article, self.identity, record)
@@ -681,7 +683,8 @@ class _Run:
             self.fail(rel, _reason(exc))
             return self.outcomes[rel]
         self.records[rel] = record
-        return ArticleOutcome(rel, "translated", article.note, record.sentences, record.reference, record.scores)
+        return ArticleOutcome(rel, "translated", "; ".join(filter(None, [article.note, *notes])), record.sentences,
+                              record.reference, record.scores)
 
 
 def _reason(exc: Exception) -> str:

@@ -83,6 +83,14 @@ class Format(str, Enum):
     jsonl = "jsonl"
 
 
+class DocumentFormat(str, Enum):
+    txt = "txt"
+    md = "md"
+    html = "html"
+    docx = "docx"
+    srt = "srt"
+
+
 ModelOption = Annotated[Optional[list[str]], typer.Option(
     "--model", "-m", metavar="MODEL", help="alias, hub id or local folder; repeat to run several models")]
 BeamOption = Annotated[int, typer.Option(min=1, max=16, metavar="INTEGER", help="beam size")]
@@ -171,6 +179,7 @@ def segment_command(
     "translate-cli translate article.id.txt                 # outputs in out/article/",
     "translate-cli translate article.id.txt -r article.en.txt -o runs/a",
     "echo 'Selamat pagi.' | translate-cli translate -      # the translation on stdout",
+    "cat film.srt | translate-cli translate - --format srt > film.en.srt",
     "translate-cli translate test.id --presegmented -o runs/t -m opus-mt -m nllb-600m"))
 def translate_command(
     file: Annotated[Path, typer.Argument(
@@ -188,20 +197,28 @@ def translate_command(
     force: ForceOption = False,
     presegmented: Annotated[bool, typer.Option(
         "--presegmented", help="one segment per line, translated one line per line (test sets)")] = False,
+    document_format: Annotated[Optional[DocumentFormat], typer.Option(
+        "--format", metavar="[txt|md|html|docx|srt]",
+        help="format of FILE where its suffix does not say (stdin: txt unless given)")] = None,
 ) -> None:
     """Translate one article; write the translation (also as STEM.en.SUFFIX for a .md, .html, .docx or .srt
     document), bitext (TSV, JSONL, TMX, Markdown, HTML) and scores.
 
-    With FILE or -o as -, the translation goes to stdout (paragraph for paragraph) and nothing else does.
+    With FILE or -o as -, the translation goes to stdout and nothing else does: a document in its own
+    format (a .docx only when stdout is not a terminal), plain text paragraph for paragraph.
     """
     from translate_cli.formats import (MAX_VIEW_ROWS, InterruptedAfterWriting, ensure_folder, output_names,
                                        refuse_replacing_inputs, render_text, view_is_capped, write_outputs)
+    from translate_cli.documents import render_document
     from translate_cli.models import model_slug
     from translate_cli.pipeline import article_name, check_indonesian, read_input, source_segments, translate_segments
     from translate_cli.terminal import progress_bar, write_text
 
     to_stdout = str(output) == "-" or (str(file) == "-" and output is None)
-    text, document = read_input(file, notice)
+    text, document = read_input(file, notice, f".{document_format.value}" if document_format else None)
+    if to_stdout and document is not None and document.suffix == ".docx" and sys.stdout.isatty():
+        raise UserError("a .docx document cannot be shown on a terminal: redirect stdout (> out.docx) "
+                        "or give an output folder with -o DIR")
     if not force:
         check_indonesian(text, "<stdin>" if str(file) == "-" else str(file))
     reference_text = read_input(reference, notice)[0] if reference else None
@@ -224,7 +241,7 @@ def translate_command(
                 task = progress.add_task("sentences", total=len(source))
                 result = translate_segments(stem, source, translator, reference_text,
                                             progress=lambda n: progress.advance(task, n), lines=presegmented)
-            written = write_outputs(result, target, document) if target else []
+            written = write_outputs(result, target, document, notice) if target else []
         except InterruptedAfterWriting:
             raise Interrupted(f"interrupted: the outputs of {number + 1} model(s) are complete, "
                               f"the last in {target}") from None
@@ -235,7 +252,11 @@ def translate_command(
         if target and view_is_capped(result):
             notice(f"the Markdown and HTML views show the first {MAX_VIEW_ROWS:,} of {len(result.rows):,} rows; "
                    "every row is in the TSV, JSONL and TMX files")
-        if to_stdout:
+        if to_stdout and document is not None:
+            sys.stdout.flush()
+            sys.stdout.buffer.write(render_document(document, result.target, None if target else notice))
+            sys.stdout.flush()
+        elif to_stdout:
             write_text(render_text(result))
             if target:
                 notice(f"outputs written to {target}")

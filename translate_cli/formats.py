@@ -23,7 +23,7 @@ import tempfile
 import threading
 import xml.etree.ElementTree as ET
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
@@ -43,23 +43,24 @@ SCORES_NAME = "scores.json"
 MAX_VIEW_ROWS = 5000  # rows shown in the side-by-side Markdown and HTML views; every row is in TSV/JSONL/TMX
 
 
-def write_outputs(result: TranslationResult, outdir: Path, document: Document | None = None) -> list[Path]:
+def write_outputs(result: TranslationResult, outdir: Path, document: Document | None = None,
+                  notice: Callable[[str], None] | None = None) -> list[Path]:
     """Write every format of ``result`` into ``outdir`` (created if needed); return the paths written.
 
     With the ``document`` the article was read from, the translated document comes first
     (``<stem>.en.html``, ``.en.docx``, ``.en.srt``, ``.en.md``). The files are one set: without scores, a
     ``scores.json`` that an earlier run left in ``outdir`` is removed, so no scores sit beside outputs
-    they were not computed on.
+    they were not computed on. ``notice`` gets what the document's format says about the translation.
     """
     outdir = Path(outdir)
     ensure_folder(outdir)
     contents: list[Iterable[str | bytes] | None] = [
         [render_text(result)], tsv_chunks(result), jsonl_chunks(result), tmx_chunks(result),
-        markdown_chunks(result), html_chunks(result),
+        markdown_chunks(result), html_chunks(result, [block.label for block in document.blocks] if document else ()),
         [render_scores(result)] if result.scores is not None else None,
     ]
     if document is not None:
-        contents.insert(0, [render_document(document, result.target)])
+        contents.insert(0, [render_document(document, result.target, notice)])
     names = output_names(result.name, document.suffix if document else None)
     written = [(outdir / filename, chunks) for filename, chunks in zip(names, contents, strict=True)
                if chunks is not None]
@@ -448,6 +449,7 @@ class _PageRow:
     worst: bool
     paragraph: int | None
     headline: bool
+    label: str = ""  # where the paragraph is in its document (a subtitle's times)
 
 
 def render_html(result: TranslationResult) -> str:
@@ -459,8 +461,9 @@ def render_html(result: TranslationResult) -> str:
     return "".join(html_chunks(result))
 
 
-def html_chunks(result: TranslationResult) -> Iterator[str]:
-    """:func:`render_html` as the template streams it, a row at a time (at most ``MAX_VIEW_ROWS`` rows)."""
+def html_chunks(result: TranslationResult, labels: Sequence[str] = ()) -> Iterator[str]:
+    """:func:`render_html` as the template streams it, a row at a time (at most ``MAX_VIEW_ROWS`` rows);
+    ``labels`` are the document's block labels, shown with the paragraphs they start."""
     from translate_cli.pages import page_chunks
 
     worst = worst_rows(result)
@@ -470,8 +473,10 @@ def html_chunks(result: TranslationResult) -> Iterator[str]:
     def rows() -> Iterator[_PageRow]:
         for i, row in enumerate(result.rows[:MAX_VIEW_ROWS]):
             first = row.src[0] if row.src else None
+            paragraph = starts.get(first)
             yield _PageRow(i + 1, row.src_text, row.tgt_text, row.ref_text or "", _chrf(row.chrf), i in worst,
-                           starts.get(first), first in headlines and len(row.src) == 1)
+                           paragraph, first in headlines and len(row.src) == 1,
+                           labels[paragraph - 1] if paragraph and paragraph <= len(labels) else "")
 
     scores = score_table(result.scores) if result.scores is not None else []
     return page_chunks("article.html.j2", result=result, rows=rows(), row_count=len(result.rows),

@@ -18,7 +18,8 @@ from pathlib import Path
 from typing import BinaryIO
 
 from translate_cli.document import AlignedRow, Bead, Segment, TranslationResult
-from translate_cli.documents import Block, Document, is_document, read_document
+from translate_cli.documents import FORMATS, Block, Document, read_document
+from translate_cli.documents.srt_format import is_subrip
 from translate_cli.errors import UserError
 from translate_cli.segment import segment
 
@@ -96,12 +97,22 @@ def read_article(path: Path | str, notice: Callable[[str], None] | None = None) 
     return decode(read_bytes(Path(path)), str(path), notice)
 
 
-def read_input(path: Path | str, notice: Callable[[str], None] | None = None) -> tuple[str, Document | None]:
+def read_input(path: Path | str, notice: Callable[[str], None] | None = None,
+               suffix: str | None = None) -> tuple[str, Document | None]:
     """An article's text and, for a document format (.html/.htm, .docx, .srt, .md), the document read
-    into blocks, whose text is one paragraph per block; plain text and stdin give no document."""
-    if str(path) == "-" or not is_document(path):
-        return read_article(path, notice), None
-    document = read_document(path, read_bytes(Path(path)), notice)
+    into blocks, whose text is one paragraph per block; plain text gives no document. ``suffix`` names
+    the format where the file's own suffix does not; stdin without it is plain text, or SubRip
+    subtitles when it starts as they do (with a notice)."""
+    stdin = str(path) == "-"
+    data = read_limited(sys.stdin.buffer, "<stdin>") if stdin else None
+    if stdin and suffix is None and is_subrip(data):
+        suffix = ".srt"
+        if notice:
+            notice("<stdin>: read as SubRip subtitles (--format txt reads it as plain text)")
+    suffix = suffix or (None if stdin else Path(path).suffix.lower())
+    if suffix not in FORMATS:
+        return (decode(data, "<stdin>", notice) if stdin else read_article(path, notice)), None
+    document = read_document("<stdin>" if stdin else path, data if stdin else read_bytes(Path(path)), notice, suffix)
     return document.text, document
 
 

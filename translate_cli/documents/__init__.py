@@ -7,7 +7,9 @@ and puts each translation back in place, so everything that is not prose (markup
 formatting) is the original's.
 
 Each format lives in a module of its own with two functions, ``read_blocks(data, name, notice)`` and
-``render(data, translations) -> bytes``; their libraries (lxml, python-docx, srt, markdown-it-py) are
+``render(data, translations) -> bytes``, and may have a third, ``notices(rendered) -> list[str]``, which
+says in a line each what a reader of the translated file would stumble on (subtitles too long to read in
+time); their libraries (lxml, python-docx, srt, markdown-it-py) are
 imported only there, when a file of that kind is read or written.
 """
 
@@ -38,10 +40,12 @@ KINDS = ("title", "description", "heading", "paragraph", "list item", "table cel
 
 @dataclass(frozen=True)
 class Block:
-    """One translatable piece of a document: its text (whitespace collapsed) and what it is (see KINDS)."""
+    """One translatable piece of a document: its text (whitespace collapsed), what it is (see KINDS) and,
+    where the format has one, where it is (a subtitle's times), shown on the article page."""
 
     text: str
     kind: str
+    label: str = ""
 
 
 @dataclass(frozen=True)
@@ -72,10 +76,12 @@ def is_document(path: Path | str) -> bool:
     return Path(path).suffix.lower() in FORMATS
 
 
-def read_document(path: Path | str, data: bytes, notice: Callable[[str], None] | None = None) -> Document:
-    """Read the bytes of a document file into blocks; raises UserError (one line) for a bad file. A
-    readable one without text (a Word file of pictures) has no blocks, and ``notice`` says so."""
-    name, suffix = str(path), Path(path).suffix.lower()
+def read_document(path: Path | str, data: bytes, notice: Callable[[str], None] | None = None,
+                  suffix: str | None = None) -> Document:
+    """Read the bytes of a document file (of format ``suffix``, else its own) into blocks; raises UserError
+    (one line) for a bad file. A readable one without text (a Word file of pictures) has no blocks, and
+    ``notice`` says so."""
+    name, suffix = str(path), suffix or Path(path).suffix.lower()
     try:
         blocks = _module(suffix).read_blocks(data, name, notice)
     except UserError:
@@ -87,18 +93,25 @@ def read_document(path: Path | str, data: bytes, notice: Callable[[str], None] |
     return Document(name, suffix, data, tuple(blocks))
 
 
-def render_document(document: Document, target: Sequence[Segment]) -> bytes:
+def render_document(document: Document, target: Sequence[Segment],
+                    notice: Callable[[str], None] | None = None) -> bytes:
     """The translated document: the original with each block's translated sentences put back in place.
 
-    ``target`` are the translated segments, whose ``paragraph`` is the index of their block. A document
-    without blocks is given back as it was read.
+    ``target`` are the translated segments, whose ``paragraph`` is the index of their block; ``notice``
+    gets the format's notices about the result, each prefixed with the document's name. A document without
+    blocks is given back as it was read.
     """
     if not document.blocks:
         return document.data
     translations = [""] * len(document.blocks)
     for paragraph, segments in itertools.groupby(target, key=lambda seg: seg.paragraph):
         translations[paragraph] = " ".join(seg.text for seg in segments)
-    return _module(document.suffix).render(document.data, translations)
+    module = _module(document.suffix)
+    rendered = module.render(document.data, translations)
+    if notice and hasattr(module, "notices"):
+        for line in module.notices(rendered):
+            notice(f"{document.name}: {line}")
+    return rendered
 
 
 def _module(suffix: str):
