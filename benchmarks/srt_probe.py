@@ -18,7 +18,8 @@ from pathlib import Path
 import srt
 
 from translate_cli.documents import read_document, render_document
-from translate_cli.pipeline import decode, segment_blocks
+from translate_cli.pipeline import segment_blocks
+from translate_cli.textfile import decode
 
 TAG = re.compile(r"</?[A-Za-z][^>]*>|\{\\[^}]*\}")  # "2<3,5>1" is text
 

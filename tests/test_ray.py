@@ -17,7 +17,8 @@ import pytest
 
 from cli_run import assert_one_line_error, run
 from translate_cli import batch
-from translate_cli.batch import CACHE_NAME, run_batch
+from translate_cli.batch import run_batch
+from translate_cli.layout import CACHE_NAME
 from translate_cli.models import local_spec
 from translate_cli.ray_engine import RayTranslator
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 from importlib import import_module
 from typing import TYPE_CHECKING
 
-__version__ = "0.1.0"
+from translate_cli.version import VERSION as __version__
 
 # public name -> the module defining it (under the name in _RENAMED where that differs)
 _EXPORTS = {

@@ -62,19 +62,16 @@ from rich.table import Table
 from translate_cli.document import Scores, Segment
 from translate_cli.documents import Document, is_document
 from translate_cli.errors import Interrupted, UserError
-from translate_cli.formats import (atomic_write_text, ensure_folder, output_names, refuse_replacing_inputs,
-                                   remove_stale_temporaries, write_outputs)
-from translate_cli.pages import INDEX_NAME, render_index
+from translate_cli.formats import (atomic_write_text, ensure_folder, refuse_replacing_inputs, remove_stale_temporaries,
+                                   write_outputs)
+from translate_cli.layout import CACHE_NAME, INDEX_NAME, LOCK_NAME, RUN_FILES, STATUSES, SUMMARY_NAME, output_names
+from translate_cli.pages import render_index
 from translate_cli.pipeline import article_name, build_result, check_indonesian, read_input, source_segments
 from translate_cli.score import score_corpus
 from translate_cli.terminal import console as make_console
 from translate_cli.terminal import progress_bar, shown
 
 DEFAULT_GLOB = ("*.txt", "*.md", "*.html", "*.htm", "*.docx", "*.srt")
-CACHE_NAME = ".cache.sqlite"
-LOCK_NAME = ".lock"
-SUMMARY_NAME = "summary.json"
-CURRENT = ("translated", "skipped")  # statuses whose outputs are current
 
 
 @dataclass
@@ -132,7 +129,7 @@ class BatchSummary:
         return not self.failed and not self.interrupted
 
     def counts(self) -> dict[str, int]:
-        return {s: sum(a.status == s for a in self.articles) for s in ("translated", "skipped", "failed", "pending")}
+        return {s: sum(a.status == s for a in self.articles) for s in STATUSES}
 
     def to_json(self) -> dict:
         return {
@@ -490,7 +487,7 @@ class BatchJob:
 
     def _outputs(self) -> Iterator[str]:
         """Every file the run may write: OUTDIR's own and each article's ``write_outputs``."""
-        yield from (os.path.join(self.outdir, name) for name in (SUMMARY_NAME, INDEX_NAME, CACHE_NAME, LOCK_NAME))
+        yield from (os.path.join(self.outdir, name) for name in RUN_FILES)
         for path in self.paths:
             rel = path.relative_to(self.indir).as_posix()
             folder = str(_out_folder(self.outdir, rel))
@@ -604,7 +601,7 @@ class _Run:
             return None
         self.folders[folder] = rel
         top = folder.relative_to(self.outdir).parts[0]
-        if top in (SUMMARY_NAME, INDEX_NAME, CACHE_NAME, LOCK_NAME):
+        if top in RUN_FILES:
             self.fail(rel, f"its outputs would go to {top}/, a name the batch writes for itself; rename it")
             return None
         try:

@@ -17,7 +17,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from translate_cli import __version__
+from translate_cli.version import VERSION
 from translate_cli.errors import Interrupted, UserError
 
 ENVIRONMENT = """\b
@@ -150,7 +150,7 @@ def load_on_ray(model: str | None, device: Device, beam: int, batch_size: int, b
 
 def version_callback(value: bool) -> None:
     if value:
-        print(f"translate-cli {__version__}")
+        print(f"translate-cli {VERSION}")
         raise typer.Exit()
 
 
@@ -207,9 +207,10 @@ def translate_command(
     With FILE or -o as -, the translation goes to stdout and nothing else does: a document in its own
     format (a .docx only when stdout is not a terminal), plain text paragraph for paragraph.
     """
-    from translate_cli.formats import (MAX_VIEW_ROWS, InterruptedAfterWriting, ensure_folder, output_names,
-                                       refuse_replacing_inputs, render_text, view_is_capped, write_outputs)
     from translate_cli.documents import render_document
+    from translate_cli.formats import (MAX_VIEW_ROWS, InterruptedAfterWriting, ensure_folder, refuse_replacing_inputs,
+                                       render_text, view_is_capped, write_outputs)
+    from translate_cli.layout import output_names
     from translate_cli.models import model_slug
     from translate_cli.pipeline import article_name, check_indonesian, read_input, source_segments, translate_segments
     from translate_cli.terminal import progress_bar, write_text
@@ -505,7 +506,8 @@ def batch_command(
     gpus_per_worker: Annotated[float, typer.Option(min=0, metavar="FLOAT", help="GPUs per Ray worker")] = 0,
 ) -> None:
     """Translate a folder of articles: mirrored outputs, resumable, one bad file never stops the batch."""
-    from translate_cli.batch import DEFAULT_GLOB, SUMMARY_NAME, BatchJob
+    from translate_cli.batch import DEFAULT_GLOB, BatchJob
+    from translate_cli.layout import SUMMARY_NAME
     from translate_cli.batch import print_summary as print_batch_summary
     from translate_cli.models import model_slug
     from translate_cli.storage import OutputFolder, check_apart, is_url, join, local_input

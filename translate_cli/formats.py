@@ -27,19 +27,17 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
-from translate_cli import __version__
 from translate_cli.document import AlignedRow, Bead, Scores, Segment, TranslationResult
 from translate_cli.documents import Document, render_document
 from translate_cli.errors import UserError
+from translate_cli.layout import SRC_LANG, TGT_LANG, output_names
 from translate_cli.pipeline import join_target
 from translate_cli.terminal import escape_char
+from translate_cli.version import VERSION
 
-SRC_LANG = "id"
-TGT_LANG = "en"
 _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 # Characters XML 1.0 forbids even when escaped (C0 controls except tab/newline/CR, surrogates, U+FFFE/F).
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-SCORES_NAME = "scores.json"
 MAX_VIEW_ROWS = 5000  # rows shown in the side-by-side Markdown and HTML views; every row is in TSV/JSONL/TMX
 
 
@@ -95,16 +93,6 @@ def _interrupts_held() -> Iterator[None]:
         signal.signal(signal.SIGINT, previous if previous is not None else signal.SIG_DFL)
     if caught:
         raise InterruptedAfterWriting
-
-
-def output_names(name: str, suffix: str | None = None) -> list[str]:
-    """The files :func:`write_outputs` writes for article ``name`` (read from a ``suffix`` document, e.g.
-    ``.md``), in its order: the translated document, ``.en.txt``, ``.tsv``, ``.jsonl``, ``.tmx``, ``.md``,
-    ``.html`` and ``scores.json`` (written with a reference, else removed)."""
-    stem = Path(name).name
-    document = [f"{stem}.{TGT_LANG}{suffix}"] if suffix else []
-    return document + [f"{stem}.{TGT_LANG}.txt", f"{stem}.tsv", f"{stem}.jsonl", f"{stem}.tmx", f"{stem}.md",
-                       f"{stem}.html", SCORES_NAME]
 
 
 def refuse_replacing_inputs(outputs: Iterable[str | Path], inputs: Iterable[str | Path]) -> None:
@@ -330,7 +318,7 @@ def tmx_chunks(result: TranslationResult) -> Iterator[str]:
     empty segments)."""
     header = ET.Element("header", {
         "creationtool": "translate-cli",
-        "creationtoolversion": __version__,
+        "creationtoolversion": VERSION,
         "datatype": "plaintext",
         "segtype": "sentence",
         "adminlang": "en",

@@ -15,7 +15,8 @@ from functools import cache
 from pathlib import Path
 from urllib.parse import quote
 
-INDEX_NAME = "index.html"
+from translate_cli.layout import CURRENT
+
 # Controls other than tab, newline, form feed and carriage return, C1 controls, surrogates, U+FFFE/F.
 _HTML_INVALID = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 LOWER_IS_BETTER = frozenset({"TER"})
@@ -69,7 +70,6 @@ def render_index(summary, out_folder: Callable[[Path, str], Path]) -> str:
     ``summary`` is a ``batch.BatchSummary``; ``out_folder(outdir, relpath)`` gives an article's output folder,
     whose page is ``<folder>/<folder name>.html`` (as ``formats.write_outputs`` names it).
     """
-    from translate_cli.batch import CURRENT
     from translate_cli.score import METRIC_LABELS
 
     articles = []

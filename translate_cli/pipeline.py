@@ -12,7 +12,6 @@ import re
 import stat
 import sys
 import time
-import unicodedata
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import BinaryIO
@@ -22,8 +21,8 @@ from translate_cli.documents import FORMATS, Block, Document, read_document
 from translate_cli.documents.srt_format import is_subrip
 from translate_cli.errors import UserError
 from translate_cli.segment import segment
+from translate_cli.textfile import MAX_BYTES, decode
 
-MAX_BYTES = 50 * 2**20
 # Frequent function words; a text is called Indonesian when they outnumber the English ones.
 INDONESIAN_WORDS = frozenset(
     "yang dan di ke dari ini itu dengan untuk pada adalah tidak dalam akan juga oleh sebagai karena atau"
@@ -33,58 +32,6 @@ ENGLISH_WORDS = frozenset(
     "the and of to in is that for it was on with as are be by this have from or at not but his they an"
     " which were been has their said would will she he its who there we you had them after into than".split())
 WORD = re.compile(r"[^\W\d_]+")
-
-
-def decode(data: bytes, name: str, notice: Callable[[str], None] | None = None) -> str:
-    """Bytes of a text file to str: UTF-8 (BOM allowed), UTF-16 with a BOM, else Windows-1252 with a notice.
-
-    Empty, whitespace-only (or invisible-only), binary and BOM-less UTF-16 content raise UserError.
-    """
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        try:
-            text = data.decode("utf-16")
-        except UnicodeDecodeError:
-            raise UserError(f"{name}: starts with a UTF-16 mark but does not decode as UTF-16") from None
-    elif b"\x00" in data[:8192]:
-        if order := _utf16_without_bom(data[:8192]):
-            raise UserError(f"{name}: looks like UTF-16 without a byte-order mark; convert it to UTF-8 "
-                            f"(iconv -f UTF-16{order} -t UTF-8)")
-        raise UserError(f"{name}: looks like a binary file, not text")
-    else:
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError as error:
-            try:
-                text = data.decode("cp1252")
-            except UnicodeDecodeError:
-                raise UserError(f"{name}: not valid UTF-8 (byte {error.start}) nor Windows-1252 text") from None
-            if notice:
-                notice(f"{name}: not UTF-8; read as Windows-1252 (Latin-1)")
-    controls = sum(1 for c in text[:8192] if ord(c) < 32 and c not in "\t\n\r\f\v")
-    if controls > 8 and controls > len(text[:8192]) // 100:
-        raise UserError(f"{name}: looks like a binary file, not text")
-    if not text:
-        raise UserError(f"{name}: is empty")
-    if is_blank(text):
-        raise UserError(f"{name}: holds only whitespace or invisible characters")
-    return text
-
-
-def _utf16_without_bom(head: bytes) -> str | None:
-    """'LE' or 'BE' when NUL bytes fill every other position (UTF-16 text of a Latin script without a BOM)."""
-    even, odd = head[0::2].count(0), head[1::2].count(0)
-    half = len(head) / 2
-    if max(even, odd) > 0.4 * half and min(even, odd) <= 0.05 * half:
-        return "LE" if odd > even else "BE"
-    return None
-
-
-_INVISIBLE = {"Cc", "Cf", "Zs", "Zl", "Zp", "Mn"}  # controls, format (zero-width, BOM, bidi marks), separators
-
-
-def is_blank(text: str) -> bool:
-    """True when ``text`` shows nothing: only whitespace, zero-width and other invisible characters."""
-    return not text.strip() or all(unicodedata.category(c) in _INVISIBLE or c.isspace() for c in text)
 
 
 def read_article(path: Path | str, notice: Callable[[str], None] | None = None) -> str:

@@ -118,11 +118,6 @@ def _module(suffix: str):
     return importlib.import_module(f"translate_cli.documents.{FORMATS[suffix]}")
 
 
-def decode_text(data: bytes, name: str, notice: Callable[[str], None] | None) -> str:
-    """The text of a text-based document, with the same checks and encodings as a plain-text article."""
-    from translate_cli.pipeline import decode
-
-    return decode(data, name, notice)
 
 
 def has_words(text: str) -> bool:

@@ -81,7 +81,7 @@ def _check_unpacked_size(data: bytes, name: str) -> None:
     declares, then by the bytes actually inflated, since a directory can lie."""
     import zipfile
 
-    from translate_cli.pipeline import MAX_BYTES
+    from translate_cli.textfile import MAX_BYTES
 
     refused = UserError(f"{name}: unpacks to more than {MAX_BYTES // 2**20} MB (a zip bomb?); not read")
     with zipfile.ZipFile(io.BytesIO(data)) as archive:

@@ -24,8 +24,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from translate_cli.documents import Anchor, Block, block_text, collapse_space, decode_text, fill, has_words
+from translate_cli.documents import Anchor, Block, block_text, collapse_space, fill, has_words
 from translate_cli.errors import UserError
+from translate_cli.textfile import decode
 
 # <meta property/name> values that copy the title or the description for social media.
 SOCIAL_META = {"og:title", "og:description", "twitter:title", "twitter:description"}
@@ -73,7 +74,7 @@ Slot = tuple[object, str]
 
 def read_blocks(data: bytes, name: str, notice: Callable[[str], None] | None) -> list[Block]:
     """The page's title and article blocks; UserError when it holds no article text."""
-    root = _parse(decode_text(data, name, notice), name)
+    root = _parse(decode(data, name, notice), name)
     found = _find_blocks(root)
     if not any(kind not in ("title", "description") for kind, _ in found):
         raise UserError(f"{name}: no article text found in this HTML page")
@@ -84,7 +85,7 @@ def render(data: bytes, translations: list[str]) -> bytes:
     """The original page with each block's text nodes holding its translation; ``lang="en"``, UTF-8."""
     import lxml.html
 
-    page = decode_text(data, "", None)
+    page = decode(data, "", None)
     root = _parse(page, "")
     found = _find_blocks(root)
     if len(found) != len(translations):
@@ -153,7 +154,7 @@ def _parse(text: str, name: str):
     import lxml.html
 
     # huge_tree lifts libxml2's default limits (10 MB a text node, 256 levels), past which it silently
-    # drops the rest of the page; the file itself is at most pipeline.MAX_BYTES.
+    # drops the rest of the page; the file itself is at most textfile.MAX_BYTES.
     parser = lxml.html.HTMLParser(encoding="utf-8", huge_tree=True)
     try:
         root = lxml.html.document_fromstring(text.encode("utf-8"), parser=parser)

@@ -19,7 +19,8 @@ import re
 from collections.abc import Callable
 from urllib.parse import unquote
 
-from translate_cli.documents import Anchor, Block, block_text, decode_text, fill, has_words
+from translate_cli.documents import Anchor, Block, block_text, fill, has_words
+from translate_cli.textfile import decode
 
 _KIND_OF_CONTAINER = {"th_open": "table cell", "td_open": "table cell", "heading_open": "heading",
                       "list_item_open": "list item"}
@@ -41,13 +42,13 @@ Found = tuple[str, list[Span | Anchor], set[int], str]
 
 def read_blocks(data: bytes, name: str, notice: Callable[[str], None] | None) -> list[Block]:
     """One block per heading, paragraph, list item or table cell with prose."""
-    text = decode_text(data, name, notice)
+    text = decode(data, name, notice)
     return [Block(plain, kind) for kind, _, _, plain in _find_blocks(text)]
 
 
 def render(data: bytes, translations: list[str]) -> bytes:
     """The original Markdown with each block's text runs holding its (escaped) translation."""
-    text = decode_text(data, "", None)
+    text = decode(data, "", None)
     found = _find_blocks(text)
     if len(found) != len(translations):
         raise RuntimeError(f"the Markdown has {len(found)} blocks, {len(translations)} translations given")

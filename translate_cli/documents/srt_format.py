@@ -26,8 +26,9 @@ import re
 from collections.abc import Callable
 from datetime import timedelta
 
-from translate_cli.documents import Block, collapse_space, decode_text, distribute, fill
+from translate_cli.documents import Block, collapse_space, distribute, fill
 from translate_cli.errors import UserError
+from translate_cli.textfile import decode
 
 MAX_CUES = 4
 MAX_GAP = timedelta(seconds=2)
@@ -76,7 +77,7 @@ def render(data: bytes, translations: list[str]) -> bytes:
             else:
                 cues[i].content = _layout(collapse_space(content), _is_dialogue(cues[i].content))
     text = srt.compose(cues, reindex=False)
-    if "\r\n" in decode_text(data, "", None):
+    if "\r\n" in decode(data, "", None):
         text = text.replace("\n", "\r\n")
     bom = data.startswith((codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
     return (("\ufeff" if bom else "") + text).encode("utf-8")
@@ -107,7 +108,7 @@ def notices(rendered: bytes) -> list[str]:
 def _parse(data: bytes, name: str, notice: Callable[[str], None] | None) -> list:
     import srt
 
-    text = decode_text(data, name, notice)
+    text = decode(data, name, notice)
     try:
         cues = list(srt.parse(text))
     except srt.SRTParseError as error:
