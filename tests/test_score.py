@@ -8,8 +8,8 @@ from sacrebleu.metrics import BLEU, CHRF, TER
 
 from translate_cli.document import Bead
 from translate_cli.errors import UserError
-from translate_cli.score import (ScoreOptions, lines_correspond, pair_texts, regroup, score_corpus, score_texts,
-                                 sentence_chrf, text_lines)
+from translate_cli.score import (TER_MAX_WORDS, ScoreOptions, lines_correspond, pair_texts, regroup, score_corpus,
+                                 score_texts, sentence_chrf, text_lines)
 
 REFERENCE = [
     "Almaty's internet was restored on Monday after five days of blackout.",
@@ -111,13 +111,39 @@ def test_regroup_attaches_inserted_text_inside_the_covered_part_only():
 def test_several_references_options_and_confidence_intervals():
     hyps = [s.replace("said", "reported").lower() for s in REFERENCE]
     other = [s.replace("Monday", "Mon.") for s in REFERENCE]
-    scores = score_corpus(hyps, [REFERENCE, other], ScoreOptions(tokenize="intl", lowercase=True, n_bootstrap=50))
+    scores = score_corpus(hyps, [REFERENCE, other], ScoreOptions(tokenize="intl", lowercase=True, n_bootstrap=50,
+                                                                 chrf_lowercase=True))
     assert scores.bleu == BLEU(tokenize="intl", lowercase=True).corpus_score(hyps, [REFERENCE, other]).score
     assert scores.chrf == CHRF(lowercase=True).corpus_score(hyps, [REFERENCE, other]).score
     assert "nrefs:2" in scores.signatures["bleu"] and "tok:intl" in scores.signatures["bleu"]
     assert "bs:50" in scores.signatures["bleu"] and set(scores.ci) == {"bleu", "chrf", "chrf++", "ter"}
     with pytest.raises(UserError, match="unknown tokenizer 'nope'"):
         score_corpus(hyps, REFERENCE, ScoreOptions(tokenize="nope"))
+
+
+def test_each_metric_keeps_its_sacrebleu_default_case():
+    hyps = [s.lower() for s in REFERENCE]  # differs from the reference in case only
+    scores = score_corpus(hyps, REFERENCE)
+    assert scores.ter == TER().corpus_score(hyps, [REFERENCE]).score == 0.0  # TER ignores case by default
+    assert scores.bleu == BLEU().corpus_score(hyps, [REFERENCE]).score < 100
+    assert scores.chrf == CHRF().corpus_score(hyps, [REFERENCE]).score < 100
+    assert "case:lc" in scores.signatures["ter"] and "case:mixed" in scores.signatures["bleu"]
+    sensitive = score_corpus(hyps, REFERENCE, ScoreOptions(lowercase=True, ter_case_sensitive=True))
+    assert sensitive.bleu == pytest.approx(100) and sensitive.ter == TER(case_sensitive=True).corpus_score(hyps, [REFERENCE]).score > 0
+    assert sensitive.chrf == scores.chrf  # -lc is BLEU's alone, as in sacrebleu
+
+
+def test_only_the_metrics_asked_for_are_computed(monkeypatch):
+    monkeypatch.setattr(TER, "corpus_score", lambda *args, **kwargs: pytest.fail("TER computed"))
+    scores = score_corpus(REFERENCE, REFERENCE, ScoreOptions(metrics=("bleu",)))
+    assert scores.bleu == pytest.approx(100) and scores.chrf is scores.ter is None and set(scores.signatures) == {"bleu"}
+
+
+def test_ter_refuses_segments_too_long_for_it():
+    long_line = " ".join(["word"] * (TER_MAX_WORDS + 1))
+    with pytest.raises(UserError, match=f"segment 2 has {TER_MAX_WORDS + 1} words"):
+        score_corpus(["a b", long_line], ["a b", "c"], ScoreOptions(metrics=("bleu", "ter")))
+    assert score_corpus(["a b", long_line], ["a b", "c"], ScoreOptions(metrics=("bleu",))).bleu is not None
 
 
 def test_pairing_by_line_needs_equal_counts():

@@ -101,8 +101,14 @@ def test_score_options_as_sacrebleu_users_expect(tmp_path, monkeypatch, capsys):
     assert code == 0, err
     data = json.loads(out)
     assert data["bleu"] == BLEU(tokenize="intl", lowercase=True).corpus_score(hyps, [r1, r2]).score
-    assert data["chrf"] == CHRF(lowercase=True).corpus_score(hyps, [r1, r2]).score
+    assert data["chrf"] == CHRF().corpus_score(hyps, [r1, r2]).score  # -lc is BLEU's, as in sacrebleu
     assert "ter" not in data and set(data["signatures"]) == {"bleu", "chrf"}
+    code, out, err = run(["score", hyp, "-r", ref1, "-m", "chrf++,ter", "--chrf-lowercase", "--ter-case-sensitive",
+                          "--json"], monkeypatch, capsys)
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["chrfpp"] == CHRF(word_order=2, lowercase=True).corpus_score(hyps, [r1]).score
+    assert data["ter"] == TER(case_sensitive=True).corpus_score(hyps, [r1]).score
     code, out, err = run(["score", ref1, "-i", hyp, "--confidence"], monkeypatch, capsys)  # sacrebleu's order
     assert code == 0, err
     assert "±" in out and "bs:1000" in out and f"hypothesis {hyp}" in out
@@ -118,3 +124,51 @@ def test_score_refuses_an_order_that_looks_swapped(tmp_path, monkeypatch, capsys
     assert code == 0, err
     code, _, err = run(["score", hyp, "-m", "meteor", "-r", ref], monkeypatch, capsys)
     assert_one_line_error(code, err, "unknown metric 'meteor'")
+
+
+def test_score_several_systems_one_row_each_as_sacrebleu(tmp_path, monkeypatch, capsys):
+    ref, s1, s2 = tmp_path / "ref.en", tmp_path / "s1.en", tmp_path / "s2.en"
+    ref.write_text("The cat sat on the mat.\nIt rained all day.\nWe went home.\n")
+    s1.write_text("the cat sat on a mat.\nIt rain all day.\nWe go home.\n")
+    s2.write_text("A dog sat.\nRain.\nHome we went.\n")
+    refs = ref.read_text().splitlines()
+    expected = [sacrebleu_figures(path.read_text().splitlines(), refs) for path in (s1, s2)]
+    for form in (["-i", s1, s2], ["-i", s1, "-i", s2], [f"--hyp={s1}", "-i", s2]):
+        code, out, err = run(["score", ref, *form, "--json"], monkeypatch, capsys)
+        assert code == 0, err
+        data = json.loads(out)
+        assert data["references"] == [str(ref)]  # S2 is a system, never a second reference
+        assert [row["hypothesis"] for row in data["systems"]] == [str(s1), str(s2)]
+        assert [figures(row) for row in data["systems"]] == expected
+
+    code, out, err = run(["score", ref, "-i", s1, s2, "--paired-bs", "-m", "bleu,ter", "--json"], monkeypatch, capsys)
+    assert code == 0, err
+    baseline, system = json.loads(out)["systems"]
+    assert baseline["paired"]["bleu"]["p_value"] is None and 0 < system["paired"]["ter"]["p_value"] <= 1
+    assert "bs:1000" in system["paired"]["bleu"]["signature"] and system["bleu"] == expected[1]["bleu"]
+    code, out, err = run(["score", ref, "-i", s1, s2, "--paired-bs", "-m", "bleu"], monkeypatch, capsys)
+    assert code == 0, err
+    assert f"baseline: {s1}" in out and "p = " in out
+
+    code, _, err = run(["score", "-i", s1, s2], monkeypatch, capsys)
+    assert_one_line_error(code, err, "no reference given")
+    code, _, err = run(["score", ref, "-i", s1, s2, "--confidence"], monkeypatch, capsys)
+    assert_one_line_error(code, err, "for several use --paired-bs")
+    code, _, err = run(["score", ref, "-i", s1, "--paired-bs"], monkeypatch, capsys)
+    assert_one_line_error(code, err, "paired tests need several systems")
+
+
+def test_score_leaves_out_ter_on_lines_too_long_for_it(tmp_path, monkeypatch, capsys):
+    from translate_cli.score import TER_MAX_WORDS
+
+    words = [f"w{k % 97}" for k in range(TER_MAX_WORDS + 50)]
+    hyp, ref = tmp_path / "long.out", tmp_path / "long.en"
+    hyp.write_text(" ".join(words[1:]) + "\n")
+    ref.write_text(" ".join(words) + "\n")
+    code, out, err = run(["score", hyp, ref, "--json"], monkeypatch, capsys)
+    assert code == 0, err
+    data = json.loads(out)
+    assert "ter" not in data and data["bleu"] == BLEU().corpus_score([" ".join(words[1:])], [[" ".join(words)]]).score
+    assert err.startswith("notice: TER not computed: segment 1 has") and err.count("\n") == 1
+    code, _, err = run(["score", hyp, ref, "-m", "ter"], monkeypatch, capsys)
+    assert_one_line_error(code, err, "leave it out with -m bleu,chrf,chrf++")

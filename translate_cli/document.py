@@ -38,12 +38,13 @@ class Scores:
     to the reference's sentences because the lines did not correspond; ``inserted`` counts hypothesis
     sentences without a reference partner inside that part and ``missing`` reference sentences without
     a hypothesis partner (both are scored). ``ci`` holds 95% bootstrap intervals when they were asked for.
+    A metric that was not asked for is None.
     """
 
-    bleu: float
-    chrf: float
-    chrfpp: float
-    ter: float
+    bleu: float | None
+    chrf: float | None
+    chrfpp: float | None
+    ter: float | None
     signatures: dict[str, str]
     ref_segments: int
     matched: int

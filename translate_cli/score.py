@@ -30,23 +30,33 @@ from translate_cli.segment import segment
 
 METRIC_LABELS = {"bleu": "BLEU", "chrf": "chrF", "chrf++": "chrF++", "ter": "TER"}
 METRIC_FIELDS = {"bleu": "bleu", "chrf": "chrf", "chrf++": "chrfpp", "ter": "ter"}  # metric key -> Scores field
+# sacrebleu's TER (TERCOM's beam search over shifts) grows faster than the square of a segment's length:
+# seconds at 200 words, minutes at 1,000; longer segments are refused for TER rather than scored for minutes
+TER_MAX_WORDS = 250
 _SENTENCE_CHRF = CHRF()
 _SHIFT_EVIDENCE = 5.0  # chrF points by which a shifted pairing must beat the line pairing to reject it
 
 
-def metric_values(scores: Scores) -> dict[str, float]:
-    """Each metric's corpus score by its key (``METRIC_LABELS`` order): ``{"bleu": ..., "chrf++": ..., ...}``."""
+def metric_values(scores: Scores) -> dict[str, float | None]:
+    """Each metric's corpus score by its key (``METRIC_LABELS`` order): ``{"bleu": ..., "chrf++": ..., ...}``;
+    None for a metric not computed."""
     return {key: getattr(scores, field) for key, field in METRIC_FIELDS.items()}
 
 
 @dataclass(frozen=True)
 class ScoreOptions:
-    """sacrebleu settings: BLEU's tokenizer (None: its default, 13a), lowercasing for every metric, and
-    bootstrap resamples for 95% confidence intervals (1: none)."""
+    """sacrebleu settings, each metric's defaults unless changed: BLEU's tokenizer (None: 13a) and
+    lowercasing (sacrebleu's ``-lc``, BLEU only), bootstrap resamples for 95% confidence intervals (1: none),
+    chrF/chrF++ lowercasing (``--chrf-lowercase``), TER case sensitivity (``--ter-case-sensitive``; TER is
+    case-insensitive by default), and the metrics to compute (keys of ``METRIC_LABELS``; the others stay None).
+    """
 
     tokenize: str | None = None
     lowercase: bool = False
     n_bootstrap: int = 1
+    chrf_lowercase: bool = False
+    ter_case_sensitive: bool = False
+    metrics: tuple[str, ...] = tuple(METRIC_LABELS)
 
 
 @dataclass(frozen=True)
@@ -186,26 +196,90 @@ def score_corpus(hyps: Sequence[str], refs: Sequence[str] | Sequence[Sequence[st
                    coverage=1.0, resegmented=False)
 
 
+def score_pairings(hyp_text: str, ref_texts: Sequence[str]) -> list[Pairing]:
+    """A hypothesis paired with each of its references; several references must be line-aligned with it."""
+    pairings = [pair_texts(hyp_text, ref_text) for ref_text in ref_texts]
+    if len(pairings) > 1 and not all(p.by_line for p in pairings):
+        raise UserError("several references need files with one segment per line, as many lines as the hypothesis")
+    return pairings
+
+
+def scored_texts(pairings: Sequence[Pairing]) -> tuple[list[str], list[list[str]]]:
+    """The hypothesis segments and the reference streams that :func:`score_pairings`' pairings score."""
+    if len(pairings) == 1:
+        segments = segments_of(pairings[0])
+        return segments.hyps, [segments.refs]
+    return list(pairings[0].hyp), [list(p.ref) for p in pairings]
+
+
+@dataclass(frozen=True)
+class PairedResult:
+    """One system's paired test against the first: bootstrap mean and 95% CI (bootstrap only) and p-value
+    (None for the baseline) of each metric, by key, and the test's signatures (with ``bs:``/``ar:`` and seed)."""
+
+    means: dict[str, float | None]
+    ci: dict[str, float | None]
+    p_values: dict[str, float | None]
+    signatures: dict[str, str]
+
+
+def paired_test(names: Sequence[str], systems: Sequence[tuple[list[str], list[list[str]]]], options: ScoreOptions,
+                test_type: str = "bs") -> list[PairedResult]:
+    """sacrebleu's paired significance test of every system against the first (``bs``: bootstrap resampling,
+    1000 resamples; ``ar``: approximate randomization, 10000 trials), on line-aligned segments
+    (``scored_texts`` of each system, all with the same references)."""
+    from sacrebleu.significance import PairedTest
+
+    metrics = corpus_metrics(options)
+    named = [(name, hyps) for name, (hyps, _) in zip(names, systems)]
+    signatures, results = PairedTest(named, metrics, systems[0][1], test_type=test_type,
+                                     n_samples=1000 if test_type == "bs" else 10000)()
+    del results["System"]
+    # sacrebleu keys results by score name (chrF2, chrF2++); its dicts keep the order of ``metrics``
+    by_key = dict(zip(metrics, results.values()))
+    signed = {key: str(signature) for key, signature in zip(metrics, signatures.values())}
+
+    def number(value) -> float | None:
+        return None if value is None else float(value)  # numpy's floats to plain ones (JSON)
+
+    return [PairedResult(*({key: number(getattr(column[k], attr)) for key, column in by_key.items()}
+                           for attr in ("mean", "ci", "p_value")), signed) for k in range(len(names))]
+
+
 def corpus_metrics(options: ScoreOptions = ScoreOptions()) -> dict:
-    """Fresh sacrebleu metric objects keyed as in ``Scores.signatures`` (sacrebleu's defaults unless
-    ``options`` say otherwise)."""
+    """Fresh sacrebleu metric objects for ``options.metrics``, keyed as in ``Scores.signatures``."""
     from sacrebleu.metrics.bleu import _TOKENIZERS
 
     if options.tokenize and options.tokenize not in _TOKENIZERS:
         raise UserError(f"unknown tokenizer {options.tokenize!r}: sacrebleu knows {', '.join(_TOKENIZERS)}")
     bleu = {"tokenize": options.tokenize} if options.tokenize else {}
-    return {"bleu": BLEU(lowercase=options.lowercase, **bleu), "chrf": CHRF(lowercase=options.lowercase),
-            "chrf++": CHRF(word_order=2, lowercase=options.lowercase), "ter": TER(case_sensitive=not options.lowercase)}
+    build = {"bleu": lambda: BLEU(lowercase=options.lowercase, **bleu),
+             "chrf": lambda: CHRF(lowercase=options.chrf_lowercase),
+             "chrf++": lambda: CHRF(word_order=2, lowercase=options.chrf_lowercase),
+             "ter": lambda: TER(case_sensitive=options.ter_case_sensitive)}
+    return {key: build[key]() for key in METRIC_LABELS if key in options.metrics}
+
+
+def ter_too_long(hyps: Sequence[str], streams: Sequence[Sequence[str]]) -> str | None:
+    """Why TER is not computed on these segments (one longer than ``TER_MAX_WORDS`` words), or None."""
+    for number, texts in enumerate(zip(hyps, *streams), 1):
+        words = max(len(text.split()) for text in texts)
+        if words > TER_MAX_WORDS:
+            return (f"TER not computed: segment {number} has {words:,} words, more than {TER_MAX_WORDS} "
+                    "(sacrebleu's TER would take minutes)")
+    return None
 
 
 def _scores(hyps: Sequence[str], streams: list[list[str]], options: ScoreOptions, **counts) -> Scores:
     if not streams[0]:
         raise UserError("nothing to score: the reference has no sentences")
+    if "ter" in options.metrics and (reason := ter_too_long(hyps, streams)):
+        raise UserError(f"{reason}; leave it out with -m bleu,chrf,chrf++")
     metrics = corpus_metrics(options)
     results = {key: metric.corpus_score(list(hyps), streams, n_bootstrap=options.n_bootstrap)
                for key, metric in metrics.items()}
     return Scores(
-        **{field: results[key].score for key, field in METRIC_FIELDS.items()},
+        **{field: results[key].score if key in results else None for key, field in METRIC_FIELDS.items()},
         signatures={key: str(metric.get_signature()) for key, metric in metrics.items()},
         ci={key: float(result._ci) for key, result in results.items()} if options.n_bootstrap > 1 else {},
         **counts,
