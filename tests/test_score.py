@@ -3,13 +3,16 @@ inserted and missing text costing what it costs in sacrebleu."""
 
 from __future__ import annotations
 
+import itertools
+import random
+
 import pytest
 from sacrebleu.metrics import BLEU, CHRF, TER
 
 from translate_cli.document import Bead
 from translate_cli.errors import UserError
-from translate_cli.score import (TER_MAX_WORDS, ScoreOptions, lines_correspond, pair_texts, regroup, score_corpus,
-                                 score_texts, sentence_chrf, text_lines)
+from translate_cli.score import (TER_MAX_WORDS, ScoreOptions, lines_correspond, pair_texts, regroup, resegment_words,
+                                 score_corpus, score_texts, sentence_chrf, text_lines)
 
 REFERENCE = [
     "Almaty's internet was restored on Monday after five days of blackout.",
@@ -144,6 +147,46 @@ def test_ter_refuses_segments_too_long_for_it():
     with pytest.raises(UserError, match=f"segment 2 has {TER_MAX_WORDS + 1} words"):
         score_corpus(["a b", long_line], ["a b", "c"], ScoreOptions(metrics=("bleu", "ter")))
     assert score_corpus(["a b", long_line], ["a b", "c"], ScoreOptions(metrics=("bleu",))).bleu is not None
+
+
+def _edit_distance(a: list[str], b: list[str]) -> int:
+    row = list(range(len(b) + 1))
+    for i, x in enumerate(a, 1):
+        diagonal, row[0] = row[0], i
+        for j, y in enumerate(b, 1):
+            diagonal, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, diagonal + (x != y))
+    return row[-1]
+
+
+def test_word_resegmentation_finds_the_least_word_edits():
+    rng = random.Random(1)
+    for _ in range(60):
+        ref = [" ".join(rng.choice("abcde") for _ in range(rng.randint(1, 4))) for _ in range(rng.randint(1, 4))]
+        hyp = [rng.choice("abcde") for _ in range(rng.randint(1, 8))]
+        pieces = resegment_words(" ".join(hyp), ref)
+        assert len(pieces) == len(ref) and " ".join(pieces).split() == hyp
+        best = min(sum(_edit_distance(hyp[a:b], r.split()) for (a, b), r in zip(zip((0, *cuts), (*cuts, len(hyp))), ref))
+                   for cuts in itertools.combinations_with_replacement(range(len(hyp) + 1), len(ref) - 1))
+        assert sum(_edit_distance(p.split(), r.split()) for p, r in zip(pieces, ref)) == best
+
+
+def test_a_hypothesis_without_sentence_ends_is_resegmented_word_by_word():
+    hyp_text = " ".join(s.rstrip(".").replace("said", "reported").lower() for s in REFERENCE)  # one long line
+    scores = score_texts(hyp_text + "\n", REF_TEXT)
+    assert scores.words and scores.coverage == 1.0 and scores.matched == len(REFERENCE)
+    pieces = resegment_words(hyp_text, REFERENCE)
+    assert pieces == [s.rstrip(".").replace("said", "reported").lower() for s in REFERENCE]
+    assert scores.bleu == BLEU().corpus_score(pieces, [REFERENCE]).score
+    assert scores.ter == TER().corpus_score(pieces, [REFERENCE]).score
+    joined = CHRF().corpus_score([hyp_text], [[" ".join(REFERENCE)]]).score
+    assert abs(scores.chrf - joined) < 5 and scores.chrf == CHRF().corpus_score(pieces, [REFERENCE]).score
+
+
+def test_a_partial_reference_is_not_resegmented_word_by_word():
+    scores = score_texts(REF_TEXT, " ".join(REFERENCE[:3]) + "\n")
+    assert scores.resegmented and not scores.words and scores.coverage == pytest.approx(3 / len(REFERENCE))
+    scores = score_texts(" ".join(REFERENCE[:3]) + "\n", REF_TEXT)
+    assert scores.resegmented and not scores.words and scores.missing == len(REFERENCE) - 3
 
 
 def test_pairing_by_line_needs_equal_counts():

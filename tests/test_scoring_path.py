@@ -172,3 +172,29 @@ def test_score_leaves_out_ter_on_lines_too_long_for_it(tmp_path, monkeypatch, ca
     assert err.startswith("notice: TER not computed: segment 1 has") and err.count("\n") == 1
     code, _, err = run(["score", hyp, ref, "-m", "ter"], monkeypatch, capsys)
     assert_one_line_error(code, err, "leave it out with -m bleu,chrf,chrf++")
+
+
+def test_a_translation_without_sentence_ends_is_scored_word_by_word(tmp_path, monkeypatch, capsys):
+    if not (TEST_SETS / "ntrex128.newstest2019.id").is_file():
+        pytest.skip(f"{TEST_SETS} is not beside this checkout")
+    from translate_cli.score import pair_texts, segments_of
+
+    sources = (TEST_SETS / "ntrex128.newstest2019.id").read_text(encoding="utf-8").splitlines()[:30]
+    references = (TEST_SETS / "ntrex128.newstest2019.en").read_text(encoding="utf-8").splitlines()[:30]
+    line = " ".join(system_output(r, k).rstrip(".!?\"") for k, r in enumerate(references))  # no sentence ends
+    monkeypatch.setattr(cli, "load", lambda *args, **kwargs: LookupTranslator([" ".join(sources)], [line]))
+    source, reference = tmp_path / "a.id.txt", tmp_path / "a.en.txt"
+    source.write_text(" ".join(sources) + "\n", encoding="utf-8")
+    reference.write_text("\n".join(references) + "\n", encoding="utf-8")  # one sentence per line
+    code, _, err = run(["translate", source, "--presegmented", "-r", reference, "-o", tmp_path / "t"], monkeypatch, capsys)
+    assert code == 0, err
+    assert "notice: sentence alignment found little: the hypothesis was re-split word by word" in err
+    translated = json.loads((tmp_path / "t" / "scores.json").read_text())
+    segments = segments_of(pair_texts(line + "\n", reference.read_text(encoding="utf-8")))
+    assert translated["words"] and translated["coverage"] == 1.0 and len(segments.refs) >= 28
+    assert figures(translated) == sacrebleu_figures(segments.hyps, segments.refs)  # sacrebleu on the segments
+    joined = sacrebleu_figures([line], [" ".join(references)])
+    assert abs(translated["bleu"] - joined["bleu"]) < 5 and abs(translated["chrf"] - joined["chrf"]) < 3
+    code, out, err = run(["score", tmp_path / "t" / "a.en.txt", reference, "--json"], monkeypatch, capsys)
+    assert code == 0 and figures(json.loads(out)) == figures(translated)
+    assert err.count("\n") == 1 and "re-split word by word" in err

@@ -60,7 +60,7 @@ from translate_cli.errors import Interrupted, UserError
 from translate_cli.formats import atomic_write_text, ensure_folder, remove_stale_temporaries, write_outputs
 from translate_cli.pages import INDEX_NAME, render_index
 from translate_cli.pipeline import article_name, build_result, check_indonesian, read_input, source_segments
-from translate_cli.score import score_corpus
+from translate_cli.score import coverage_warning, score_corpus
 from translate_cli.terminal import console as make_console
 from translate_cli.terminal import progress_bar, shown
 
@@ -586,7 +586,9 @@ class _Run:
                          [hyp for hyp, _ in result.scored], [ref for _, ref in result.scored])
         self.store.finish(article, self.identity, record)
         self.records[rel] = record
-        return ArticleOutcome(rel, "translated", article.note, record.sentences, record.reference, record.scores)
+        warning = coverage_warning(result.scores, self.presegmented) if result.scores else None
+        note = "; ".join(filter(None, (article.note, warning)))
+        return ArticleOutcome(rel, "translated", note, record.sentences, record.reference, record.scores)
 
 
 def _corpus_scores(records) -> Scores | None:

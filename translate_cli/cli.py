@@ -196,6 +196,7 @@ def translate_command(
     from translate_cli.formats import MAX_VIEW_ROWS, ensure_folder, render_text, view_is_capped, write_outputs
     from translate_cli.models import model_slug
     from translate_cli.pipeline import article_name, check_indonesian, read_input, source_segments, translate_segments
+    from translate_cli.score import coverage_warning
     from translate_cli.terminal import progress_bar
 
     to_stdout = str(output) == "-" or (str(file) == "-" and output is None)
@@ -223,6 +224,8 @@ def translate_command(
             kept = f"; the outputs of {number} model(s) before it are complete" if number else ""
             raise Interrupted(f"interrupted: nothing of this translation was written{kept}") from None
         written = write_outputs(result, target, document) if target else []
+        if result.scores and (warning := coverage_warning(result.scores, presegmented)):
+            notice(warning)
         if target and view_is_capped(result):
             notice(f"the Markdown and HTML views show the first {MAX_VIEW_ROWS:,} of {len(result.rows):,} rows; "
                    "every row is in the TSV, JSONL and TMX files")
@@ -348,7 +351,8 @@ def score_command(
     from dataclasses import replace
 
     from translate_cli.pipeline import read_article, read_input
-    from translate_cli.score import METRIC_LABELS, ScoreOptions, paired_test, score_pairings, scored_texts, ter_too_long
+    from translate_cli.score import (METRIC_LABELS, ScoreOptions, coverage_warning, paired_test, score_pairings,
+                                     scored_texts, ter_too_long)
 
     hyps, references = _score_files(files or [], refs or [], hyp_option, ctx.meta.get("args", []))
     chosen = [m.strip().lower() for value in (metrics or ["bleu,chrf,chrf++,ter"]) for m in value.split(",") if m.strip()]
@@ -383,6 +387,9 @@ def score_command(
     else:
         paired = [None] * len(hyps)
     systems = [(hyp, _scores_of(p, options), result) for hyp, p, result in zip(hyps, pairings, paired)]
+    for hyp, scores, _ in systems:
+        if warning := coverage_warning(scores):
+            notice(f"{hyp}: {warning}" if len(systems) > 1 else warning)
     if as_json:
         rows = [_score_json(hyp, scores, chosen, paired) for hyp, scores, paired in systems]
         data = {**rows[0], "references": references} if len(rows) == 1 else {"references": references, "systems": rows}
@@ -532,7 +539,10 @@ def print_scores(scores, chosen: list[str], hyp: str, references: list[str]) -> 
     out.print(f"hypothesis {shown(hyp)}; reference{'s' if len(references) > 1 else ''} "
               + ", ".join(shown(r) for r in references))
     out.print(table)
-    if scores.resegmented:
+    if scores.words:
+        out.print(f"the lines do not correspond and sentence alignment found little: the hypothesis words were "
+                  f"re-split to the {scores.ref_segments} reference sentences; {scores.missing} left empty")
+    elif scores.resegmented:
         out.print(f"the lines do not correspond: sentences aligned to {scores.ref_segments} reference segments; "
                   f"{scores.inserted} inserted and {scores.missing} missing sentences scored, "
                   f"coverage {scores.coverage:.1%} of the hypothesis")

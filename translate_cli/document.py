@@ -38,7 +38,8 @@ class Scores:
     to the reference's sentences because the lines did not correspond; ``inserted`` counts hypothesis
     sentences without a reference partner inside that part and ``missing`` reference sentences without
     a hypothesis partner (both are scored). ``ci`` holds 95% bootstrap intervals when they were asked for.
-    A metric that was not asked for is None.
+    A metric that was not asked for is None. ``words`` says that sentence alignment found little and the
+    hypothesis words were re-split to the reference's sentences instead (``score.resegment_words``).
     """
 
     bleu: float | None
@@ -53,6 +54,7 @@ class Scores:
     inserted: int = 0
     missing: int = 0
     ci: dict[str, float] = field(default_factory=dict)
+    words: bool = False
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sacrebleu.metrics import BLEU, CHRF, TER
 
@@ -34,6 +34,8 @@ METRIC_FIELDS = {"bleu": "bleu", "chrf": "chrf", "chrf++": "chrfpp", "ter": "ter
 # seconds at 200 words, minutes at 1,000; longer segments are refused for TER rather than scored for minutes
 TER_MAX_WORDS = 250
 _SENTENCE_CHRF = CHRF()
+_LOW_COVERAGE = 0.5  # below this share of the hypothesis covered, the commands say so
+_WORD_BAND = 250  # words either side of the diagonal searched by the word-level resegmentation
 _SHIFT_EVIDENCE = 5.0  # chrF points by which a shifted pairing must beat the line pairing to reject it
 
 
@@ -67,6 +69,7 @@ class Pairing:
     ref: list[str]
     beads: list[Bead]
     by_line: bool
+    words: bool = False  # sentence alignment found little: hypothesis words re-split to the reference's sentences
 
 
 @dataclass(frozen=True)
@@ -81,6 +84,7 @@ class Segments:
     missing: int = 0  # reference sentences without a hypothesis partner
     uncovered: int = 0  # hypothesis sentences outside the part the reference covers
     units: int = 0  # hypothesis units in all
+    words: bool = False  # the hypothesis units are its words re-split to the reference's sentences
 
 
 def sentence_chrf(hyp: str, ref: str) -> float:
@@ -125,7 +129,88 @@ def pair_texts(hyp_text: str, ref_text: str, by_line: bool | None = None) -> Pai
         return Pairing(hyp_lines, ref_lines, [Bead((i,), (i,), 1.0) for i in range(len(hyp_lines))], True)
     hyp = [s.text for s in segment(hyp_text, "en")]
     ref = [s.text for s in segment(ref_text, "en")]
-    return Pairing(hyp, ref, align(hyp, ref, src_translation=hyp), False)
+    beads = align(hyp, ref, src_translation=hyp)
+    if not found_little(beads, hyp, ref):
+        return Pairing(hyp, ref, beads, False)
+    pieces = resegment_words(hyp_text, ref)
+    units = [piece for piece in pieces if piece]
+    ids = iter(range(len(units)))
+    return Pairing(units, ref, [Bead((next(ids),) if piece else (), (k,), 1.0) for k, piece in enumerate(pieces)],
+                   False, words=True)
+
+
+def found_little(beads: Sequence[Bead], hyp: Sequence[str], ref: Sequence[str]) -> bool:
+    """Whether sentence alignment left most of one side unaligned although the other side has the words
+    for it (a hypothesis without sentence ends, a one-line-per-sentence file against paragraphs): not so
+    for a reference or hypothesis that covers only part of the other, whose aligned part has their length."""
+    def words(texts: Sequence[str], ids) -> int:
+        return sum(len(texts[i].split()) for i in ids)
+
+    hyp_all, ref_all = words(hyp, range(len(hyp))), words(ref, range(len(ref)))
+    hyp_aligned = words(hyp, [i for bead in beads if bead.src and bead.tgt for i in bead.src])
+    ref_aligned = words(ref, [j for bead in beads if bead.src and bead.tgt for j in bead.tgt])
+    return ((hyp_aligned < hyp_all / 2 and ref_all > 2 * hyp_aligned)
+            or (ref_aligned < ref_all / 2 and hyp_all > 2 * ref_aligned))
+
+
+def resegment_words(hyp_text: str, ref: Sequence[str]) -> list[str]:
+    """The hypothesis words re-split into one segment per reference sentence (empty where none fits),
+    minimising the word edit distance of the segments to their sentences: mwerSegmenter's method (Matusov
+    et al. 2005, "Evaluating machine translation output with automatic sentence segmentation"), a
+    Levenshtein alignment of the hypothesis words to the reference's words whose path is cut where the
+    reference's sentences end. Words are compared lowercased without surrounding punctuation. The DP is
+    banded: only paths within ``_WORD_BAND`` words of the length-scaled diagonal are searched, so time
+    and memory grow linearly with the text (Ukkonen's band, 1985), one row of moves per reference word."""
+    import numpy as np
+
+    tokens = hyp_text.split()
+    ref_tokens = [(k, word) for k, sentence in enumerate(ref) for word in sentence.split()]
+    n, m = len(tokens), len(ref_tokens)
+    if not n or not m:
+        return [" ".join(tokens)] + [""] * (len(ref) - 1) if ref else []
+    vocabulary: dict[str, int] = {}
+
+    def ids(words) -> np.ndarray:
+        return np.array([vocabulary.setdefault(w.lower().strip(_PUNCTUATION) or w, len(vocabulary)) for w in words])
+
+    h, r = ids(tokens), ids(word for _, word in ref_tokens)
+    far = n + m + 1  # more than any path costs
+    bounds = [(max(0, j * n // m - _WORD_BAND), min(n, -(-(j + 1) * n // m) + _WORD_BAND)) for j in range(m + 1)]
+    lo, hi = bounds[0]
+    previous = np.arange(lo, hi + 1)  # row 0: hypothesis words before any reference word are insertions
+    moves = [np.full(hi - lo + 1, _LEFT, dtype=np.int8)]
+    for j in range(1, m + 1):
+        (plo, phi), (lo, hi) = bounds[j - 1], bounds[j]
+        cols = np.arange(lo, hi + 1)
+        up = np.full(len(cols), far)
+        inside = cols <= phi
+        up[inside] = previous[cols[inside] - plo] + 1  # reference word j deleted
+        diagonal = np.full(len(cols), far)
+        ok = (cols >= plo + 1) & (cols - 1 <= phi)
+        diagonal[ok] = previous[cols[ok] - 1 - plo] + (h[cols[ok] - 1] != r[j - 1])
+        best = np.minimum(up, diagonal)
+        # insertions along the row: D[i] = min over k <= i of best[k] + (i - k)
+        row = np.minimum.accumulate(best - cols) + cols
+        move = np.where(diagonal <= up, _DIAGONAL, _UP).astype(np.int8)
+        move[row < best] = _LEFT
+        moves.append(move)
+        previous = row
+    owner, i, j = [0] * n, n, m  # owner[i]: the reference word row that takes hypothesis word i
+    while i > 0:
+        move = moves[j][i - bounds[j][0]] if j else _LEFT
+        if move == _UP:
+            j -= 1
+            continue
+        owner[i - 1] = max(j, 1)
+        i, j = i - 1, j - (move == _DIAGONAL)
+    pieces: list[list[str]] = [[] for _ in ref]
+    for token, row in zip(tokens, owner):
+        pieces[ref_tokens[row - 1][0]].append(token)
+    return [" ".join(piece) for piece in pieces]
+
+
+_PUNCTUATION = "\"'.,;:!?()[]{}«»“”‘’…-–—"
+_DIAGONAL, _UP, _LEFT = 0, 1, 2  # moves of the word alignment: match or substitute, delete, insert
 
 
 def regroup(beads: Sequence[Bead], hyp: Sequence[str], ref: Sequence[str]) -> Segments:
@@ -161,7 +246,8 @@ def segments_of(pairing: Pairing) -> Segments:
     if pairing.by_line:
         groups = [([i], [i]) for i in range(len(pairing.hyp))]
         return Segments(groups, list(pairing.hyp), list(pairing.ref), units=len(pairing.hyp))
-    return regroup(pairing.beads, pairing.hyp, pairing.ref)
+    segments = regroup(pairing.beads, pairing.hyp, pairing.ref)
+    return replace(segments, words=True) if pairing.words else segments
 
 
 def score_texts(hyp_text: str, ref_text: str, options: ScoreOptions = ScoreOptions()) -> Scores:
@@ -181,7 +267,23 @@ def score_segments(segments: Segments, resegmented: bool = False, options: Score
         resegmented=resegmented,
         inserted=segments.inserted,
         missing=segments.missing,
+        words=segments.words,
     )
+
+
+def coverage_warning(scores: Scores, presegmented: bool | None = None) -> str | None:
+    """One line to show when the hypothesis met its reference loosely (re-split word by word, or less than
+    half of it covered), or None; ``presegmented=False`` (a translation not made line by line) adds the
+    ``--presegmented`` hint for test sets with one sentence per line."""
+    if scores.words:
+        text = (f"sentence alignment found little: the hypothesis was re-split word by word to the reference's "
+                f"{scores.ref_segments} sentences (mwerSegmenter's method) and scored so")
+    elif scores.resegmented and scores.coverage < _LOW_COVERAGE:
+        text = f"the reference covers only {scores.coverage:.0%} of the hypothesis; the rest is not scored"
+    else:
+        return None
+    hint = "; a test set with one sentence per line is translated line by line with --presegmented"
+    return text + (hint if presegmented is False else "")
 
 
 def score_corpus(hyps: Sequence[str], refs: Sequence[str] | Sequence[Sequence[str]],
