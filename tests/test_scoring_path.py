@@ -173,6 +173,17 @@ def test_score_leaves_out_ter_on_lines_too_long_for_it(tmp_path, monkeypatch, ca
     code, _, err = run(["score", hyp, ref, "-m", "ter"], monkeypatch, capsys)
     assert_one_line_error(code, err, "leave it out with -m bleu,chrf,chrf++")
 
+    source = tmp_path / "long.id"
+    source.write_text("kata " * 300 + "\n")
+    monkeypatch.setattr(cli, "load", lambda *args, **kwargs: LookupTranslator([("kata " * 300).strip()],
+                                                                              [" ".join(words[1:])]))
+    code, out, err = run(["translate", source, "--presegmented", "--force", "-r", ref, "-o", tmp_path / "t"],
+                         monkeypatch, capsys)
+    assert code == 0, err
+    assert "notice: TER not computed: segment 1 has" in err and "/ - " in out.replace("\n", " ") + " "
+    translated = json.loads((tmp_path / "t" / "scores.json").read_text())
+    assert translated["ter"] is None and translated["bleu"] == data["bleu"]
+
 
 def test_a_translation_without_sentence_ends_is_scored_word_by_word(tmp_path, monkeypatch, capsys):
     if not (TEST_SETS / "ntrex128.newstest2019.id").is_file():

@@ -60,7 +60,7 @@ from translate_cli.errors import Interrupted, UserError
 from translate_cli.formats import atomic_write_text, ensure_folder, remove_stale_temporaries, write_outputs
 from translate_cli.pages import INDEX_NAME, render_index
 from translate_cli.pipeline import article_name, build_result, check_indonesian, read_input, source_segments
-from translate_cli.score import coverage_warning, score_corpus
+from translate_cli.score import coverage_warning, format_score, score_corpus
 from translate_cli.terminal import console as make_console
 from translate_cli.terminal import progress_bar, shown
 
@@ -586,8 +586,8 @@ class _Run:
                          [hyp for hyp, _ in result.scored], [ref for _, ref in result.scored])
         self.store.finish(article, self.identity, record)
         self.records[rel] = record
-        warning = coverage_warning(result.scores, self.presegmented) if result.scores else None
-        note = "; ".join(filter(None, (article.note, warning)))
+        warnings = (coverage_warning(result.scores, self.presegmented), result.scores.ter_skipped) if result.scores else ()
+        note = "; ".join(filter(None, (article.note, *warnings)))
         return ArticleOutcome(rel, "translated", note, record.sentences, record.reference, record.scores)
 
 
@@ -612,12 +612,12 @@ def print_summary(summary: BatchSummary, console: Console | None = None) -> None
         cells = [shown(a.relpath), status, str(a.sentences)]
         if scored:
             s = a.scores
-            cells += [f"{s.bleu:.1f}", f"{s.chrf:.1f}", f"{s.chrfpp:.1f}", f"{s.ter:.1f}"] if s else ["-"] * 4
+            cells += [format_score(x) for x in (s.bleu, s.chrf, s.chrfpp, s.ter)] if s else ["-"] * 4
         table.add_row(*cells)
     if summary.corpus:
         c = summary.corpus
         table.add_section()
-        table.add_row("corpus", "", "", *(f"{x:.1f}" for x in (c.bleu, c.chrf, c.chrfpp, c.ter)), style="bold")
+        table.add_row("corpus", "", "", *(format_score(x) for x in (c.bleu, c.chrf, c.chrfpp, c.ter)), style="bold")
     console.print(table)
     for a in summary.articles:
         if a.reason and a.status != "pending":

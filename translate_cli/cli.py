@@ -224,8 +224,9 @@ def translate_command(
             kept = f"; the outputs of {number} model(s) before it are complete" if number else ""
             raise Interrupted(f"interrupted: nothing of this translation was written{kept}") from None
         written = write_outputs(result, target, document) if target else []
-        if result.scores and (warning := coverage_warning(result.scores, presegmented)):
-            notice(warning)
+        for warning in (coverage_warning(result.scores, presegmented), result.scores.ter_skipped) if result.scores else ():
+            if warning:
+                notice(warning)
         if target and view_is_capped(result):
             notice(f"the Markdown and HTML views show the first {MAX_VIEW_ROWS:,} of {len(result.rows):,} rows; "
                    "every row is in the TSV, JSONL and TMX files")
@@ -241,6 +242,7 @@ def print_summary(result, written: list[Path]) -> None:
     """A short table of what one translation produced."""
     from rich.table import Table
 
+    from translate_cli.score import format_score
     from translate_cli.terminal import console, shown
 
     table = Table(title=shown(result.name), show_header=False, box=None)
@@ -250,7 +252,7 @@ def print_summary(result, written: list[Path]) -> None:
     table.add_row("time", f"{result.seconds:.1f} s ({n / max(result.seconds, 1e-9):.1f} sentences/s)")
     if result.scores:
         s = result.scores
-        table.add_row("BLEU / chrF / chrF++ / TER", f"{s.bleu:.1f} / {s.chrf:.1f} / {s.chrfpp:.1f} / {s.ter:.1f}")
+        table.add_row("BLEU / chrF / chrF++ / TER", " / ".join(format_score(x) for x in (s.bleu, s.chrf, s.chrfpp, s.ter)))
         table.add_row("reference", f"{s.matched}/{s.ref_segments} segments matched, coverage {s.coverage:.0%}")
     table.add_row("outputs", shown(written[0].parent) if written else "-")
     console().print(table)
@@ -351,8 +353,7 @@ def score_command(
     from dataclasses import replace
 
     from translate_cli.pipeline import read_article, read_input
-    from translate_cli.score import (METRIC_LABELS, ScoreOptions, coverage_warning, paired_test, score_pairings,
-                                     scored_texts, ter_too_long)
+    from translate_cli.score import METRIC_LABELS, ScoreOptions, coverage_warning, paired_test, score_pairings, scored_texts
 
     hyps, references = _score_files(files or [], refs or [], hyp_option, ctx.meta.get("args", []))
     chosen = [m.strip().lower() for value in (metrics or ["bleu,chrf,chrf++,ter"]) for m in value.split(",") if m.strip()]
@@ -371,14 +372,13 @@ def score_command(
     # a reference that is a document (.md, .html, ...) is read as its text, as translate and batch read it
     ref_texts = [read_input(ref, notice)[0] for ref in references]
     pairings = [score_pairings(read_article(hyp, notice), ref_texts) for hyp in hyps]
-    if "ter" in chosen:
-        reason = next(filter(None, (ter_too_long(*scored_texts(p)) for p in pairings)), None)
-        if reason and metrics:
+    scores = [_scores_of(p, options) for p in pairings]
+    if reason := next((s.ter_skipped for s in scores if s.ter_skipped), ""):
+        if metrics:
             raise UserError(f"{reason}; leave it out with -m bleu,chrf,chrf++")
-        if reason:
-            notice(f"{reason}; it is left out")
-            options = replace(options, metrics=tuple(m for m in options.metrics if m != "ter"))
-            chosen.remove("ter")
+        notice(f"{reason}; it is left out")
+        options = replace(options, metrics=tuple(m for m in options.metrics if m != "ter"))
+        chosen.remove("ter")
     if test:
         if not all(p.by_line for pairing in pairings for p in pairing):
             raise UserError("paired tests need every system line-aligned with the references (as many lines); "
@@ -386,7 +386,7 @@ def score_command(
         paired = paired_test(hyps, [scored_texts(p) for p in pairings], options, test)
     else:
         paired = [None] * len(hyps)
-    systems = [(hyp, _scores_of(p, options), result) for hyp, p, result in zip(hyps, pairings, paired)]
+    systems = list(zip(hyps, scores, paired))
     for hyp, scores, _ in systems:
         if warning := coverage_warning(scores):
             notice(f"{hyp}: {warning}" if len(systems) > 1 else warning)

@@ -39,7 +39,8 @@ class Scores:
     sentences without a reference partner inside that part and ``missing`` reference sentences without
     a hypothesis partner (both are scored). ``ci`` holds 95% bootstrap intervals when they were asked for.
     A metric that was not asked for is None. ``words`` says that sentence alignment found little and the
-    hypothesis words were re-split to the reference's sentences instead (``score.resegment_words``).
+    hypothesis words were re-split to the reference's sentences instead (``score.resegment_words``);
+    ``ter_skipped`` why TER was left out (a segment too long for it), else empty.
     """
 
     bleu: float | None
@@ -55,6 +56,7 @@ class Scores:
     missing: int = 0
     ci: dict[str, float] = field(default_factory=dict)
     words: bool = False
+    ter_skipped: str = ""
 
 
 @dataclass(frozen=True)

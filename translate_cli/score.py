@@ -31,7 +31,7 @@ from translate_cli.segment import segment
 METRIC_LABELS = {"bleu": "BLEU", "chrf": "chrF", "chrf++": "chrF++", "ter": "TER"}
 METRIC_FIELDS = {"bleu": "bleu", "chrf": "chrf", "chrf++": "chrfpp", "ter": "ter"}  # metric key -> Scores field
 # sacrebleu's TER (TERCOM's beam search over shifts) grows faster than the square of a segment's length:
-# seconds at 200 words, minutes at 1,000; longer segments are refused for TER rather than scored for minutes
+# about 5 s at 250 words (unrelated text, here), minutes at 1,000; TER is left out beyond, and says why
 TER_MAX_WORDS = 250
 _SENTENCE_CHRF = CHRF()
 _LOW_COVERAGE = 0.5  # below this share of the hypothesis covered, the commands say so
@@ -372,11 +372,17 @@ def ter_too_long(hyps: Sequence[str], streams: Sequence[Sequence[str]]) -> str |
     return None
 
 
+def format_score(value: float | None) -> str:
+    """A corpus score as the tables show it (one decimal); a dash for a metric not computed."""
+    return "-" if value is None else f"{value:.1f}"
+
+
 def _scores(hyps: Sequence[str], streams: list[list[str]], options: ScoreOptions, **counts) -> Scores:
     if not streams[0]:
         raise UserError("nothing to score: the reference has no sentences")
-    if "ter" in options.metrics and (reason := ter_too_long(hyps, streams)):
-        raise UserError(f"{reason}; leave it out with -m bleu,chrf,chrf++")
+    ter_skipped = ter_too_long(hyps, streams) if "ter" in options.metrics else None
+    if ter_skipped:
+        options = replace(options, metrics=tuple(key for key in options.metrics if key != "ter"))
     metrics = corpus_metrics(options)
     results = {key: metric.corpus_score(list(hyps), streams, n_bootstrap=options.n_bootstrap)
                for key, metric in metrics.items()}
@@ -384,5 +390,6 @@ def _scores(hyps: Sequence[str], streams: list[list[str]], options: ScoreOptions
         **{field: results[key].score if key in results else None for key, field in METRIC_FIELDS.items()},
         signatures={key: str(metric.get_signature()) for key, metric in metrics.items()},
         ci={key: float(result._ci) for key, result in results.items()} if options.n_bootstrap > 1 else {},
+        ter_skipped=ter_skipped or "",
         **counts,
     )
