@@ -13,6 +13,12 @@ One path for every command (``translate --reference``, ``batch --references``, `
   reference sentence without a hypothesis partner (missing) is scored against an empty hypothesis. Only
   hypothesis text before the first or after the last aligned reference sentence is left out as uncovered,
   and ``coverage`` says how much remains.
+* When sentence alignment **finds little** (a hypothesis without sentence ends), the hypothesis words are
+  re-split to the reference's sentences with the fewest word edits, mwerSegmenter's own method
+  (:func:`resegment_words`).
+
+Each metric keeps its sacrebleu defaults (TER is case-insensitive), only the metrics asked for are
+computed, and TER is left out, saying why, on segments too long for it (``TER_MAX_WORDS``).
 """
 
 from __future__ import annotations
@@ -36,6 +42,8 @@ TER_MAX_WORDS = 250
 _SENTENCE_CHRF = CHRF()
 _LOW_COVERAGE = 0.5  # below this share of the hypothesis covered, the commands say so
 _WORD_BAND = 250  # words either side of the diagonal searched by the word-level resegmentation
+_PUNCTUATION = "\"'.,;:!?()[]{}«»“”‘’…-–—"  # stripped from words before the word-level alignment compares them
+_DIAGONAL, _UP, _LEFT = 0, 1, 2  # moves of the word alignment: match or substitute, delete, insert
 _SHIFT_EVIDENCE = 5.0  # chrF points by which a shifted pairing must beat the line pairing to reject it
 
 
@@ -207,10 +215,6 @@ def resegment_words(hyp_text: str, ref: Sequence[str]) -> list[str]:
     for token, row in zip(tokens, owner):
         pieces[ref_tokens[row - 1][0]].append(token)
     return [" ".join(piece) for piece in pieces]
-
-
-_PUNCTUATION = "\"'.,;:!?()[]{}«»“”‘’…-–—"
-_DIAGONAL, _UP, _LEFT = 0, 1, 2  # moves of the word alignment: match or substitute, delete, insert
 
 
 def regroup(beads: Sequence[Bead], hyp: Sequence[str], ref: Sequence[str]) -> Segments:
