@@ -11,8 +11,8 @@ from sacrebleu.metrics import BLEU, CHRF, TER
 
 from translate_cli.document import Bead
 from translate_cli.errors import UserError
-from translate_cli.score import (TER_MAX_WORDS, ScoreOptions, lines_correspond, pair_texts, regroup, resegment_words,
-                                 score_corpus, score_texts, sentence_chrf, text_lines)
+from translate_cli.score import (TER_MAX_WORDS, TER_SHORT_WORDS, ScoreOptions, lines_correspond, pair_texts, regroup,
+                                 resegment_words, score_corpus, score_texts, sentence_chrf, text_lines)
 
 REFERENCE = [
     "Almaty's internet was restored on Monday after five days of blackout.",
@@ -143,11 +143,15 @@ def test_only_the_metrics_asked_for_are_computed(monkeypatch):
 
 
 def test_ter_is_left_out_on_segments_too_long_for_it(monkeypatch):
-    long_line = " ".join(["word"] * (TER_MAX_WORDS + 1))
+    long_line = " ".join(f"w{k % 50}" for k in range(TER_MAX_WORDS + 1))
+    short_line = " ".join(f"w{k % 40}" for k in range(TER_SHORT_WORDS))
+    hyps, refs = ["a b", long_line, long_line], ["a b", short_line, long_line]
+    assert score_corpus(hyps[:2], refs[:2]).ter == TER().corpus_score(hyps[:2], [refs[:2]]).score  # one side short
     monkeypatch.setattr(TER, "corpus_score", lambda *args, **kwargs: pytest.fail("TER computed"))
-    scores = score_corpus(["a b", long_line], ["a b", "c"], ScoreOptions(metrics=("bleu", "ter")))
+    scores = score_corpus(hyps, refs, ScoreOptions(metrics=("bleu", "ter")))
     assert scores.ter is None and scores.bleu is not None and "ter" not in scores.signatures
-    assert scores.ter_skipped.startswith(f"TER not computed: segment 2 has {TER_MAX_WORDS + 1} words")
+    assert scores.ter_skipped.startswith(f"TER not computed: segment 3 has {TER_MAX_WORDS + 1} words against "
+                                         f"{TER_MAX_WORDS + 1}")
 
 
 def _edit_distance(a: list[str], b: list[str]) -> int:
