@@ -209,3 +209,22 @@ def test_a_translation_without_sentence_ends_is_scored_word_by_word(tmp_path, mo
     code, out, err = run(["score", tmp_path / "t" / "a.en.txt", reference, "--json"], monkeypatch, capsys)
     assert code == 0 and figures(json.loads(out)) == figures(translated)
     assert err.count("\n") == 1 and "re-split word by word" in err
+
+
+def test_a_random_weight_models_output_scores_as_sacrebleu(marian_dir, tmp_path, monkeypatch, capsys):
+    if not (TEST_SETS / "ntrex128.newstest2019.id").is_file():
+        pytest.skip(f"{TEST_SETS} is not beside this checkout")
+    sources = (TEST_SETS / "ntrex128.newstest2019.id").read_text(encoding="utf-8").splitlines()[:40]
+    references = (TEST_SETS / "ntrex128.newstest2019.en").read_text(encoding="utf-8").splitlines()[:40]
+    source, reference = tmp_path / "n.id.txt", tmp_path / "n.en.txt"
+    source.write_text("\n".join(sources) + "\n", encoding="utf-8")
+    reference.write_text("\n".join(references) + "\n", encoding="utf-8")
+    code, _, err = run(["translate", source, "--presegmented", "-r", reference, "-o", tmp_path / "t", "-m", marian_dir,
+                        "--beam", "1", "--device", "cpu", "--backend", "transformers", "--force"], monkeypatch, capsys)
+    assert code == 0, err
+    hyps = (tmp_path / "t" / "n.en.txt").read_text(encoding="utf-8").splitlines()
+    expected = sacrebleu_figures(hyps, references)
+    assert figures(json.loads((tmp_path / "t" / "scores.json").read_text())) == expected
+    code, out, err = run(["score", reference, "-i", tmp_path / "t" / "n.en.txt", "--json"], monkeypatch, capsys)
+    assert code == 0, err
+    assert figures(json.loads(out)) == expected
