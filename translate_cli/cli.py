@@ -353,7 +353,8 @@ def score_command(
     from dataclasses import replace
 
     from translate_cli.pipeline import read_article, read_input
-    from translate_cli.score import METRIC_LABELS, ScoreOptions, coverage_warning, paired_test, score_pairings, scored_texts
+    from translate_cli.score import (METRIC_LABELS, ScoreOptions, coverage_warning, pairings_scores, paired_test,
+                                     score_pairings, scored_texts)
 
     hyps, references = _score_files(files or [], refs or [], hyp_option, ctx.meta.get("args", []))
     chosen = [m.strip().lower() for value in (metrics or ["bleu,chrf,chrf++,ter"]) for m in value.split(",") if m.strip()]
@@ -372,7 +373,7 @@ def score_command(
     # a reference that is a document (.md, .html, ...) is read as its text, as translate and batch read it
     ref_texts = [read_input(ref, notice)[0] for ref in references]
     pairings = [score_pairings(read_article(hyp, notice), ref_texts) for hyp in hyps]
-    scores = [_scores_of(p, options) for p in pairings]
+    scores = [pairings_scores(p, options) for p in pairings]
     if reason := next((s.ter_skipped for s in scores if s.ter_skipped), ""):
         if metrics:
             raise UserError(f"{reason}; leave it out with -m bleu,chrf,chrf++")
@@ -387,8 +388,8 @@ def score_command(
     else:
         paired = [None] * len(hyps)
     systems = list(zip(hyps, scores, paired))
-    for hyp, scores, _ in systems:
-        if warning := coverage_warning(scores):
+    for hyp, system_scores, _ in systems:
+        if warning := coverage_warning(system_scores):
             notice(f"{hyp}: {warning}" if len(systems) > 1 else warning)
     if as_json:
         rows = [_score_json(hyp, scores, chosen, paired) for hyp, scores, paired in systems]
@@ -399,15 +400,6 @@ def score_command(
         print_scores(systems[0][1], chosen, hyps[0], references)
     else:
         print_systems(systems, chosen, references, test)
-
-
-def _scores_of(pairings, options):
-    """A system's scores from its pairing with each reference (``score.score_pairings``)."""
-    from translate_cli.score import score_corpus, score_segments, segments_of
-
-    if len(pairings) == 1:
-        return score_segments(segments_of(pairings[0]), not pairings[0].by_line, options)
-    return score_corpus(pairings[0].hyp, [p.ref for p in pairings], options)
 
 
 def _score_json(hyp: str, scores, chosen: list[str], paired) -> dict:

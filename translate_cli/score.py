@@ -320,6 +320,13 @@ def scored_texts(pairings: Sequence[Pairing]) -> tuple[list[str], list[list[str]
     return list(pairings[0].hyp), [list(p.ref) for p in pairings]
 
 
+def pairings_scores(pairings: Sequence[Pairing], options: ScoreOptions = ScoreOptions()) -> Scores:
+    """The scores of a hypothesis from :func:`score_pairings`' pairings with its references."""
+    if len(pairings) == 1:
+        return score_segments(segments_of(pairings[0]), not pairings[0].by_line, options)
+    return score_corpus(pairings[0].hyp, [p.ref for p in pairings], options)
+
+
 @dataclass(frozen=True)
 class PairedResult:
     """One system's paired test against the first: bootstrap mean and 95% CI (bootstrap only) and p-value
