@@ -228,3 +228,32 @@ def test_a_random_weight_models_output_scores_as_sacrebleu(marian_dir, tmp_path,
     code, out, err = run(["score", reference, "-i", tmp_path / "t" / "n.en.txt", "--json"], monkeypatch, capsys)
     assert code == 0, err
     assert figures(json.loads(out)) == expected
+
+
+class Unpunctuated:
+    """A system that writes no sentence ends: each sentence as it is, without . ! ?"""
+
+    identity = label = "unpunctuated"
+
+    def translate(self, sentences, progress=None, on_translated=None):
+        outputs = [s.rstrip(".!?\"") for s in sentences]
+        if on_translated:
+            on_translated(list(enumerate(outputs)))
+        return outputs
+
+
+def test_batch_notes_a_translation_scored_word_by_word_with_the_presegmented_hint(tmp_path, monkeypatch, capsys):
+    if not (TEST_SETS / "ntrex128.newstest2019.id").is_file():
+        pytest.skip(f"{TEST_SETS} is not beside this checkout")
+    sentences = (TEST_SETS / "ntrex128.newstest2019.id").read_text(encoding="utf-8").splitlines()[:20]
+    (tmp_path / "in").mkdir()
+    (tmp_path / "refs").mkdir()
+    (tmp_path / "in" / "a.id.txt").write_text(" ".join(sentences) + "\n", encoding="utf-8")
+    (tmp_path / "refs" / "a.en.txt").write_text("\n".join(sentences) + "\n", encoding="utf-8")  # line per sentence
+    monkeypatch.setattr(cli, "load", lambda *args, **kwargs: Unpunctuated())
+    code, out, err = run(["batch", tmp_path / "in", "-o", tmp_path / "b", "--references", tmp_path / "refs", "--json"],
+                         monkeypatch, capsys)
+    assert code == 0, err
+    article = json.loads((tmp_path / "b" / "summary.json").read_text())["articles"][0]
+    assert article["scores"]["words"] and article["scores"]["coverage"] == 1.0 and article["scores"]["chrf"] > 90
+    assert "re-split word by word" in article["reason"] and "--presegmented" in article["reason"]

@@ -13,7 +13,8 @@ One path for every command (``translate --reference``, ``batch --references``, `
   reference sentence without a hypothesis partner (missing) is scored against an empty hypothesis. Only
   hypothesis text before the first or after the last aligned reference sentence is left out as uncovered,
   and ``coverage`` says how much remains.
-* When sentence alignment **finds little** (a hypothesis without sentence ends), the hypothesis words are
+* When sentence alignment **finds little** (a hypothesis without sentence ends), or leaves inserted and
+  missing sentences that a word-level split explains with clearly fewer edits, the hypothesis words are
   re-split to the reference's sentences with the fewest word edits, mwerSegmenter's own method
   (:func:`resegment_words`).
 
@@ -44,6 +45,7 @@ TER_SHORT_WORDS = 80  # ... when the shorter side has more than this
 _SENTENCE_CHRF = CHRF()
 _LOW_COVERAGE = 0.5  # below this share of the hypothesis covered, the commands say so
 _WORD_BAND = 250  # words either side of the diagonal searched by the word-level resegmentation
+_CLEAR_GAIN = 0.05  # share of the reference's words by which re-split words must need fewer edits to be used
 _PUNCTUATION = "\"'.,;:!?()[]{}«»“”‘’…-–—"  # stripped from words before the word-level alignment compares them
 _DIAGONAL, _UP, _LEFT = 0, 1, 2  # moves of the word alignment: match or substitute, delete, insert
 _SHIFT_EVIDENCE = 5.0  # chrF points by which a shifted pairing must beat the line pairing to reject it
@@ -140,13 +142,43 @@ def pair_texts(hyp_text: str, ref_text: str, by_line: bool | None = None) -> Pai
     hyp = [s.text for s in segment(hyp_text, "en")]
     ref = [s.text for s in segment(ref_text, "en")]
     beads = align(hyp, ref, src_translation=hyp)
-    if not found_little(beads, hyp, ref):
-        return Pairing(hyp, ref, beads, False)
+    by_sentence = Pairing(hyp, ref, beads, False)
+    little = found_little(beads, hyp, ref)
+    segments = regroup(beads, hyp, ref)
+    if not (little or segments.inserted or segments.missing):
+        return by_sentence
     pieces = resegment_words(hyp_text, ref)
     units = [piece for piece in pieces if piece]
     ids = iter(range(len(units)))
-    return Pairing(units, ref, [Bead((next(ids),) if piece else (), (k,), 1.0) for k, piece in enumerate(pieces)],
-                   False, words=True)
+    by_word = Pairing(units, ref, [Bead((next(ids),) if piece else (), (k,), 1.0) for k, piece in enumerate(pieces)],
+                      False, words=True)
+    if little:
+        return by_word
+    # sentences joined or split past what the aligner's beads allow show up as inserted and missing
+    # sentences; then the re-split words win when they need clearly fewer word edits (mwerSegmenter's criterion)
+    gain = word_edits(segments.hyps, segments.refs) - word_edits(pieces, ref)
+    return by_word if gain > _CLEAR_GAIN * sum(len(r.split()) for r in ref) else by_sentence
+
+
+def word_edits(hyps: Sequence[str], refs: Sequence[str]) -> int:
+    """The word edit distance (Levenshtein) summed over segment pairs, words compared as in
+    :func:`resegment_words`."""
+    import numpy as np
+
+    total = 0
+    for hyp, ref in zip(hyps, refs):
+        h, r = _word_keys(hyp.split()), _word_keys(ref.split())
+        cols = np.arange(len(h) + 1)
+        row = cols.copy()
+        for word in r:
+            best = np.minimum(row + 1, np.concatenate(([len(h) + len(r) + 1], row[:-1] + (np.array(h) != word))))
+            row = np.minimum.accumulate(best - cols) + cols
+        total += int(row[-1])
+    return total
+
+
+def _word_keys(words: Sequence[str]) -> list[str]:
+    return [w.lower().strip(_PUNCTUATION) or w for w in words]
 
 
 def found_little(beads: Sequence[Bead], hyp: Sequence[str], ref: Sequence[str]) -> bool:
@@ -181,7 +213,7 @@ def resegment_words(hyp_text: str, ref: Sequence[str]) -> list[str]:
     vocabulary: dict[str, int] = {}
 
     def ids(words) -> np.ndarray:
-        return np.array([vocabulary.setdefault(w.lower().strip(_PUNCTUATION) or w, len(vocabulary)) for w in words])
+        return np.array([vocabulary.setdefault(key, len(vocabulary)) for key in _word_keys(list(words))])
 
     h, r = ids(tokens), ids(word for _, word in ref_tokens)
     far = n + m + 1  # more than any path costs
