@@ -1,5 +1,7 @@
-"""Scoring benchmark: the figures of translate, score, batch and compare against sacrebleu on real test sets,
-the cost of invented and missing sentences, and the coverage of a partial reference.
+"""Scoring benchmark: the figures of translate, score, batch and compare against sacrebleu on real test sets
+(also for a system whose case differs from the reference's, which TER ignores), several systems scored at
+once, a translation without sentence ends, the cost of invented and missing sentences, and the coverage of a
+partial reference.
 
     python benchmarks/bench_score.py --data ../shared/data/test
 
@@ -10,8 +12,13 @@ scoring path, not a model. Each command is run through the library function the 
 from __future__ import annotations
 
 import argparse
+import json
+import random
+import re
+import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 from sacrebleu.metrics import BLEU, CHRF, TER
@@ -20,7 +27,7 @@ from translate_cli.batch import run_batch
 from translate_cli.compare import compare_runs
 from translate_cli.formats import write_outputs
 from translate_cli.pipeline import source_segments, translate_segments
-from translate_cli.score import score_texts
+from translate_cli.score import pair_texts, score_texts, segments_of
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
@@ -38,14 +45,22 @@ def figures(scores) -> tuple[float, ...]:
     return scores.bleu, scores.chrf, scores.chrfpp, scores.ter
 
 
+def cased(line: str, number: int) -> str:
+    """The stand-in's output, lowercased on every other line (a case that BLEU and chrF count and TER ignores)."""
+    output = system_output(line, number)
+    return output.lower() if number % 2 else output
+
+
 def four_commands(data: Path, work: Path) -> None:
-    print("set          command     " + "".join(f"{m:>20}" for m in METRICS) + "   equal")
-    for label, stem in SETS.items():
+    print("set          system   command     " + "".join(f"{m:>20}" for m in METRICS) + "   equal")
+    for (label, stem), (name, make) in ((s, m) for s in SETS.items() for m in (("stand-in", system_output),
+                                                                                 ("cased", cased))):
         sources = (data / f"{stem}.id").read_text(encoding="utf-8").splitlines()
         references = (data / f"{stem}.en").read_text(encoding="utf-8").splitlines()
-        hyps = [system_output(r, k) for k, r in enumerate(references)]
+        hyps = [make(r, k) for k, r in enumerate(references)]
         system = LookupTranslator(sources, hyps)
-        folder = work / label
+        hyps = [system.table[s] for s in sources]  # a repeated source line gets one translation
+        folder = work / label / name
         (folder / "in").mkdir(parents=True)
         (folder / "refs").mkdir()
         text, ref_text = "\n".join(sources) + "\n", "\n".join(references) + "\n"
@@ -65,7 +80,73 @@ def four_commands(data: Path, work: Path) -> None:
         }
         for command, values in rows.items():
             same = "-" if command == "sacrebleu" else ("yes" if values == rows["sacrebleu"] else "NO")
-            print(f"{label:<12} {command:<11} " + "".join(f"{v:>20.14f}" for v in values) + f"   {same}")
+            print(f"{label:<12} {name:<8} {command:<11} " + "".join(f"{v:>20.14f}" for v in values) + f"   {same}")
+
+
+def score_cli(*args) -> tuple[dict, str, float]:
+    """``translate-cli score ARGS --json``: its JSON, its stderr and its seconds."""
+    started = time.perf_counter()
+    done = subprocess.run([sys.executable, "-m", "translate_cli", "score", *map(str, args), "--json"],
+                          capture_output=True, text=True, check=False)
+    if done.returncode:
+        raise SystemExit(f"score {' '.join(map(str, args))}: {done.stderr.strip()}")
+    return json.loads(done.stdout), done.stderr.strip(), time.perf_counter() - started
+
+
+def several_systems(data: Path, work: Path) -> None:
+    stem = SETS["NTREX-128"]
+    references = (data / f"{stem}.en").read_text(encoding="utf-8").splitlines()
+    ref = work / "ref.en"
+    ref.write_text("\n".join(references) + "\n", encoding="utf-8")
+    systems = {"stand-in": system_output, "cased": cased}
+    files = []
+    for name, make in systems.items():
+        files.append(work / f"{name}.en")
+        files[-1].write_text("\n".join(make(r, k) for k, r in enumerate(references)) + "\n", encoding="utf-8")
+    print("\nseveral systems on NTREX-128: score REF -i S1 S2 (one row each), against sacrebleu on each file")
+    data_, _, seconds = score_cli(ref, "-i", *files)
+    for row, path in zip(data_["systems"], files):
+        expected = sacrebleu(path.read_text(encoding="utf-8").splitlines(), references)
+        got = (row["bleu"], row["chrf"], row["chrfpp"], row["ter"])
+        print(f"{path.name:<14}" + "".join(f"{v:>9.2f}" for v in got) + f"   equal: {'yes' if got == expected else 'NO'}"
+              + f"   nrefs in signature: {row['signatures']['bleu'].split('|')[0]}")
+    print(f"({seconds:.1f} s)")
+
+
+def without_sentence_ends(data: Path, work: Path) -> None:
+    print("\na translation without sentence ends (one line, no . ! ?) against the one-sentence-per-line reference")
+    print(f"{'set':<12}{'sentences':>10}" + "".join(f"{m:>9}" for m in METRICS) + f"{'joined BLEU':>13}{'joined chrF':>13}"
+          + "  equal on segments  seconds")
+    for label, stem in SETS.items():
+        references = (data / f"{stem}.en").read_text(encoding="utf-8").splitlines()
+        for count in (30, len(references)):
+            line = " ".join(re.sub(r"[.!?]+(?=\W*$)", "", system_output(r, k)) for k, r in enumerate(references[:count]))
+            hyp, ref = work / f"{label}-{count}.out", work / f"{label}-{count}.en"
+            hyp.write_text(line + "\n", encoding="utf-8")
+            ref_text = "\n".join(references[:count]) + "\n"
+            ref.write_text(ref_text, encoding="utf-8")
+            row, err, seconds = score_cli(hyp, ref)
+            segments = segments_of(pair_texts(line + "\n", ref_text))
+            got = (row["bleu"], row["chrf"], row["chrfpp"], row["ter"])
+            # TER on the joined text, one line of thousands of words, would take hours
+            joined = [m.corpus_score([line], [[" ".join(references[:count])]]).score for m in (BLEU(), CHRF())]
+            same = got == sacrebleu(segments.hyps, segments.refs)
+            print(f"{label:<12}{count:>10}" + "".join(f"{v:>9.2f}" for v in got) + f"{joined[0]:>13.2f}{joined[1]:>13.2f}"
+                  + f"  {'yes' if same else 'NO':>18}  {seconds:>7.1f}" + ("" if row["words"] else "  (not word-level!)"))
+
+
+def long_lines(work: Path) -> None:
+    print("\none line of 1,000 words (the sample article's English, repeated) against the same words shuffled")
+    words = ((ROOT / "tests" / "data" / "almaty-back-online.en.txt").read_text(encoding="utf-8").split() * 3)[:1000]
+    shuffled = list(words)
+    random.Random(0).shuffle(shuffled)  # unrelated text: TER's slowest case, as a random-weight model's output
+    ref, hyp = work / "long.en", work / "long.out"
+    ref.write_text(" ".join(words) + "\n", encoding="utf-8")
+    hyp.write_text(" ".join(shuffled) + "\n", encoding="utf-8")
+    for metrics in (("-m", "bleu"), ()):
+        row, err, seconds = score_cli(hyp, ref, *metrics)
+        print(f"score {' '.join(metrics) or '(all metrics)':<15} {seconds:>5.1f} s  BLEU {row['bleu']:.2f}  "
+              f"TER {row.get('ter', '-')}  {err}")
 
 
 def penalties() -> None:
@@ -102,6 +183,9 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as work:
         four_commands(args.data, Path(work))
+        several_systems(args.data, Path(work))
+        without_sentence_ends(args.data, Path(work))
+        long_lines(Path(work))
     penalties()
 
 

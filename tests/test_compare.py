@@ -16,7 +16,7 @@ from translate_cli.compare import (MetricResult, _metric_cell, article_key, comp
                                    shared_segments, significant, to_json, write_html)
 from translate_cli.document import Bead
 from translate_cli.errors import UserError
-from translate_cli.score import group_texts, regroup
+from translate_cli.score import group_texts, regroup, score_texts
 
 WORDS = "ekonomi politik banjir pasar sekolah rumah sakit kota desa jalan listrik internet".split()
 # article -> sentences (distinct, so every alignment is 1-1); lengths vary for the length buckets
@@ -324,6 +324,30 @@ def test_examples_pair_a_system_that_merged_sentences_or_lost_a_full_stop_with_i
     for diff in comparison.differences:  # every example pairs each system with its own text for that reference
         assert all(hypothesis.strip() for hypothesis in diff.hypotheses), diff
         assert min(diff.chrf) > 50, diff
+
+
+def test_a_systems_scores_do_not_depend_on_the_others_compared(tmp_path):
+    english = (Path(__file__).parent / "data" / "almaty-back-online.en.txt").read_text(encoding="utf-8")
+    reference = [line for line in english.splitlines() if line.strip()][1:13]
+    (tmp_path / "refs").mkdir()
+    (tmp_path / "refs" / "a.en.txt").write_text("\n".join(reference) + "\n", encoding="utf-8")
+    paraphrase = [s.replace(" the ", " a ").replace("said", "told") for s in reference]
+    merged = list(reference)
+    merged[3:5] = [merged[3].rstrip(".") + ", and " + merged[4][0].lower() + merged[4][1:]]  # two joined in one
+    for name, sentences in (("para", paraphrase), ("merging", merged)):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "a.en.txt").write_text(" ".join(sentences) + "\n", encoding="utf-8")
+    alone = compare_runs([tmp_path / "para"], tmp_path / "refs", n_samples=20)
+    beside = compare_runs([tmp_path / "para", tmp_path / "merging"], tmp_path / "refs", n_samples=20)
+    expected = score_texts((tmp_path / "para" / "a.en.txt").read_text(), (tmp_path / "refs" / "a.en.txt").read_text())
+    for comparison in (alone, beside):
+        para = comparison.systems[0].metrics
+        assert (para["BLEU"].score, para["chrF"].score, para["chrF++"].score, para["TER"].score) == (
+            expected.bleu, expected.chrf, expected.chrfpp, expected.ter)  # as score and translate give it
+    assert (alone.articles[0].segments, alone.articles[0].chrf[0], alone.articles[0].bleu[0]) == (
+        beside.articles[0].segments, beside.articles[0].chrf[0], beside.articles[0].bleu[0]) == (
+        len(reference), expected.chrf, expected.bleu)
+    assert sum(bucket.segments for bucket in beside.buckets) < len(reference)  # the test's shared segments merged
 
 
 def test_references_in_the_articles_own_format_as_batch_finds_them(tmp_path):

@@ -3,13 +3,16 @@ inserted and missing text costing what it costs in sacrebleu."""
 
 from __future__ import annotations
 
+import itertools
+import random
+
 import pytest
 from sacrebleu.metrics import BLEU, CHRF, TER
 
 from translate_cli.document import Bead
 from translate_cli.errors import UserError
-from translate_cli.score import (ScoreOptions, lines_correspond, pair_texts, regroup, score_corpus, score_texts,
-                                 sentence_chrf, text_lines)
+from translate_cli.score import (TER_MAX_WORDS, TER_SHORT_WORDS, ScoreOptions, lines_correspond, pair_texts, regroup,
+                                 resegment_words, score_corpus, score_texts, sentence_chrf, text_lines)
 
 REFERENCE = [
     "Almaty's internet was restored on Monday after five days of blackout.",
@@ -111,13 +114,84 @@ def test_regroup_attaches_inserted_text_inside_the_covered_part_only():
 def test_several_references_options_and_confidence_intervals():
     hyps = [s.replace("said", "reported").lower() for s in REFERENCE]
     other = [s.replace("Monday", "Mon.") for s in REFERENCE]
-    scores = score_corpus(hyps, [REFERENCE, other], ScoreOptions(tokenize="intl", lowercase=True, n_bootstrap=50))
+    scores = score_corpus(hyps, [REFERENCE, other], ScoreOptions(tokenize="intl", lowercase=True, n_bootstrap=50,
+                                                                 chrf_lowercase=True))
     assert scores.bleu == BLEU(tokenize="intl", lowercase=True).corpus_score(hyps, [REFERENCE, other]).score
     assert scores.chrf == CHRF(lowercase=True).corpus_score(hyps, [REFERENCE, other]).score
     assert "nrefs:2" in scores.signatures["bleu"] and "tok:intl" in scores.signatures["bleu"]
     assert "bs:50" in scores.signatures["bleu"] and set(scores.ci) == {"bleu", "chrf", "chrf++", "ter"}
     with pytest.raises(UserError, match="unknown tokenizer 'nope'"):
         score_corpus(hyps, REFERENCE, ScoreOptions(tokenize="nope"))
+
+
+def test_each_metric_keeps_its_sacrebleu_default_case():
+    hyps = [s.lower() for s in REFERENCE]  # differs from the reference in case only
+    scores = score_corpus(hyps, REFERENCE)
+    assert scores.ter == TER().corpus_score(hyps, [REFERENCE]).score == 0.0  # TER ignores case by default
+    assert scores.bleu == BLEU().corpus_score(hyps, [REFERENCE]).score < 100
+    assert scores.chrf == CHRF().corpus_score(hyps, [REFERENCE]).score < 100
+    assert "case:lc" in scores.signatures["ter"] and "case:mixed" in scores.signatures["bleu"]
+    sensitive = score_corpus(hyps, REFERENCE, ScoreOptions(lowercase=True, ter_case_sensitive=True))
+    assert sensitive.bleu == pytest.approx(100) and sensitive.ter == TER(case_sensitive=True).corpus_score(hyps, [REFERENCE]).score > 0
+    assert sensitive.chrf == scores.chrf  # -lc is BLEU's alone, as in sacrebleu
+
+
+def test_only_the_metrics_asked_for_are_computed(monkeypatch):
+    monkeypatch.setattr(TER, "corpus_score", lambda *args, **kwargs: pytest.fail("TER computed"))
+    scores = score_corpus(REFERENCE, REFERENCE, ScoreOptions(metrics=("bleu",)))
+    assert scores.bleu == pytest.approx(100) and scores.chrf is scores.ter is None and set(scores.signatures) == {"bleu"}
+
+
+def test_ter_is_left_out_on_segments_too_long_for_it(monkeypatch):
+    long_line = " ".join(f"w{k % 50}" for k in range(TER_MAX_WORDS + 1))
+    short_line = " ".join(f"w{k % 40}" for k in range(TER_SHORT_WORDS))
+    hyps, refs = ["a b", long_line, long_line], ["a b", short_line, long_line]
+    assert score_corpus(hyps[:2], refs[:2]).ter == TER().corpus_score(hyps[:2], [refs[:2]]).score  # one side short
+    monkeypatch.setattr(TER, "corpus_score", lambda *args, **kwargs: pytest.fail("TER computed"))
+    scores = score_corpus(hyps, refs, ScoreOptions(metrics=("bleu", "ter")))
+    assert scores.ter is None and scores.bleu is not None and "ter" not in scores.signatures
+    assert scores.ter_skipped.startswith(f"TER not computed: segment 3 has {TER_MAX_WORDS + 1} words against "
+                                         f"{TER_MAX_WORDS + 1}")
+
+
+def _edit_distance(a: list[str], b: list[str]) -> int:
+    row = list(range(len(b) + 1))
+    for i, x in enumerate(a, 1):
+        diagonal, row[0] = row[0], i
+        for j, y in enumerate(b, 1):
+            diagonal, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, diagonal + (x != y))
+    return row[-1]
+
+
+def test_word_resegmentation_finds_the_least_word_edits():
+    rng = random.Random(1)
+    for _ in range(60):
+        ref = [" ".join(rng.choice("abcde") for _ in range(rng.randint(1, 4))) for _ in range(rng.randint(1, 4))]
+        hyp = [rng.choice("abcde") for _ in range(rng.randint(1, 8))]
+        pieces = resegment_words(" ".join(hyp), ref)
+        assert len(pieces) == len(ref) and " ".join(pieces).split() == hyp
+        best = min(sum(_edit_distance(hyp[a:b], r.split()) for (a, b), r in zip(zip((0, *cuts), (*cuts, len(hyp))), ref))
+                   for cuts in itertools.combinations_with_replacement(range(len(hyp) + 1), len(ref) - 1))
+        assert sum(_edit_distance(p.split(), r.split()) for p, r in zip(pieces, ref)) == best
+
+
+def test_a_hypothesis_without_sentence_ends_is_resegmented_word_by_word():
+    hyp_text = " ".join(s.rstrip(".").replace("said", "reported").lower() for s in REFERENCE)  # one long line
+    scores = score_texts(hyp_text + "\n", REF_TEXT)
+    assert scores.words and scores.coverage == 1.0 and scores.matched == len(REFERENCE)
+    pieces = resegment_words(hyp_text, REFERENCE)
+    assert pieces == [s.rstrip(".").replace("said", "reported").lower() for s in REFERENCE]
+    assert scores.bleu == BLEU().corpus_score(pieces, [REFERENCE]).score
+    assert scores.ter == TER().corpus_score(pieces, [REFERENCE]).score
+    joined = CHRF().corpus_score([hyp_text], [[" ".join(REFERENCE)]]).score
+    assert abs(scores.chrf - joined) < 5 and scores.chrf == CHRF().corpus_score(pieces, [REFERENCE]).score
+
+
+def test_a_partial_reference_is_not_resegmented_word_by_word():
+    scores = score_texts(REF_TEXT, " ".join(REFERENCE[:3]) + "\n")
+    assert scores.resegmented and not scores.words and scores.coverage == pytest.approx(3 / len(REFERENCE))
+    scores = score_texts(" ".join(REFERENCE[:3]) + "\n", REF_TEXT)
+    assert scores.resegmented and not scores.words and scores.missing == len(REFERENCE) - 3
 
 
 def test_pairing_by_line_needs_equal_counts():

@@ -67,7 +67,7 @@ from translate_cli.formats import (atomic_write_text, ensure_folder, refuse_repl
 from translate_cli.layout import CACHE_NAME, INDEX_NAME, LOCK_NAME, RUN_FILES, STATUSES, SUMMARY_NAME, output_names
 from translate_cli.pages import render_index
 from translate_cli.pipeline import article_name, build_result, check_indonesian, read_input, source_segments
-from translate_cli.score import score_corpus
+from translate_cli.score import format_score, score_corpus, scoring_notes
 from translate_cli.terminal import console as make_console
 from translate_cli.terminal import progress_bar, shown
 
@@ -680,8 +680,8 @@ class _Run:
             self.fail(rel, _reason(exc))
             return self.outcomes[rel]
         self.records[rel] = record
-        return ArticleOutcome(rel, "translated", "; ".join(filter(None, [article.note, *notes])), record.sentences,
-                              record.reference, record.scores)
+        note = "; ".join(filter(None, (article.note, *notes, *scoring_notes(result.scores, self.presegmented))))
+        return ArticleOutcome(rel, "translated", note, record.sentences, record.reference, record.scores)
 
 
 def _reason(exc: Exception) -> str:
@@ -710,12 +710,12 @@ def print_summary(summary: BatchSummary, console: Console | None = None) -> None
         cells = [shown(a.relpath), status, str(a.sentences)]
         if scored:
             s = a.scores
-            cells += [f"{s.bleu:.1f}", f"{s.chrf:.1f}", f"{s.chrfpp:.1f}", f"{s.ter:.1f}"] if s else ["-"] * 4
+            cells += [format_score(x) for x in (s.bleu, s.chrf, s.chrfpp, s.ter)] if s else ["-"] * 4
         table.add_row(*cells)
     if summary.corpus:
         c = summary.corpus
         table.add_section()
-        table.add_row("corpus", "", "", *(f"{x:.1f}" for x in (c.bleu, c.chrf, c.chrfpp, c.ter)), style="bold")
+        table.add_row("corpus", "", "", *(format_score(x) for x in (c.bleu, c.chrf, c.chrfpp, c.ter)), style="bold")
     console.print(table)
     for a in summary.articles:
         if a.reason and a.status != "pending":

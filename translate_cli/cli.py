@@ -213,6 +213,7 @@ def translate_command(
     from translate_cli.layout import output_names
     from translate_cli.models import model_slug
     from translate_cli.pipeline import article_name, check_indonesian, read_input, source_segments, translate_segments
+    from translate_cli.score import scoring_notes
     from translate_cli.terminal import progress_bar, write_text
 
     to_stdout = str(output) == "-" or (str(file) == "-" and output is None)
@@ -250,6 +251,8 @@ def translate_command(
             kept = f"; the outputs of {number} model(s) before it are complete" if number else ""
             earlier = f" ({target} keeps what it held)" if target else ""
             raise Interrupted(f"interrupted: nothing of this translation was written{earlier}{kept}") from None
+        for note in scoring_notes(result.scores, presegmented):
+            notice(note)
         if target and view_is_capped(result):
             notice(f"the Markdown and HTML views show the first {MAX_VIEW_ROWS:,} of {len(result.rows):,} rows; "
                    "every row is in the TSV, JSONL and TMX files")
@@ -269,6 +272,7 @@ def print_summary(result, written: list[Path]) -> None:
     """A short table of what one translation produced."""
     from rich.table import Table
 
+    from translate_cli.score import format_score
     from translate_cli.terminal import console, shown
 
     table = Table(title=shown(result.name), show_header=False, box=None)
@@ -278,7 +282,7 @@ def print_summary(result, written: list[Path]) -> None:
     table.add_row("time", f"{result.seconds:.1f} s ({n / max(result.seconds, 1e-9):.1f} sentences/s)")
     if result.scores:
         s = result.scores
-        table.add_row("BLEU / chrF / chrF++ / TER", f"{s.bleu:.1f} / {s.chrf:.1f} / {s.chrfpp:.1f} / {s.ter:.1f}")
+        table.add_row("BLEU / chrF / chrF++ / TER", " / ".join(format_score(x) for x in (s.bleu, s.chrf, s.chrfpp, s.ter)))
         table.add_row("reference", f"{s.matched}/{s.ref_segments} segments matched, coverage {s.coverage:.0%}")
     table.add_row("outputs", shown(written[0].parent) if written else "-")
     console().print(table)
@@ -328,84 +332,169 @@ def align_command(
             print(tsv_line(tsv_fields(row)))
 
 
-@app.command("score", epilog=examples(
+class ArgsKeptCommand(typer.core.TyperCommand):
+    """A command that keeps its arguments in the order given (``ctx.meta["args"]``), where click's parsed
+    values lose it: ``score REF -i S1 S2`` needs to know that S2 follows -i."""
+
+    def parse_args(self, ctx, args):
+        ctx.meta["args"] = list(args)
+        return super().parse_args(ctx, args)
+
+
+@app.command("score", cls=ArgsKeptCommand, epilog=examples(
     "translate-cli score out/a/a.en.txt a.en.txt            # HYP REF",
     "translate-cli score out/a/a.en.txt -r ref1.en -r ref2.en -m bleu,chrf --confidence",
-    "translate-cli score ref.en -i system.en --tokenize intl   # sacrebleu's order: REF -i HYP"))
+    "translate-cli score ref.en -i system.en --tokenize intl   # sacrebleu's order: REF -i HYP",
+    "translate-cli score ref.en -i base.en new.en --paired-bs  # several systems, one row each"))
 def score_command(
+    ctx: typer.Context,
     files: Annotated[Optional[list[str]], typer.Argument(
         metavar="[HYP] [REF]...", help="HYP then REF(s); with -i, the references; with -r, the hypothesis")] = None,
     refs: Annotated[Optional[list[str]], typer.Option(
         "--ref", "-r", metavar="FILE", help="a human reference; repeat for several (line-aligned)")] = None,
-    hyp_option: Annotated[Optional[str], typer.Option(
-        "--hyp", "-i", metavar="FILE", help="the system output (sacrebleu's -i)")] = None,
+    hyp_option: Annotated[Optional[list[str]], typer.Option(
+        "--hyp", "-i", metavar="FILE...", help="the system output(s), as sacrebleu's -i: every file after -i up "
+        "to the next option is a system (-i H1 H2, or -i H1 -i H2), scored one row each")] = None,
     metrics: Annotated[Optional[list[str]], typer.Option(
-        "--metrics", "-m", metavar="NAMES", help="metrics to show: bleu, chrf, chrf++, ter (comma-separated or "
+        "--metrics", "-m", metavar="NAMES", help="metrics to compute: bleu, chrf, chrf++, ter (comma-separated or "
         "repeated) [default: all]")] = None,
     tokenize: Annotated[Optional[str], typer.Option(
         metavar="NAME", help="BLEU tokenizer, as sacrebleu's --tokenize (13a, intl, char, none, flores200, ...)")] = None,
-    lowercase: Annotated[bool, typer.Option("--lowercase", "-lc", help="case-insensitive scores")] = False,
+    lowercase: Annotated[bool, typer.Option("--lowercase", "-lc", help="case-insensitive BLEU (sacrebleu's -lc)")] = False,
+    chrf_lowercase: Annotated[bool, typer.Option("--chrf-lowercase", help="case-insensitive chrF and chrF++")] = False,
+    ter_case_sensitive: Annotated[bool, typer.Option(
+        "--ter-case-sensitive", help="case-sensitive TER (sacrebleu's TER ignores case by default)")] = False,
     confidence: Annotated[bool, typer.Option("--confidence", help="95% confidence intervals (1000 bootstrap "
-                                             "resamples, sacrebleu's)")] = False,
+                                             "resamples, sacrebleu's; one system)")] = False,
+    paired_bs: Annotated[bool, typer.Option("--paired-bs", help="several systems: paired bootstrap resampling "
+                                            "against the first (1000 resamples, sacrebleu's)")] = False,
+    paired_ar: Annotated[bool, typer.Option("--paired-ar", help="several systems: paired approximate "
+                                            "randomization against the first (10000 trials, sacrebleu's)")] = False,
     as_json: JsonOption = False,
 ) -> None:
-    """Corpus BLEU, chrF, chrF++ and TER with sacrebleu, line by line when the files correspond.
+    """Corpus BLEU, chrF, chrF++ and TER with sacrebleu's defaults, line by line when the files correspond.
 
     Files with the same number of lines are scored line by line, exactly as sacrebleu does; otherwise both
     are split into sentences, aligned, and missing or inserted sentences are scored as such.
     """
-    from dataclasses import asdict
+    from dataclasses import replace
 
     from translate_cli.pipeline import read_article, read_input
-    from translate_cli.score import (METRIC_FIELDS, METRIC_LABELS, ScoreOptions, pair_texts, score_corpus,
-                                     score_segments, segments_of)
+    from translate_cli.score import (METRIC_LABELS, ScoreOptions, coverage_warning, pairings_scores, paired_test,
+                                     score_pairings, scored_texts)
 
-    hyp, references = _score_files(files or [], refs or [], hyp_option)
+    hyps, references = _score_files(files or [], refs or [], hyp_option, ctx.meta.get("args", []))
     chosen = [m.strip().lower() for value in (metrics or ["bleu,chrf,chrf++,ter"]) for m in value.split(",") if m.strip()]
     unknown = [m for m in chosen if m not in METRIC_LABELS]
     if unknown:
         raise UserError(f"unknown metric {unknown[0]!r}: use {', '.join(METRIC_LABELS)}")
-    options = ScoreOptions(tokenize, lowercase, 1000 if confidence else 1)
-    hyp_text = read_article(hyp, notice)
+    if paired_bs and paired_ar:
+        raise UserError("--paired-bs and --paired-ar exclude each other: choose one")
+    test = "bs" if paired_bs else "ar" if paired_ar else None
+    if test and len(hyps) == 1:
+        raise UserError("paired tests need several systems: score REF -i BASELINE SYSTEM...")
+    if confidence and len(hyps) > 1:
+        raise UserError("--confidence is for one system; for several use --paired-bs (as sacrebleu)")
+    options = ScoreOptions(tokenize, lowercase, 1000 if confidence else 1, chrf_lowercase, ter_case_sensitive,
+                           tuple(dict.fromkeys(chosen)))
     # a reference that is a document (.md, .html, ...) is read as its text, as translate and batch read it
-    pairings = [pair_texts(hyp_text, read_input(ref, notice)[0]) for ref in references]
-    if len(pairings) == 1:
-        pairing = pairings[0]
-        scores = score_segments(segments_of(pairing), not pairing.by_line, options)
-    elif all(p.by_line for p in pairings):
-        scores = score_corpus(pairings[0].hyp, [p.ref for p in pairings], options)
+    ref_texts = [read_input(ref, notice)[0] for ref in references]
+    pairings = [score_pairings(read_article(hyp, notice), ref_texts) for hyp in hyps]
+    scores = [pairings_scores(p, options) for p in pairings]
+    if reason := next((s.ter_skipped for s in scores if s.ter_skipped), ""):
+        if metrics:
+            raise UserError(f"{reason}; leave it out with -m bleu,chrf,chrf++")
+        notice(f"{reason}; it is left out")
+        options = replace(options, metrics=tuple(m for m in options.metrics if m != "ter"))
+        chosen.remove("ter")
+    if test:
+        if not all(p.by_line for pairing in pairings for p in pairing):
+            raise UserError("paired tests need every system line-aligned with the references (as many lines); "
+                            "compare aligns systems that are not")
+        paired = paired_test(hyps, [scored_texts(p) for p in pairings], options, test)
     else:
-        raise UserError("several references need files with one segment per line, as many lines as the hypothesis")
+        paired = [None] * len(hyps)
+    systems = list(zip(hyps, scores, paired))
+    for hyp, system_scores, _ in systems:
+        if warning := coverage_warning(system_scores):
+            notice(f"{hyp}: {warning}" if len(systems) > 1 else warning)
     if as_json:
-        data = asdict(scores)
-        for key, field in METRIC_FIELDS.items():
-            if key not in chosen:
-                del data[field]
-                data["signatures"].pop(key)
-                data["ci"].pop(key, None)
-        print(json.dumps({"hypothesis": hyp, "references": references, **data}, indent=2, ensure_ascii=False))
+        rows = [_score_json(hyp, scores, chosen, paired) for hyp, scores, paired in systems]
+        data = {**rows[0], "references": references} if len(rows) == 1 else {"references": references, "systems": rows}
+        print(json.dumps(data, indent=2, ensure_ascii=False))
         return
-    print_scores(scores, chosen, hyp, references)
+    if len(systems) == 1:
+        print_scores(systems[0][1], chosen, hyps[0], references)
+    else:
+        print_systems(systems, chosen, references, test)
 
 
-def _score_files(files: list[str], refs: list[str], hyp: str | None) -> tuple[str, list[str]]:
-    """Which file is the hypothesis and which are references, refusing an order that looks swapped."""
-    if hyp is not None:
+def _score_json(hyp: str, scores, chosen: list[str], paired) -> dict:
+    """One system's scores as ``score --json`` prints them: only the chosen metrics."""
+    from dataclasses import asdict
+
+    from translate_cli.score import METRIC_FIELDS
+
+    data = asdict(scores)
+    for key, field in METRIC_FIELDS.items():
+        if key not in chosen:
+            del data[field]
+            data["signatures"].pop(key, None)
+            data["ci"].pop(key, None)
+    if paired:
+        data["paired"] = {key: {"mean": paired.means[key], "ci": paired.ci[key], "p_value": paired.p_values[key],
+                                "signature": paired.signatures[key]} for key in chosen}
+    return {"hypothesis": hyp, **data}
+
+
+def _score_files(files: list[str], refs: list[str], hyps: list[str] | None,
+                 args: list[str]) -> tuple[list[str], list[str]]:
+    """Which files are hypotheses (systems) and which references, refusing an order that looks swapped.
+
+    As in sacrebleu, every file after -i up to the next option is a system (``REF -i S1 S2``); click hands
+    those after the first to ``files``, so the order given (``args``) tells them apart."""
+    if hyps:
+        given = _systems_given(args)
+        for name, follows in given:
+            if follows:
+                files.remove(name)  # click took it for a positional file
+        hyps = [name for name, _ in given]
         references = files + refs
-    elif refs:
+        if not references:
+            raise UserError("no reference given: as in sacrebleu, every file after -i is a system; put the "
+                            "references first (score REF -i HYP) or name them with -r")
+        return hyps, references
+    if refs:
         if len(files) != 1:
             raise UserError("with -r REF, give exactly one hypothesis file (or name it with -i)")
-        hyp, references = files[0], refs
-    else:
-        if len(files) < 2:
-            raise UserError("give HYP and REF (or -i HYP with references, or HYP with -r REF)")
-        hyp, references = files[0], files[1:]
-        if _looks_like(hyp, _REFERENCE_WORDS) and not _looks_like(references[0], _REFERENCE_WORDS):
-            raise UserError(f"{hyp} looks like a reference but is given first, where the hypothesis goes; "
-                            f"say which is which: score -i HYP -r REF")
-    if not references:
-        raise UserError("no reference given")
-    return hyp, references
+        return files, refs
+    if len(files) < 2:
+        raise UserError("give HYP and REF (or REF -i HYP..., or HYP with -r REF)")
+    hyp, references = files[0], files[1:]
+    if _looks_like(hyp, _REFERENCE_WORDS) and not _looks_like(references[0], _REFERENCE_WORDS):
+        raise UserError(f"{hyp} looks like a reference but is given first, where the hypothesis goes; "
+                        f"say which is which: score -i HYP -r REF")
+    return [hyp], references
+
+
+def _systems_given(args: list[str]) -> list[tuple[str, bool]]:
+    """The system files in the order given: each value of -i/--hyp (also -iFILE, --hyp=FILE), and the files
+    that follow one up to the next option (``-i S1 S2``: S2), marked True."""
+    systems, taking = [], False
+    for k, arg in enumerate(args):
+        if arg == "--":
+            break
+        if k and args[k - 1] in ("-i", "--hyp"):
+            systems.append((arg, False))
+            taking = True
+        elif arg.startswith(("-i", "--hyp=")) and arg not in ("-i", "--hyp"):
+            systems.append((arg.removeprefix("--hyp=") if arg.startswith("--") else arg[2:], False))
+            taking = False
+        elif arg.startswith("-") and arg != "-":
+            taking = False
+        elif taking:
+            systems.append((arg, True))
+    return systems
 
 
 _REFERENCE_WORDS = frozenset({"ref", "refs", "reference", "references", "gold"})
@@ -415,6 +504,40 @@ def _looks_like(path: str, words: frozenset[str]) -> bool:
     import re
 
     return bool(words & set(re.split(r"[^a-z0-9]+", Path(path).name.lower())))
+
+
+def print_systems(systems: list, chosen: list[str], references: list[str], test: str | None) -> None:
+    """Several systems, one row each (as sacrebleu's multi-system table), with the paired test's means,
+    intervals and p-values against the first system when one was run."""
+    from rich.table import Table
+
+    from translate_cli.score import METRIC_LABELS, metric_values
+    from translate_cli.terminal import console, shown
+
+    table = Table("system", *(METRIC_LABELS[key] for key in chosen))
+    for number, (hyp, scores, paired) in enumerate(systems):
+        values, cells = metric_values(scores), []
+        for key in chosen:
+            cell = f"{values[key]:.2f}"
+            if paired and paired.ci[key] is not None:
+                cell += f" ({paired.means[key]:.2f} ± {paired.ci[key]:.2f})"
+            if paired and paired.p_values[key] is not None:
+                cell += f" p = {paired.p_values[key]:.4f}"
+            cells.append(cell)
+        table.add_row(("baseline: " if paired and not number else "") + shown(hyp), *cells)
+    out = console()
+    out.print(f"reference{'s' if len(references) > 1 else ''} " + ", ".join(shown(r) for r in references))
+    out.print(table)
+    signatures = systems[0][2].signatures if systems[0][2] else systems[0][1].signatures
+    for key in chosen:
+        out.print(f"{METRIC_LABELS[key]}: {signatures[key]}")
+    if test:
+        out.print("paired " + ("bootstrap resampling (1000 resamples; mean ± 95% CI)" if test == "bs" else
+                               "approximate randomization (10000 trials)") + ", p-values against the baseline")
+    for hyp, scores, _ in systems:
+        if scores.resegmented:
+            out.print(f"{shown(hyp)}: the lines do not correspond: sentences aligned to {scores.ref_segments} "
+                      f"reference segments, coverage {scores.coverage:.1%} of the hypothesis")
 
 
 def print_scores(scores, chosen: list[str], hyp: str, references: list[str]) -> None:
@@ -435,7 +558,10 @@ def print_scores(scores, chosen: list[str], hyp: str, references: list[str]) -> 
     out.print(f"hypothesis {shown(hyp)}; reference{'s' if len(references) > 1 else ''} "
               + ", ".join(shown(r) for r in references))
     out.print(table)
-    if scores.resegmented:
+    if scores.words:
+        out.print(f"the lines do not correspond and sentence alignment found little: the hypothesis words were "
+                  f"re-split to the {scores.ref_segments} reference sentences; {scores.missing} left empty")
+    elif scores.resegmented:
         out.print(f"the lines do not correspond: sentences aligned to {scores.ref_segments} reference segments; "
                   f"{scores.inserted} inserted and {scores.missing} missing sentences scored, "
                   f"coverage {scores.coverage:.1%} of the hypothesis")

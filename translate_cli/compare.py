@@ -1,12 +1,13 @@
 """Compare translation runs (folders written by ``batch`` or ``translate``) against references.
 
 Each system's translation (its ``.en.txt``) is paired with the reference as ``score.score_texts`` does,
-line by line when every system's lines correspond to the reference's, else by aligned sentences; then
-regrouped to segments that every system shares: consecutive reference sentences stay together where any
-system's regrouping joins them. All systems are so scored on the same segments, as paired significance
-needs (with one system, the figures are those of ``score``, ``translate`` and ``batch``); it is
-sacrebleu's own paired bootstrap resampling against the first run (1000 resamples, seed from
-``SACREBLEU_SEED``, default 12345), with 95% confidence intervals.
+line by line when every system's lines correspond to the reference's, else by aligned sentences. Each
+system's corpus and per-article scores are computed on its own segments, so they are the figures of
+``score``, ``translate`` and ``batch`` and never depend on which other systems are compared. Paired
+significance needs segments that every system shares: consecutive reference sentences stay together where
+any system's regrouping joins them; on those runs sacrebleu's own paired bootstrap resampling against the
+first run (1000 resamples, seed from ``SACREBLEU_SEED``, default 12345), giving the means, 95% confidence
+intervals and p-values, and the analyses below.
 
 On the same segments come compare-mt's analyses (``analysis``): n-gram match differences, word accuracy by
 word frequency, segments by sentence chrF and by reference length, and the segments where the systems
@@ -52,7 +53,8 @@ _ARTICLE_SUFFIX = re.compile(r"(\.(id|en))*(" + "|".join(re.escape(p.removeprefi
 
 @dataclass
 class MetricResult:
-    """One corpus metric of one system: score, bootstrap mean and 95% CI, p-value against the baseline."""
+    """One corpus metric of one system: score (on the system's own segments), bootstrap mean and 95% CI and
+    p-value against the baseline (on the segments all systems share)."""
 
     score: float
     mean: float
@@ -273,6 +275,8 @@ def compare_runs(run_dirs: list[Path], references: Path, n_samples: int = 1000,
     # segments[i] is (article, reference segment, [hypothesis of each system]); sources[i] its source text
     segments: list[tuple[str, str, list[str]]] = []
     sources: list[str] = []
+    own: list[list[tuple[str, str, str]]] = [[] for _ in runs]  # each system's (article, hypothesis, reference)
+    units: dict[str, int] = {}  # reference units of each article
     for key in common:
         try:
             ref_text = read_input(refs[key])[0]  # as translate, batch and score read a reference
@@ -284,7 +288,11 @@ def compare_runs(run_dirs: list[Path], references: Path, n_samples: int = 1000,
         # the scoring path of score.score_texts, with one choice of lines or sentences for all systems
         by_line = all(lines_correspond(text_lines(h), text_lines(ref_text)) for h in hyp_texts)
         pairings = [pair_texts(h, ref_text, by_line) for h in hyp_texts]
-        groups = shared_segments([segments_of(p) for p in pairings])
+        scored = [segments_of(p) for p in pairings]
+        groups = shared_segments(scored)
+        for system, segs in zip(own, scored):
+            system += [(key, hyp, ref) for hyp, ref in zip(segs.hyps, segs.refs)]
+        units[key] = len(pairings[0].ref)
         per_system = [group_texts(g, p.hyp, p.ref) for g, p in zip(groups, pairings)]
         segments += [(key, ref, [hyps[i] for hyps, _ in per_system]) for i, ref in enumerate(per_system[0][1])]
         unit_sources = _unit_sources(pairings[0].hyp, rows[0])
@@ -293,8 +301,8 @@ def compare_runs(run_dirs: list[Path], references: Path, n_samples: int = 1000,
         raise UserError("no article could be compared: " + "; ".join(f"{k}: {v}" for k, v in skipped.items()))
     common = [key for key in common if key not in skipped]
 
-    systems, signatures = _significance(names, run_dirs, segments, n_samples)
-    articles = _per_article(common, segments, len(names))
+    systems, signatures = _significance(names, run_dirs, segments, n_samples, own)
+    articles = _per_article(common, own, units)
     for article in articles:
         article.pages = [_article_page(run[article.article]) for run in runs]
     chrf = [[sentence_chrf(h, ref) for h in hyps] for _, ref, hyps in segments]
@@ -341,8 +349,9 @@ def corpus_metrics() -> dict:
     return {METRIC_LABELS[key]: metric for key, metric in score_metrics().items()}
 
 
-def _significance(names, run_dirs, segments, n_samples) -> tuple[list[System], dict[str, str]]:
-    """Corpus scores with paired bootstrap CIs and p-values against the first system (sacrebleu's PairedTest)."""
+def _significance(names, run_dirs, segments, n_samples, own) -> tuple[list[System], dict[str, str]]:
+    """Corpus scores on each system's own segments (``own``), with paired bootstrap CIs and p-values against
+    the first system on the shared ``segments`` (sacrebleu's PairedTest)."""
     refs = [ref for _, ref, _ in segments]
     named = [(name, [hyps[i] for _, _, hyps in segments]) for i, name in enumerate(names)]
     metrics = corpus_metrics()
@@ -356,6 +365,11 @@ def _significance(names, run_dirs, segments, n_samples) -> tuple[list[System], d
         for system, result, identical in zip(systems, column, same):
             p_value = 1.0 if identical and result.p_value is not None else result.p_value
             system.metrics[label] = MetricResult(result.score, float(result.mean), float(result.ci), p_value)
+    for k, (system, (_, hyps)) in enumerate(zip(systems, named)):
+        own_hyps, own_refs = [hyp for _, hyp, _ in own[k]], [ref for _, _, ref in own[k]]
+        if (own_hyps, own_refs) != (hyps, refs):  # merged for the others: score the system's own segments
+            for label, metric in metrics.items():
+                system.metrics[label].score = metric.corpus_score(own_hyps, [own_refs]).score
     return systems, {label: sig.format() for label, sig in zip(metrics, signatures.values())}
 
 
@@ -365,16 +379,19 @@ def corpus_score(key: str, hyps: list[str], refs: list[str]) -> float:
     return score_metrics()[key].corpus_score(list(hyps), [list(refs)]).score
 
 
-def _per_article(keys, segments, n_systems) -> list[ArticleScores]:
-    by_article: dict[str, list[tuple[str, list[str]]]] = {key: [] for key in keys}
-    for article, ref, hyps in segments:
-        by_article[article].append((ref, hyps))
+def _per_article(keys, own, units: dict[str, int]) -> list[ArticleScores]:
+    """chrF and BLEU of each system on each article, on the system's own segments; ``segments`` counts the
+    article's reference units, the same for every system."""
+    by_article: list[dict[str, list[tuple[str, str]]]] = [{} for _ in own]
+    for system, grouped in zip(own, by_article):
+        for article, hyp, ref in system:
+            grouped.setdefault(article, []).append((hyp, ref))
     table = []
-    for key, rows in by_article.items():
-        refs = [ref for ref, _ in rows]
-        outputs = [[hyps[i] for _, hyps in rows] for i in range(n_systems)]
-        table.append(ArticleScores(key, len(rows), [corpus_score("chrf", h, refs) for h in outputs],
-                                   [corpus_score("bleu", h, refs) for h in outputs]))
+    for key in keys:
+        rows = [grouped[key] for grouped in by_article]
+        chrf = [corpus_score("chrf", [h for h, _ in r], [ref for _, ref in r]) for r in rows]
+        bleu = [corpus_score("bleu", [h for h, _ in r], [ref for _, ref in r]) for r in rows]
+        table.append(ArticleScores(key, units[key], chrf, bleu))
     return table
 
 

@@ -38,12 +38,15 @@ class Scores:
     to the reference's sentences because the lines did not correspond; ``inserted`` counts hypothesis
     sentences without a reference partner inside that part and ``missing`` reference sentences without
     a hypothesis partner (both are scored). ``ci`` holds 95% bootstrap intervals when they were asked for.
+    A metric that was not asked for is None. ``words`` says that sentence alignment found little and the
+    hypothesis words were re-split to the reference's sentences instead (``score.resegment_words``);
+    ``ter_skipped`` why TER was left out (a segment too long for it), else empty.
     """
 
-    bleu: float
-    chrf: float
-    chrfpp: float
-    ter: float
+    bleu: float | None
+    chrf: float | None
+    chrfpp: float | None
+    ter: float | None
     signatures: dict[str, str]
     ref_segments: int
     matched: int
@@ -52,6 +55,8 @@ class Scores:
     inserted: int = 0
     missing: int = 0
     ci: dict[str, float] = field(default_factory=dict)
+    words: bool = False
+    ter_skipped: str = ""
 
 
 @dataclass(frozen=True)

@@ -358,7 +358,10 @@ def _score_line(result: TranslationResult) -> str:
     s = result.scores
     if s is None:
         return ""
-    return f"BLEU {s.bleu:.1f} · chrF {s.chrf:.1f} · chrF++ {s.chrfpp:.1f} · TER {s.ter:.1f}"
+    from translate_cli.score import format_score
+
+    return " · ".join(f"{label} {format_score(value)}" for label, value in
+                      (("BLEU", s.bleu), ("chrF", s.chrf), ("chrF++", s.chrfpp), ("TER", s.ter)))
 
 
 def render_markdown(result: TranslationResult) -> str:

@@ -13,13 +13,20 @@ One path for every command (``translate --reference``, ``batch --references``, `
   reference sentence without a hypothesis partner (missing) is scored against an empty hypothesis. Only
   hypothesis text before the first or after the last aligned reference sentence is left out as uncovered,
   and ``coverage`` says how much remains.
+* When sentence alignment **finds little** (a hypothesis without sentence ends), or leaves inserted and
+  missing sentences that a word-level split explains with clearly fewer edits, the hypothesis words are
+  re-split to the reference's sentences with the fewest word edits, mwerSegmenter's own method
+  (:func:`resegment_words`).
+
+Each metric keeps its sacrebleu defaults (TER is case-insensitive), only the metrics asked for are
+computed, and TER is left out, saying why, on segments too long for it (``TER_MAX_WORDS``).
 """
 
 from __future__ import annotations
 
 import random
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sacrebleu.metrics import BLEU, CHRF, TER
 
@@ -30,23 +37,40 @@ from translate_cli.segment import segment
 
 METRIC_LABELS = {"bleu": "BLEU", "chrf": "chrF", "chrf++": "chrF++", "ter": "TER"}
 METRIC_FIELDS = {"bleu": "bleu", "chrf": "chrf", "chrf++": "chrfpp", "ter": "ter"}  # metric key -> Scores field
+# sacrebleu's TER (TERCOM's beam search over shifts) grows with both sides' lengths: measured here on
+# unrelated text, 8 s for 250 against 250 words, 36 s for 500 against 100, but 6 s for 2,000 against 80 and
+# 1 s for 80 against 2,000; so TER is left out, saying why, where both sides are long
+TER_MAX_WORDS = 250  # the longer side of a segment, hypothesis or reference, ...
+TER_SHORT_WORDS = 80  # ... when the shorter side has more than this
 _SENTENCE_CHRF = CHRF()
+_LOW_COVERAGE = 0.5  # below this share of the hypothesis covered, the commands say so
+_WORD_BAND = 250  # words either side of the diagonal searched by the word-level resegmentation
+_CLEAR_GAIN = 0.05  # share of the reference's words by which re-split words must need fewer edits to be used
+_PUNCTUATION = "\"'.,;:!?()[]{}«»“”‘’…-–—"  # stripped from words before the word-level alignment compares them
+_DIAGONAL, _UP, _LEFT = 0, 1, 2  # moves of the word alignment: match or substitute, delete, insert
 _SHIFT_EVIDENCE = 5.0  # chrF points by which a shifted pairing must beat the line pairing to reject it
 
 
-def metric_values(scores: Scores) -> dict[str, float]:
-    """Each metric's corpus score by its key (``METRIC_LABELS`` order): ``{"bleu": ..., "chrf++": ..., ...}``."""
+def metric_values(scores: Scores) -> dict[str, float | None]:
+    """Each metric's corpus score by its key (``METRIC_LABELS`` order): ``{"bleu": ..., "chrf++": ..., ...}``;
+    None for a metric not computed."""
     return {key: getattr(scores, field) for key, field in METRIC_FIELDS.items()}
 
 
 @dataclass(frozen=True)
 class ScoreOptions:
-    """sacrebleu settings: BLEU's tokenizer (None: its default, 13a), lowercasing for every metric, and
-    bootstrap resamples for 95% confidence intervals (1: none)."""
+    """sacrebleu settings, each metric's defaults unless changed: BLEU's tokenizer (None: 13a) and
+    lowercasing (sacrebleu's ``-lc``, BLEU only), bootstrap resamples for 95% confidence intervals (1: none),
+    chrF/chrF++ lowercasing (``--chrf-lowercase``), TER case sensitivity (``--ter-case-sensitive``; TER is
+    case-insensitive by default), and the metrics to compute (keys of ``METRIC_LABELS``; the others stay None).
+    """
 
     tokenize: str | None = None
     lowercase: bool = False
     n_bootstrap: int = 1
+    chrf_lowercase: bool = False
+    ter_case_sensitive: bool = False
+    metrics: tuple[str, ...] = tuple(METRIC_LABELS)
 
 
 @dataclass(frozen=True)
@@ -57,6 +81,7 @@ class Pairing:
     ref: list[str]
     beads: list[Bead]
     by_line: bool
+    words: bool = False  # sentence alignment found little: hypothesis words re-split to the reference's sentences
 
 
 @dataclass(frozen=True)
@@ -71,6 +96,7 @@ class Segments:
     missing: int = 0  # reference sentences without a hypothesis partner
     uncovered: int = 0  # hypothesis sentences outside the part the reference covers
     units: int = 0  # hypothesis units in all
+    words: bool = False  # the hypothesis units are its words re-split to the reference's sentences
 
 
 def sentence_chrf(hyp: str, ref: str) -> float:
@@ -115,7 +141,114 @@ def pair_texts(hyp_text: str, ref_text: str, by_line: bool | None = None) -> Pai
         return Pairing(hyp_lines, ref_lines, [Bead((i,), (i,), 1.0) for i in range(len(hyp_lines))], True)
     hyp = [s.text for s in segment(hyp_text, "en")]
     ref = [s.text for s in segment(ref_text, "en")]
-    return Pairing(hyp, ref, align(hyp, ref, src_translation=hyp), False)
+    beads = align(hyp, ref, src_translation=hyp)
+    by_sentence = Pairing(hyp, ref, beads, False)
+    little = found_little(beads, hyp, ref)
+    segments = regroup(beads, hyp, ref)
+    if not (little or segments.inserted or segments.missing):
+        return by_sentence
+    pieces = resegment_words(hyp_text, ref)
+    units = [piece for piece in pieces if piece]
+    ids = iter(range(len(units)))
+    by_word = Pairing(units, ref, [Bead((next(ids),) if piece else (), (k,), 1.0) for k, piece in enumerate(pieces)],
+                      False, words=True)
+    if little:
+        return by_word
+    # sentences joined or split past what the aligner's beads allow show up as inserted and missing
+    # sentences; then the re-split words win when they need clearly fewer word edits (mwerSegmenter's criterion)
+    gain = word_edits(segments.hyps, segments.refs) - word_edits(pieces, ref)
+    return by_word if gain > _CLEAR_GAIN * sum(len(r.split()) for r in ref) else by_sentence
+
+
+def word_edits(hyps: Sequence[str], refs: Sequence[str]) -> int:
+    """The word edit distance (Levenshtein) summed over segment pairs, words compared as in
+    :func:`resegment_words`."""
+    import numpy as np
+
+    total = 0
+    for hyp, ref in zip(hyps, refs):
+        h, r = _word_keys(hyp.split()), _word_keys(ref.split())
+        cols = np.arange(len(h) + 1)
+        row = cols.copy()
+        for word in r:
+            best = np.minimum(row + 1, np.concatenate(([len(h) + len(r) + 1], row[:-1] + (np.array(h) != word))))
+            row = np.minimum.accumulate(best - cols) + cols
+        total += int(row[-1])
+    return total
+
+
+def _word_keys(words: Sequence[str]) -> list[str]:
+    return [w.lower().strip(_PUNCTUATION) or w for w in words]
+
+
+def found_little(beads: Sequence[Bead], hyp: Sequence[str], ref: Sequence[str]) -> bool:
+    """Whether sentence alignment left most of one side unaligned although the other side has the words
+    for it (a hypothesis without sentence ends, a one-line-per-sentence file against paragraphs): not so
+    for a reference or hypothesis that covers only part of the other, whose aligned part has their length."""
+    def words(texts: Sequence[str], ids) -> int:
+        return sum(len(texts[i].split()) for i in ids)
+
+    hyp_all, ref_all = words(hyp, range(len(hyp))), words(ref, range(len(ref)))
+    hyp_aligned = words(hyp, [i for bead in beads if bead.src and bead.tgt for i in bead.src])
+    ref_aligned = words(ref, [j for bead in beads if bead.src and bead.tgt for j in bead.tgt])
+    return ((hyp_aligned < hyp_all / 2 and ref_all > 2 * hyp_aligned)
+            or (ref_aligned < ref_all / 2 and hyp_all > 2 * ref_aligned))
+
+
+def resegment_words(hyp_text: str, ref: Sequence[str]) -> list[str]:
+    """The hypothesis words re-split into one segment per reference sentence (empty where none fits),
+    minimising the word edit distance of the segments to their sentences: mwerSegmenter's method (Matusov
+    et al. 2005, "Evaluating machine translation output with automatic sentence segmentation"), a
+    Levenshtein alignment of the hypothesis words to the reference's words whose path is cut where the
+    reference's sentences end. Words are compared lowercased without surrounding punctuation. The DP is
+    banded: only paths within ``_WORD_BAND`` words of the length-scaled diagonal are searched, so time
+    and memory grow linearly with the text (Ukkonen's band, 1985), one row of moves per reference word."""
+    import numpy as np
+
+    tokens = hyp_text.split()
+    ref_tokens = [(k, word) for k, sentence in enumerate(ref) for word in sentence.split()]
+    n, m = len(tokens), len(ref_tokens)
+    if not n or not m:
+        return [" ".join(tokens)] + [""] * (len(ref) - 1) if ref else []
+    vocabulary: dict[str, int] = {}
+
+    def ids(words) -> np.ndarray:
+        return np.array([vocabulary.setdefault(key, len(vocabulary)) for key in _word_keys(list(words))])
+
+    h, r = ids(tokens), ids(word for _, word in ref_tokens)
+    far = n + m + 1  # more than any path costs
+    bounds = [(max(0, j * n // m - _WORD_BAND), min(n, -(-(j + 1) * n // m) + _WORD_BAND)) for j in range(m + 1)]
+    lo, hi = bounds[0]
+    previous = np.arange(lo, hi + 1)  # row 0: hypothesis words before any reference word are insertions
+    moves = [np.full(hi - lo + 1, _LEFT, dtype=np.int8)]
+    for j in range(1, m + 1):
+        (plo, phi), (lo, hi) = bounds[j - 1], bounds[j]
+        cols = np.arange(lo, hi + 1)
+        up = np.full(len(cols), far)
+        inside = cols <= phi
+        up[inside] = previous[cols[inside] - plo] + 1  # reference word j deleted
+        diagonal = np.full(len(cols), far)
+        ok = (cols >= plo + 1) & (cols - 1 <= phi)
+        diagonal[ok] = previous[cols[ok] - 1 - plo] + (h[cols[ok] - 1] != r[j - 1])
+        best = np.minimum(up, diagonal)
+        # insertions along the row: D[i] = min over k <= i of best[k] + (i - k)
+        row = np.minimum.accumulate(best - cols) + cols
+        move = np.where(diagonal <= up, _DIAGONAL, _UP).astype(np.int8)
+        move[row < best] = _LEFT
+        moves.append(move)
+        previous = row
+    owner, i, j = [0] * n, n, m  # owner[i]: the reference word row that takes hypothesis word i
+    while i > 0:
+        move = moves[j][i - bounds[j][0]] if j else _LEFT
+        if move == _UP:
+            j -= 1
+            continue
+        owner[i - 1] = max(j, 1)
+        i, j = i - 1, j - (move == _DIAGONAL)
+    pieces: list[list[str]] = [[] for _ in ref]
+    for token, row in zip(tokens, owner):
+        pieces[ref_tokens[row - 1][0]].append(token)
+    return [" ".join(piece) for piece in pieces]
 
 
 def regroup(beads: Sequence[Bead], hyp: Sequence[str], ref: Sequence[str]) -> Segments:
@@ -151,7 +284,8 @@ def segments_of(pairing: Pairing) -> Segments:
     if pairing.by_line:
         groups = [([i], [i]) for i in range(len(pairing.hyp))]
         return Segments(groups, list(pairing.hyp), list(pairing.ref), units=len(pairing.hyp))
-    return regroup(pairing.beads, pairing.hyp, pairing.ref)
+    segments = regroup(pairing.beads, pairing.hyp, pairing.ref)
+    return replace(segments, words=True) if pairing.words else segments
 
 
 def score_texts(hyp_text: str, ref_text: str, options: ScoreOptions = ScoreOptions()) -> Scores:
@@ -171,7 +305,30 @@ def score_segments(segments: Segments, resegmented: bool = False, options: Score
         resegmented=resegmented,
         inserted=segments.inserted,
         missing=segments.missing,
+        words=segments.words,
     )
+
+
+def coverage_warning(scores: Scores, presegmented: bool | None = None) -> str | None:
+    """One line to show when the hypothesis met its reference loosely (re-split word by word, or less than
+    half of it covered), or None; ``presegmented=False`` (a translation not made line by line) adds the
+    ``--presegmented`` hint for test sets with one sentence per line."""
+    if scores.words:
+        text = (f"sentence alignment found little: the hypothesis was re-split word by word to the reference's "
+                f"{scores.ref_segments} sentences (mwerSegmenter's method) and scored so")
+    elif scores.resegmented and scores.coverage < _LOW_COVERAGE:
+        text = f"the reference covers only {scores.coverage:.0%} of the hypothesis; the rest is not scored"
+    else:
+        return None
+    hint = "; a test set with one sentence per line is translated line by line with --presegmented"
+    return text + (hint if presegmented is False else "")
+
+
+def scoring_notes(scores: Scores | None, presegmented: bool | None = None) -> list[str]:
+    """What to tell about an article's scores: the :func:`coverage_warning` and why TER was left out."""
+    if scores is None:
+        return []
+    return [note for note in (coverage_warning(scores, presegmented), scores.ter_skipped) if note]
 
 
 def score_corpus(hyps: Sequence[str], refs: Sequence[str] | Sequence[Sequence[str]],
@@ -186,34 +343,117 @@ def score_corpus(hyps: Sequence[str], refs: Sequence[str] | Sequence[Sequence[st
                    coverage=1.0, resegmented=False)
 
 
+def score_pairings(hyp_text: str, ref_texts: Sequence[str]) -> list[Pairing]:
+    """A hypothesis paired with each of its references; several references must be line-aligned with it."""
+    pairings = [pair_texts(hyp_text, ref_text) for ref_text in ref_texts]
+    if len(pairings) > 1 and not all(p.by_line for p in pairings):
+        raise UserError("several references need files with one segment per line, as many lines as the hypothesis")
+    return pairings
+
+
+def scored_texts(pairings: Sequence[Pairing]) -> tuple[list[str], list[list[str]]]:
+    """The hypothesis segments and the reference streams that :func:`score_pairings`' pairings score."""
+    if len(pairings) == 1:
+        segments = segments_of(pairings[0])
+        return segments.hyps, [segments.refs]
+    return list(pairings[0].hyp), [list(p.ref) for p in pairings]
+
+
+def pairings_scores(pairings: Sequence[Pairing], options: ScoreOptions = ScoreOptions()) -> Scores:
+    """The scores of a hypothesis from :func:`score_pairings`' pairings with its references."""
+    if len(pairings) == 1:
+        return score_segments(segments_of(pairings[0]), not pairings[0].by_line, options)
+    return score_corpus(pairings[0].hyp, [p.ref for p in pairings], options)
+
+
+@dataclass(frozen=True)
+class PairedResult:
+    """One system's paired test against the first: bootstrap mean and 95% CI (bootstrap only) and p-value
+    (None for the baseline) of each metric, by key, and the test's signatures (with ``bs:``/``ar:`` and seed)."""
+
+    means: dict[str, float | None]
+    ci: dict[str, float | None]
+    p_values: dict[str, float | None]
+    signatures: dict[str, str]
+
+
+def paired_test(names: Sequence[str], systems: Sequence[tuple[list[str], list[list[str]]]], options: ScoreOptions,
+                test_type: str = "bs") -> list[PairedResult]:
+    """sacrebleu's paired significance test of every system against the first (``bs``: bootstrap resampling,
+    1000 resamples; ``ar``: approximate randomization, 10000 trials), on line-aligned segments
+    (``scored_texts`` of each system, all with the same references)."""
+    from sacrebleu.significance import PairedTest
+
+    metrics = corpus_metrics(options)
+    named = [(name, hyps) for name, (hyps, _) in zip(names, systems)]
+    signatures, results = PairedTest(named, metrics, systems[0][1], test_type=test_type,
+                                     n_samples=1000 if test_type == "bs" else 10000)()
+    del results["System"]
+    # sacrebleu keys results by score name (chrF2, chrF2++); its dicts keep the order of ``metrics``
+    by_key = dict(zip(metrics, results.values()))
+    signed = {key: str(signature) for key, signature in zip(metrics, signatures.values())}
+
+    def number(value) -> float | None:
+        return None if value is None else float(value)  # numpy's floats to plain ones (JSON)
+
+    return [PairedResult(*({key: number(getattr(column[k], attr)) for key, column in by_key.items()}
+                           for attr in ("mean", "ci", "p_value")), signed) for k in range(len(names))]
+
+
 def corpus_metrics(options: ScoreOptions = ScoreOptions()) -> dict:
-    """Fresh sacrebleu metric objects keyed as in ``Scores.signatures`` (sacrebleu's defaults unless
-    ``options`` say otherwise)."""
+    """Fresh sacrebleu metric objects for ``options.metrics``, keyed as in ``Scores.signatures``."""
     from sacrebleu.metrics.bleu import _TOKENIZERS
 
     if options.tokenize and options.tokenize not in _TOKENIZERS:
         raise UserError(f"unknown tokenizer {options.tokenize!r}: sacrebleu knows {', '.join(_TOKENIZERS)}")
     bleu = {"tokenize": options.tokenize} if options.tokenize else {}
+    build = {"bleu": lambda: _bleu(options, bleu),
+             "chrf": lambda: CHRF(lowercase=options.chrf_lowercase),
+             "chrf++": lambda: CHRF(word_order=2, lowercase=options.chrf_lowercase),
+             "ter": lambda: TER(case_sensitive=options.ter_case_sensitive)}
+    return {key: build[key]() for key in METRIC_LABELS if key in options.metrics}
+
+
+def _bleu(options: ScoreOptions, bleu: dict):
     try:
-        bleu_metric = BLEU(lowercase=options.lowercase, **bleu)
+        return BLEU(lowercase=options.lowercase, **bleu)
     except RuntimeError as error:  # ja-mecab, ko-mecab: sacrebleu's message names the pip extra they need
         install = next((line.strip() for line in str(error).splitlines() if "pip install" in line), "")
         raise UserError(f"--tokenize {options.tokenize} needs extra dependencies: {install}") from None
     except OSError as error:  # spm, flores101/200 download their sentencepiece model on first use
         raise UserError(f"--tokenize {options.tokenize} could not fetch its sentencepiece model ({error})") from None
-    return {"bleu": bleu_metric, "chrf": CHRF(lowercase=options.lowercase),
-            "chrf++": CHRF(word_order=2, lowercase=options.lowercase), "ter": TER(case_sensitive=not options.lowercase)}
+
+
+def ter_too_long(hyps: Sequence[str], streams: Sequence[Sequence[str]]) -> str | None:
+    """Why TER is not computed on these segments (one with more than ``TER_MAX_WORDS`` words on one side
+    and more than ``TER_SHORT_WORDS`` on the other), or None."""
+    for number, (hyp, *refs) in enumerate(zip(hyps, *streams), 1):
+        sides = sorted((len(hyp.split()), max(len(ref.split()) for ref in refs)))
+        if sides[0] > TER_SHORT_WORDS and sides[1] > TER_MAX_WORDS:
+            return (f"TER not computed: segment {number} has {sides[1]:,} words against {sides[0]:,} "
+                    f"(more than {TER_MAX_WORDS} against more than {TER_SHORT_WORDS}: sacrebleu's TER would "
+                    "take minutes)")
+    return None
+
+
+def format_score(value: float | None) -> str:
+    """A corpus score as the tables show it (one decimal); a dash for a metric not computed."""
+    return "-" if value is None else f"{value:.1f}"
 
 
 def _scores(hyps: Sequence[str], streams: list[list[str]], options: ScoreOptions, **counts) -> Scores:
     if not streams[0]:
         raise UserError("nothing to score: the reference has no sentences")
+    ter_skipped = ter_too_long(hyps, streams) if "ter" in options.metrics else None
+    if ter_skipped:
+        options = replace(options, metrics=tuple(key for key in options.metrics if key != "ter"))
     metrics = corpus_metrics(options)
     results = {key: metric.corpus_score(list(hyps), streams, n_bootstrap=options.n_bootstrap)
                for key, metric in metrics.items()}
     return Scores(
-        **{field: results[key].score for key, field in METRIC_FIELDS.items()},
+        **{field: results[key].score if key in results else None for key, field in METRIC_FIELDS.items()},
         signatures={key: str(metric.get_signature()) for key, metric in metrics.items()},
         ci={key: float(result._ci) for key, result in results.items()} if options.n_bootstrap > 1 else {},
+        ter_skipped=ter_skipped or "",
         **counts,
     )
