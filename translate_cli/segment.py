@@ -40,7 +40,7 @@ _OPENERS = _QUOTES + "([{（【〔"
 _CLOSERS = _CLOSING_QUOTES + ")]}）】〕"
 _BULLETS = "•⁃◦▪‣"
 _NL = r"\n\r\v\f\x1c-\x1e\x85\u2028\u2029"  # what str.splitlines() breaks on
-_LINE_BREAK = rf"(?>\r\n|[{_NL}])"
+_LINE_BREAK = rf"[{_NL}](?:(?<=\r)\n)?+"  # \r\n as one; starting with a class lets re skip ahead
 
 _PARAGRAPH_BREAK = re.compile(rf"{_LINE_BREAK}[^\S{_NL}]*{_LINE_BREAK}\s*")
 _NEWLINE = re.compile(rf"{_LINE_BREAK}\s*")
@@ -55,7 +55,7 @@ _O = re.escape(_OPENERS)
 # consumed: whitespace (none after a CJK full stop, or where a capitalised word follows a full stop
 # without a space), opening quotes or brackets or a spaced ellipsis, and a word.
 _CANDIDATE = re.compile(
-    rf"(?<![{_T}])(?P<punct>(?<!\S)\.(?:{_H}\.){{2,}}+|[{_T}]++)"
+    rf"(?P<punct>[{_T}](?<![{_T}][{_T}])(?:(?<!\S\.)(?<=\.)(?:{_H}\.){{2,}}+|[{_T}]*+))"
     rf"(?P<closers>(?:[{re.escape(_CLOSERS)}]|[\"'](?!\w))*+(?:{_H}?\[(?:\d{{1,3}}|…|\.\.\.)\])*+)"
     rf"(?:{_H}++[\"'{_CLOSING_QUOTES}](?=\s|$))?"
     rf"(?=(?P<space>\s+|$|(?<=[{_SPACELESS}])|(?<=[a-z]{{2}}\.)(?=[{_O}]*[A-Z][a-z]++(?![\w@/]|\.\w)))"
