@@ -2,7 +2,8 @@
 
 Sentences are tokenised once, sorted by length and batched by padded token count; a sentence longer
 than the model accepts is cut at clause boundaries and its pieces' translations joined.
-Heavy libraries (torch, transformers, ctranslate2) are imported only when a model loads.
+Heavy libraries (torch, transformers, ctranslate2) are imported only when a model loads, and a model already
+converted for CTranslate2 loads without torch or transformers (see light_tokenizer).
 """
 
 from __future__ import annotations
