@@ -64,6 +64,11 @@ _CANDIDATE = re.compile(
 # A list item: a bullet, a dash or star opening a line, or an enumerator (1. 1) 1.) a. a)).
 _ENUMERATOR = r"(?P<value>\d{1,3}|[a-z])(?P<delimiter>\.\)|[.)])"
 _ITEM = re.compile(rf"(?<!\S)(?:(?P<bullet>[{_BULLETS}]|[-*–](?={_H}))|{_ENUMERATOR}(?=\s))")
+# Found wherever _ITEM could match (a bullet, a dash or star before a space, or the delimiter after a value of
+# 1-3 characters that follows a space); it starts with a character class, so re skips ahead to those few
+# characters, and a run of lines without one needs no _ITEM scan.
+_ITEM_HINT = re.compile(rf"[{_BULLETS}\-*–.)](?:(?<=[-*–])(?={_H})|(?<=[{_BULLETS}])"
+                        rf"|(?<=(?<!\S)[a-z\d][.)])|(?<=(?<!\S)\d\d[.)])|(?<=(?<!\S)\d\d\d[.)]))")
 _ENUMERATOR_AFTER_BULLET = re.compile(rf"{_H}*{_ENUMERATOR}(?=\s)")
 _INITIALS = re.compile(r"[A-Z](?:\.[A-Z])*")  # S, A.A, K.H, U.S
 _DOTTED = re.compile(r"[A-Za-z]{1,2}(?:\.[A-Za-z]{1,3})+")  # S.Pd, M.Sc, Ph.D (with a capital)
@@ -190,6 +195,8 @@ def _list_items(text: str, start: int, end: int) -> tuple[list[int], set[int]]:
     ("1.", "b)") opens one at the start of a line, or within a line when it continues a list
     begun with 1 or a (1 then 2, a then b) and a capitalised word follows both.
     """
+    if not _ITEM_HINT.search(text, start, end):
+        return [], set()
     starts: list[int] = []
     markers: set[int] = set()
     enumerators: list[re.Match[str]] = []  # not after a bullet, opening a line or before a capital
