@@ -66,7 +66,7 @@ _ENUMERATOR = r"(?P<value>\d{1,3}|[a-z])(?P<delimiter>\.\)|[.)])"
 _ITEM = re.compile(rf"(?<!\S)(?:(?P<bullet>[{_BULLETS}]|[-*–](?={_H}))|{_ENUMERATOR}(?=\s))")
 # Found wherever _ITEM could match (a bullet, a dash or star before a space, or the delimiter after a value of
 # 1-3 characters that follows a space); it starts with a character class, so re skips ahead to those few
-# characters, and a run of lines without one needs no _ITEM scan.
+# characters, and _ITEM is tried only there (see _items).
 _ITEM_HINT = re.compile(rf"[{_BULLETS}\-*–.)](?:(?<=[-*–])(?={_H})|(?<=[{_BULLETS}])"
                         rf"|(?<=(?<!\S)[a-z\d][.)])|(?<=(?<!\S)\d\d[.)])|(?<=(?<!\S)\d\d\d[.)]))")
 _ENUMERATOR_AFTER_BULLET = re.compile(rf"{_H}*{_ENUMERATOR}(?=\s)")
@@ -195,13 +195,11 @@ def _list_items(text: str, start: int, end: int) -> tuple[list[int], set[int]]:
     ("1.", "b)") opens one at the start of a line, or within a line when it continues a list
     begun with 1 or a (1 then 2, a then b) and a capitalised word follows both.
     """
-    if not _ITEM_HINT.search(text, start, end):
-        return [], set()
     starts: list[int] = []
     markers: set[int] = set()
     enumerators: list[re.Match[str]] = []  # not after a bullet, opening a line or before a capital
     after_bullet = -1
-    for item in _ITEM.finditer(text, start, end):
+    for item in _items(text, start, end):
         if item.group("bullet"):
             if item.group("bullet") in _BULLETS or _starts_line(text, start, item.start()):
                 starts.append(item.start())
@@ -223,6 +221,19 @@ def _list_items(text: str, start: int, end: int) -> tuple[list[int], set[int]]:
                 starts.append(item.start())
                 markers.add(item.end("value"))
     return sorted(set(starts)), markers
+
+
+def _items(text: str, start: int, end: int):
+    """What ``_ITEM.finditer(text, start, end)`` yields, with _ITEM tried only at the few places just before
+    an _ITEM_HINT (a value is at most 3 characters), not at every character."""
+    tried: set[int] = set()
+    for hint in _ITEM_HINT.finditer(text, start, end):
+        for pos in range(max(start, hint.start() - 3), hint.start() + 1):
+            if pos not in tried:
+                tried.add(pos)
+                item = _ITEM.match(text, pos, end)
+                if item:
+                    yield item
 
 
 def _follows(first: str, second: str) -> bool:
