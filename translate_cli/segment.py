@@ -39,6 +39,8 @@ _QUOTES = "\"'" + _OPENING_QUOTES + _CLOSING_QUOTES
 _OPENERS = _QUOTES + "([{（【〔"
 _CLOSERS = _CLOSING_QUOTES + ")]}）】〕"
 _BULLETS = "•⁃◦▪‣"
+_LINE_CLOSERS = _CLOSERS + "\"'"  # looked through at a line's end
+_LINE_CONTINUERS = _TERMINALS + ",;"  # a line ending in one of these goes on (or ends a sentence itself)
 _NL = r"\n\r\v\f\x1c-\x1e\x85\u2028\u2029"  # what str.splitlines() breaks on
 _LINE_BREAK = rf"[{_NL}](?:(?<=\r)\n)?+"  # \r\n as one; starting with a class lets re skip ahead
 
@@ -164,8 +166,8 @@ def _blocks(text: str, start: int, end: int):
     """Yield the runs of lines in a paragraph, ending a run after a line without final punctuation."""
     for match in _NEWLINE.finditer(text, start, end):
         line_end = text[max(start, match.start() - _WINDOW) : match.start()].rstrip()
-        last = line_end.rstrip(_CLOSERS + "\"'")[-1:] or line_end[-1:]
-        continues = (last and last in _TERMINALS + ",;") or text[match.end()].islower()
+        last = line_end.rstrip(_LINE_CLOSERS)[-1:] or line_end[-1:]
+        continues = (last and last in _LINE_CONTINUERS) or text[match.end()].islower()
         if not continues:
             yield from _strip(text, start, match.start())
             start = match.end()
@@ -181,7 +183,9 @@ def _sentences(text: str, start: int, end: int, rules: _Rules):
         if candidate.start() not in markers and _is_boundary(text, sentence_start, candidate, rules):
             cuts.append((candidate.end(), candidate.end("space")))
             sentence_start = candidate.end("space")
-    for cut_end, next_start in sorted(cuts, key=lambda cut: cut[1]):
+    if item_starts:  # else the cuts came in order
+        cuts.sort(key=lambda cut: cut[1])
+    for cut_end, next_start in cuts:
         if start < cut_end and next_start < end:
             yield start, cut_end
             start = next_start
@@ -253,12 +257,13 @@ def _is_boundary(text: str, sentence_start: int, candidate: re.Match[str], rules
     """Whether the terminal punctuation ``candidate`` ends the sentence begun at ``sentence_start``."""
     punct, closers, space, opener, word = candidate.groups()
     first = word[:1]
-    if not _ALWAYS_FINAL.isdisjoint(punct):
-        return True
-    if not _STRONG.isdisjoint(punct):  # "Apa kabar?" tanyanya, "Yahoo! in": a quote's tag or a name
-        return not first.islower() or _HAS_NEWLINE.search(space) is not None or ("?" in punct and not closers)
-    if punct[1:2].isspace():  # a spaced ellipsis: ". . ." within a sentence, ". . . ." ends one
-        return punct.count(".") > 3 and first.isupper()
+    if punct != ".":  # a lone full stop, the common case, needs none of these three
+        if not _ALWAYS_FINAL.isdisjoint(punct):
+            return True
+        if not _STRONG.isdisjoint(punct):  # "Apa kabar?" tanyanya, "Yahoo! in": a quote's tag or a name
+            return not first.islower() or _HAS_NEWLINE.search(space) is not None or ("?" in punct and not closers)
+        if punct[1:2].isspace():  # a spaced ellipsis: ". . ." within a sentence, ". . . ." ends one
+            return punct.count(".") > 3 and first.isupper()
     if text[candidate.start() - 1 : candidate.start()] in ("(", "["):  # "[...]" marks an omission
         return False
     if len(punct) > 1 or punct == "…" or opener.startswith("."):  # an ellipsis, before a capital
