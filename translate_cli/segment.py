@@ -165,6 +165,8 @@ def _strip(text: str, start: int, end: int):
 def _blocks(text: str, start: int, end: int):
     """Yield the runs of lines in a paragraph, ending a run after a line without final punctuation."""
     for match in _NEWLINE.finditer(text, start, end):
+        if text[match.start() - 1] in _LINE_CONTINUERS:  # the common case, decided at once (no closers follow)
+            continue
         line_end = text[max(start, match.start() - _WINDOW) : match.start()].rstrip()
         last = line_end.rstrip(_LINE_CLOSERS)[-1:] or line_end[-1:]
         continues = (last and last in _LINE_CONTINUERS) or text[match.end()].islower()
