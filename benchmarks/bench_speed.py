@@ -5,7 +5,8 @@ Usage: python benchmarks/bench_speed.py [--model PATH_OR_ALIAS] [--data DIR] [--
 
 Without --model a random-weight Marian of the recipe's size (translate_cli.training.TrainConfig: d_model
 512, 6 encoder and 2 decoder layers, 8 heads, FFN 2048; the tests' 400-piece vocabulary, not the recipe's
-8,000) is built into a temp folder; with --model, that model (the shipped one: --model embedded). A random
+8,000) is built into a temp folder, and the shipped model (models/id-en-small) is run too when present; with
+--model, that model alone (a Marian: raw CTranslate2 reads its source.spm). A random
 model never ends a sentence early, so every sentence decodes to its full output budget: its time is all
 kernel time. The first N lines of DIR/NAME.id (default ../shared/data/test/flores200.devtest) are
 translated, each variant in its own subprocess (peak memory and page faults are its own):
@@ -37,7 +38,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from translate_cli.models import resolve_model  # noqa: E402
+from translate_cli.models import EMBEDDED_DIR, resolve_model  # noqa: E402
 
 VARIANTS = {"a": "baseline transformers, 1 by 1", "b": "Translator, transformers", "c": "Translator, CTranslate2"}
 
@@ -215,9 +216,13 @@ def main() -> None:
         return
     with tempfile.TemporaryDirectory() as tmp:
         os.environ.setdefault("TRANSLATE_CLI_CACHE", str(Path(tmp) / "cache"))
-        if not args.model:
-            args.model = recipe_sized_marian(Path(tmp) / "recipe-marian")
-        report(args, source)
+        models = [args.model] if args.model else [recipe_sized_marian(Path(tmp) / "recipe-marian")] + (
+            ["embedded"] if (EMBEDDED_DIR / "config.json").is_file() else [])  # and the shipped model
+        for model in models:
+            if resolve_model(model).family != "marian":
+                raise SystemExit(f"{model}: raw CTranslate2 is run here with Marian's source.spm only")
+            args.model = model
+            report(args, source)
 
 
 def report(args, source: list[str]) -> None:
