@@ -108,7 +108,8 @@ def main() -> None:
     text = "\n\n".join(doc for _, _, docs in sets.values() for doc, _ in docs)
     size = len(text.encode()) / 1e6
     seconds = min(cpu_timed(lambda: segment(text)) for _ in range(5))
-    print(f"translate_cli.segment on all sets as one text ({size:.2f} MB): {size / seconds:.1f} MB/s (CPU time, best of 5)")
+    print(f"translate_cli.segment on all sets as one text ({size:.2f} MB): {size / seconds:.1f} MB/s "
+          "(CPU time, best of 5)")
     if "blingfire" in systems("id"):
         import blingfire
 

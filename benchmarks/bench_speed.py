@@ -13,7 +13,8 @@ translated, each variant in its own subprocess (peak memory and page faults are 
 
 1. raw CTranslate2 vs our Translator on CTranslate2 (int8), at each --threads, with glibc's malloc as it
    comes and with the thresholds ``translate.tune_malloc`` sets: sentences/s, minor page faults, and the
-   ratio to raw CTranslate2 with the same allocator (the headline; 1.00 is raw speed). Raw CTranslate2 is
+   ratio to raw CTranslate2 with the same allocator (the headline; 1.00 is raw speed), on the lines that fit
+   the model whole (raw CTranslate2 cannot cut an over-long one). Raw CTranslate2 is
    given the same inputs (our ids as tokens) and the same per-sentence output budgets, one
    ``translate_batch`` per budget, so only the pipeline around the kernel differs. Outputs must match.
 2. start-up: one sentence, model load included, in a fresh process: ``ctranslate2`` + ``sentencepiece``
@@ -98,6 +99,7 @@ def run_ct2(kind: str, model: str, sentences: list[str], beam: int, tuned: bool)
     if not tuned:
         translate.tune_malloc = lambda: False
     translator = translate.load_translator(resolve_model(model), backend="ctranslate2", beam=beam, device="cpu")
+    sentences = [s for s in sentences if translator._fits(s)]  # raw CTranslate2 cannot cut an over-long line
     faults, start = resource.getrusage(resource.RUSAGE_SELF).ru_minflt, time.perf_counter()
     if kind == "ours":
         hypotheses = translator.translate(sentences)
@@ -116,7 +118,7 @@ def run_ct2(kind: str, model: str, sentences: list[str], beam: int, tuned: bool)
                 [tokens[i] for i in rows], beam_size=beam, max_batch_size=engine.max_batch_tokens,
                 batch_type="tokens", max_decoding_length=budget)
             for i, result in zip(rows, results):
-                hypotheses[i] = sp.decode(result.hypotheses[0])
+                hypotheses[i] = sp.decode(result.hypotheses[0]).strip()  # as the Translator gives it
     seconds = time.perf_counter() - start
     faults = resource.getrusage(resource.RUSAGE_SELF).ru_minflt - faults
     return {"hypotheses": hypotheses, "seconds": seconds, "faults": faults}
@@ -130,7 +132,7 @@ def ct2_folder(model: str) -> Path:
     return ct2_cache_dir() / f"{content_key(model_folder(resolve_model(model)))}-int8"
 
 
-def startup(model: str, sentence: str, beam: int, raw: bool) -> tuple[float, float, str]:
+def startup(model: str, sentence: str, beam: int, limit: int, raw: bool) -> tuple[float, float, str]:
     """Wall seconds and peak MiB of a fresh process translating one sentence, model load included."""
     if raw:
         import sentencepiece
@@ -138,13 +140,14 @@ def startup(model: str, sentence: str, beam: int, raw: bool) -> tuple[float, flo
         from translate_cli.translate import output_budget
 
         folder = str(ct2_folder(model))
-        length = len(sentencepiece.SentencePieceProcessor(model_file=f"{folder}/tokenizer/source.spm").encode(sentence)) + 1
+        sp = sentencepiece.SentencePieceProcessor(model_file=f"{folder}/tokenizer/source.spm")
+        length = len(sp.encode(sentence)) + 1  # with the end token
         code = (f"import ctranslate2, resource, sentencepiece; "
                 f"sp = sentencepiece.SentencePieceProcessor(model_file={folder!r} + '/tokenizer/source.spm'); "
                 f"t = ctranslate2.Translator({folder!r}, device='cpu', compute_type='int8', intra_threads=1); "
                 f"tokens = sp.encode({sentence!r}, out_type=str) + ['</s>']; "
                 f"out = sp.decode(t.translate_batch([tokens], beam_size={beam}, "
-                f"max_decoding_length={output_budget(length, 512)})[0].hypotheses[0]); ")
+                f"max_decoding_length={output_budget(length, limit)})[0].hypotheses[0]); ")
     else:
         code = (f"import resource; from translate_cli.translate import load_translator; "
                 f"out = load_translator({model!r}, backend='ctranslate2', beam={beam}).translate([{sentence!r}])[0]; ")
@@ -228,7 +231,7 @@ def main() -> None:
 def report(args, source: list[str]) -> None:
     from translate_cli.translate import load_translator
 
-    load_translator(args.model, backend="ctranslate2", beam=args.beam, device="cpu")  # convert once, untimed
+    translator = load_translator(args.model, backend="ctranslate2", beam=args.beam, device="cpu")  # converts, untimed
     print(f"model {args.model}; {len(source)} lines of {args.set}; beam {args.beam}; CTranslate2 int8 on the CPU")
     print(f"{'threads':>7} {'malloc':8} {'raw sent/s':>10} {'ours sent/s':>11} {'ours/raw':>8} "
           f"{'raw faults':>10} {'ours faults':>11} {'same output':>11}")
@@ -237,20 +240,23 @@ def report(args, source: list[str]) -> None:
         for tuned in ("glibc", "tuned"):
             raw, ours = (child(args, "--variant", f"{kind}:{tuned}", threads=threads) for kind in ("raw", "ours"))
             speeds[threads, tuned] = raw["seconds"], ours["seconds"]
-            print(f"{threads:7d} {tuned:8} {len(source) / raw['seconds']:10.2f} {len(source) / ours['seconds']:11.2f} "
+            lines = len(raw["hypotheses"])
+            print(f"{threads:7d} {tuned:8} {lines / raw['seconds']:10.2f} {lines / ours['seconds']:11.2f} "
                   f"{raw['seconds'] / ours['seconds']:8.2f} {raw['faults']:10d} {ours['faults']:11d} "
                   f"{str(raw['hypotheses'] == ours['hypotheses']):>11}")
     for threads in args.threads:
         (raw0, ours0), (raw1, ours1) = speeds[threads, "glibc"], speeds[threads, "tuned"]
         print(f"malloc tuning at {threads} thread(s): raw {raw0 / raw1:.2f}x, ours {ours0 / ours1:.2f}x faster")
 
-    sentence = source[0]
-    (raw_s, raw_mb, raw_out), (our_s, our_mb, our_out) = (startup(args.model, sentence, args.beam, raw) for raw in (True, False))
+    sentence, limit = next(s for s in source if translator._fits(s)), translator.max_source_tokens
+    (raw_s, raw_mb, raw_out), (our_s, our_mb, our_out) = (startup(args.model, sentence, args.beam, limit, raw)
+                                                          for raw in (True, False))
     print(f"one sentence, model load included (fresh process, 1 thread): raw CTranslate2 + sentencepiece "
           f"{raw_s:.2f} s, {raw_mb:.0f} MiB; translate_cli {our_s:.2f} s, {our_mb:.0f} MiB "
           f"({our_s / raw_s:.2f}x raw; same output: {raw_out == our_out})")
     startup_help = help_startup()
-    print(f"translate-cli --help: {f'{startup_help:.3f} s (best of 5)' if startup_help is not None else 'not installed'}")
+    shown = f"{startup_help:.3f} s (best of 5)" if startup_help is not None else "not installed"
+    print(f"translate-cli --help: {shown}")
     if args.transformers:
         transformers_table(args)
 

@@ -31,18 +31,12 @@ class _Tokenizer:
         self._clean_up = bool(config.get("clean_up_tokenization_spaces", False))
         self.unk_token = _content(config["unk_token"])
         names = [_content(config[name]) for name in _NAMED_SPECIALS if config.get(name) is not None]
-        self.all_special_tokens = list(dict.fromkeys(names + [_content(t) for t in config.get("extra_special_tokens") or []]))
+        names += [_content(token) for token in config.get("extra_special_tokens") or []]
+        self.all_special_tokens = list(dict.fromkeys(names))
         self._token_to_id = token_to_id
         self.unk_token_id = token_to_id(self.unk_token)
         self.eos_token_id = token_to_id(_content(config["eos_token"]))
         self.all_special_ids = {token_to_id(token) for token in self.all_special_tokens}
-
-    def tokenize(self, text: str) -> list[str]:
-        raise NotImplementedError
-
-    def __call__(self, texts: list[str], add_special_tokens: bool = False) -> dict[str, list[list[int]]]:
-        assert not add_special_tokens  # the Translator inserts special tokens by id itself
-        return {"input_ids": [self.convert_tokens_to_ids(self.tokenize(text)) for text in texts]}
 
     def convert_tokens_to_ids(self, tokens):
         return self._token_to_id(tokens) if isinstance(tokens, str) else [self._token_to_id(t) for t in tokens]
@@ -74,6 +68,10 @@ class _SentencePieceTokenizer(_Tokenizer):
 
     def get_lang_token(self, lang: str) -> str:
         return f"__{lang}__"
+
+    def __call__(self, texts: list[str], add_special_tokens: bool = False) -> dict[str, list[list[int]]]:
+        """Each text's ids, never with special tokens (the Translator inserts those by id)."""
+        return {"input_ids": [self.convert_tokens_to_ids(self.tokenize(text)) for text in texts]}
 
     def tokenize(self, text: str) -> list[str]:
         parts = self._split.split(text) if self._split else [text]
@@ -138,11 +136,8 @@ class _TokenizersTokenizer(_Tokenizer):
         found = self._tokenizer.token_to_id(token)
         return self.unk_token_id if found is None else found
 
-    def tokenize(self, text: str) -> list[str]:
-        return self._tokenizer.encode(text, add_special_tokens=False).tokens
-
     def __call__(self, texts: list[str], add_special_tokens: bool = False) -> dict[str, list[list[int]]]:
-        assert not add_special_tokens
+        """Each text's ids, never with special tokens (the Translator inserts those by id)."""
         return {"input_ids": [e.ids for e in self._tokenizer.encode_batch(texts, add_special_tokens=False)]}
 
     def convert_ids_to_tokens(self, ids) -> list[str]:
