@@ -83,6 +83,7 @@ def main() -> None:
     parser.add_argument("--sets", default="", help="only the sets whose name contains this")
     parser.add_argument("--only", default="", help="only the systems whose name contains this")
     parser.add_argument("--errors", type=int, default=0, help="print N missed/extra boundaries of translate_cli")
+    parser.add_argument("--against", metavar="REV", help="also time segment.py of git revision REV (same output)")
     args = parser.parse_args()
 
     sets = {name: s for name, s in read_sets(args).items() if args.sets in name}
@@ -106,8 +107,38 @@ def main() -> None:
 
     text = "\n\n".join(doc for _, _, docs in sets.values() for doc, _ in docs)
     size = len(text.encode()) / 1e6
-    seconds = min(timed(lambda: segment(text)) for _ in range(3))
-    print(f"translate_cli.segment on all sets as one text ({size:.2f} MB): {size / seconds:.1f} MB/s")
+    seconds = min(cpu_timed(lambda: segment(text)) for _ in range(5))
+    print(f"translate_cli.segment on all sets as one text ({size:.2f} MB): {size / seconds:.1f} MB/s "
+          "(CPU time, best of 5)")
+    if "blingfire" in systems("id"):
+        import blingfire
+
+        peer = min(cpu_timed(lambda: blingfire.text_to_sentences(text)) for _ in range(5))
+        print(f"blingfire on the same text: {size / peer:.1f} MB/s; translate_cli at {peer / seconds:.2f}x its speed")
+    if args.against:
+        old = segment_at(args.against)
+        same = all(old(text, lang) == segment(text, lang) for lang in ("id", "en", "fr"))
+        old_seconds = min(cpu_timed(lambda: old(text, "id")) for _ in range(5))
+        print(f"segment.py of {args.against}: {size / old_seconds:.1f} MB/s; now {old_seconds / seconds:.2f}x as fast; "
+              f"same segments (id, en, generic rules): {same}")
+
+
+def segment_at(revision: str):
+    """``segment`` as it was in git revision ``revision`` (its data files as they are now)."""
+    import importlib.util
+    import subprocess
+    import tempfile
+
+    source = subprocess.run(["git", "-C", str(ROOT), "show", f"{revision}:translate_cli/segment.py"],
+                            capture_output=True, text=True, check=True).stdout
+    folder = Path(tempfile.mkdtemp())
+    (folder / "segment_then.py").write_text(source, encoding="utf-8")
+    (folder / "data").symlink_to(ROOT / "translate_cli" / "data")
+    spec = importlib.util.spec_from_file_location("segment_then", folder / "segment_then.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["segment_then"] = module  # dataclasses look their module up
+    spec.loader.exec_module(module)
+    return module.segment
 
 
 def read_sets(args) -> dict[str, tuple[str, str, list[Document]]]:
@@ -161,21 +192,26 @@ def char_index(text: str, nonspace_count: int) -> int:
 
 def systems(lang: str) -> dict:
     """Each system as a function from text to its list of sentence strings."""
+    from importlib.util import find_spec
+
     import blingfire
     import pysbd
     import sentencex
-    import spacy
 
     pysbd_segmenter = pysbd.Segmenter(language="en", clean=False)
-    nlp = spacy.blank(lang)
-    nlp.add_pipe("sentencizer")
-    return {
+    chosen = {
         "translate_cli": lambda text: [s.text for s in segment(text, lang)],
         "sentencex": lambda text: list(sentencex.segment(lang, text)),
         "pysbd (en rules)" if lang == "id" else "pysbd": pysbd_segmenter.segment,
         "blingfire": lambda text: blingfire.text_to_sentences(text).split("\n"),
-        "spacy sentencizer": lambda text: [s.text for s in nlp(text).sents],
     }
+    if find_spec("spacy"):  # the largest peer to install: left out when absent
+        import spacy
+
+        nlp = spacy.blank(lang)
+        nlp.add_pipe("sentencizer")
+        chosen["spacy sentencizer"] = lambda text: [s.text for s in nlp(text).sents]
+    return chosen
 
 
 def evaluate(split, docs: list[Document]) -> tuple[float, float, float, float]:
@@ -237,10 +273,11 @@ def hard_cases(path: Path) -> list[Document]:
     return docs
 
 
-def timed(function) -> float:
-    start = time.perf_counter()
+def cpu_timed(function) -> float:
+    """CPU seconds of one call: steadier than wall time on a shared machine."""
+    start = time.process_time()
     function()
-    return time.perf_counter() - start
+    return time.process_time() - start
 
 
 if __name__ == "__main__":

@@ -1,24 +1,33 @@
-"""Translation speed and quality: plain transformers vs our Translator on transformers vs on CTranslate2.
+"""Translation speed against raw CTranslate2 (the headline), start-up, the allocator, and plain transformers.
 
-Usage: python benchmarks/bench_speed.py --model PATH_OR_ALIAS [--data DIR] [--set NAME] [--n 300] [--beam 4]
+Usage: python benchmarks/bench_speed.py [--model PATH_OR_ALIAS] [--data DIR] [--set NAME] [--n 64] [--beam 4]
+                                        [--threads 1 2] [--transformers N]
 
-The first N lines of DIR/NAME.id (default ../shared/data/test/flores200.devtest, document order) are
-translated by three variants, each in its own subprocess so that peak memory (ru_maxrss) is its own:
+Without --model a random-weight Marian of the recipe's size (translate_cli.training.TrainConfig: d_model
+512, 6 encoder and 2 decoder layers, 8 heads, FFN 2048; the tests' 400-piece vocabulary, not the recipe's
+8,000) is built into a temp folder, and the shipped model (models/id-en-small) is run too when present; with
+--model, that model alone (a Marian: raw CTranslate2 reads its source.spm). A random
+model never ends a sentence early, so every sentence decodes to its full output budget: its time is all
+kernel time. The first N lines of DIR/NAME.id (default ../shared/data/test/flores200.devtest) are
+translated, each variant in its own subprocess (peak memory and page faults are its own):
 
-a. baseline: ``model.generate`` one sentence at a time in document order, same beam, same language
-   codes and the same output budget as ours (2 x input tokens + 10), so only batching/backend differ
-   (an over-long input is truncated, as plain use does);
-b. our Translator on transformers (length-sorted, token-bounded batches);
-c. our Translator on CTranslate2 (int8 on CPU; converted on first use, outside the timing).
-
-Prints sentences/s (translation only, loading excluded), load seconds, peak RSS, BLEU/chrF against
-NAME.en and ratios to (a); then the best of 5 start-ups of ``translate-cli --help`` if installed.
+1. raw CTranslate2 vs our Translator on CTranslate2 (int8), at each --threads, with glibc's malloc as it
+   comes and with the thresholds ``translate.tune_malloc`` sets: sentences/s, minor page faults, and the
+   ratio to raw CTranslate2 with the same allocator (the headline; 1.00 is raw speed), on the lines that fit
+   the model whole (raw CTranslate2 cannot cut an over-long one). Raw CTranslate2 is
+   given the same inputs (our ids as tokens) and the same per-sentence output budgets, one
+   ``translate_batch`` per budget, so only the pipeline around the kernel differs. Outputs must match.
+2. start-up: one sentence, model load included, in a fresh process: ``ctranslate2`` + ``sentencepiece``
+   alone vs ``load_translator`` + ``translate`` (the conversion is cached first): seconds and peak memory.
+3. with --transformers N: the first N lines through a plain ``model.generate`` loop (fp32, one by one),
+   our Translator on transformers and on CTranslate2, with BLEU/chrF against NAME.en.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import shutil
 import subprocess
@@ -30,7 +39,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from translate_cli.models import resolve_model  # noqa: E402
+from translate_cli.models import EMBEDDED_DIR, resolve_model  # noqa: E402
 
 VARIANTS = {"a": "baseline transformers, 1 by 1", "b": "Translator, transformers", "c": "Translator, CTranslate2"}
 
@@ -64,8 +73,8 @@ def run_baseline(spec, sentences: list[str], beam: int) -> tuple[list[str], floa
     return hypotheses, loaded
 
 
-def run_variant(variant: str, model: str, sentences: list[str], beam: int) -> dict:
-    """Translate in this process; report hypotheses, timings and peak memory."""
+def run_transformers_variant(variant: str, model: str, sentences: list[str], beam: int) -> dict:
+    """Translate in this process (table 3); report hypotheses, timings and peak memory."""
     spec = resolve_model(model)
     start = time.perf_counter()
     if variant == "a":
@@ -83,6 +92,88 @@ def run_variant(variant: str, model: str, sentences: list[str], beam: int) -> di
     return {"hypotheses": hypotheses, "seconds": seconds, "load_seconds": loaded, "peak_mb": peak_mb}
 
 
+def run_ct2(kind: str, model: str, sentences: list[str], beam: int, tuned: bool) -> dict:
+    """Table 1 in this process: ``raw`` CTranslate2 + sentencepiece, or ``ours``; threads from OMP_NUM_THREADS."""
+    from translate_cli import translate
+
+    if not tuned:
+        translate.tune_malloc = lambda: False
+    translator = translate.load_translator(resolve_model(model), backend="ctranslate2", beam=beam, device="cpu")
+    sentences = [s for s in sentences if translator._fits(s)]  # raw CTranslate2 cannot cut an over-long line
+    faults, start = resource.getrusage(resource.RUSAGE_SELF).ru_minflt, time.perf_counter()
+    if kind == "ours":
+        hypotheses = translator.translate(sentences)
+    else:
+        import sentencepiece
+
+        engine = translator._engine
+        sp = sentencepiece.SentencePieceProcessor(model_file=str(ct2_folder(model) / "tokenizer" / "source.spm"))
+        tokens = [pieces + ["</s>"] for pieces in sp.encode(sentences, out_type=str)]
+        by_budget: dict[int, list[int]] = {}
+        for i, source in enumerate(tokens):
+            by_budget.setdefault(translate.output_budget(len(source), translator.max_source_tokens), []).append(i)
+        hypotheses = [""] * len(sentences)
+        for budget, rows in by_budget.items():
+            results = engine.translator.translate_batch(
+                [tokens[i] for i in rows], beam_size=beam, max_batch_size=engine.max_batch_tokens,
+                batch_type="tokens", max_decoding_length=budget)
+            for i, result in zip(rows, results):
+                hypotheses[i] = sp.decode(result.hypotheses[0]).strip()  # as the Translator gives it
+    seconds = time.perf_counter() - start
+    faults = resource.getrusage(resource.RUSAGE_SELF).ru_minflt - faults
+    return {"hypotheses": hypotheses, "seconds": seconds, "faults": faults}
+
+
+def ct2_folder(model: str) -> Path:
+    """Where the int8 conversion of ``model`` lives (converted by the first load)."""
+    from translate_cli.models import model_folder
+    from translate_cli.translate import content_key, ct2_cache_dir
+
+    return ct2_cache_dir() / f"{content_key(model_folder(resolve_model(model)))}-int8"
+
+
+def startup(model: str, sentence: str, beam: int, limit: int, raw: bool) -> tuple[float, float, str]:
+    """Wall seconds and peak MiB of a fresh process translating one sentence, model load included."""
+    if raw:
+        import sentencepiece
+
+        from translate_cli.translate import output_budget
+
+        folder = str(ct2_folder(model))
+        sp = sentencepiece.SentencePieceProcessor(model_file=f"{folder}/tokenizer/source.spm")
+        length = len(sp.encode(sentence)) + 1  # with the end token
+        code = (f"import ctranslate2, resource, sentencepiece; "
+                f"sp = sentencepiece.SentencePieceProcessor(model_file={folder!r} + '/tokenizer/source.spm'); "
+                f"t = ctranslate2.Translator({folder!r}, device='cpu', compute_type='int8', intra_threads=1); "
+                f"tokens = sp.encode({sentence!r}, out_type=str) + ['</s>']; "
+                f"out = sp.decode(t.translate_batch([tokens], beam_size={beam}, "
+                f"max_decoding_length={output_budget(length, limit)})[0].hypotheses[0]); ")
+    else:
+        code = (f"import resource; from translate_cli.translate import load_translator; "
+                f"out = load_translator({model!r}, backend='ctranslate2', beam={beam}).translate([{sentence!r}])[0]; ")
+    code += "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024); print(out)"
+    env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    start = time.perf_counter()
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env, cwd=ROOT)
+    seconds = time.perf_counter() - start
+    peak, out = done.stdout.split("\n", 1)
+    return seconds, float(peak), out.strip()
+
+
+def recipe_sized_marian(folder: Path) -> str:
+    """A random-weight Marian of the recipe's size (TrainConfig), built like the tests' tiny model."""
+    sys.path.insert(0, str(ROOT / "tests"))
+    from tiny_models import build_marian
+
+    from translate_cli.training import TrainConfig
+
+    cfg = TrainConfig()
+    return str(build_marian(folder, d_model=cfg.d_model, encoder_layers=cfg.encoder_layers,
+                            decoder_layers=cfg.decoder_layers, encoder_attention_heads=cfg.heads,
+                            decoder_attention_heads=cfg.heads, encoder_ffn_dim=cfg.ffn_dim,
+                            decoder_ffn_dim=cfg.ffn_dim, max_position_embeddings=512))
+
+
 def help_startup() -> float | None:
     """Best of 5 wall times of ``translate-cli --help``, or None when the console script is missing."""
     script = shutil.which("translate-cli", path=str(Path(sys.executable).parent)) or shutil.which("translate-cli")
@@ -96,35 +187,88 @@ def help_startup() -> float | None:
     return min(times)
 
 
+def child(args, *extra: str, threads: int = 1) -> dict:
+    """Run one variant of this script in a subprocess with ``threads`` compute threads; its JSON result."""
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "result.json"
+        subprocess.run([sys.executable, __file__, "--model", args.model, "--data", str(args.data), "--set", args.set,
+                        "--n", str(args.n), "--beam", str(args.beam), "--out", str(out), *extra], check=True,
+                       env={**os.environ, "OMP_NUM_THREADS": str(threads)})
+        return json.loads(out.read_text(encoding="utf-8"))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--model", required=True, help="alias, local model folder or hub id")
+    parser.add_argument("--model", help="alias, local model folder or hub id (default: a recipe-sized random Marian)")
     parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data" / "test")
     parser.add_argument("--set", default="flores200.devtest", help="NAME of NAME.id / NAME.en in --data")
-    parser.add_argument("--n", type=int, default=300)
+    parser.add_argument("--n", type=int, default=64)
     parser.add_argument("--beam", type=int, default=4)
-    parser.add_argument("--variant", choices=VARIANTS, help=argparse.SUPPRESS)  # internal: one subprocess
+    parser.add_argument("--threads", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--transformers", type=int, default=0, metavar="N", help="also table 3 on N lines")
+    parser.add_argument("--variant", help=argparse.SUPPRESS)  # internal: one subprocess
     parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
 
     source = (args.data / f"{args.set}.id").read_text(encoding="utf-8").splitlines()[: args.n]
     if args.variant:
-        args.out.write_text(json.dumps(run_variant(args.variant, args.model, source, args.beam)), encoding="utf-8")
+        kind, _, tuned = args.variant.partition(":")
+        result = (run_ct2(kind, args.model, source, args.beam, tuned == "tuned") if tuned
+                  else run_transformers_variant(kind, args.model, source, args.beam))
+        args.out.write_text(json.dumps(result), encoding="utf-8")
         return
+    with tempfile.TemporaryDirectory() as tmp:
+        os.environ.setdefault("TRANSLATE_CLI_CACHE", str(Path(tmp) / "cache"))
+        models = [args.model] if args.model else [recipe_sized_marian(Path(tmp) / "recipe-marian")] + (
+            ["embedded"] if (EMBEDDED_DIR / "config.json").is_file() else [])  # and the shipped model
+        for model in models:
+            if resolve_model(model).family != "marian":
+                raise SystemExit(f"{model}: raw CTranslate2 is run here with Marian's source.spm only")
+            args.model = model
+            report(args, source)
 
+
+def report(args, source: list[str]) -> None:
+    from translate_cli.translate import load_translator
+
+    translator = load_translator(args.model, backend="ctranslate2", beam=args.beam, device="cpu")  # converts, untimed
+    print(f"model {args.model}; {len(source)} lines of {args.set}; beam {args.beam}; CTranslate2 int8 on the CPU")
+    print(f"{'threads':>7} {'malloc':8} {'raw sent/s':>10} {'ours sent/s':>11} {'ours/raw':>8} "
+          f"{'raw faults':>10} {'ours faults':>11} {'same output':>11}")
+    speeds = {}
+    for threads in args.threads:
+        for tuned in ("glibc", "tuned"):
+            raw, ours = (child(args, "--variant", f"{kind}:{tuned}", threads=threads) for kind in ("raw", "ours"))
+            speeds[threads, tuned] = raw["seconds"], ours["seconds"]
+            lines = len(raw["hypotheses"])
+            print(f"{threads:7d} {tuned:8} {lines / raw['seconds']:10.2f} {lines / ours['seconds']:11.2f} "
+                  f"{raw['seconds'] / ours['seconds']:8.2f} {raw['faults']:10d} {ours['faults']:11d} "
+                  f"{str(raw['hypotheses'] == ours['hypotheses']):>11}")
+    for threads in args.threads:
+        (raw0, ours0), (raw1, ours1) = speeds[threads, "glibc"], speeds[threads, "tuned"]
+        print(f"malloc tuning at {threads} thread(s): raw {raw0 / raw1:.2f}x, ours {ours0 / ours1:.2f}x faster")
+
+    sentence, limit = next(s for s in source if translator._fits(s)), translator.max_source_tokens
+    (raw_s, raw_mb, raw_out), (our_s, our_mb, our_out) = (startup(args.model, sentence, args.beam, limit, raw)
+                                                          for raw in (True, False))
+    print(f"one sentence, model load included (fresh process, 1 thread): raw CTranslate2 + sentencepiece "
+          f"{raw_s:.2f} s, {raw_mb:.0f} MiB; translate_cli {our_s:.2f} s, {our_mb:.0f} MiB "
+          f"({our_s / raw_s:.2f}x raw; same output: {raw_out == our_out})")
+    startup_help = help_startup()
+    shown = f"{startup_help:.3f} s (best of 5)" if startup_help is not None else "not installed"
+    print(f"translate-cli --help: {shown}")
+    if args.transformers:
+        transformers_table(args)
+
+
+def transformers_table(args) -> None:
+    """Table 3: plain transformers vs our Translator on transformers and on CTranslate2."""
     import sacrebleu
 
+    args.n = args.transformers
+    source = (args.data / f"{args.set}.id").read_text(encoding="utf-8").splitlines()[: args.n]
     references = (args.data / f"{args.set}.en").read_text(encoding="utf-8").splitlines()[: args.n]
-    print(f"model {args.model}; {len(source)} sentences of {args.set}; beam {args.beam}; CPU threads as configured")
-    results = {}
-    with tempfile.TemporaryDirectory() as tmp:
-        for variant in VARIANTS:
-            out = Path(tmp) / f"{variant}.json"
-            subprocess.run([sys.executable, __file__, "--model", args.model, "--data", str(args.data),
-                            "--set", args.set, "--n", str(args.n), "--beam", str(args.beam),
-                            "--variant", variant, "--out", str(out)], check=True)
-            results[variant] = json.loads(out.read_text(encoding="utf-8"))
-
+    results = {variant: child(args, "--variant", variant, threads=1) for variant in VARIANTS}
     print(f"{'variant':34} {'sent/s':>8} {'x(a)':>6} {'load s':>7} {'peak MB':>8} {'BLEU':>6} {'chrF':>6} {'dchrF':>6}")
     base = results["a"]
     base_chrf = sacrebleu.corpus_chrf(base["hypotheses"], [references]).score
@@ -135,8 +279,6 @@ def main() -> None:
         chrf = sacrebleu.corpus_chrf(r["hypotheses"], [references]).score
         print(f"({variant}) {label:30} {speed:8.2f} {speed * base['seconds'] / len(source):6.2f} "
               f"{r['load_seconds']:7.1f} {r['peak_mb']:8.0f} {bleu:6.2f} {chrf:6.2f} {chrf - base_chrf:+6.2f}")
-    startup = help_startup()
-    print(f"translate-cli --help: {f'{startup:.3f} s (best of 5)' if startup is not None else 'console script not installed'}")
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import unicodedata
@@ -360,3 +361,96 @@ def test_repeated_sentences_are_translated_once(marian_dir):
     out = translator.translate(["Satu dua.", "Tiga.", "Satu dua.", "Satu dua."], progress=finished.append)
     assert out == ["Satu dua.", "Tiga.", "Satu dua.", "Satu dua."]
     assert len(seen) == 2 and sum(finished) == 4
+
+
+# --- CTranslate2 start-up: tokenizer without transformers, one conversion per model, allocator ---------------
+
+HOSTILE = ["a </s> b<unk>c <pad>", ">>eng<< Halo dunia", "  spasi   ganda  ", "ＡＢＣ ﬁ ½ é e\u0301",
+           "\x1b[31m merah \u202e", "ind_Latn eng_Latn __en__ x", "😀 日本語 العربية", "tab\there\u2028line", "<mask> x", ""]
+
+
+@pytest.mark.parametrize("family", ["marian", "m2m100", "nllb"])
+def test_light_tokenizer_equals_transformers(family, request, tmp_path):
+    """The tokenizer of the CTranslate2 path gives the very ids, tokens and decoded texts of the transformers one."""
+    import random
+
+    from transformers import AutoTokenizer
+
+    from translate_cli.light_tokenizer import load_light_tokenizer
+
+    reference = AutoTokenizer.from_pretrained(request.getfixturevalue(f"{family}_dir"))
+    reference.save_pretrained(tmp_path)
+    light = load_light_tokenizer(tmp_path, family)
+    texts = SAMPLE.read_text(encoding="utf-8").splitlines() + HOSTILE
+    ids = reference(texts, add_special_tokens=False)["input_ids"]
+    assert light(texts)["input_ids"] == ids
+    rng = random.Random(0)
+    sequences = ids + [[rng.randrange(len(reference)) for _ in range(rng.randrange(1, 30))] for _ in range(200)]
+    for skip in (True, False):
+        assert light.batch_decode(sequences, skip_special_tokens=skip) == reference.batch_decode(
+            sequences, skip_special_tokens=skip)
+    tokens = [reference.convert_ids_to_tokens(seq) for seq in sequences]
+    assert [light.convert_ids_to_tokens(seq) for seq in sequences] == tokens
+    assert [light.convert_tokens_to_ids(seq) for seq in tokens] == [reference.convert_tokens_to_ids(t) for t in tokens]
+    assert (light.eos_token_id, light.unk_token_id) == (reference.eos_token_id, reference.unk_token_id)
+
+
+def test_light_tokenizer_declines_other_layouts(madlad_dir):
+    from translate_cli.light_tokenizer import load_light_tokenizer
+
+    assert load_light_tokenizer(madlad_dir, "madlad") is None
+
+
+@pytest.mark.parametrize("family", ["marian", "m2m100", "nllb"])
+def test_ct2_start_without_torch_or_transformers(family, request, tmp_path, monkeypatch):
+    """Once converted, loading and translating on CTranslate2 imports neither torch nor transformers, and
+    translates exactly as the transformers tokenizer would have."""
+    monkeypatch.setenv("TRANSLATE_CLI_CACHE", str(tmp_path))
+    folder = request.getfixturevalue(f"{family}_dir")
+    reference = load_translator(resolve_model(str(folder)), backend="ctranslate2", beam=2)  # converts
+    assert type(reference._tokenizer).__module__ == "translate_cli.light_tokenizer"
+    code = ("import json, sys; from translate_cli.translate import load_translator; "
+            f"t = load_translator({str(folder)!r}, backend='ctranslate2', beam=2); "
+            f"print(json.dumps([t.translate({SENTENCES!r}), sorted({{'torch', 'transformers'}} & set(sys.modules))]))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    outputs, heavy = json.loads(done.stdout)
+    assert heavy == []
+    reference._tokenizer = reference._engine.tokenizer = translate._transformers_tokenizer(folder)
+    assert outputs == reference.translate(SENTENCES)
+
+
+def test_ct2_one_conversion_per_model_content(marian_dir, tmp_path, monkeypatch):
+    """Every spelling of a folder, a symlink to it and a copy of it share one conversion."""
+    import shutil
+
+    monkeypatch.setenv("TRANSLATE_CLI_CACHE", str(tmp_path / "cache"))
+    load_translator(resolve_model(str(marian_dir)), backend="ctranslate2")
+    (tmp_path / "link").symlink_to(marian_dir)
+    shutil.copytree(marian_dir, tmp_path / "copy")
+    monkeypatch.setattr(translate, "convert_to_ct2", lambda *a: pytest.fail("converted again"))
+    monkeypatch.chdir(marian_dir.parent)
+    for spelling in (f"{marian_dir}/", f"./{marian_dir.name}", f"../{marian_dir.parent.name}/{marian_dir.name}",
+                     str(tmp_path / "link"), str(tmp_path / "copy")):
+        load_translator(resolve_model(spelling), backend="ctranslate2")
+    assert len(list((tmp_path / "cache" / "ct2").iterdir())) == 1
+    (tmp_path / "copy" / "config.json").write_text(
+        (marian_dir / "config.json").read_text(encoding="utf-8").replace("}", ', "note": 1}', 1), encoding="utf-8")
+    assert translate.content_key(tmp_path / "copy") != translate.content_key(marian_dir)
+
+
+def test_malloc_tuning_keeps_outputs_identical(marian_dir, tmp_path, monkeypatch):
+    """The glibc thresholds set for CTranslate2 change where memory comes from, never a translation."""
+    monkeypatch.setenv("TRANSLATE_CLI_CACHE", str(tmp_path))
+    sentences = _sample_sentences()
+    outputs = {}
+    for tuned in (False, True):
+        code = ("import json, sys; from translate_cli import translate; tune = translate.tune_malloc; applied = []; "
+                f"translate.tune_malloc = lambda: applied.append(tune() if {tuned} else False) or applied[-1]; "
+                f"t = translate.load_translator({str(marian_dir)!r}, backend='ctranslate2', beam=2); "
+                f"print(json.dumps([t.translate({sentences!r}), applied]))")
+        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+        outputs[tuned] = json.loads(done.stdout)
+    assert outputs[True][1] == [True] and outputs[False][1] == [False]  # glibc here: the tuning applied
+    assert outputs[True][0] == outputs[False][0] and all(outputs[True][0])
+    monkeypatch.setenv("MALLOC_TOP_PAD_", "0")
+    assert translate.tune_malloc() is False  # the user's own setting wins

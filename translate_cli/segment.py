@@ -39,8 +39,10 @@ _QUOTES = "\"'" + _OPENING_QUOTES + _CLOSING_QUOTES
 _OPENERS = _QUOTES + "([{（【〔"
 _CLOSERS = _CLOSING_QUOTES + ")]}）】〕"
 _BULLETS = "•⁃◦▪‣"
+_LINE_CLOSERS = _CLOSERS + "\"'"  # looked through at a line's end
+_LINE_CONTINUERS = _TERMINALS + ",;"  # a line ending in one of these goes on (or ends a sentence itself)
 _NL = r"\n\r\v\f\x1c-\x1e\x85\u2028\u2029"  # what str.splitlines() breaks on
-_LINE_BREAK = rf"(?>\r\n|[{_NL}])"
+_LINE_BREAK = rf"[{_NL}](?:(?<=\r)\n)?+"  # \r\n as one; starting with a class lets re skip ahead
 
 _PARAGRAPH_BREAK = re.compile(rf"{_LINE_BREAK}[^\S{_NL}]*{_LINE_BREAK}\s*")
 _NEWLINE = re.compile(rf"{_LINE_BREAK}\s*")
@@ -55,7 +57,7 @@ _O = re.escape(_OPENERS)
 # consumed: whitespace (none after a CJK full stop, or where a capitalised word follows a full stop
 # without a space), opening quotes or brackets or a spaced ellipsis, and a word.
 _CANDIDATE = re.compile(
-    rf"(?<![{_T}])(?P<punct>(?<!\S)\.(?:{_H}\.){{2,}}+|[{_T}]++)"
+    rf"(?P<punct>[{_T}](?<![{_T}][{_T}])(?:(?<!\S\.)(?<=\.)(?:{_H}\.){{2,}}+|[{_T}]*+))"
     rf"(?P<closers>(?:[{re.escape(_CLOSERS)}]|[\"'](?!\w))*+(?:{_H}?\[(?:\d{{1,3}}|…|\.\.\.)\])*+)"
     rf"(?:{_H}++[\"'{_CLOSING_QUOTES}](?=\s|$))?"
     rf"(?=(?P<space>\s+|$|(?<=[{_SPACELESS}])|(?<=[a-z]{{2}}\.)(?=[{_O}]*[A-Z][a-z]++(?![\w@/]|\.\w)))"
@@ -64,6 +66,11 @@ _CANDIDATE = re.compile(
 # A list item: a bullet, a dash or star opening a line, or an enumerator (1. 1) 1.) a. a)).
 _ENUMERATOR = r"(?P<value>\d{1,3}|[a-z])(?P<delimiter>\.\)|[.)])"
 _ITEM = re.compile(rf"(?<!\S)(?:(?P<bullet>[{_BULLETS}]|[-*–](?={_H}))|{_ENUMERATOR}(?=\s))")
+# Found wherever _ITEM could match (a bullet, a dash or star before a space, or the delimiter after a value of
+# 1-3 characters that follows a space); it starts with a character class, so re skips ahead to those few
+# characters, and _ITEM is tried only there (see _items).
+_ITEM_HINT = re.compile(rf"[{_BULLETS}\-*–.)](?:(?<=[-*–])(?={_H})|(?<=[{_BULLETS}])"
+                        rf"|(?<=(?<!\S)[a-z\d][.)])|(?<=(?<!\S)\d\d[.)])|(?<=(?<!\S)\d\d\d[.)]))")
 _ENUMERATOR_AFTER_BULLET = re.compile(rf"{_H}*{_ENUMERATOR}(?=\s)")
 _INITIALS = re.compile(r"[A-Z](?:\.[A-Z])*")  # S, A.A, K.H, U.S
 _DOTTED = re.compile(r"[A-Za-z]{1,2}(?:\.[A-Za-z]{1,3})+")  # S.Pd, M.Sc, Ph.D (with a capital)
@@ -158,9 +165,11 @@ def _strip(text: str, start: int, end: int):
 def _blocks(text: str, start: int, end: int):
     """Yield the runs of lines in a paragraph, ending a run after a line without final punctuation."""
     for match in _NEWLINE.finditer(text, start, end):
+        if text[match.start() - 1] in _LINE_CONTINUERS:  # the common case, decided at once (no closers follow)
+            continue
         line_end = text[max(start, match.start() - _WINDOW) : match.start()].rstrip()
-        last = line_end.rstrip(_CLOSERS + "\"'")[-1:] or line_end[-1:]
-        continues = (last and last in _TERMINALS + ",;") or text[match.end()].islower()
+        last = line_end.rstrip(_LINE_CLOSERS)[-1:] or line_end[-1:]
+        continues = (last and last in _LINE_CONTINUERS) or text[match.end()].islower()
         if not continues:
             yield from _strip(text, start, match.start())
             start = match.end()
@@ -176,7 +185,9 @@ def _sentences(text: str, start: int, end: int, rules: _Rules):
         if candidate.start() not in markers and _is_boundary(text, sentence_start, candidate, rules):
             cuts.append((candidate.end(), candidate.end("space")))
             sentence_start = candidate.end("space")
-    for cut_end, next_start in sorted(cuts, key=lambda cut: cut[1]):
+    if item_starts:  # else the cuts came in order
+        cuts.sort(key=lambda cut: cut[1])
+    for cut_end, next_start in cuts:
         if start < cut_end and next_start < end:
             yield start, cut_end
             start = next_start
@@ -194,7 +205,7 @@ def _list_items(text: str, start: int, end: int) -> tuple[list[int], set[int]]:
     markers: set[int] = set()
     enumerators: list[re.Match[str]] = []  # not after a bullet, opening a line or before a capital
     after_bullet = -1
-    for item in _ITEM.finditer(text, start, end):
+    for item in _items(text, start, end):
         if item.group("bullet"):
             if item.group("bullet") in _BULLETS or _starts_line(text, start, item.start()):
                 starts.append(item.start())
@@ -218,6 +229,19 @@ def _list_items(text: str, start: int, end: int) -> tuple[list[int], set[int]]:
     return sorted(set(starts)), markers
 
 
+def _items(text: str, start: int, end: int):
+    """What ``_ITEM.finditer(text, start, end)`` yields, with _ITEM tried only at the few places just before
+    an _ITEM_HINT (a value is at most 3 characters), not at every character."""
+    tried: set[int] = set()
+    for hint in _ITEM_HINT.finditer(text, start, end):
+        for pos in range(max(start, hint.start() - 3), hint.start() + 1):
+            if pos not in tried:
+                tried.add(pos)
+                item = _ITEM.match(text, pos, end)
+                if item:
+                    yield item
+
+
 def _follows(first: str, second: str) -> bool:
     """Whether enumerator value ``second`` comes right after ``first`` (1 then 2, a then b)."""
     if first.isdecimal() and second.isdecimal():
@@ -235,12 +259,13 @@ def _is_boundary(text: str, sentence_start: int, candidate: re.Match[str], rules
     """Whether the terminal punctuation ``candidate`` ends the sentence begun at ``sentence_start``."""
     punct, closers, space, opener, word = candidate.groups()
     first = word[:1]
-    if not _ALWAYS_FINAL.isdisjoint(punct):
-        return True
-    if not _STRONG.isdisjoint(punct):  # "Apa kabar?" tanyanya, "Yahoo! in": a quote's tag or a name
-        return not first.islower() or _HAS_NEWLINE.search(space) is not None or ("?" in punct and not closers)
-    if punct[1:2].isspace():  # a spaced ellipsis: ". . ." within a sentence, ". . . ." ends one
-        return punct.count(".") > 3 and first.isupper()
+    if punct != ".":  # a lone full stop, the common case, needs none of these three
+        if not _ALWAYS_FINAL.isdisjoint(punct):
+            return True
+        if not _STRONG.isdisjoint(punct):  # "Apa kabar?" tanyanya, "Yahoo! in": a quote's tag or a name
+            return not first.islower() or _HAS_NEWLINE.search(space) is not None or ("?" in punct and not closers)
+        if punct[1:2].isspace():  # a spaced ellipsis: ". . ." within a sentence, ". . . ." ends one
+            return punct.count(".") > 3 and first.isupper()
     if text[candidate.start() - 1 : candidate.start()] in ("(", "["):  # "[...]" marks an omission
         return False
     if len(punct) > 1 or punct == "…" or opener.startswith("."):  # an ellipsis, before a capital

@@ -2,12 +2,14 @@
 
 Sentences are tokenised once, sorted by length and batched by padded token count; a sentence longer
 than the model accepts is cut at clause boundaries and its pieces' translations joined.
-Heavy libraries (torch, transformers, ctranslate2) are imported only when a model loads.
+Heavy libraries (torch, transformers, ctranslate2) are imported only when a model loads, and a model already
+converted for CTranslate2 loads without torch or transformers (see light_tokenizer).
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
 import shutil
@@ -20,6 +22,7 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 from translate_cli.errors import UserError
+from translate_cli.light_tokenizer import load_light_tokenizer
 from translate_cli.models import FAMILY_LANGS, ModelSpec, detect_family, model_folder, resolve_model
 
 BACKENDS = ("auto", "transformers", "ctranslate2")
@@ -247,11 +250,48 @@ def _max_source_tokens(model_path: Path, tokenizer) -> int:
     return min(limits) if limits else FALLBACK_MAX_TOKENS
 
 
+def _transformers_tokenizer(folder: Path):
+    from transformers import AutoTokenizer
+    from transformers.utils import logging as transformers_logging
+
+    transformers_logging.set_verbosity_error()  # no weight-loading bars or advice on the user's stderr
+    transformers_logging.disable_progress_bar()
+    warnings.filterwarnings("ignore", message="Recommended: pip install sacremoses")  # Marian's, harmless
+    return AutoTokenizer.from_pretrained(folder)
+
+
 def _model_key(spec: ModelSpec, folder: Path) -> str:
     """Model id plus version: hub id @ revision, or local folder @ newest file mtime."""
     if folder.parent.name == "snapshots":
         return f"{spec.source}@{folder.name}"
     return f"{folder.resolve()}@{max(f.stat().st_mtime_ns for f in folder.iterdir() if f.is_file())}"
+
+
+_MODEL_FILES = (".json", ".safetensors", ".bin", ".spm", ".model")  # what a conversion reads
+
+
+def content_key(folder: Path) -> str:
+    """A hash of the model's files (name and bytes of its weights, configuration and vocabularies), so that
+    every path to the same model (spellings, symlinks, copies, a hub snapshot) shares one conversion.
+    Hashing is remembered under the cache folder by the files' identity (path, inode, size, mtime), so a
+    model is read in full once, not at every start."""
+    files = sorted(f for f in folder.iterdir() if f.suffix in _MODEL_FILES and f.is_file())
+    stats = [(str(f.resolve()), f.stat()) for f in files]
+    seen = "\n".join(f"{path}|{st.st_ino}|{st.st_size}|{st.st_mtime_ns}" for path, st in stats)
+    memo = ct2_cache_dir().parent / "content-keys" / hashlib.sha256(seen.encode()).hexdigest()[:32]
+    if memo.is_file():
+        return memo.read_text(encoding="ascii").strip()
+    digest = hashlib.sha256()
+    for f in files:
+        digest.update(f"{f.name}\0".encode())
+        with f.open("rb") as handle:
+            digest.update(hashlib.file_digest(handle, "sha256").digest())
+    key = digest.hexdigest()[:32]
+    memo.parent.mkdir(parents=True, exist_ok=True)
+    tmp = memo.with_name(f"{memo.name}.{os.getpid()}.tmp")
+    tmp.write_text(key, encoding="ascii")
+    tmp.replace(memo)
+    return key
 
 
 DEVICES = ("auto", "cpu", "cuda", "mps")
@@ -307,13 +347,19 @@ def ct2_cache_dir() -> Path:
 
 
 def convert_to_ct2(folder: Path, out: Path, quantization: str) -> None:
-    """Convert a transformers model folder into ``out`` atomically (temp folder, then rename)."""
+    """Convert a transformers model folder into ``out`` atomically (temp folder, then rename), with the tokenizer
+    as transformers saves it (``tokenizer/``) and the longest input (``limits.json``), so that later loads need
+    neither transformers nor torch."""
     from ctranslate2.converters import TransformersConverter
 
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f"{out.name}.", suffix=".tmp", dir=out.parent))
     try:
         TransformersConverter(str(folder)).convert(str(tmp), quantization=quantization, force=True)
+        tokenizer = _transformers_tokenizer(folder)
+        tokenizer.save_pretrained(tmp / "tokenizer")
+        limits = {"max_source_tokens": _max_source_tokens(folder, tokenizer)}
+        (tmp / "limits.json").write_text(json.dumps(limits), encoding="utf-8")
         try:
             tmp.rename(out)
         except OSError:  # another process finished the same conversion first
@@ -323,10 +369,37 @@ def convert_to_ct2(folder: Path, out: Path, quantization: str) -> None:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+# glibc's mallopt(3) parameters (malloc.h) and the values set for CTranslate2: blocks up to 32 MiB (the
+# largest threshold glibc accepts on 64-bit) come from the heap, and up to 256 MiB of freed heap is kept.
+_MALLOPT = {"MALLOC_MMAP_THRESHOLD_": (-3, 32 << 20), "MALLOC_TRIM_THRESHOLD_": (-1, 256 << 20),
+            "MALLOC_TOP_PAD_": (-2, 64 << 20)}
+
+
+def tune_malloc() -> bool:
+    """Keep the memory CTranslate2 frees at every decoding step inside the process. CTranslate2 allocates and
+    frees its per-step buffers at each step; glibc hands blocks over its mmap threshold (128 KiB, raised
+    only by what was freed before) out with mmap and takes them back with munmap, so every step faults its
+    pages in again (3.03M minor faults for 64 lines). This sets the three thresholds that glibc's
+    MALLOC_*_ environment variables set (mallopt(3); a fixed mmap threshold also turns off the dynamic one),
+    where glibc is the allocator and the user has set none of them. Returns whether it did."""
+    import ctypes
+
+    try:
+        glibc = bool(os.confstr("CS_GNU_LIBC_VERSION"))
+    except (ValueError, OSError):
+        glibc = False  # musl, macOS: allocators without these thresholds
+    if not glibc or any(name in os.environ for name in _MALLOPT):
+        return False
+    mallopt = ctypes.CDLL(None).mallopt
+    return all(mallopt(param, value) == 1 for param, value in _MALLOPT.values())
+
+
 COMPUTE_TYPES = ("auto", "int8", "int8_float16", "float16", "float32")
 
 
-def _ct2_engine(spec, folder, tokenizer, device, beam, target_token, max_batch_tokens, compute_type):
+def _load_ct2(spec: ModelSpec, folder: Path, device: str, compute_type: str):
+    """The model converted for CTranslate2 (once per model content and quantisation), loaded: its folder, the
+    ctranslate2.Translator and the engine id."""
     import ctranslate2
 
     if device == "auto":
@@ -336,15 +409,15 @@ def _ct2_engine(spec, folder, tokenizer, device, beam, target_token, max_batch_t
     quantization = compute_type if compute_type != "auto" else ("float16" if device == "cuda" else "int8")
     if quantization not in ctranslate2.get_supported_compute_types(device):
         raise ValueError(f"compute type {quantization} is not supported on this {device}")
-    key = hashlib.sha256(f"{_model_key(spec, folder)}|{quantization}".encode()).hexdigest()[:16]
-    out = ct2_cache_dir() / f"{re.sub(r'[^A-Za-z0-9._-]+', '_', spec.name)[-40:]}-{key}"
+    out = ct2_cache_dir() / f"{content_key(folder)}-{quantization}"
     if not (out / "model.bin").is_file():
         print(f"notice: converting {spec.name} for CTranslate2 ({quantization}) into {out}, once", file=sys.stderr)
         convert_to_ct2(folder, out, quantization)
+    if device == "cpu":
+        tune_malloc()
     translator = ctranslate2.Translator(str(out), device=device, compute_type=quantization,
                                         intra_threads=cores() if device == "cpu" else 0)
-    engine = _CTranslate2Engine(translator, tokenizer, beam, target_token, max_batch_tokens)
-    return engine, f"ctranslate2:{device}:{quantization}"
+    return out, translator, f"ctranslate2:{device}:{quantization}"
 
 
 def load_translator(spec: ModelSpec | str | None = None, *, device: str = "auto", beam: int = 4,
@@ -368,28 +441,26 @@ def load_translator(spec: ModelSpec | str | None = None, *, device: str = "auto"
     family = detect_family(folder)
     if family != spec.family:  # a hub id's family was guessed from its name
         spec = replace(spec, family=family, src_lang=FAMILY_LANGS[family][0], tgt_lang=FAMILY_LANGS[family][1])
-    from transformers import AutoTokenizer
-    from transformers.utils import logging as transformers_logging
-
-    transformers_logging.set_verbosity_error()  # no weight-loading bars or advice on the user's stderr
-    transformers_logging.disable_progress_bar()
-    warnings.filterwarnings("ignore", message="Recommended: pip install sacremoses")  # Marian's, harmless
-    tokenizer = AutoTokenizer.from_pretrained(folder)
-    prefix_ids, suffix_ids, target_token = language_tokens(tokenizer, spec)
-    max_tokens = _max_source_tokens(folder, tokenizer)
-    max_batch_tokens = max_batch_tokens or batch_size * TOKENS_PER_SENTENCE
-    engine = None
+    ct2 = None
     if backend == "ctranslate2" or (backend == "auto" and spec.family in CT2_FAMILIES and _has_ct2()):
         try:
-            engine, engine_id = _ct2_engine(spec, folder, tokenizer, device, beam, target_token, max_batch_tokens,
-                                            compute_type)
+            ct2 = _load_ct2(spec, folder, device, compute_type)
         except Exception as exc:  # conversion or loading failed: report it, or fall back under 'auto'
             reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
             message = f"CTranslate2 cannot run {spec.name}: {reason}"
             if backend == "ctranslate2":
                 raise UserError(message) from exc
             print(f"notice: {message}; using transformers", file=sys.stderr)
-    if engine is None:
+    # On CTranslate2 the tokenizer saved beside the conversion loads without transformers or torch.
+    tokenizer = load_light_tokenizer(ct2[0] / "tokenizer", spec.family) if ct2 else None
+    tokenizer = tokenizer or _transformers_tokenizer(folder)
+    prefix_ids, suffix_ids, target_token = language_tokens(tokenizer, spec)
+    max_batch_tokens = max_batch_tokens or batch_size * TOKENS_PER_SENTENCE
+    if ct2:
+        max_tokens = json.loads((ct2[0] / "limits.json").read_text(encoding="utf-8"))["max_source_tokens"]
+        engine, engine_id = _CTranslate2Engine(ct2[1], tokenizer, beam, target_token, max_batch_tokens), ct2[2]
+    else:
+        max_tokens = _max_source_tokens(folder, tokenizer)
         engine, engine_id = _transformers_engine(spec, folder, tokenizer, device, beam, target_token)
     identity = (f"{_model_key(spec, folder)}|{spec.family}:{spec.src_lang}>{spec.tgt_lang}|{engine_id}|beam={beam}"
                 "|budget=steps")  # output budgets by _BUDGET_STEPS (translations cached before differ)
