@@ -5,8 +5,8 @@ Usage: python benchmarks/derive_checks.py ../shared/data/train/combined [--min-c
 PREFIX.id / PREFIX.en are line-aligned training text (never a test/ file). Prints the median English/Indonesian
 character ratio and its 0.5% and 99.5% quantiles over pairs whose source has at least 20 characters (paste them
 into ``checks.py``), and writes ``translate_cli/data/checks_words_id.txt``: the Indonesian words written in lower
-case at least MIN_COUNT times and at least twice as often as capitalised inside a sentence, so a capitalised word
-of the list is a common word (``Universitas``, ``Pantai``), not a name the translation must keep.
+case at least MIN_COUNT times, so a capitalised word of the list is a common word that a translation translates
+(``Universitas``, ``Pantai``, ``Gedung Putih``), not a name it must keep.
 """
 
 from __future__ import annotations
@@ -35,15 +35,8 @@ def main() -> None:
     print(f"pairs {len(ratios)}: LENGTH_RATIO = {quantile(0.5):.3f}, "
           f"LENGTH_BOUNDS = ({quantile(0.005):.3f}, {quantile(0.995):.3f})")
 
-    lower: Counter[str] = Counter()
-    capital: Counter[str] = Counter()
-    for line in source:
-        for i, word in enumerate(WORD.findall(line)):
-            if word.islower():
-                lower[word] += 1
-            elif i and word[0].isupper():
-                capital[word.lower()] += 1
-    words = sorted(w for w, n in lower.items() if n >= args.min_count and n >= 2 * capital[w])
+    lower = Counter(word for line in source for word in WORD.findall(line) if word.islower())
+    words = sorted(w for w, n in lower.items() if n >= args.min_count)
     OUT.write_text(f"# Common Indonesian words for translate_cli.checks, learned by\n"
                    f"# python benchmarks/derive_checks.py {args.prefix} --min-count {args.min_count}\n"
                    + "\n".join(words) + "\n", encoding="utf-8")

@@ -181,7 +181,7 @@ def _numbers(source: str, translation: str) -> list[Finding]:
 
 _PROTECTED = re.compile(r"(?:https?://|www\.)[^\s<>\"]+[^\s<>\".,;:!?)\]]|[\w.+-]+@[\w-]+(?:\.[\w-]+)+|(?<![\w@])[@#]\w+")
 _WORD = re.compile(r"[^\W\d_]+")
-_NEAR = 0.75  # SequenceMatcher ratio from which a word counts as the same name spelled the other way
+_NEAR = 0.7  # SequenceMatcher ratio from which a word counts as the same name spelled the other way
 
 
 @cache
@@ -207,13 +207,33 @@ def _has_phrase(text: str, phrase: str) -> bool:
     return re.search(r"(?<!\w)" + re.escape(phrase) + r"(?!\w)", text, re.IGNORECASE) is not None
 
 
+_PREFIXES = ("meng", "meny", "mem", "men", "me", "peng", "peny", "pem", "pen", "pe", "ber", "per", "ter", "di",
+             "ke", "se")
+_SUFFIXES = ("nya", "lah", "kah", "kan", "an", "i")
+# Indonesian spelling against English for near names: Pasifik/Pacific, Kolombia/Colombia, Filipina/Philippine
+_SPELLING = str.maketrans({"k": "c", "q": "c", "z": "s", "y": "i", "j": "i", "v": "f"})
+
+
+def _is_common(word: str) -> bool:
+    """Whether a word is a common Indonesian word, itself or with one prefix and/or suffix taken off."""
+    common = _common_words()
+    lower = word.lower()
+    stems = {lower} | {lower[len(p):] for p in _PREFIXES if lower.startswith(p)}
+    stems |= {stem[:-len(s)] for stem in list(stems) for s in _SUFFIXES if stem.endswith(s)}
+    return any(len(stem) >= 3 and stem in common for stem in stems) or lower in common
+
+
 def _name_tokens(source: str) -> list[str]:
     """The source's words a translation keeps: acronyms and capitalised words that are not common words."""
     words = _WORD.findall(source)
     if sum(w.isupper() for w in words) > len(words) / 2:  # a headline in capitals: no acronyms to tell apart
         return []
-    common = _common_words()
-    return [w for w in words if w[0].isupper() and (w.isupper() and len(w) > 1 or w.lower() not in common)]
+    return [w for w in words if w[0].isupper() and len(w) > 1 and w not in _MONTHS
+            and not ((not w.isupper() or len(w) > 3) and _is_common(w))]
+
+
+def _near(word: str) -> str:
+    return word.replace("ph", "f").translate(_SPELLING)
 
 
 def _rendering(name: str, target_words: dict[str, str]) -> str | None:
@@ -221,10 +241,12 @@ def _rendering(name: str, target_words: dict[str, str]) -> str | None:
     lower = name.lower()
     if lower in target_words:
         return lower
+    near = _near(lower)
     for word in target_words:
-        if len(lower) >= 5 and (word.startswith(lower[:5]) if len(word) >= 5 else False):
+        other = _near(word)
+        if len(near) >= 5 and other.startswith(near[:5]):
             return word
-        matcher = SequenceMatcher(None, lower, word)
+        matcher = SequenceMatcher(None, near, other)
         if matcher.real_quick_ratio() >= _NEAR and matcher.ratio() >= _NEAR:
             return word
     return None
