@@ -395,13 +395,17 @@ def check_pairs(sources: Sequence[str], translations: Sequence[str]) -> list[lis
                 other = next(j for j in rows if key(translations[j]) == usual)
                 findings[i].append(Finding("consistency", f"the same source sentence is translated differently "
                                                           f"in sentence {other + 1}"))
+    # renderings that differ only in their ending (Russia, Russian) count as one
     by_name: dict[str, Counter[str]] = defaultdict(Counter)
+    written: dict[tuple[str, str], str] = {}
     for row in renderings:
         for name, word in row.items():
-            by_name[name][word] += 1
+            by_name[name][_near(word)[:5]] += 1
+            written.setdefault((name, _near(word)[:5]), word)
     for i, row in enumerate(renderings):
-        odd = [f"{name} as {word!r}, elsewhere {by_name[name].most_common(1)[0][0]!r}"
-               for name, word in row.items() if len(by_name[name]) > 1 and word != by_name[name].most_common(1)[0][0]]
+        usual = {name: by_name[name].most_common(1)[0][0] for name in row}
+        odd = [f"{name} as {word!r}, elsewhere {written[name, usual[name]]!r}" for name, word in row.items()
+               if len(by_name[name]) > 1 and _near(word)[:5] != usual[name]]
         if odd:
             findings[i].append(Finding("consistency", "a name rendered differently: " + "; ".join(odd)))
     return findings
