@@ -31,6 +31,10 @@ from difflib import SequenceMatcher
 from functools import cache
 from importlib import resources
 
+from translate_cli.align import align
+from translate_cli.errors import UserError
+from translate_cli.segment import segment
+
 CODES = ("numbers", "names", "untranslated", "degenerate", "brackets", "consistency")
 
 # Learned from ../shared/data/train/combined by `python benchmarks/derive_checks.py ../shared/data/train/combined`:
@@ -47,6 +51,20 @@ class Finding:
 
     code: str
     reason: str
+
+
+@dataclass(frozen=True)
+class CheckedText:
+    """A source text and its translation paired sentence by sentence, and each pair's findings.
+
+    ``by_line`` says whether the files were paired line by line (same number of non-blank lines) or split into
+    sentences and aligned; a source sentence the aligner left without a translation is paired with ``""``.
+    """
+
+    sources: list[str]
+    translations: list[str]
+    findings: list[list[Finding]]
+    by_line: bool
 
 
 # --- numbers ---------------------------------------------------------------------------------------------------
@@ -414,3 +432,33 @@ def check_pairs(sources: Sequence[str], translations: Sequence[str]) -> list[lis
 def count_findings(findings: Sequence[Sequence[Finding]]) -> dict[str, int]:
     """Sentences flagged by each check (``CODES`` order), for summaries."""
     return {code: sum(any(f.code == code for f in row) for row in findings) for code in CODES}
+
+
+def check_texts(source_text: str, translation_text: str) -> CheckedText:
+    """Check a translation of a whole text: line by line when both have as many non-blank lines, otherwise
+    each split into sentences and aligned (translation sentences without a source partner are left out)."""
+    src_lines = [line.strip() for line in source_text.splitlines() if line.strip()]
+    tgt_lines = [line.strip() for line in translation_text.splitlines() if line.strip()]
+    if not src_lines:
+        raise UserError("the source has no text to check")
+    if len(src_lines) == len(tgt_lines):
+        return CheckedText(src_lines, tgt_lines, check_pairs(src_lines, tgt_lines), True)
+    src = [s.text for s in segment(source_text, "id")]
+    tgt = [s.text for s in segment(translation_text, "en")]
+    sources, translations = [], []
+    for bead in align(src, tgt):
+        if bead.src:
+            sources.append(" ".join(src[i] for i in bead.src))
+            translations.append(" ".join(tgt[j] for j in bead.tgt))
+    return CheckedText(sources, translations, check_pairs(sources, translations), False)
+
+
+def parse_codes(value: str) -> set[str]:
+    """Check codes written comma-separated (``numbers,names``; ``all`` for every one), refusing unknown ones."""
+    codes = {code.strip().lower() for code in value.split(",") if code.strip()}
+    if "all" in codes:
+        return set(CODES)
+    unknown = sorted(codes - set(CODES))
+    if unknown or not codes:
+        raise UserError(f"unknown check {unknown[0] if unknown else value!r}: use {', '.join(CODES)} or all")
+    return codes
