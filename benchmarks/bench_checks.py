@@ -48,8 +48,9 @@ def inject(kind: str, source: str, translation: str, rng: random.Random) -> str 
         match = rng.choice(found)
         other = rng.choice([m for m in MONTHS if m != match[0]])
         return translation[:match.start()] + other + translation[match.end():]
-    if kind == "name":  # a capitalised word the translation kept from the source, dropped everywhere
-        kept = [w for w in re.findall(r"\b[A-Z][a-z]+\b", translation)[1:] if re.search(rf"\b{w}\b", source)]
+    if kind == "name":  # a capitalised word the translation kept from the source (a month is a date), dropped
+        kept = [w for w in re.findall(r"\b[A-Z][a-z]+\b", translation)[1:]
+                if w not in MONTHS and re.search(rf"\b{w}\b", source)]
         if not kept:
             return None
         return " ".join(re.sub(rf"\b{rng.choice(kept)}\b", "", translation).split())

@@ -199,13 +199,20 @@ def _numbers(source: str, translation: str) -> list[Finding]:
 
 _PROTECTED = re.compile(r"(?:https?://|www\.)[^\s<>\"]+[^\s<>\".,;:!?)\]]|[\w.+-]+@[\w-]+(?:\.[\w-]+)+|(?<![\w@])[@#]\w+")
 _WORD = re.compile(r"[^\W\d_]+")
-_NEAR = 0.7  # SequenceMatcher ratio from which a word counts as the same name spelled the other way
+_NEAR = 0.7  # SequenceMatcher ratio from which a word of 5+ letters counts as the same name spelled otherwise
 
 
 @cache
-def _common_words() -> frozenset[str]:
+def _word_lists() -> tuple[frozenset[str], frozenset[str]]:
+    """Common Indonesian words that translations translate, and those they keep when capitalised."""
     text = resources.files("translate_cli").joinpath("data/checks_words_id.txt").read_text(encoding="utf-8")
-    return frozenset(line for line in text.splitlines() if line and not line.startswith("#"))
+    words = [line for line in text.splitlines() if line and not line.startswith("#")]
+    split = words.index("[kept]")
+    return frozenset(words[:split]), frozenset(words[split + 1:])
+
+
+def _common_words() -> frozenset[str]:
+    return _word_lists()[0]
 
 
 @cache
@@ -241,13 +248,15 @@ def _is_common(word: str) -> bool:
     return any(len(stem) >= 3 and stem in common for stem in stems) or lower in common
 
 
-def _name_tokens(source: str) -> list[str]:
-    """The source's words a translation keeps: acronyms and capitalised words that are not common words."""
+def _name_tokens(source: str) -> list[tuple[str, bool]]:
+    """The source's words a translation keeps: acronyms and capitalised words that are not common words, each
+    with whether it is a common word kept as part of a name (``Partai``, ``Senator``): optional before a name."""
     words = _WORD.findall(source)
     if sum(w.isupper() for w in words) > len(words) / 2:  # a headline in capitals: no acronyms to tell apart
         return []
-    return [w for w in words if w[0].isupper() and len(w) > 1 and w not in _MONTHS
-            and not ((not w.isupper() or len(w) > 3) and _is_common(w))]
+    kept = _word_lists()[1]
+    return [(w, w.lower() in kept) for w in words if w[0].isupper() and len(w) > 1 and w not in _MONTHS
+            and (w.lower() in kept or not ((not w.isupper() or len(w) > 3) and _is_common(w)))]
 
 
 def _near(word: str) -> str:
@@ -257,7 +266,7 @@ def _near(word: str) -> str:
 def _rendering(name: str, target_words: dict[str, str]) -> str | None:
     """The translation's word that renders ``name`` (itself, or a near spelling), or None."""
     lower = name.lower()
-    if lower in target_words:
+    if lower in target_words or (name.isupper() and lower + "s" in target_words):  # AM, AMs
         return lower
     near = _near(lower)
     for word in target_words:
@@ -265,7 +274,7 @@ def _rendering(name: str, target_words: dict[str, str]) -> str | None:
         if len(near) >= 5 and other.startswith(near[:5]):
             return word
         matcher = SequenceMatcher(None, near, other)
-        if matcher.real_quick_ratio() >= _NEAR and matcher.ratio() >= _NEAR:
+        if min(len(near), len(other)) >= 5 and matcher.real_quick_ratio() >= _NEAR and matcher.ratio() >= _NEAR:
             return word
     return None
 
@@ -280,12 +289,13 @@ def _names(source: str, translation: str, renderings: dict[str, str] | None = No
             missing.append(match[0])
     rest = pattern.sub(" ", rest)
     target_words = {w.lower(): w for w in _WORD.findall(_PROTECTED.sub(" ", translation))}
-    for name in dict.fromkeys(_name_tokens(rest)):
-        found = _rendering(name, target_words)
-        if found is None:
+    for name, title in _name_tokens(rest):
+        rendering = _rendering(name, target_words)
+        if rendering is None and not (title and re.search(rf"\b{name}\s+[^\W\d_]*[A-Z]", rest)):
             missing.append(name)
-        elif renderings is not None:
-            renderings[name] = found
+        elif rendering is not None and renderings is not None:
+            renderings[name] = rendering
+    missing = list(dict.fromkeys(missing))
     return [Finding("names", f"{', '.join(missing)} of the source not in the translation")] if missing else []
 
 
