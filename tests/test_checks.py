@@ -134,3 +134,19 @@ def test_checks_import_no_model_library():
             "print(sorted(m for m in ('torch', 'transformers', 'ctranslate2') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_translate_outputs_carry_the_findings(marian_dir, tmp_path, monkeypatch, capsys):
+    article = tmp_path / "banjir.id.txt"
+    article.write_text("Banjir merendam 300 rumah di Jakarta Timur, kata petugas BPBD. Warga mengungsi ke masjid.\n",
+                       encoding="utf-8")
+    code, _, err = run(["translate", article, "-o", tmp_path / "out", "--model", marian_dir, "--beam", 1,
+                        "--backend", "transformers"], monkeypatch, capsys)
+    assert code == 0, err
+    rows = [json.loads(line) for line in (tmp_path / "out" / "banjir.jsonl").read_text(encoding="utf-8").splitlines()]
+    expected = [[{"code": f.code, "reason": f.reason} for f in found]
+                for found in check_pairs([r["src_text"] for r in rows], [r["tgt_text"] for r in rows])]
+    assert [row["flags"] for row in rows] == expected
+    assert any(f["code"] == "names" and "BPBD" in f["reason"] for f in rows[0]["flags"])  # random words lose it
+    tsv = (tmp_path / "out" / "banjir.tsv").read_text(encoding="utf-8").splitlines()
+    assert tsv[0].endswith("\tflags") and "names: " in tsv[1].split("\t")[-1]

@@ -32,6 +32,7 @@ from functools import cache
 from importlib import resources
 
 from translate_cli.align import align
+from translate_cli.document import Finding
 from translate_cli.errors import UserError
 from translate_cli.segment import segment
 
@@ -43,14 +44,6 @@ LENGTH_RATIO = 0.920
 LENGTH_BOUNDS = (0.467, 1.738)
 _MIN_LENGTH = 20  # source characters below which a length ratio says nothing
 _LOOP_REPEATS = 3  # a phrase of 1-4 words repeated this often in a row is a loop
-
-
-@dataclass(frozen=True)
-class Finding:
-    """One check that fired on a sentence: its code (one of ``CODES``) and a one-line reason."""
-
-    code: str
-    reason: str
 
 
 @dataclass(frozen=True)

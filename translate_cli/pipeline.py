@@ -14,6 +14,7 @@ import sys
 import time
 import unicodedata
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import BinaryIO
 
@@ -208,7 +209,7 @@ def build_result(name: str, source: list[Segment], translations: list[str], mode
     target = target_segments(source, translations, lines)
     if reference_text is None:
         rows = [AlignedRow((i,), (i,), 1.0, s.text, t.text) for i, (s, t) in enumerate(zip(source, target))]
-        return TranslationResult(name, source, target, rows, model, seconds, lines=lines)
+        return TranslationResult(name, source, target, with_checks(rows), model, seconds, lines=lines)
     from translate_cli.align import align
     from translate_cli.score import pair_texts, score_segments, segments_of, sentence_chrf
 
@@ -221,8 +222,16 @@ def build_result(name: str, source: list[Segment], translations: list[str], mode
     else:
         beads = align(translations, pairing.ref, src_translation=translations)
     rows = [row_for_bead(bead, source, translations, pairing.ref, sentence_chrf) for bead in beads]
-    return TranslationResult(name, source, target, rows, model, seconds, score_segments(scored, not pairing.by_line),
+    return TranslationResult(name, source, target, with_checks(rows), model, seconds, score_segments(scored, not pairing.by_line),
                              lines=lines, scored=tuple(zip(scored.hyps, scored.refs)))
+
+
+def with_checks(rows: list[AlignedRow]) -> list[AlignedRow]:
+    """The rows with the findings of the translation checks (``checks.check_pairs``, over the whole article)."""
+    from translate_cli.checks import check_pairs
+
+    findings = check_pairs([row.src_text for row in rows], [row.tgt_text for row in rows])
+    return [replace(row, flags=tuple(found)) for row, found in zip(rows, findings)]
 
 
 def row_for_bead(bead: Bead, source: Sequence[Segment], translations: Sequence[str], reference: Sequence[str],
