@@ -200,5 +200,5 @@ def test_findings_in_tsv_jsonl_and_page(tmp_path):
     assert rows[0]["flags"] == [{"code": "numbers", "reason": "3 of the source not in the translation"},
                                 {"code": "degenerate", "reason": "a loop: 'x'"}]
     page = (tmp_path / "art.html").read_text(encoding="utf-8")
-    assert page.count('class="flag"') == 2 and "<b>numbers</b>3 of the source" in page
+    assert page.count('class="flag"') == 2 and "<span class=\"code\">numbers</span>3 of the source" in page
     assert "numbers 1, names 0, untranslated 0, degenerate 1, brackets 0, consistency 0" in page
