@@ -140,9 +140,10 @@ def test_translate_outputs_carry_the_findings(marian_dir, tmp_path, monkeypatch,
     article = tmp_path / "banjir.id.txt"
     article.write_text("Banjir merendam 300 rumah di Jakarta Timur, kata petugas BPBD. Warga mengungsi ke masjid.\n",
                        encoding="utf-8")
-    code, _, err = run(["translate", article, "-o", tmp_path / "out", "--model", marian_dir, "--beam", 1,
-                        "--backend", "transformers"], monkeypatch, capsys)
+    code, out, err = run(["translate", article, "-o", tmp_path / "out", "--model", marian_dir, "--beam", 1,
+                          "--backend", "transformers"], monkeypatch, capsys)
     assert code == 0, err
+    assert "checks" in out and "names 1" in out  # the terminal table counts what the rows carry
     rows = [json.loads(line) for line in (tmp_path / "out" / "banjir.jsonl").read_text(encoding="utf-8").splitlines()]
     expected = [[{"code": f.code, "reason": f.reason} for f in found]
                 for found in check_pairs([r["src_text"] for r in rows], [r["tgt_text"] for r in rows])]
