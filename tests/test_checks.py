@@ -151,3 +151,25 @@ def test_translate_outputs_carry_the_findings(marian_dir, tmp_path, monkeypatch,
     assert any(f["code"] == "names" and "BPBD" in f["reason"] for f in rows[0]["flags"])  # random words lose it
     tsv = (tmp_path / "out" / "banjir.tsv").read_text(encoding="utf-8").splitlines()
     assert tsv[0].endswith("\tflags") and "names: " in tsv[1].split("\t")[-1]
+
+
+def test_batch_counts_the_findings_in_summary_index_and_table(marian_dir, tmp_path, monkeypatch, capsys):
+    indir, outdir = tmp_path / "in", tmp_path / "out"
+    indir.mkdir()
+    (indir / "a.txt").write_text("Banjir merendam 300 rumah di Jakarta, kata BPBD. Warga mengungsi.\n", encoding="utf-8")
+    (indir / "b.txt").write_text("Presiden Joko Widodo bertemu CSTO pada hari Senin.\n", encoding="utf-8")
+    for run_number in range(2):  # the second run skips both articles and still reports their counts
+        code, out, err = run(["batch", indir, "-o", outdir, "--model", marian_dir, "--beam", 1,
+                              "--backend", "transformers"], monkeypatch, capsys)
+        assert code == 0, err
+        summary = json.loads((outdir / "summary.json").read_text(encoding="utf-8"))
+        assert [a["status"] for a in summary["articles"]] == ["skipped" if run_number else "translated"] * 2
+        for article in summary["articles"]:
+            stem = article["relpath"].removesuffix(".txt")
+            rows = [json.loads(line) for line in (outdir / stem / f"{stem}.jsonl").read_text().splitlines()]
+            assert article["flagged"] == {c: sum(any(f["code"] == c for f in r["flags"]) for r in rows) for c in CODES}
+        assert summary["flagged"] == {c: sum(a["flagged"][c] for a in summary["articles"]) for c in CODES}
+        assert summary["flagged"]["names"] == 2  # BPBD and CSTO are lost by a random model
+        assert "checks flagged: " in out and "names 2" in out
+        index = (outdir / "index.html").read_text(encoding="utf-8")
+        assert "Sentences the translation checks flagged" in index and "names 2" in index

@@ -437,6 +437,11 @@ def count_findings(findings: Sequence[Sequence[Finding]]) -> dict[str, int]:
     return {code: sum(any(f.code == code for f in row) for row in findings) for code in CODES}
 
 
+def describe_counts(counts: dict[str, int]) -> str:
+    """Counts per check in a few words for tables: ``numbers 2, names 1``, or ``-`` when nothing fired."""
+    return ", ".join(f"{code} {n}" for code, n in counts.items() if n) or "-"
+
+
 def check_texts(source_text: str, translation_text: str) -> CheckedText:
     """Check a translation of a whole text: line by line when both have as many non-blank lines, otherwise
     each split into sentences and aligned (translation sentences without a source partner are left out)."""

@@ -238,7 +238,7 @@ def print_summary(result, written: list[Path]) -> None:
     """A short table of what one translation produced."""
     from rich.table import Table
 
-    from translate_cli.checks import count_findings
+    from translate_cli.checks import count_findings, describe_counts
     from translate_cli.terminal import console, shown
 
     table = Table(title=shown(result.name), show_header=False, box=None)
@@ -250,8 +250,7 @@ def print_summary(result, written: list[Path]) -> None:
         s = result.scores
         table.add_row("BLEU / chrF / chrF++ / TER", f"{s.bleu:.1f} / {s.chrf:.1f} / {s.chrfpp:.1f} / {s.ter:.1f}")
         table.add_row("reference", f"{s.matched}/{s.ref_segments} segments matched, coverage {s.coverage:.0%}")
-    counts = count_findings([row.flags for row in result.rows])
-    table.add_row("checks", ", ".join(f"{code} {n}" for code, n in counts.items() if n) or "nothing flagged")
+    table.add_row("checks flagged", describe_counts(count_findings([row.flags for row in result.rows])))
     table.add_row("outputs", shown(written[0].parent) if written else "-")
     console().print(table)
 
