@@ -173,3 +173,40 @@ def test_batch_counts_the_findings_in_summary_index_and_table(marian_dir, tmp_pa
         assert "checks flagged: " in out and "names 2" in out
         index = (outdir / "index.html").read_text(encoding="utf-8")
         assert "Sentences the translation checks flagged" in index and "names 2" in index
+
+
+class _Fixed:
+    """A stand-in translator: a fixed function of each sentence."""
+
+    def __init__(self, name, fn):
+        self.identity = self.label = name
+        self.fn = fn
+
+    def translate(self, sentences, progress=None, on_translated=None):
+        return [self.fn(s) for s in sentences]
+
+
+def test_compare_counts_each_systems_findings(tmp_path, monkeypatch, capsys):
+    from translate_cli.batch import run_batch
+
+    english = {"Harga beras naik 30 persen di pasar kota.": "Rice prices rose 30 percent in the city market.",
+               "Warga mengungsi ke masjid dan sekolah.": "Residents fled to mosques and schools."}
+    (tmp_path / "in").mkdir()
+    (tmp_path / "refs").mkdir()
+    (tmp_path / "in" / "a.id.txt").write_text(" ".join(english), encoding="utf-8")
+    (tmp_path / "refs" / "a.en.txt").write_text("\n".join(english.values()) + "\n", encoding="utf-8")
+    run_batch(tmp_path / "in", tmp_path / "good", _Fixed("good", english.get), quiet=True)
+    run_batch(tmp_path / "in", tmp_path / "copy", _Fixed("copy", lambda s: s), quiet=True)
+    code, out, err = run(["compare", tmp_path / "good", tmp_path / "copy", "--references", tmp_path / "refs",
+                          "--json"], monkeypatch, capsys)
+    assert code == 0, err
+    systems = json.loads(out)["systems"]
+    assert systems[0]["flagged"] == dict.fromkeys(CODES, 0)
+    assert systems[1]["flagged"]["untranslated"] == 2
+    code, out, _ = run(["compare", tmp_path / "good", tmp_path / "copy", "--references", tmp_path / "refs",
+                        "--html", tmp_path / "report.html"], monkeypatch, capsys)
+    assert code == 0 and "Sentences flagged by the translation checks" in out
+    page = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert '<h2 id="checks">' in page and '<td class="num">2</td>' in page
+    table = out[out.index("Sentences flagged"):].splitlines()
+    assert any("copy" in line and " 2 " in f"{line} " for line in table)
