@@ -44,6 +44,7 @@ LENGTH_RATIO = 0.920
 LENGTH_BOUNDS = (0.467, 1.738)
 _MIN_LENGTH = 20  # source characters below which a length ratio says nothing
 _LOOP_REPEATS = 3  # a phrase of 1-4 words repeated this often in a row is a loop
+_TRUNCATED = 0.8  # share of the expected length below which output ending mid-sentence counts as truncated
 
 
 @dataclass(frozen=True)
@@ -347,12 +348,12 @@ def _degenerate(source: str, translation: str) -> list[Finding]:
     loop = _loop(tgt_words)
     if loop and not _loop([w.lower() for w in _WORD.findall(src)]):
         findings.append(Finding("degenerate", f"a loop: {loop[0]!r} {loop[1]} times in a row"))
-    if len(src) >= _MIN_LENGTH:
-        ratio = len(tgt) / len(src)
-        if not LENGTH_BOUNDS[0] <= ratio <= LENGTH_BOUNDS[1]:
-            findings.append(Finding("degenerate", f"{ratio:.2f} times the source's length (expected about "
-                                                  f"{LENGTH_RATIO:.2f}, {LENGTH_BOUNDS[0]:.2f}-{LENGTH_BOUNDS[1]:.2f})"))
-    if _ENDS_SENTENCE.search(src) and _ENDS_MIDWAY.search(tgt):
+    ratio = len(tgt) / len(src) if src else 1.0
+    if len(src) >= _MIN_LENGTH and not LENGTH_BOUNDS[0] <= ratio <= LENGTH_BOUNDS[1]:
+        findings.append(Finding("degenerate", f"{ratio:.2f} times the source's length (expected about "
+                                              f"{LENGTH_RATIO:.2f}, {LENGTH_BOUNDS[0]:.2f}-{LENGTH_BOUNDS[1]:.2f})"))
+    # a headline translated without its final period is still whole: truncated output is also short
+    if _ENDS_SENTENCE.search(src) and _ENDS_MIDWAY.search(tgt) and ratio < _TRUNCATED * LENGTH_RATIO:
         findings.append(Finding("degenerate", "truncated: ends mid-sentence where the source ends a sentence"))
     return findings
 
