@@ -210,3 +210,17 @@ def test_compare_counts_each_systems_findings(tmp_path, monkeypatch, capsys):
     assert '<h2 id="checks">' in page and '<td class="num">2</td>' in page
     table = out[out.index("Sentences flagged"):].splitlines()
     assert any("copy" in line and " 2 " in f"{line} " for line in table)
+
+
+def test_check_prints_hostile_text_safely(tmp_path, monkeypatch, capsys):
+    from test_hostile import HOSTILE, assert_terminal_safe
+
+    src, tgt = tmp_path / "h.id", tmp_path / "h.en"
+    src.write_text("".join(f"Warga berkata {text} di kota 12.\n" for text in HOSTILE), encoding="utf-8")
+    tgt.write_text("".join(f"Residents said {text} in town 13.\n" for text in HOSTILE), encoding="utf-8")
+    code, out, err = run(["check", src, tgt], monkeypatch, capsys)
+    assert code == 0, err
+    assert_terminal_safe(out, err)
+    assert f"{len(HOSTILE)} of {len(HOSTILE)} sentences flagged" in out  # 12 became 13 in every line
+    code, out, _ = run(["check", src, tgt, "--json"], monkeypatch, capsys)
+    assert code == 0 and json.loads(out)["counts"]["numbers"] == len(HOSTILE)

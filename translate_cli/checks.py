@@ -193,6 +193,7 @@ def _numbers(source: str, translation: str) -> list[Finding]:
 
 _PROTECTED = re.compile(r"(?:https?://|www\.)[^\s<>\"]+[^\s<>\".,;:!?)\]]|[\w.+-]+@[\w-]+(?:\.[\w-]+)+|(?<![\w@])[@#]\w+")
 _WORD = re.compile(r"[^\W\d_]+")
+_FUZZY_WORDS = 300  # near spellings are looked for in sentences of at most this many distinct words (linear time)
 _NEAR = 0.7  # SequenceMatcher ratio from which a word of 5+ letters counts as the same name spelled otherwise
 
 
@@ -262,6 +263,8 @@ def _rendering(name: str, target_words: dict[str, str]) -> str | None:
     lower = name.lower()
     if lower in target_words or (name.isupper() and lower + "s" in target_words):  # AM, AMs
         return lower
+    if len(target_words) > _FUZZY_WORDS:
+        return None
     near = _near(lower)
     for word in target_words:
         other = _near(word)
@@ -283,7 +286,7 @@ def _names(source: str, translation: str, renderings: dict[str, str] | None = No
             missing.append(match[0])
     rest = pattern.sub(" ", rest)
     target_words = {w.lower(): w for w in _WORD.findall(_PROTECTED.sub(" ", translation))}
-    for name, title in _name_tokens(rest):
+    for name, title in dict.fromkeys(_name_tokens(rest)):
         rendering = _rendering(name, target_words)
         if rendering is None and not (title and re.search(rf"\b{name}\s+[^\W\d_]*[A-Z]", rest)):
             missing.append(name)
@@ -446,8 +449,9 @@ def describe_counts(counts: dict[str, int]) -> str:
 def check_texts(source_text: str, translation_text: str) -> CheckedText:
     """Check a translation of a whole text: line by line when both have as many non-blank lines, otherwise
     each split into sentences and aligned (translation sentences without a source partner are left out)."""
-    src_lines = [line.strip() for line in source_text.splitlines() if line.strip()]
-    tgt_lines = [line.strip() for line in translation_text.splitlines() if line.strip()]
+    # lines end at \n alone, as sacrebleu and score read them (a U+2028 inside a sentence is no line break)
+    src_lines = [line.strip() for line in source_text.split("\n") if line.strip()]
+    tgt_lines = [line.strip() for line in translation_text.split("\n") if line.strip()]
     if not src_lines:
         raise UserError("the source has no text to check")
     if len(src_lines) == len(tgt_lines):
