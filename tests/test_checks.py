@@ -156,7 +156,8 @@ def test_translate_outputs_carry_the_findings(marian_dir, tmp_path, monkeypatch,
 def test_batch_counts_the_findings_in_summary_index_and_table(marian_dir, tmp_path, monkeypatch, capsys):
     indir, outdir = tmp_path / "in", tmp_path / "out"
     indir.mkdir()
-    (indir / "a.txt").write_text("Banjir merendam 300 rumah di Jakarta, kata BPBD. Warga mengungsi.\n", encoding="utf-8")
+    (indir / "a.txt").write_text("Banjir merendam 300 rumah di Jakarta, kata BPBD. Warga mengungsi.\n",
+                                 encoding="utf-8")
     (indir / "b.txt").write_text("Presiden Joko Widodo bertemu CSTO pada hari Senin.\n", encoding="utf-8")
     for run_number in range(2):  # the second run skips both articles and still reports their counts
         code, out, err = run(["batch", indir, "-o", outdir, "--model", marian_dir, "--beam", 1,

@@ -612,7 +612,8 @@ def print_summary(summary: BatchSummary, console: Console | None = None) -> None
     console = console or make_console()
     scored = any(a.scores for a in summary.articles)
     table = Table(title=shown(f"{summary.model} -> {summary.shown_as[1]}"))
-    for column in ["article", "status", "sentences"] + (["BLEU", "chrF", "chrF++", "TER"] if scored else []) + ["flagged"]:
+    metrics = ["BLEU", "chrF", "chrF++", "TER"] if scored else []
+    for column in ["article", "status", "sentences", *metrics, "flagged"]:
         table.add_column(column, justify="left" if column in ("article", "status") else "right",
                          overflow="fold" if column == "article" else "ellipsis")
     for a in summary.articles:

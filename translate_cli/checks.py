@@ -191,7 +191,9 @@ def _numbers(source: str, translation: str) -> list[Finding]:
 
 # --- names and protected tokens --------------------------------------------------------------------------------
 
-_PROTECTED = re.compile(r"(?:https?://|www\.)[^\s<>\"]+[^\s<>\".,;:!?)\]]|[\w.+-]+@[\w-]+(?:\.[\w-]+)+|(?<![\w@])[@#]\w+")
+# URLs (without a final punctuation mark), e-mail addresses, @handles and #hashtags
+_PROTECTED = re.compile(r"(?:https?://|www\.)[^\s<>\"]+[^\s<>\".,;:!?)\]]|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
+                        r"|(?<![\w@])[@#]\w+")
 _WORD = re.compile(r"[^\W\d_]+")
 _FUZZY_WORDS = 300  # near spellings are looked for in sentences of at most this many distinct words (linear time)
 _NEAR = 0.7  # SequenceMatcher ratio from which a word of 5+ letters counts as the same name spelled otherwise
@@ -250,7 +252,11 @@ def _name_tokens(source: str) -> list[tuple[str, bool]]:
     if sum(w.isupper() for w in words) > len(words) / 2:  # a headline in capitals: no acronyms to tell apart
         return []
     kept = _word_lists()[1]
-    return [(w, w.lower() in kept) for w in words if w[0].isupper() and len(w) > 1 and w not in _MONTHS
+    # the first word is capitalised by its position: a common word there (even one kept as a name) is no name
+    first = words[0] if words and not words[0].isupper() and (words[0].lower() in kept or _is_common(words[0])) \
+        else None
+    return [(w, w.lower() in kept) for k, w in enumerate(words) if w[0].isupper() and len(w) > 1
+            and w not in _MONTHS and (k or w != first)
             and (w.lower() in kept or not ((not w.isupper() or len(w) > 3) and _is_common(w)))]
 
 

@@ -1,7 +1,8 @@
 """The ``translate-cli`` command line: thin wrappers around the stage modules.
 
 Exit codes: 0 success, 1 a user error (one line on stderr, no traceback), 2 wrong usage, 3 a check of
-``check --fail-on`` fired, 130 Ctrl-C, 141 a closed pipe. Heavy libraries (torch, transformers, sacrebleu) are imported inside the commands.
+``check --fail-on`` fired, 130 Ctrl-C, 141 a closed pipe. Heavy libraries (torch, transformers, sacrebleu) are
+imported inside the commands.
 Everything printed from user data goes through ``terminal.visible``/``shown``.
 """
 

@@ -222,7 +222,8 @@ def build_result(name: str, source: list[Segment], translations: list[str], mode
     else:
         beads = align(translations, pairing.ref, src_translation=translations)
     rows = [row_for_bead(bead, source, translations, pairing.ref, sentence_chrf) for bead in beads]
-    return TranslationResult(name, source, target, with_checks(rows), model, seconds, score_segments(scored, not pairing.by_line),
+    return TranslationResult(name, source, target, with_checks(rows), model, seconds,
+                             score_segments(scored, not pairing.by_line),
                              lines=lines, scored=tuple(zip(scored.hyps, scored.refs)))
 
 
