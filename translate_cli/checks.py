@@ -13,8 +13,8 @@ rule localisation QA tools (Okapi CheckMate, Xbench, Verifika) run, read for Ind
 * ``untranslated``: the translation is the source unchanged, or still mostly Indonesian by a function-word test
   (more Indonesian than English function words, and at least two).
 * ``degenerate``: empty; a loop (one to four words repeated three times or more in a row, as small and
-  random-weight models produce); a length ratio outside what 99% of training pairs show; ending mid-sentence
-  where the source ends a sentence (truncated output).
+  random-weight models produce); a length ratio outside what 99% of training pairs show; ending mid-sentence,
+  and short, where the source ends a sentence (truncated output).
 * ``brackets``: brackets or double quotes unbalanced in the translation, or present on one side only.
 * ``consistency`` (:func:`check_pairs` only): the same source sentence translated differently, and a name of
   the source rendered in different ways.
@@ -213,7 +213,7 @@ def _common_words() -> frozenset[str]:
 
 
 @cache
-def _renderings() -> tuple[re.Pattern[str] | None, dict[str, tuple[str, ...]]]:
+def _renderings() -> tuple[re.Pattern[str], dict[str, tuple[str, ...]]]:
     """The known renderings: a pattern matching any source name of the table, and name -> renderings."""
     text = resources.files("translate_cli").joinpath("data/checks_renderings.txt").read_text(encoding="utf-8")
     table = {}
