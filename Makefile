@@ -48,6 +48,7 @@ bench: $(STAMP)
 	$(PY) benchmarks/bench_score.py --data $(DATA)/test
 	$(PY) benchmarks/bench_speed.py --data $(DATA)/test --model $(BENCH_MODEL)
 	$(PY) benchmarks/bench_batch.py --data $(DATA)/test
+	$(PY) benchmarks/bench_checks.py --data $(DATA)/test
 
 # The embedded model's recipe (see models/id-en-small/README.md); MINUTES of training on the best device.
 MINUTES ?= 8

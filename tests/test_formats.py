@@ -44,8 +44,8 @@ def test_tsv_columns_and_escaping(tmp_path):
     write_outputs(make_result(reference=True), tmp_path)
     lines = (tmp_path / "art.tsv").read_text(encoding="utf-8").splitlines()
     assert lines[0].split("\t") == ["src_ids", "tgt_ids", "score", "src_text", "tgt_text", "ref_ids", "ref_text",
-                                    "chrf"]
-    assert len(lines) == 5 and all(len(line.split("\t")) == 8 for line in lines)
+                                    "chrf", "flags"]
+    assert len(lines) == 5 and all(len(line.split("\t")) == 9 for line in lines)
     assert lines[2].split("\t")[5] == "1,2"
     fields = lines[3].split("\t")
     assert fields[4] == "A <b> & \"c\" | d\\te\\nf \\\\ g"
@@ -56,7 +56,8 @@ def test_tsv_columns_and_escaping(tmp_path):
 def test_jsonl_rows(tmp_path):
     write_outputs(make_result(), tmp_path)
     rows = [json.loads(line) for line in (tmp_path / "art.jsonl").read_text(encoding="utf-8").splitlines()]
-    assert rows[2] == {"src": [2], "tgt": [2], "score": 0.5, "src_text": "Tiga <3> & |.", "tgt_text": TRICKY}
+    assert rows[2] == {"src": [2], "tgt": [2], "score": 0.5, "src_text": "Tiga <3> & |.", "tgt_text": TRICKY,
+                       "flags": []}
     write_outputs(make_result(reference=True), tmp_path)
     rows = [json.loads(line) for line in (tmp_path / "art.jsonl").read_text(encoding="utf-8").splitlines()]
     assert rows[1]["ref"] == [1, 2] and rows[0]["ref_text"] == "One!" and rows[0]["chrf"] == 40.0
@@ -180,3 +181,24 @@ def test_output_folder_under_a_file_is_a_user_error(tmp_path):
     (tmp_path / "file").write_text("x")
     with pytest.raises(UserError, match="cannot create output folder"):
         write_outputs(make_result(), tmp_path / "file" / "out")
+
+
+def test_findings_in_tsv_jsonl_and_page(tmp_path):
+    from dataclasses import replace
+
+    from translate_cli.document import Finding
+
+    result = make_result()
+    flags = (Finding("numbers", "3 of the source not in the translation"), Finding("degenerate", "a loop: 'x'"))
+    result = replace(result, rows=[replace(result.rows[0], flags=flags), *result.rows[1:]])
+    write_outputs(result, tmp_path)
+    tsv = (tmp_path / "art.tsv").read_text(encoding="utf-8").splitlines()
+    assert tsv[0].split("\t")[-1] == "flags"
+    assert tsv[1].split("\t")[-1] == "numbers: 3 of the source not in the translation; degenerate: a loop: 'x'"
+    assert tsv[2].split("\t")[-1] == ""
+    rows = [json.loads(line) for line in (tmp_path / "art.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert rows[0]["flags"] == [{"code": "numbers", "reason": "3 of the source not in the translation"},
+                                {"code": "degenerate", "reason": "a loop: 'x'"}]
+    page = (tmp_path / "art.html").read_text(encoding="utf-8")
+    assert page.count('class="flag"') == 2 and "<span class=\"code\">numbers</span>3 of the source" in page
+    assert "numbers 1, names 0, untranslated 0, degenerate 1, brackets 0, consistency 0" in page

@@ -31,6 +31,8 @@ _EXPORTS = {
     "load_translator": "translate", "Translator": "translate",
     "score_texts": "score", "score_corpus": "score", "ScoreOptions": "score", "sentence_chrf": "score",
     "write_outputs": "formats", "run_batch": "batch", "compare_runs": "compare", "resolve_model": "models",
+    "Finding": "document", "CheckedText": "checks", "check_pair": "checks", "check_pairs": "checks",
+    "check_texts": "checks",
 }
 _RENAMED = {"segment_text": "segment", "align_sentences": "align"}  # the modules keep the plain names
 __all__ = ["__version__", *_EXPORTS]
@@ -38,8 +40,9 @@ __all__ = ["__version__", *_EXPORTS]
 if TYPE_CHECKING:
     from translate_cli.align import align as align_sentences
     from translate_cli.batch import run_batch
+    from translate_cli.checks import CheckedText, check_pair, check_pairs, check_texts
     from translate_cli.compare import compare_runs
-    from translate_cli.document import AlignedRow, Bead, Scores, Segment, TranslationResult
+    from translate_cli.document import AlignedRow, Bead, Finding, Scores, Segment, TranslationResult
     from translate_cli.errors import Interrupted, UserError
     from translate_cli.formats import write_outputs
     from translate_cli.models import resolve_model

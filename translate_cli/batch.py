@@ -59,6 +59,7 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
+from translate_cli.checks import CODES, count_findings, describe_counts
 from translate_cli.document import Scores, Segment
 from translate_cli.documents import Document, is_document
 from translate_cli.errors import Interrupted, UserError
@@ -85,6 +86,7 @@ class ArticleOutcome:
     sentences: int = 0
     reference: str | None = None
     scores: Scores | None = None
+    flagged: dict[str, int] = field(default_factory=dict)  # sentences each translation check flagged
 
 
 @dataclass
@@ -131,6 +133,10 @@ class BatchSummary:
     def counts(self) -> dict[str, int]:
         return {s: sum(a.status == s for a in self.articles) for s in STATUSES}
 
+    def flagged(self) -> dict[str, int]:
+        """Sentences each translation check flagged, over the current articles."""
+        return {code: sum(a.flagged.get(code, 0) for a in self.articles if a.status in CURRENT) for code in CODES}
+
     def to_json(self) -> dict:
         return {
             "indir": self.shown_as[0],
@@ -144,6 +150,7 @@ class BatchSummary:
             "job": {"runs": self.job.runs, "seconds": round(self.job.seconds, 3),
                     "translated_sentences": self.job.translated_sentences},
             "corpus": dataclasses.asdict(self.corpus) if self.corpus else None,
+            "flagged": self.flagged(),
             "articles": [dataclasses.asdict(a) for a in self.articles],
         }
 
@@ -171,6 +178,7 @@ class _Record:
     scores: Scores | None
     hyps: list[str]  # the reference-aligned segments, for the corpus scores
     refs: list[str]
+    flagged: dict[str, int] = field(default_factory=dict)  # absent from records of older versions
 
 
 class BatchStore:
@@ -613,7 +621,8 @@ class _Run:
         suffixes = [".txt"] + ([article.document.suffix] if article.document else [])
         if record is None or not all((folder / f"{folder.name}.en{suffix}").exists() for suffix in suffixes):
             return article
-        self.outcomes[rel] = ArticleOutcome(rel, "skipped", "", record.sentences, record.reference, record.scores)
+        self.outcomes[rel] = ArticleOutcome(rel, "skipped", "", record.sentences, record.reference, record.scores,
+                                            record.flagged)
         self.records[rel] = record
         return None
 
@@ -674,14 +683,16 @@ class _Run:
             self.publish(write_outputs(result, _out_folder(self.outdir, rel), article.document,
                                        notes.append))
             record = _Record(len(result.source), article.reference, result.scores,
-                             [hyp for hyp, _ in result.scored], [ref for _, ref in result.scored])
+                             [hyp for hyp, _ in result.scored], [ref for _, ref in result.scored],
+                             count_findings([row.flags for row in result.rows]))
             self.store.finish(article, self.identity, record)
         except Exception as exc:  # one bad article (or one that cannot be written or recorded) never stops the batch
             self.fail(rel, _reason(exc))
             return self.outcomes[rel]
         self.records[rel] = record
         note = "; ".join(filter(None, (article.note, *notes, *scoring_notes(result.scores, self.presegmented))))
-        return ArticleOutcome(rel, "translated", note, record.sentences, record.reference, record.scores)
+        return ArticleOutcome(rel, "translated", note, record.sentences, record.reference, record.scores,
+                              record.flagged)
 
 
 def _reason(exc: Exception) -> str:
@@ -701,7 +712,8 @@ def print_summary(summary: BatchSummary, console: Console | None = None) -> None
     console = console or make_console()
     scored = any(a.scores for a in summary.articles)
     table = Table(title=shown(f"{summary.model} -> {summary.shown_as[1]}"))
-    for column in ["article", "status", "sentences"] + (["BLEU", "chrF", "chrF++", "TER"] if scored else []):
+    metrics = ["BLEU", "chrF", "chrF++", "TER"] if scored else []
+    for column in ["article", "status", "sentences", *metrics, "flagged"]:
         table.add_column(column, justify="left" if column in ("article", "status") else "right",
                          overflow="fold" if column == "article" else "ellipsis")
     for a in summary.articles:
@@ -711,11 +723,12 @@ def print_summary(summary: BatchSummary, console: Console | None = None) -> None
         if scored:
             s = a.scores
             cells += [format_score(x) for x in (s.bleu, s.chrf, s.chrfpp, s.ter)] if s else ["-"] * 4
-        table.add_row(*cells)
+        table.add_row(*cells, describe_counts(a.flagged))
     if summary.corpus:
         c = summary.corpus
         table.add_section()
-        table.add_row("corpus", "", "", *(format_score(x) for x in (c.bleu, c.chrf, c.chrfpp, c.ter)), style="bold")
+        table.add_row("corpus", "", "", *(format_score(x) for x in (c.bleu, c.chrf, c.chrfpp, c.ter)),
+                      describe_counts(summary.flagged()), style="bold")
     console.print(table)
     for a in summary.articles:
         if a.reason and a.status != "pending":
@@ -727,5 +740,5 @@ def print_summary(summary: BatchSummary, console: Console | None = None) -> None
     console.print(
         f"{counts['translated']} translated, {counts['skipped']} skipped, {counts['failed']} failed; "
         f"{summary.translated_sentences} sentences translated, {summary.cached_sentences} from cache "
-        f"in {summary.seconds:.1f}s{job}"
+        f"in {summary.seconds:.1f}s{job}; checks flagged: {describe_counts(summary.flagged())}"
     )

@@ -1,7 +1,8 @@
 """The ``translate-cli`` command line: thin wrappers around the stage modules.
 
-Exit codes: 0 success, 1 a user error (one line on stderr, no traceback), 2 wrong usage, 130 Ctrl-C,
-141 a closed pipe. Heavy libraries (torch, transformers, sacrebleu) are imported inside the commands.
+Exit codes: 0 success, 1 a user error (one line on stderr, no traceback), 2 wrong usage, 3 a check of
+``check --fail-on`` fired, 130 Ctrl-C, 141 a closed pipe. Heavy libraries (torch, transformers, sacrebleu) are
+imported inside the commands.
 Everything printed from user data goes through ``terminal.visible``/``shown``.
 """
 
@@ -272,6 +273,7 @@ def print_summary(result, written: list[Path]) -> None:
     """A short table of what one translation produced."""
     from rich.table import Table
 
+    from translate_cli.checks import count_findings, describe_counts
     from translate_cli.score import format_score
     from translate_cli.terminal import console, shown
 
@@ -284,6 +286,7 @@ def print_summary(result, written: list[Path]) -> None:
         s = result.scores
         table.add_row("BLEU / chrF / chrF++ / TER", " / ".join(format_score(x) for x in (s.bleu, s.chrf, s.chrfpp, s.ter)))
         table.add_row("reference", f"{s.matched}/{s.ref_segments} segments matched, coverage {s.coverage:.0%}")
+    table.add_row("checks flagged", describe_counts(count_findings([row.flags for row in result.rows])))
     table.add_row("outputs", shown(written[0].parent) if written else "-")
     console().print(table)
 
@@ -699,6 +702,66 @@ def compare_command(
     if html:
         write_html(comparison, html)
         notice(f"report written to {html}")
+
+
+@app.command("check", epilog=examples(
+    "translate-cli check article.id.txt out/article/article.en.txt",
+    "translate-cli check test.id system.en --json",
+    "translate-cli check test.id system.en --fail-on numbers,names   # exit 3 when either fires"))
+def check_command(
+    source: Annotated[str, typer.Argument(metavar="SOURCE", help="the Indonesian source text, or -")],
+    translation: Annotated[str, typer.Argument(metavar="TRANSLATION", help="its English translation, any system's")],
+    fail_on: Annotated[Optional[str], typer.Option(
+        "--fail-on", metavar="CODES", help="exit with status 3 when any of these checks fires (comma-separated: "
+        "numbers, names, untranslated, degenerate, brackets, consistency, or all)")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Check a translation without a reference: numbers, names, untranslated text, loops, truncation,
+    brackets and consistency, sentence by sentence.
+
+    Files with as many non-blank lines are paired line by line; otherwise both are split into sentences
+    and aligned.
+    """
+    from dataclasses import asdict
+
+    from translate_cli.checks import CODES, check_texts, count_findings, parse_codes
+    from translate_cli.pipeline import read_article
+
+    failing = parse_codes(fail_on) if fail_on is not None else set()
+    if source == translation == "-":
+        raise UserError("standard input can be read only once: give at most one of SOURCE and TRANSLATION as -")
+    checked = check_texts(read_article(source, notice), read_article(translation, notice))
+    counts = count_findings(checked.findings)
+    if as_json:
+        rows = [{"sentence": i + 1, "source": s, "translation": t, "flags": [asdict(f) for f in found]}
+                for i, (s, t, found) in enumerate(zip(checked.sources, checked.translations, checked.findings))]
+        print(json.dumps({"source": source, "translation": translation, "by_line": checked.by_line,
+                          "sentences": len(rows), "flagged": sum(bool(f) for f in checked.findings),
+                          "counts": counts, "rows": rows}, indent=2, ensure_ascii=False))
+    else:
+        print_checks(checked, counts, CODES)
+    if any(counts[code] for code in failing):
+        raise typer.Exit(3)
+
+
+def print_checks(checked, counts: dict[str, int], codes: tuple[str, ...]) -> None:
+    """The flagged sentences with their reasons, then the count per check."""
+    from rich.table import Table
+
+    from translate_cli.terminal import console, shown
+
+    out = console()
+    table = Table("#", "check", "reason", "source", "translation")
+    for i, found in enumerate(checked.findings):
+        for finding in found:
+            table.add_row(str(i + 1), finding.code, shown(finding.reason), shown(checked.sources[i]),
+                          shown(checked.translations[i]))
+    if table.row_count:
+        out.print(table)
+    flagged = sum(bool(found) for found in checked.findings)
+    out.print(f"{flagged} of {len(checked.findings)} sentences flagged "
+              f"({'line by line' if checked.by_line else 'sentences aligned'}): "
+              + ", ".join(f"{code} {counts[code]}" for code in codes))
 
 
 def main() -> None:

@@ -33,6 +33,7 @@ from translate_cli.analysis import (NgramComparison, ScoreBucket, WordBucket, ng
                                     read_word_frequencies, score_buckets, tokenize, word_accuracy, word_changes,
                                     word_frequencies)
 from translate_cli.batch import DEFAULT_GLOB
+from translate_cli.checks import CODES, check_pairs, count_findings
 from translate_cli.document import Bead
 from translate_cli.errors import UserError
 from translate_cli.formats import atomic_write_text
@@ -64,9 +65,13 @@ class MetricResult:
 
 @dataclass
 class System:
+    """One run: its corpus metrics, and the sentences each translation check flagged in the compared articles
+    (``checks.check_pairs`` on its ``.jsonl`` rows, so runs written before the checks are counted too)."""
+
     name: str
     path: str
     metrics: dict[str, MetricResult] = field(default_factory=dict)
+    flagged: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -277,6 +282,7 @@ def compare_runs(run_dirs: list[Path], references: Path, n_samples: int = 1000,
     sources: list[str] = []
     own: list[list[tuple[str, str, str]]] = [[] for _ in runs]  # each system's (article, hypothesis, reference)
     units: dict[str, int] = {}  # reference units of each article
+    flagged = [dict.fromkeys(CODES, 0) for _ in runs]
     for key in common:
         try:
             ref_text = read_input(refs[key])[0]  # as translate, batch and score read a reference
@@ -297,11 +303,17 @@ def compare_runs(run_dirs: list[Path], references: Path, n_samples: int = 1000,
         segments += [(key, ref, [hyps[i] for hyps, _ in per_system]) for i, ref in enumerate(per_system[0][1])]
         unit_sources = _unit_sources(pairings[0].hyp, rows[0])
         sources += [" ".join(unit_sources[i] for i in src if unit_sources[i]) for src, _ in groups[0]]
+        for counts, system_rows in zip(flagged, rows):
+            found = check_pairs([src for _, _, src in system_rows or []], [tgt for _, tgt, _ in system_rows or []])
+            for code, n in count_findings(found).items():
+                counts[code] += n
     if not segments:
         raise UserError("no article could be compared: " + "; ".join(f"{k}: {v}" for k, v in skipped.items()))
     common = [key for key in common if key not in skipped]
 
     systems, signatures = _significance(names, run_dirs, segments, n_samples, own)
+    for system, counts in zip(systems, flagged):
+        system.flagged = counts
     articles = _per_article(common, own, units)
     for article in articles:
         article.pages = [_article_page(run[article.article]) for run in runs]
@@ -497,6 +509,13 @@ def render_terminal(comparison: Comparison, console: Console) -> None:
         table.add_column(metric, justify="right")
     for system in comparison.systems:
         table.add_row(shown(system.name), *(_styled_cell(system.metrics[m], baseline[m], m) for m in metrics))
+    console.print(table)
+
+    table = Table(title="Sentences flagged by the translation checks (no reference; lower is better)")
+    for column in ["system", *CODES]:
+        table.add_column(column, justify="left" if column == "system" else "right")
+    for system in comparison.systems:
+        table.add_row(shown(system.name), *(str(system.flagged.get(code, 0)) for code in CODES))
     console.print(table)
 
     table = Table(title="chrF per article")

@@ -60,11 +60,20 @@ class Scores:
 
 
 @dataclass(frozen=True)
+class Finding:
+    """One translation check that fired on a sentence (``checks.CODES``) and a one-line reason."""
+
+    code: str
+    reason: str
+
+
+@dataclass(frozen=True)
 class AlignedRow:
     """One row of the bitext: source and target sentence ids (0-based, document order) and texts.
 
     ``score`` is the alignment score; with a reference, ``ref`` lists the reference sentence ids aligned
     to this row, ``ref_text`` their text and ``chrf`` the sentence-level chrF of ``tgt_text`` against them.
+    ``flags`` are the translation checks that fired on the row (``checks.check_pairs``).
     """
 
     src: tuple[int, ...]
@@ -75,6 +84,7 @@ class AlignedRow:
     ref_text: str | None = None
     chrf: float | None = None
     ref: tuple[int, ...] = ()
+    flags: tuple[Finding, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -265,28 +265,33 @@ def tsv_chunks(result: TranslationResult) -> Iterator[str]:
     ref = has_reference(result)
     if ref:
         header += ["ref_ids", "ref_text", "chrf"]
-    yield tsv_line(header) + "\n"
+    yield tsv_line(header + ["flags"]) + "\n"
     for row in result.rows:
         yield tsv_line(tsv_fields(row_to_dict(row, ref))) + "\n"
 
 
 def tsv_fields(data: dict) -> list[str]:
     """The TSV fields of a row as :func:`row_to_dict` or :func:`bead_row` give it: ids comma-joined, the score
-    to 4 decimals, then the texts; the reference's ids, text and chrF when ``data`` has them."""
+    to 4 decimals, then the texts; the reference's ids, text and chrF when ``data`` has them; the checks'
+    findings (``code: reason; ...``) when it has them."""
     fields = [_ids(data["src"]), _ids(data["tgt"]), f"{data['score']:.4f}", data["src_text"], data["tgt_text"]]
     if "ref" in data:
         fields += [_ids(data["ref"]), data["ref_text"] or "", _chrf(data["chrf"])]
+    if "flags" in data:
+        fields.append("; ".join(f"{flag['code']}: {flag['reason']}" for flag in data["flags"]))
     return fields
 
 
 def row_to_dict(row: AlignedRow, reference: bool) -> dict:
-    """The JSON object of one row; ``ref`` (ids), ``ref_text`` and ``chrf`` only when the article has a reference."""
+    """The JSON object of one row; ``ref`` (ids), ``ref_text`` and ``chrf`` only when the article has a reference;
+    ``flags``, the checks' findings (``code``, ``reason``), always."""
     data = {"src": list(row.src), "tgt": list(row.tgt), "score": row.score,
             "src_text": row.src_text, "tgt_text": row.tgt_text}
     if reference:
         data["ref"] = list(row.ref)
         data["ref_text"] = row.ref_text
         data["chrf"] = row.chrf
+    data["flags"] = [dataclasses.asdict(flag) for flag in row.flags]
     return data
 
 
@@ -441,6 +446,7 @@ class _PageRow:
     paragraph: int | None
     headline: bool
     label: str = ""  # where the paragraph is in its document (a subtitle's times)
+    flags: tuple = ()
 
 
 def render_html(result: TranslationResult) -> str:
@@ -455,6 +461,7 @@ def render_html(result: TranslationResult) -> str:
 def html_chunks(result: TranslationResult, labels: Sequence[str] = ()) -> Iterator[str]:
     """:func:`render_html` as the template streams it, a row at a time (at most ``MAX_VIEW_ROWS`` rows);
     ``labels`` are the document's block labels, shown with the paragraphs they start."""
+    from translate_cli.checks import count_findings
     from translate_cli.pages import page_chunks
 
     worst = worst_rows(result)
@@ -467,12 +474,13 @@ def html_chunks(result: TranslationResult, labels: Sequence[str] = ()) -> Iterat
             paragraph = starts.get(first)
             yield _PageRow(i + 1, row.src_text, row.tgt_text, row.ref_text or "", _chrf(row.chrf), i in worst,
                            paragraph, first in headlines and len(row.src) == 1,
-                           labels[paragraph - 1] if paragraph and paragraph <= len(labels) else "")
+                           labels[paragraph - 1] if paragraph and paragraph <= len(labels) else "", row.flags)
 
     scores = score_table(result.scores) if result.scores is not None else []
+    checks = count_findings([row.flags for row in result.rows])
     return page_chunks("article.html.j2", result=result, rows=rows(), row_count=len(result.rows),
                        capped=_capped_note(result) if view_is_capped(result) else "",
-                       reference=has_reference(result), worst_count=len(worst), scores=scores)
+                       reference=has_reference(result), worst_count=len(worst), scores=scores, checks=checks)
 
 
 def render_scores(result: TranslationResult) -> str:

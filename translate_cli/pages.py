@@ -70,6 +70,7 @@ def render_index(summary, out_folder: Callable[[Path, str], Path]) -> str:
     ``summary`` is a ``batch.BatchSummary``; ``out_folder(outdir, relpath)`` gives an article's output folder,
     whose page is ``<folder>/<folder name>.html`` (as ``formats.write_outputs`` names it).
     """
+    from translate_cli.checks import describe_counts
     from translate_cli.score import METRIC_LABELS
 
     articles = []
@@ -80,5 +81,5 @@ def render_index(summary, out_folder: Callable[[Path, str], Path]) -> str:
         articles.append({"outcome": article, "link": page_link(page, summary.outdir) if current else None})
     return render_page("index.html.j2", summary=summary, articles=articles, counts=summary.counts(),
                        labels=METRIC_LABELS, scored=any(a.scores for a in summary.articles),
-                       directions=METRIC_DIRECTIONS)
+                       directions=METRIC_DIRECTIONS, flagged=summary.flagged(), describe=describe_counts)
 

@@ -13,6 +13,7 @@ import stat
 import sys
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import BinaryIO
 
@@ -168,7 +169,7 @@ def build_result(name: str, source: list[Segment], translations: list[str], mode
     target = target_segments(source, translations, lines)
     if reference_text is None:
         rows = [AlignedRow((i,), (i,), 1.0, s.text, t.text) for i, (s, t) in enumerate(zip(source, target))]
-        return TranslationResult(name, source, target, rows, model, seconds, lines=lines)
+        return TranslationResult(name, source, target, with_checks(rows), model, seconds, lines=lines)
     from translate_cli.score import pair_texts, score_segments, segments_of, sentence_chrf
 
     pairing = pair_texts(join_target(target, lines), reference_text)
@@ -179,8 +180,8 @@ def build_result(name: str, source: list[Segment], translations: list[str], mode
     else:
         reference, beads = align_text([s.text for s in source], reference_text, translations, presegmented=lines)
     rows = [row_for_bead(bead, source, translations, reference, sentence_chrf) for bead in beads]
-    return TranslationResult(name, source, target, rows, model, seconds, score_segments(scored, not pairing.by_line),
-                             lines=lines, scored=tuple(zip(scored.hyps, scored.refs)))
+    return TranslationResult(name, source, target, with_checks(rows), model, seconds,
+                             score_segments(scored, not pairing.by_line), lines=lines, scored=tuple(zip(scored.hyps, scored.refs)))
 
 
 def align_text(source: Sequence[str], text: str, translation: Sequence[str] | None = None, *, lang: str = "en",
@@ -200,6 +201,14 @@ def align_text(source: Sequence[str], text: str, translation: Sequence[str] | No
 def sentence_texts(text: str, lang: str, presegmented: bool = False) -> list[str]:
     """The sentences of ``text`` in ``lang``, or its non-blank lines when ``presegmented``."""
     return [s.text for s in (lines_as_segments(text) if presegmented else segment(text, lang))]
+
+
+def with_checks(rows: list[AlignedRow]) -> list[AlignedRow]:
+    """The rows with the findings of the translation checks (``checks.check_pairs``, over the whole article)."""
+    from translate_cli.checks import check_pairs
+
+    findings = check_pairs([row.src_text for row in rows], [row.tgt_text for row in rows])
+    return [replace(row, flags=tuple(found)) for row, found in zip(rows, findings)]
 
 
 def row_for_bead(bead: Bead, source: Sequence[Segment], translations: Sequence[str], reference: Sequence[str],

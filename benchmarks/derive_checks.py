@@ -1,0 +1,67 @@
+"""Learn what translate_cli.checks needs from training corpora: the id->en length ratio and the common words.
+
+Usage: python benchmarks/derive_checks.py ../shared/data/train/combined [--min-count 5]
+
+PREFIX.id / PREFIX.en are line-aligned training text (never a test/ file). Prints the median English/Indonesian
+character ratio and its 0.5% and 99.5% quantiles over pairs whose source has at least 20 characters (paste them
+into ``checks.py``), and writes ``translate_cli/data/checks_words_id.txt``: the words a translation translates
+even when they are capitalised (``Universitas``, ``Pantai``, ``Samudera``), not names it must keep. A word seen
+capitalised at least twice is listed when its English line keeps it (itself or a near spelling, as the names
+check reads it) less than half the time, other words when they are written in lower case at least MIN_COUNT
+times; common words kept at least 80% of the time (``Indonesia``, ``Global``, ``Partai``) in a section of their
+own: a name, unless a name follows it (``Partai Republik``, ``Senator Jeff Flake``: a title or a kind of place).
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import re
+from collections import Counter
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from translate_cli.checks import _rendering  # noqa: E402
+
+WORD = re.compile(r"[^\W\d_]+")
+OUT = Path(__file__).resolve().parent.parent / "translate_cli" / "data" / "checks_words_id.txt"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("prefix", help="PREFIX.id and PREFIX.en, line-aligned")
+    parser.add_argument("--min-count", type=int, default=2)
+    args = parser.parse_args()
+    source = Path(f"{args.prefix}.id").read_text(encoding="utf-8").splitlines()
+    target = Path(f"{args.prefix}.en").read_text(encoding="utf-8").splitlines()
+
+    ratios = sorted(math.log(len(t.strip()) / len(s.strip()))
+                    for s, t in zip(source, target) if len(s.strip()) >= 20 and t.strip())
+    quantile = lambda q: math.exp(ratios[int(q * (len(ratios) - 1))])  # noqa: E731
+    print(f"pairs {len(ratios)}: LENGTH_RATIO = {quantile(0.5):.3f}, "
+          f"LENGTH_BOUNDS = ({quantile(0.005):.3f}, {quantile(0.995):.3f})")
+
+    lower = Counter(word for line in source for word in WORD.findall(line) if word.islower())
+    capital: Counter[str] = Counter()
+    kept: Counter[str] = Counter()
+    for line, english in zip(source, target):
+        target_words = {w.lower(): w for w in WORD.findall(english)}
+        for word in set(WORD.findall(line)):
+            if word[0].isupper() and not word.isupper():
+                capital[word.lower()] += 1
+                kept[word.lower()] += _rendering(word, target_words) is not None
+    translated = {w for w, n in capital.items() if n >= 2 and kept[w] < n / 2}
+    names = {w for w, n in capital.items() if n >= 2 and kept[w] >= 0.8 * n}
+    common = translated | {w for w, n in lower.items() if n >= args.min_count}
+    words = sorted(common - names) + ["[kept]"] + sorted(common & names)
+    OUT.write_text(f"# Common Indonesian words for translate_cli.checks, learned by\n"
+                   f"# python benchmarks/derive_checks.py {args.prefix} --min-count {args.min_count}\n"
+                   f"# Words after [kept] are common words that translations keep when capitalised (Indonesia).\n"
+                   + "\n".join(words) + "\n", encoding="utf-8")
+    print(f"{len(words)} words written to {OUT}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,227 @@
+"""Translation checks without a reference: each check on sentences built to trip it (and to pass it), and the
+``check`` command through the CLI (table, --json, --fail-on and its exit code 3, one-line errors)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from cli_run import assert_one_line_error, run
+from translate_cli.checks import CODES, check_pair, check_pairs, check_texts
+
+
+def codes(source: str, translation: str) -> set[str]:
+    return {finding.code for finding in check_pair(source, translation)}
+
+
+@pytest.mark.parametrize("source, translation", [
+    ("Pemerintah menghabiskan Rp 1,5 triliun.", "The government spent Rp 1.5 trillion."),
+    ("Penduduknya 1.500.000 orang, naik 2,5 persen.", "Its population is 1,500,000, up 2.5 percent."),
+    ("Rapat dimulai pukul 10.30 WIB pada 4 Januari 2022.", "The meeting began at 10:30 WIB on January 4, 2022."),
+    ("Dua puluh lima orang tewas.", "25 people were killed."),
+    ("Puluhan ribu warga mengungsi.", "Tens of thousands of residents fled."),
+    ("Kontraknya bernilai £11juta.", "The contract is worth £11million."),
+])
+def test_numbers_read_with_each_languages_conventions(source, translation):
+    assert "numbers" not in codes(source, translation)
+
+
+@pytest.mark.parametrize("source, translation, written", [
+    ("Pemerintah menghabiskan Rp 1,5 triliun.", "The government spent Rp 1.5 billion.", "1,5 triliun"),
+    ("Harga naik 30 persen.", "Prices rose by 40 percent.", "30"),
+    ("Rapat itu pada 4 Januari 2022.", "The meeting was on February 4, 2022.", "Januari"),
+    ("Rapat itu pada hari Senin.", "The meeting was on Monday, 5 May.", "5"),
+])
+def test_a_changed_missing_or_added_number_is_flagged(source, translation, written):
+    reasons = [f.reason for f in check_pair(source, translation) if f.code == "numbers"]
+    assert reasons and any(written in reason for reason in reasons)
+
+
+def test_names_and_protected_tokens():
+    source = "Presiden Joko Widodo menulis di https://setkab.go.id dan @jokowi tentang CSTO di Amerika Serikat."
+    kept = "President Joko Widodo wrote on https://setkab.go.id and @jokowi about the CSTO in the United States."
+    assert "names" not in codes(source, kept)
+    dropped = "President Widodo wrote on the website and on Twitter about the organisation in America."
+    reason = next(f.reason for f in check_pair(source, dropped) if f.code == "names")
+    for token in ("Joko", "https://setkab.go.id", "@jokowi", "CSTO"):
+        assert token in reason
+    assert "Amerika Serikat" not in reason  # "America" is a known rendering
+    assert "Presiden" not in reason  # a common word, translated
+
+
+def test_untranslated_by_copy_and_by_function_words():
+    source = "Pemerintah akan membangun jembatan baru di kota itu."
+    assert "untranslated" in codes(source, source)
+    reason = next(f.reason for f in check_pair(source, "The government akan membangun jembatan yang baru di kota itu.")
+                  if f.code == "untranslated")
+    assert "function-word test" in reason
+    assert "untranslated" not in codes("Liverpool 2 Chelsea 1", "Liverpool 2 Chelsea 1")  # nothing to translate
+    assert "untranslated" not in codes(source, "The government will build a new bridge in the city.")
+
+
+def test_degenerate_loop_empty_length_truncation():
+    source = "Pasar dibuka kembali pada hari Rabu setelah ditutup selama seminggu."
+    assert any("loop" in f.reason for f in check_pair(source, "The market reopened on Wednesday Wednesday Wednesday"))
+    assert [f.reason for f in check_pair(source, "  ")] == ["empty translation"]
+    long = "The market reopened on Wednesday after being closed for a week, " * 3 + "it said."
+    assert any("length" in f.reason for f in check_pair(source, long))
+    assert any("truncated" in f.reason for f in check_pair(source, "The market reopened on Wednesday after"))
+    assert "degenerate" not in codes(source, "The market reopened on Wednesday after being closed for a week.")
+    assert "degenerate" not in codes("Ha ha ha ha.", "Ha ha ha ha.")  # the source's own repetition
+
+
+def test_brackets_and_quotes():
+    source = 'Menteri (yang baru) berkata, "kami siap."'
+    assert "brackets" not in codes(source, 'The (new) minister said, "we are ready."')
+    assert "brackets" in codes(source, 'The (new minister said, "we are ready."')
+    assert "brackets" in codes(source, "The new minister said, we are ready.")
+
+
+def test_consistency_across_an_article():
+    sources = ["Pasar dibuka kembali hari ini.", "Sturridge mencetak gol.", "Pasar dibuka kembali hari ini.",
+               "Sturridge bermain bagus.", "Sturridge cedera."]
+    translations = ["The market reopened today.", "Sturridge scored.", "The market opened again today.",
+                    "Sturridge played well.", "Sturidge was injured."]
+    flagged = [[f.reason for f in row if f.code == "consistency"] for row in check_pairs(sources, translations)]
+    assert flagged[2] and "sentence 1" in flagged[2][0]
+    assert flagged[4] and "'sturidge'" in flagged[4][0]
+    assert not flagged[0] and not flagged[1] and not flagged[3]
+
+
+def test_check_texts_aligns_when_the_lines_differ():
+    source = "Pasar dibuka kembali. Harga naik 30 persen.\n\nSturridge mencetak gol.\n"
+    translation = "The market reopened.\nPrices rose 40 percent.\nSturridge scored.\n"
+    checked = check_texts(source, translation)
+    assert not checked.by_line and len(checked.sources) == 3
+    assert [bool(row) for row in checked.findings] == [False, True, False]
+
+
+def test_check_command_table_json_and_fail_on(tmp_path, monkeypatch, capsys):
+    src, tgt = tmp_path / "a.id", tmp_path / "a.en"
+    src.write_text("Harga naik 30 persen.\nPresiden bertemu CSTO.\n", encoding="utf-8")
+    tgt.write_text("Prices rose by 40 percent.\nThe president met the CSTO.\n", encoding="utf-8")
+    code, out, err = run(["check", src, tgt], monkeypatch, capsys)
+    assert code == 0 and not err
+    assert "40" in out and "1 of 2 sentences flagged" in out and "numbers 1" in out
+
+    code, out, _ = run(["check", src, tgt, "--json", "--fail-on", "numbers"], monkeypatch, capsys)
+    data = json.loads(out)
+    assert code == 3
+    assert data["counts"] == {c: int(c == "numbers") for c in CODES} and data["by_line"] is True
+    assert [row["flags"][0]["code"] for row in data["rows"] if row["flags"]] == ["numbers"]
+    assert data["rows"][1]["flags"] == []
+
+    code, _, _ = run(["check", src, tgt, "--fail-on", "names,untranslated"], monkeypatch, capsys)
+    assert code == 0  # only the listed checks stop a pipeline
+
+
+def test_check_command_errors_are_one_line(tmp_path, monkeypatch, capsys):
+    src = tmp_path / "a.id"
+    src.write_text("Harga naik 30 persen.\n", encoding="utf-8")
+    code, _, err = run(["check", src, src, "--fail-on", "numbrs"], monkeypatch, capsys)
+    assert_one_line_error(code, err, "unknown check 'numbrs'")
+    code, _, err = run(["check", src, tmp_path / "missing.en"], monkeypatch, capsys)
+    assert_one_line_error(code, err, "missing.en")
+    code, _, err = run(["check", "-", "-"], monkeypatch, capsys)
+    assert_one_line_error(code, err, "standard input")
+
+
+def test_checks_import_no_model_library():
+    code = ("import sys, translate_cli.checks; "
+            "print(sorted(m for m in ('torch', 'transformers', 'ctranslate2') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
+def test_translate_outputs_carry_the_findings(marian_dir, tmp_path, monkeypatch, capsys):
+    article = tmp_path / "banjir.id.txt"
+    article.write_text("Banjir merendam 300 rumah di Jakarta Timur, kata petugas BPBD. Warga mengungsi ke masjid.\n",
+                       encoding="utf-8")
+    code, out, err = run(["translate", article, "-o", tmp_path / "out", "--model", marian_dir, "--beam", 1,
+                          "--backend", "transformers"], monkeypatch, capsys)
+    assert code == 0, err
+    assert "checks" in out and "names 1" in out  # the terminal table counts what the rows carry
+    rows = [json.loads(line) for line in (tmp_path / "out" / "banjir.jsonl").read_text(encoding="utf-8").splitlines()]
+    expected = [[{"code": f.code, "reason": f.reason} for f in found]
+                for found in check_pairs([r["src_text"] for r in rows], [r["tgt_text"] for r in rows])]
+    assert [row["flags"] for row in rows] == expected
+    assert any(f["code"] == "names" and "BPBD" in f["reason"] for f in rows[0]["flags"])  # random words lose it
+    tsv = (tmp_path / "out" / "banjir.tsv").read_text(encoding="utf-8").splitlines()
+    assert tsv[0].endswith("\tflags") and "names: " in tsv[1].split("\t")[-1]
+
+
+def test_batch_counts_the_findings_in_summary_index_and_table(marian_dir, tmp_path, monkeypatch, capsys):
+    indir, outdir = tmp_path / "in", tmp_path / "out"
+    indir.mkdir()
+    (indir / "a.txt").write_text("Banjir merendam 300 rumah di Jakarta, kata BPBD. Warga mengungsi.\n",
+                                 encoding="utf-8")
+    (indir / "b.txt").write_text("Presiden Joko Widodo bertemu CSTO pada hari Senin.\n", encoding="utf-8")
+    for run_number in range(2):  # the second run skips both articles and still reports their counts
+        code, out, err = run(["batch", indir, "-o", outdir, "--model", marian_dir, "--beam", 1,
+                              "--backend", "transformers"], monkeypatch, capsys)
+        assert code == 0, err
+        summary = json.loads((outdir / "summary.json").read_text(encoding="utf-8"))
+        assert [a["status"] for a in summary["articles"]] == ["skipped" if run_number else "translated"] * 2
+        for article in summary["articles"]:
+            stem = article["relpath"].removesuffix(".txt")
+            rows = [json.loads(line) for line in (outdir / stem / f"{stem}.jsonl").read_text().splitlines()]
+            assert article["flagged"] == {c: sum(any(f["code"] == c for f in r["flags"]) for r in rows) for c in CODES}
+        assert summary["flagged"] == {c: sum(a["flagged"][c] for a in summary["articles"]) for c in CODES}
+        assert summary["flagged"]["names"] == 2  # BPBD and CSTO are lost by a random model
+        assert "checks flagged: " in out and "names 2" in out
+        index = (outdir / "index.html").read_text(encoding="utf-8")
+        assert "Sentences the translation checks flagged" in index and "names 2" in index
+
+
+class _Fixed:
+    """A stand-in translator: a fixed function of each sentence."""
+
+    def __init__(self, name, fn):
+        self.identity = self.label = name
+        self.fn = fn
+
+    def translate(self, sentences, progress=None, on_translated=None):
+        return [self.fn(s) for s in sentences]
+
+
+def test_compare_counts_each_systems_findings(tmp_path, monkeypatch, capsys):
+    from translate_cli.batch import run_batch
+
+    english = {"Harga beras naik 30 persen di pasar kota.": "Rice prices rose 30 percent in the city market.",
+               "Warga mengungsi ke masjid dan sekolah.": "Residents fled to mosques and schools."}
+    (tmp_path / "in").mkdir()
+    (tmp_path / "refs").mkdir()
+    (tmp_path / "in" / "a.id.txt").write_text(" ".join(english), encoding="utf-8")
+    (tmp_path / "refs" / "a.en.txt").write_text("\n".join(english.values()) + "\n", encoding="utf-8")
+    run_batch(tmp_path / "in", tmp_path / "good", _Fixed("good", english.get), quiet=True)
+    run_batch(tmp_path / "in", tmp_path / "copy", _Fixed("copy", lambda s: s), quiet=True)
+    code, out, err = run(["compare", tmp_path / "good", tmp_path / "copy", "--references", tmp_path / "refs",
+                          "--json"], monkeypatch, capsys)
+    assert code == 0, err
+    systems = json.loads(out)["systems"]
+    assert systems[0]["flagged"] == dict.fromkeys(CODES, 0)
+    assert systems[1]["flagged"]["untranslated"] == 2
+    code, out, _ = run(["compare", tmp_path / "good", tmp_path / "copy", "--references", tmp_path / "refs",
+                        "--html", tmp_path / "report.html"], monkeypatch, capsys)
+    assert code == 0 and "Sentences flagged by the translation checks" in out
+    page = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert '<h2 id="checks">' in page and '<td class="num">2</td>' in page
+    table = out[out.index("Sentences flagged"):].splitlines()
+    assert any("copy" in line and " 2 " in f"{line} " for line in table)
+
+
+def test_check_prints_hostile_text_safely(tmp_path, monkeypatch, capsys):
+    from test_hostile import HOSTILE, assert_terminal_safe
+
+    src, tgt = tmp_path / "h.id", tmp_path / "h.en"
+    src.write_text("".join(f"Warga berkata {text} di kota 12.\n" for text in HOSTILE), encoding="utf-8")
+    tgt.write_text("".join(f"Residents said {text} in town 13.\n" for text in HOSTILE), encoding="utf-8")
+    code, out, err = run(["check", src, tgt], monkeypatch, capsys)
+    assert code == 0, err
+    assert_terminal_safe(out, err)
+    assert f"{len(HOSTILE)} of {len(HOSTILE)} sentences flagged" in out  # 12 became 13 in every line
+    code, out, _ = run(["check", src, tgt, "--json"], monkeypatch, capsys)
+    assert code == 0 and json.loads(out)["counts"]["numbers"] == len(HOSTILE)

@@ -1,0 +1,483 @@
+"""Translation checks without a reference: which sentences of a translation to distrust, and why.
+
+A text stage beside ``score``: source and translation in, findings out (no model). Each check is the kind of
+rule localisation QA tools (Okapi CheckMate, Xbench, Verifika) run, read for Indonesian -> English:
+
+* ``numbers``: every number of the source is in the translation and none is added, read with each language's
+  conventions (``1.500.000`` / ``1,500,000``, ``2,5`` / ``2.5``, ``1,5 triliun`` / ``1.5 trillion``, ``10.30`` /
+  ``10:30``, month names); spelled-out numbers (``dua``, ``puluhan ribu``, ``ten``) count as present but are
+  never flagged themselves, because ``satu``/``one`` are as often articles as numbers.
+* ``names``: URLs, e-mail addresses, @handles and #hashtags kept verbatim; acronyms and capitalised words of the
+  source that are not common Indonesian words (``data/checks_words_id.txt``, learned from training text) kept,
+  near spellings (``Kanada``/``Canada``) and known renderings (``data/checks_renderings.txt``) accepted.
+* ``untranslated``: the translation is the source unchanged, or still mostly Indonesian by a function-word test
+  (more Indonesian than English function words, and at least two).
+* ``degenerate``: empty; a loop (one to four words repeated three times or more in a row, as small and
+  random-weight models produce); a length ratio outside what 99% of training pairs show; ending mid-sentence,
+  and short, where the source ends a sentence (truncated output).
+* ``brackets``: brackets or double quotes unbalanced in the translation, or present on one side only.
+* ``consistency`` (:func:`check_pairs` only): the same source sentence translated differently, and a name of
+  the source rendered in different ways.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from difflib import SequenceMatcher
+from functools import cache
+from importlib import resources
+
+from translate_cli.align import align
+from translate_cli.document import Finding
+from translate_cli.errors import UserError
+from translate_cli.segment import segment
+
+CODES = ("numbers", "names", "untranslated", "degenerate", "brackets", "consistency")
+
+# Learned from ../shared/data/train/combined by `python benchmarks/derive_checks.py ../shared/data/train/combined`:
+# median English/Indonesian character ratio and its 0.5% and 99.5% quantiles (pairs with 20+ source characters).
+LENGTH_RATIO = 0.920
+LENGTH_BOUNDS = (0.467, 1.738)
+_MIN_LENGTH = 20  # source characters below which a length ratio says nothing
+_LOOP_REPEATS = 3  # a phrase of 1-4 words repeated this often in a row is a loop
+_TRUNCATED = 0.8  # share of the expected length below which output ending mid-sentence counts as truncated
+
+
+@dataclass(frozen=True)
+class CheckedText:
+    """A source text and its translation paired sentence by sentence, and each pair's findings.
+
+    ``by_line`` says whether the files were paired line by line (same number of non-blank lines) or split into
+    sentences and aligned; a source sentence the aligner left without a translation is paired with ``""``.
+    """
+
+    sources: list[str]
+    translations: list[str]
+    findings: list[list[Finding]]
+    by_line: bool
+
+
+# --- numbers ---------------------------------------------------------------------------------------------------
+
+_NUMERAL = re.compile(r"\d+(?:[.,:]\d+)*")
+_CURRENCY = "£$€¥"
+_SCALES = {"ribu": 3, "juta": 6, "miliar": 9, "milyar": 9, "triliun": 12, "trilyun": 12,
+           "thousand": 3, "million": 6, "billion": 9, "trillion": 12}
+_SHORT_SCALES = {"k": 3, "m": 6, "mn": 6, "bn": 9, "b": 9, "tn": 12}  # only after a currency symbol (£125m)
+_SCALE_AFTER = re.compile(r"\s?([A-Za-z]+)")
+_MONTHS = {name: n for n, names in enumerate([
+    "Januari January Jan", "Februari February Feb", "Maret March Mar", "April Apr", "Mei May", "Juni June Jun",
+    "Juli July Jul", "Agustus August Agu Aug", "September Sept Sep", "Oktober October Okt Oct",
+    "November Nov", "Desember December Des Dec"], start=1) for name in names.split()}
+_MONTH = re.compile(r"\b(" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\b")
+_ID_UNITS = {"nol": 0, "satu": 1, "dua": 2, "tiga": 3, "empat": 4, "lima": 5, "enam": 6, "tujuh": 7,
+             "delapan": 8, "sembilan": 9, "sepuluh": 10, "sebelas": 11, "seratus": 100}
+_EN_UNITS = {w: n for n, w in enumerate("zero one two three four five six seven eight nine ten eleven twelve "
+                                        "thirteen fourteen fifteen sixteen seventeen eighteen nineteen".split())}
+_EN_UNITS |= {w: 10 * n for n, w in enumerate("twenty thirty forty fifty sixty seventy eighty ninety".split(), 2)}
+_EN_UNITS |= {"dozen": 12}
+_ID_TIMES = {"belas": None, "puluh": 10, "ratus": 100}  # belas: unit + 10 (dua belas = 12)
+_WORD_SCALES = _SCALES | {"seribu": 3, "sejuta": 6, "semiliar": 9}
+# vague amounts: puluhan ribu = tens of thousands; an order of magnitude each
+_VAGUE = {"puluhan": 1, "belasan": 1, "tens": 1, "dozens": 1, "ratusan": 2, "hundreds": 2, "ribuan": 3,
+          "thousands": 3, "jutaan": 6, "millions": 6, "miliaran": 9, "billions": 9}
+_NUMBER_WORD = re.compile(r"[a-z]+|[^\sa-z-]")  # words, and any other character, which ends a number
+
+
+def _canonical(value: Decimal) -> str:
+    text = format(value.normalize(), "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def _grouped(text: str, thousands: str, decimal: str) -> Decimal | None:
+    """``text`` read with these separators (thousands groups of exactly three digits), or None."""
+    whole, _, fraction = text.partition(decimal) if text.count(decimal) == 1 else (text, "", "")
+    if decimal in fraction or thousands in fraction or decimal in whole:
+        return None
+    groups = whole.split(thousands)
+    if len(groups) > 1 and (not 1 <= len(groups[0]) <= 3 or any(len(g) != 3 for g in groups[1:])):
+        return None
+    try:
+        return Decimal("".join(groups) + ("." + fraction if fraction else ""))
+    except InvalidOperation:
+        return None
+
+
+def _readings(numeral: str, scale: int) -> set[str]:
+    """Every value a numeral can mean (Indonesian and English separators; a time ``10.30``/``10:30``)."""
+    time = re.fullmatch(r"(\d{1,2})[.:](\d{2})", numeral)
+    keys = {f"t{int(time[1])}:{time[2]}"} if time and int(time[1]) <= 24 and int(time[2]) < 60 else set()
+    if ":" in numeral:
+        return keys or {"r" + numeral}
+    values = {v for v in (_grouped(numeral, ".", ","), _grouped(numeral, ",", ".")) if v is not None}
+    keys |= {_canonical(v.scaleb(scale)) for v in values}
+    return keys or {"r" + numeral}
+
+
+def _scale_after(text: str, end: int, currency: bool) -> tuple[int, int]:
+    """The power of ten of a scale word right after a number (``juta``, ``bn`` after a currency), and its end."""
+    match = _SCALE_AFTER.match(text, end)
+    if not match:
+        return 0, end
+    word = match[1].lower()
+    scale = _SCALES.get(word) or (_SHORT_SCALES.get(word, 0) if currency and match.start(1) == end else 0)
+    return scale, match.end() if scale else end
+
+
+def _numerals(text: str) -> list[tuple[str, set[str]]]:
+    """Each number written with digits or a month name: (as written, its possible readings)."""
+    found = []
+    for match in _NUMERAL.finditer(text):
+        currency = match.start() > 0 and text[match.start() - 1] in _CURRENCY
+        scale, end = _scale_after(text, match.end(), currency)
+        found.append((text[match.start():end], _readings(match[0], scale)))
+    found += [(m[0], {f"month{_MONTHS[m[0]]}"}) for m in _MONTH.finditer(text)]
+    return found
+
+
+def _spelled(text: str) -> set[str]:
+    """Readings of the numbers written in words, in either language (``dua puluh lima`` 25, ``tiga juta``,
+    ``puluhan ribu`` and ``tens of thousands`` ~10^4)."""
+    keys: set[str] = set()
+    total = group = last = 0
+    seen, vague = False, None
+    for word in [*_NUMBER_WORD.findall(text.lower()), ""]:
+        if vague is not None and (word in _SCALES or _VAGUE.get(word, 0) >= 3):
+            keys.add(f"~{vague + _SCALES.get(word, _VAGUE.get(word, 0))}")
+            vague = None
+            continue
+        if vague is not None and word == "of":
+            continue
+        vague = None
+        if word in _VAGUE:
+            vague = _VAGUE[word]
+            keys.add(f"~{vague}")
+        elif word == "hundred":
+            group, last, seen = (group + (last or 1)) * 100, 0, True
+        elif word in _ID_UNITS or word in _EN_UNITS:
+            last += _ID_UNITS.get(word, _EN_UNITS.get(word, 0))
+            seen = True
+        elif word in _ID_TIMES and seen:
+            times = _ID_TIMES[word]
+            group, last = group + (last + 10 if times is None else last * times), 0
+        elif word in _WORD_SCALES and (seen or word.startswith("se")):
+            total, group, last, seen = total + (group + last or 1) * 10 ** _WORD_SCALES[word], 0, 0, True
+        elif word == "and" and seen:
+            continue
+        elif seen:
+            keys.add(_canonical(Decimal(total + group + last)))
+            total = group = last = 0
+            seen = False
+    return keys
+
+
+def _numbers(source: str, translation: str) -> list[Finding]:
+    src, tgt = _numerals(source), _numerals(translation)
+    src_keys = set().union(*(keys for _, keys in src), _spelled(source))
+    tgt_keys = set().union(*(keys for _, keys in tgt), _spelled(translation))
+    missing = [written for written, keys in src if not keys & tgt_keys]
+    added = [written for written, keys in tgt if not keys & src_keys]
+    findings = []
+    if missing:
+        findings.append(Finding("numbers", f"{', '.join(missing)} of the source not in the translation"))
+    if added:
+        findings.append(Finding("numbers", f"{', '.join(added)} in the translation, not in the source"))
+    return findings
+
+
+# --- names and protected tokens --------------------------------------------------------------------------------
+
+# URLs (without a final punctuation mark), e-mail addresses, @handles and #hashtags
+_PROTECTED = re.compile(r"(?:https?://|www\.)[^\s<>\"]+[^\s<>\".,;:!?)\]]|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
+                        r"|(?<![\w@])[@#]\w+")
+_WORD = re.compile(r"[^\W\d_]+")
+_FUZZY_WORDS = 300  # near spellings are looked for in sentences of at most this many distinct words (linear time)
+_NEAR = 0.7  # SequenceMatcher ratio from which a word of 5+ letters counts as the same name spelled otherwise
+
+
+@cache
+def _word_lists() -> tuple[frozenset[str], frozenset[str]]:
+    """Common Indonesian words that translations translate, and those they keep when capitalised."""
+    text = resources.files("translate_cli").joinpath("data/checks_words_id.txt").read_text(encoding="utf-8")
+    words = [line for line in text.splitlines() if line and not line.startswith("#")]
+    split = words.index("[kept]")
+    return frozenset(words[:split]), frozenset(words[split + 1:])
+
+
+def _common_words() -> frozenset[str]:
+    return _word_lists()[0]
+
+
+@cache
+def _renderings() -> tuple[re.Pattern[str], dict[str, tuple[str, ...]]]:
+    """The known renderings: a pattern matching any source name of the table, and name -> renderings."""
+    text = resources.files("translate_cli").joinpath("data/checks_renderings.txt").read_text(encoding="utf-8")
+    table = {}
+    for line in text.splitlines():
+        if line.strip() and not line.startswith("#"):
+            name, _, renderings = line.partition("=")
+            table[name.strip()] = tuple(r.strip() for r in renderings.split("|"))
+    names = sorted(table, key=len, reverse=True)
+    return re.compile(r"\b(?:" + "|".join(map(re.escape, names)) + r")\b"), table
+
+
+def _has_phrase(text: str, phrase: str) -> bool:
+    return re.search(r"(?<!\w)" + re.escape(phrase) + r"(?!\w)", text, re.IGNORECASE) is not None
+
+
+_PREFIXES = ("meng", "meny", "mem", "men", "me", "peng", "peny", "pem", "pen", "pe", "ber", "per", "ter", "di",
+             "ke", "se")
+_SUFFIXES = ("nya", "lah", "kah", "kan", "an", "i")
+# Indonesian spelling against English for near names: Pasifik/Pacific, Kolombia/Colombia, Filipina/Philippine
+_SPELLING = str.maketrans({"k": "c", "q": "c", "z": "s", "y": "i", "j": "i", "v": "f"})
+
+
+def _is_common(word: str) -> bool:
+    """Whether a word is a common Indonesian word, itself or with one prefix and/or suffix taken off."""
+    common = _common_words()
+    lower = word.lower()
+    stems = {lower} | {lower[len(p):] for p in _PREFIXES if lower.startswith(p)}
+    stems |= {stem[:-len(s)] for stem in list(stems) for s in _SUFFIXES if stem.endswith(s)}
+    return any(len(stem) >= 3 and stem in common for stem in stems) or lower in common
+
+
+def _name_tokens(source: str) -> list[tuple[str, bool]]:
+    """The source's words a translation keeps: acronyms and capitalised words that are not common words, each
+    with whether it is a common word kept as part of a name (``Partai``, ``Senator``): optional before a name."""
+    words = _WORD.findall(source)
+    if sum(w.isupper() for w in words) > len(words) / 2:  # a headline in capitals: no acronyms to tell apart
+        return []
+    kept = _word_lists()[1]
+    # the first word is capitalised by its position: a common word there (even one kept as a name) is no name
+    first = words[0] if words and not words[0].isupper() and (words[0].lower() in kept or _is_common(words[0])) \
+        else None
+    return [(w, w.lower() in kept) for k, w in enumerate(words) if w[0].isupper() and len(w) > 1
+            and w not in _MONTHS and (k or w != first)
+            and (w.lower() in kept or not ((not w.isupper() or len(w) > 3) and _is_common(w)))]
+
+
+def _near(word: str) -> str:
+    return word.replace("ph", "f").translate(_SPELLING)
+
+
+def _rendering(name: str, target_words: dict[str, str]) -> str | None:
+    """The translation's word that renders ``name`` (itself, or a near spelling), or None."""
+    lower = name.lower()
+    if lower in target_words or (name.isupper() and lower + "s" in target_words):  # AM, AMs
+        return lower
+    if len(target_words) > _FUZZY_WORDS:
+        return None
+    near = _near(lower)
+    for word in target_words:
+        other = _near(word)
+        if len(near) >= 5 and other.startswith(near[:5]):
+            return word
+        matcher = SequenceMatcher(None, near, other)
+        if min(len(near), len(other)) >= 5 and matcher.real_quick_ratio() >= _NEAR and matcher.ratio() >= _NEAR:
+            return word
+    return None
+
+
+def _names(source: str, translation: str, renderings: dict[str, str] | None = None) -> list[Finding]:
+    """Protected tokens and names missing from the translation; ``renderings`` collects name -> rendering."""
+    missing = [t for t in _PROTECTED.findall(source) if t.lower() not in translation.lower()]
+    rest = _PROTECTED.sub(" ", source)
+    pattern, table = _renderings()
+    for match in pattern.finditer(rest):
+        if not any(_has_phrase(translation, r) for r in table[match[0]]):
+            missing.append(match[0])
+    rest = pattern.sub(" ", rest)
+    target_words = {w.lower(): w for w in _WORD.findall(_PROTECTED.sub(" ", translation))}
+    for name, title in dict.fromkeys(_name_tokens(rest)):
+        rendering = _rendering(name, target_words)
+        if rendering is None and not (title and re.search(rf"\b{name}\s+[^\W\d_]*[A-Z]", rest)):
+            missing.append(name)
+        elif rendering is not None and renderings is not None:
+            renderings[name] = rendering
+    missing = list(dict.fromkeys(missing))
+    return [Finding("names", f"{', '.join(missing)} of the source not in the translation")] if missing else []
+
+
+# --- untranslated ----------------------------------------------------------------------------------------------
+
+# Function words of each language that are never words of the other (no "a", "di" names, "per", "data").
+_ID_FUNCTION = frozenset("yang dan dengan untuk pada adalah tidak akan dalam bahwa oleh juga atau ada mereka kami "
+                         "kita sudah telah karena saat bisa dapat lebih para sebagai tersebut hanya seperti setelah "
+                         "dari ini itu ke belum harus sangat masih kepada bagi tentang namun tetapi jika ketika "
+                         "agar sehingga serta antara sejak hingga oleh semua banyak saya anda dia ia".split())
+_EN_FUNCTION = frozenset("the of and to in is was are were be been that this these those with for on at by from "
+                         "it its as not but or have has had will would can could which who what when there "
+                         "their they he she his her we our you your an into than also about after".split())
+
+
+def _untranslated(source: str, translation: str) -> list[Finding]:
+    def words(text: str) -> list[str]:
+        return [w.lower() for w in _WORD.findall(text)]
+
+    src, tgt = words(source), words(translation)
+    indonesian = sum(w in _ID_FUNCTION for w in tgt)
+    if tgt and tgt == src and (indonesian or any(w in _common_words() for w in src)):
+        return [Finding("untranslated", "the translation is the source, unchanged")]
+    english = sum(w in _EN_FUNCTION for w in tgt)
+    if indonesian >= 2 and indonesian > english:
+        return [Finding("untranslated", f"still Indonesian: {indonesian} Indonesian and {english} English "
+                                        f"function words (function-word test)")]
+    return []
+
+
+# --- degenerate ------------------------------------------------------------------------------------------------
+
+_ENDS_SENTENCE = re.compile(r"[.!?…][\"'”’)\]»]*\s*$")
+_ENDS_MIDWAY = re.compile(r"[\w,]\s*$")
+
+
+def _loop(words: list[str]) -> tuple[str, int] | None:
+    """The first phrase of 1-4 words repeated ``_LOOP_REPEATS`` times or more in a row, and how often."""
+    for size in range(1, 5):
+        for start in range(len(words) - size * _LOOP_REPEATS + 1):
+            phrase = words[start:start + size]
+            count = 1
+            while words[start + count * size:start + (count + 1) * size] == phrase:
+                count += 1
+            if count >= _LOOP_REPEATS:
+                return " ".join(phrase), count
+    return None
+
+
+def _degenerate(source: str, translation: str) -> list[Finding]:
+    src, tgt = source.strip(), translation.strip()
+    if not _WORD.search(tgt) and not _NUMERAL.search(tgt):
+        return [Finding("degenerate", "empty translation")] if (_WORD.search(src) or _NUMERAL.search(src)) else []
+    findings = []
+    tgt_words = [w.lower() for w in _WORD.findall(tgt)]
+    loop = _loop(tgt_words)
+    if loop and not _loop([w.lower() for w in _WORD.findall(src)]):
+        findings.append(Finding("degenerate", f"a loop: {loop[0]!r} {loop[1]} times in a row"))
+    ratio = len(tgt) / len(src) if src else 1.0
+    if len(src) >= _MIN_LENGTH and not LENGTH_BOUNDS[0] <= ratio <= LENGTH_BOUNDS[1]:
+        findings.append(Finding("degenerate", f"{ratio:.2f} times the source's length (expected about "
+                                              f"{LENGTH_RATIO:.2f}, {LENGTH_BOUNDS[0]:.2f}-{LENGTH_BOUNDS[1]:.2f})"))
+    # a headline translated without its final period is still whole: truncated output is also short
+    if _ENDS_SENTENCE.search(src) and _ENDS_MIDWAY.search(tgt) and ratio < _TRUNCATED * LENGTH_RATIO:
+        findings.append(Finding("degenerate", "truncated: ends mid-sentence where the source ends a sentence"))
+    return findings
+
+
+# --- brackets and quotes ---------------------------------------------------------------------------------------
+
+_PAIRS = (("(", ")"), ("[", "]"), ("{", "}"))
+_QUOTES = re.compile("[\"“”«»]")
+
+
+def _brackets(source: str, translation: str) -> list[Finding]:
+    problems = []
+    for opening, closing in _PAIRS:
+        src, tgt = source.count(opening), translation.count(opening)
+        if tgt != translation.count(closing) and src == source.count(closing):
+            problems.append(f"unbalanced {opening}{closing}")
+        elif bool(src) != bool(tgt):
+            problems.append(f"{opening}{closing} in the {'source' if src else 'translation'} only")
+    src, tgt = len(_QUOTES.findall(source)), len(_QUOTES.findall(translation))
+    if tgt % 2 and not src % 2:
+        problems.append("unbalanced double quotes")
+    elif (src >= 2) != (tgt >= 2):
+        problems.append(f"quotes in the {'source' if src >= 2 else 'translation'} only")
+    return [Finding("brackets", "; ".join(problems))] if problems else []
+
+
+# --- all checks ------------------------------------------------------------------------------------------------
+
+
+def check_pair(source: str, translation: str) -> list[Finding]:
+    """The findings on one sentence and its translation (every check but ``consistency``)."""
+    return _check(source, translation, None)
+
+
+def _check(source: str, translation: str, renderings: dict[str, str] | None) -> list[Finding]:
+    degenerate = _degenerate(source, translation)
+    if degenerate and degenerate[0].reason == "empty translation":
+        return degenerate
+    return [*_numbers(source, translation), *_names(source, translation, renderings),
+            *_untranslated(source, translation), *degenerate, *_brackets(source, translation)]
+
+
+def check_pairs(sources: Sequence[str], translations: Sequence[str]) -> list[list[Finding]]:
+    """The findings on each pair of an article or batch, ``consistency`` across them included."""
+    if len(sources) != len(translations):
+        raise ValueError(f"{len(sources)} sources but {len(translations)} translations")
+    renderings: list[dict[str, str]] = [{} for _ in sources]
+    findings = [_check(s, t, r) for s, t, r in zip(sources, translations, renderings)]
+
+    def key(text: str) -> str:
+        return " ".join(text.lower().split())
+
+    by_source: dict[str, list[int]] = defaultdict(list)
+    for i, source in enumerate(sources):
+        if len(_WORD.findall(source)) >= 3:
+            by_source[key(source)].append(i)
+    for rows in by_source.values():
+        usual = Counter(key(translations[i]) for i in rows).most_common(1)[0][0]
+        for i in rows:
+            if key(translations[i]) != usual:
+                other = next(j for j in rows if key(translations[j]) == usual)
+                findings[i].append(Finding("consistency", f"the same source sentence is translated differently "
+                                                          f"in sentence {other + 1}"))
+    # renderings that differ only in their ending (Russia, Russian) count as one
+    by_name: dict[str, Counter[str]] = defaultdict(Counter)
+    written: dict[tuple[str, str], str] = {}
+    for row in renderings:
+        for name, word in row.items():
+            by_name[name][_near(word)[:5]] += 1
+            written.setdefault((name, _near(word)[:5]), word)
+    for i, row in enumerate(renderings):
+        usual = {name: by_name[name].most_common(1)[0][0] for name in row}
+        odd = [f"{name} as {word!r}, elsewhere {written[name, usual[name]]!r}" for name, word in row.items()
+               if len(by_name[name]) > 1 and _near(word)[:5] != usual[name]]
+        if odd:
+            findings[i].append(Finding("consistency", "a name rendered differently: " + "; ".join(odd)))
+    return findings
+
+
+def count_findings(findings: Sequence[Sequence[Finding]]) -> dict[str, int]:
+    """Sentences flagged by each check (``CODES`` order), for summaries."""
+    return {code: sum(any(f.code == code for f in row) for row in findings) for code in CODES}
+
+
+def describe_counts(counts: dict[str, int]) -> str:
+    """Counts per check in a few words for tables: ``numbers 2, names 1``, or ``-`` when nothing fired."""
+    return ", ".join(f"{code} {n}" for code, n in counts.items() if n) or "-"
+
+
+def check_texts(source_text: str, translation_text: str) -> CheckedText:
+    """Check a translation of a whole text: line by line when both have as many non-blank lines, otherwise
+    each split into sentences and aligned (translation sentences without a source partner are left out)."""
+    # lines end at \n alone, as sacrebleu and score read them (a U+2028 inside a sentence is no line break)
+    src_lines = [line.strip() for line in source_text.split("\n") if line.strip()]
+    tgt_lines = [line.strip() for line in translation_text.split("\n") if line.strip()]
+    if not src_lines:
+        raise UserError("the source has no text to check")
+    if len(src_lines) == len(tgt_lines):
+        return CheckedText(src_lines, tgt_lines, check_pairs(src_lines, tgt_lines), True)
+    src = [s.text for s in segment(source_text, "id")]
+    tgt = [s.text for s in segment(translation_text, "en")]
+    sources, translations = [], []
+    for bead in align(src, tgt):
+        if bead.src:
+            sources.append(" ".join(src[i] for i in bead.src))
+            translations.append(" ".join(tgt[j] for j in bead.tgt))
+    return CheckedText(sources, translations, check_pairs(sources, translations), False)
+
+
+def parse_codes(value: str) -> set[str]:
+    """Check codes written comma-separated (``numbers,names``; ``all`` for every one), refusing unknown ones."""
+    codes = {code.strip().lower() for code in value.split(",") if code.strip()}
+    if "all" in codes:
+        return set(CODES)
+    unknown = sorted(codes - set(CODES))
+    if unknown or not codes:
+        raise UserError(f"unknown check {unknown[0] if unknown else value!r}: use {', '.join(CODES)} or all")
+    return codes
