@@ -65,7 +65,8 @@ from translate_cli.documents import Document, is_document
 from translate_cli.errors import Interrupted, UserError
 from translate_cli.formats import (atomic_write_text, ensure_folder, refuse_replacing_inputs, remove_stale_temporaries,
                                    write_outputs)
-from translate_cli.layout import CACHE_NAME, INDEX_NAME, LOCK_NAME, RUN_FILES, STATUSES, SUMMARY_NAME, output_names
+from translate_cli.layout import (CACHE_NAME, CURRENT, INDEX_NAME, LOCK_NAME, RUN_FILES, STATUSES, SUMMARY_NAME,
+                                  output_names)
 from translate_cli.pages import render_index
 from translate_cli.pipeline import article_name, build_result, check_indonesian, read_input, source_segments
 from translate_cli.score import format_score, score_corpus, scoring_notes
