@@ -454,3 +454,12 @@ def test_malloc_tuning_keeps_outputs_identical(marian_dir, tmp_path, monkeypatch
     assert outputs[True][0] == outputs[False][0] and all(outputs[True][0])
     monkeypatch.setenv("MALLOC_TOP_PAD_", "0")
     assert translate.tune_malloc() is False  # the user's own setting wins
+
+
+def test_every_translator_is_a_sentence_translator(marian_dir):
+    """The interface the pipeline and batch receive (document.SentenceTranslator); mypy checks Ray's."""
+    from translate_cli.document import SentenceTranslator
+
+    translator = load_translator(resolve_model(str(marian_dir)), backend="transformers")
+    assert isinstance(translator, SentenceTranslator)
+    assert not isinstance(object(), SentenceTranslator)

@@ -60,7 +60,7 @@ from rich.progress import Progress
 from rich.table import Table
 
 from translate_cli.checks import CODES, count_findings, describe_counts
-from translate_cli.document import Scores, Segment
+from translate_cli.document import Scores, Segment, SentenceTranslator
 from translate_cli.documents import Document, is_document
 from translate_cli.errors import Interrupted, UserError
 from translate_cli.formats import (atomic_write_text, ensure_folder, refuse_replacing_inputs, remove_stale_temporaries,
@@ -528,8 +528,8 @@ class BatchJob:
         if self._lock is not None:
             self._lock.close()
 
-    def run(self, translator, *, force: bool = False, presegmented: bool = False, quiet: bool = False,
-            console: Console | None = None, chunk_sentences: int = 256) -> BatchSummary:
+    def run(self, translator: SentenceTranslator, *, force: bool = False, presegmented: bool = False,
+            quiet: bool = False, console: Console | None = None, chunk_sentences: int = 256) -> BatchSummary:
         """Translate every article (see the module docstring) and write ``summary.json``.
 
         ``presegmented``: every file holds one segment per line, translated line for line (test sets).
@@ -568,7 +568,7 @@ class BatchJob:
         return summary
 
 
-def run_batch(indir: Path, outdir: Path, translator, *, references: Path | None = None,
+def run_batch(indir: Path, outdir: Path, translator: SentenceTranslator, *, references: Path | None = None,
               glob: str | Sequence[str] = DEFAULT_GLOB, quiet: bool = False, console: Console | None = None,
               chunk_sentences: int = 256, force: bool = False, presegmented: bool = False) -> BatchSummary:
     """Translate every article under ``indir`` into ``outdir`` with a loaded translator (see :class:`BatchJob`)."""

@@ -1,8 +1,29 @@
-"""Plain dataclasses shared by every stage: data flows segment -> translate -> align -> score."""
+"""Plain dataclasses shared by every stage: data flows segment -> translate -> align -> score; and the
+interface every translator has (:class:`SentenceTranslator`), which the pipeline and batch receive."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Protocol, runtime_checkable
+
+
+@runtime_checkable
+class SentenceTranslator(Protocol):
+    """What the pipeline, batch and the Ray driver need of a translator: ``translate.Translator`` (a local
+    model through transformers or CTranslate2) and ``ray_engine.RayTranslator`` (Ray workers) are ones.
+
+    ``identity`` names the model, its version and every setting a translation depends on (the batch cache's
+    key: a sentence's translation depends only on the sentence and the identity); ``label`` says the same
+    for people. ``translate`` returns one translation per sentence, in order, telling ``progress(n)`` as n
+    more are done and giving ``on_translated`` each finished batch as (index, translation) pairs.
+    """
+
+    identity: str
+    label: str
+
+    def translate(self, sentences: Sequence[str], progress: Callable[[int], None] | None = None,
+                  on_translated: Callable[[list[tuple[int, str]]], None] | None = None) -> list[str]: ...
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import BinaryIO
 
-from translate_cli.document import AlignedRow, Bead, Segment, TranslationResult
+from translate_cli.document import AlignedRow, Bead, Segment, SentenceTranslator, TranslationResult
 from translate_cli.documents import FORMATS, Block, Document, read_document
 from translate_cli.documents.srt_format import is_subrip
 from translate_cli.errors import UserError
@@ -254,8 +254,9 @@ def source_segments(text: str, presegmented: bool = False, document: Document | 
     return lines_as_segments(text) if presegmented else segment(text, "id")
 
 
-def translate_segments(name: str, source: list[Segment], translator, reference_text: str | None = None,
-                       progress: Callable[[int], None] | None = None, lines: bool = False) -> TranslationResult:
+def translate_segments(name: str, source: list[Segment], translator: SentenceTranslator,
+                       reference_text: str | None = None, progress: Callable[[int], None] | None = None,
+                       lines: bool = False) -> TranslationResult:
     """Translate the segments and (with a reference) align and score them; ``progress(n)`` counts sentences."""
     started = time.perf_counter()
     translations = translator.translate([s.text for s in source], progress=progress)
@@ -263,9 +264,9 @@ def translate_segments(name: str, source: list[Segment], translator, reference_t
     return build_result(name, source, translations, translator.label, seconds, reference_text, lines)
 
 
-def translate_article(name: str, text: str, translator, reference_text: str | None = None,
-                      progress: Callable[[int], None] | None = None, presegmented: bool = False,
-                      document: Document | None = None) -> TranslationResult:
+def translate_article(name: str, text: str, translator: SentenceTranslator,
+                      reference_text: str | None = None, progress: Callable[[int], None] | None = None,
+                      presegmented: bool = False, document: Document | None = None) -> TranslationResult:
     """Segment (a document by block; plain text as is, or one segment per line), translate and (with a
     reference) align and score one article."""
     return translate_segments(name, source_segments(text, presegmented, document), translator, reference_text,
