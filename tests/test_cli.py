@@ -218,6 +218,7 @@ def test_batch_through_the_cli_keeps_going_and_resumes(tmp_path, marian_dir, mon
     assert summary["counts"]["skipped"] == 2 and summary["last_run"]["translated_sentences"] == 0
 
 
+@pytest.mark.slow
 def test_five_megabyte_article_is_translated_without_loss(tmp_path, marian_dir, monkeypatch, capsys):
     paragraph = SAMPLE.read_text(encoding="utf-8").strip().split("\n\n")
     blocks = []

@@ -116,6 +116,7 @@ def browser():
         shutil.rmtree(profile, ignore_errors=True)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ["article", "index", "compare"])
 def test_page_in_chromium(browser, pages, name):
     browser.get(pages[name].as_uri())

@@ -22,7 +22,8 @@ from translate_cli.layout import CACHE_NAME
 from translate_cli.models import local_spec
 from translate_cli.ray_engine import RayTranslator
 
-pytestmark = pytest.mark.xdist_group("ray")  # with -n, the module's tests share one worker and one Ray instance
+pytestmark = [pytest.mark.xdist_group("ray"),  # with -n, the module's tests share one worker and one Ray instance
+              pytest.mark.slow]
 
 # Sentences of many lengths, short ones among them: a random model never stops early, so its output fills each
 # sentence's own length budget, the case where a budget taken from batch-mates would show. The two engines batch

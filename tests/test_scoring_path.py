@@ -27,6 +27,7 @@ def figures(data: dict) -> dict[str, float]:
     return {"bleu": data["bleu"], "chrf": data["chrf"], "chrf++": data["chrfpp"], "ter": data["ter"]}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", SETS)
 def test_four_commands_equal_sacrebleu_on_real_test_sets(name, tmp_path, monkeypatch, capsys):
     stem = SETS[name]

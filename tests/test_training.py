@@ -72,6 +72,7 @@ def test_normalise_and_filter():
     assert not training.keep_pair("Sama.", "Sama.")
 
 
+@pytest.mark.slow
 def test_recipe_prepares_trains_and_exports_a_loadable_model(corpus, tmp_path):
     prep, run, out = tmp_path / "prep", tmp_path / "run", tmp_path / "models" / "tiny"
     training.prepare(data=corpus, out=prep, vocab_size=300, max_pairs=0)
