@@ -32,8 +32,9 @@ lock:
 	rm -f $(STAMP)
 	$(MAKE) test
 
+# MODEL=... tries another model (an alias, a hub id or a folder) without editing anything.
 run: $(STAMP)
-	$(CLI) batch samples -o out/samples
+	$(CLI) batch samples -o out/samples $(if $(MODEL),--model $(MODEL))
 	@echo "outputs: out/samples/ (translation .en.txt, bitext .tsv/.jsonl/.tmx/.md/.html per article)"
 
 test: $(STAMP)

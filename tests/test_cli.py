@@ -194,6 +194,14 @@ def test_models_lists_aliases(monkeypatch, capsys):
         assert alias in out
 
 
+def test_models_stars_a_default_folder_named_by_the_environment(marian_dir, monkeypatch, capsys):
+    monkeypatch.setenv("TRANSLATE_CLI_MODEL", str(marian_dir))
+    code, out, _ = run(["models", "--json"], monkeypatch, capsys)
+    defaults = [row for row in json.loads(out) if row["default"]]
+    assert code == 0 and len(defaults) == 1
+    assert defaults[0]["family"] == "marian" and defaults[0]["available"] is True
+
+
 def test_batch_through_the_cli_keeps_going_and_resumes(tmp_path, marian_dir, monkeypatch, capsys):
     indir = tmp_path / "in"
     (indir / "nested" / "deeper").mkdir(parents=True)

@@ -18,8 +18,9 @@ from typing import Annotated, Optional
 
 import typer
 
-from translate_cli.version import VERSION
 from translate_cli.errors import Interrupted, UserError
+from translate_cli.translate import DEFAULT_BATCH_SIZE
+from translate_cli.version import VERSION
 
 ENVIRONMENT = """\b
 Environment:
@@ -191,7 +192,7 @@ def translate_command(
     reference: Annotated[Optional[Path], typer.Option(
         "--reference", "-r", metavar="FILE", help="human English translation to score against")] = None,
     beam: BeamOption = 4,
-    batch_size: BatchOption = 32,
+    batch_size: BatchOption = DEFAULT_BATCH_SIZE,
     device: DeviceOption = Device.auto,
     backend: BackendOption = Backend.auto,
     compute_type: ComputeOption = ComputeType.auto,
@@ -616,7 +617,7 @@ def batch_command(
         metavar="PATTERN", help="file pattern relative to INDIR; repeat for several "
                            "[default: *.txt, *.md, *.html, *.htm, *.docx, *.srt]")] = None,
     beam: BeamOption = 4,
-    batch_size: BatchOption = 32,
+    batch_size: BatchOption = DEFAULT_BATCH_SIZE,
     device: DeviceOption = Device.auto,
     backend: BackendOption = Backend.auto,
     compute_type: ComputeOption = ComputeType.auto,

@@ -212,6 +212,12 @@ def model_folder(spec: ModelSpec) -> Path:
 def model_table() -> list[dict]:
     """One row per known model for ``translate-cli models``."""
     default = _default_name()
+    specs = list(KNOWN_MODELS.values())
+    if default not in KNOWN_MODELS:  # $TRANSLATE_CLI_MODEL names a folder or a hub id: it gets a row of its own
+        try:
+            specs.append(resolve_model(default))
+        except UserError:
+            specs.append(ModelSpec(default, default, "", "", "", "unknown", "unknown"))
     return [
         {
             "alias": spec.name,
@@ -220,8 +226,8 @@ def model_table() -> list[dict]:
             "langs": f"{spec.src_lang or 'id'} -> {spec.tgt_lang or 'en'}",
             "size": spec.size,
             "licence": spec.licence,
-            "available": is_available(spec),
+            "available": is_available(spec) if spec.family else False,
             "default": spec.name == default,
         }
-        for spec in KNOWN_MODELS.values()
+        for spec in specs
     ]

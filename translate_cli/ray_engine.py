@@ -22,6 +22,7 @@ from typing import Callable, Sequence
 
 from translate_cli.errors import UserError
 from translate_cli.models import ModelSpec
+from translate_cli.translate import DEFAULT_BATCH_SIZE
 
 MAX_RESTARTS = 3  # restarts Ray grants each worker; after that it is left out
 MAX_ATTEMPTS = 3  # a batch whose worker died this many times fails its chunk instead of killing more
@@ -69,7 +70,8 @@ class RayTranslator:
     """
 
     def __init__(self, spec: ModelSpec, *, address: str | None = None, workers: int | None = None,
-                 cpus_per_worker: float = 1, gpus_per_worker: float = 0, batch_size: int = 32, **load_options):
+                 cpus_per_worker: float = 1, gpus_per_worker: float = 0, batch_size: int = DEFAULT_BATCH_SIZE,
+                 **load_options):
         ray = import_ray()
         if not ray.is_initialized():  # a new local instance, quiet, unless told to join a cluster
             local = {"address": "local", "include_dashboard": False} if address is None else {"address": address}

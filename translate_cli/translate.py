@@ -27,6 +27,7 @@ from translate_cli.models import FAMILY_LANGS, ModelSpec, detect_family, model_f
 
 BACKENDS = ("auto", "transformers", "ctranslate2")
 CT2_FAMILIES = ("marian", "nllb", "m2m100")  # 'auto' leaves MADLAD/T5 on transformers
+DEFAULT_BATCH_SIZE = 32  # sentences per model batch, for the CLI and the Python API alike
 TOKENS_PER_SENTENCE = 64  # default token budget per batch slot: max_batch_tokens = batch_size * this
 FALLBACK_MAX_TOKENS = 512
 # Output budgets are rounded up to these steps, so that sentences of similar length share a batch.
@@ -309,7 +310,7 @@ def check_device(device: str) -> None:
         warnings.simplefilter("ignore")
         present = torch.cuda.is_available() if device == "cuda" else torch.backends.mps.is_available()
     if not present:
-        what = "a CUDA GPU" if device == "cuda" else "Apple's Metal (MPS)"
+        what = "CUDA GPU" if device == "cuda" else "Apple Metal (MPS) device"
         build = f" (torch {torch.__version__})" if device == "cuda" else ""
         raise UserError(f"--device {device}: this machine has no {what} usable by torch{build}; use --device cpu")
 
@@ -421,7 +422,7 @@ def _load_ct2(spec: ModelSpec, folder: Path, device: str, compute_type: str):
 
 
 def load_translator(spec: ModelSpec | str | None = None, *, device: str = "auto", beam: int = 4,
-                    batch_size: int = 16, backend: str = "auto", max_batch_tokens: int | None = None,
+                    batch_size: int = DEFAULT_BATCH_SIZE, backend: str = "auto", max_batch_tokens: int | None = None,
                     compute_type: str = "auto") -> Translator:
     """Load a model for translation: a ModelSpec, or a name as ``--model`` takes it (alias, hub id or local
     folder; None: the default model). backend 'auto' uses CTranslate2 when installed and the model converts
