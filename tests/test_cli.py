@@ -67,6 +67,11 @@ def test_translate_with_reference_scores_and_shows_reference(marian_dir, article
     assert sorted(i for r in rows for i in r["src"]) == list(range(5))
     assert "Reference" in (outdir / "banjir.md").read_text(encoding="utf-8")
 
+    code, out, err = run(["translate", article, "-o", "-", "-m", marian_dir, "--reference", reference,
+                          "--backend", "transformers"], monkeypatch, capsys)
+    assert code == 0 and out.strip() and "scores" not in out  # stdout: the translation alone
+    assert f"BLEU / chrF / chrF++ / TER {scores['bleu']:.1f} / {scores['chrf']:.1f}" in err  # scores on stderr
+
 
 def test_segment_prints_one_sentence_per_line_and_keeps_text(monkeypatch, capsys):
     code, out, _ = run(["segment", SAMPLE], monkeypatch, capsys)

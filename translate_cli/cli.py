@@ -268,6 +268,20 @@ def translate_command(
                 notice(f"outputs written to {target}")
         else:
             print_summary(result, written)
+        if to_stdout and not target and result.scores:  # no scores.json to hold them: stderr does
+            notice(score_line(result.scores))
+
+
+def score_values(scores) -> str:
+    """The four corpus scores as the terminal shows them: ``12.3 / 45.6 / 44.1 / 78.9``."""
+    from translate_cli.score import format_score
+
+    return " / ".join(format_score(x) for x in (scores.bleu, scores.chrf, scores.chrfpp, scores.ter))
+
+
+def score_line(scores) -> str:
+    """The corpus scores and BLEU's signature on one line."""
+    return f"BLEU / chrF / chrF++ / TER {score_values(scores)} ({scores.signatures.get('bleu', '')})"
 
 
 def print_summary(result, written: list[Path]) -> None:
@@ -275,7 +289,6 @@ def print_summary(result, written: list[Path]) -> None:
     from rich.table import Table
 
     from translate_cli.checks import count_findings, describe_counts
-    from translate_cli.score import format_score
     from translate_cli.terminal import console, shown
 
     table = Table(title=shown(result.name), show_header=False, box=None)
@@ -285,7 +298,7 @@ def print_summary(result, written: list[Path]) -> None:
     table.add_row("time", f"{result.seconds:.1f} s ({n / max(result.seconds, 1e-9):.1f} sentences/s)")
     if result.scores:
         s = result.scores
-        table.add_row("BLEU / chrF / chrF++ / TER", " / ".join(format_score(x) for x in (s.bleu, s.chrf, s.chrfpp, s.ter)))
+        table.add_row("BLEU / chrF / chrF++ / TER", score_values(s))
         table.add_row("reference", f"{s.matched}/{s.ref_segments} segments matched, coverage {s.coverage:.0%}")
     table.add_row("checks flagged", describe_counts(count_findings([row.flags for row in result.rows])))
     table.add_row("outputs", shown(written[0].parent) if written else "-")
