@@ -10,6 +10,7 @@ spread of the length scale for partial references, the weight of its expected va
 The best values are printed, to be copied into translate_cli/align.py.
 
     python benchmarks/tune_align.py --method tokens [--data ../shared/data] [--text-berg DIR] [--rounds 2]
+        [--knobs tokens.gap_open,tokens.gap_extend]
 """
 
 from __future__ import annotations
@@ -104,6 +105,7 @@ def main() -> None:
     parser.add_argument("--text-berg", type=Path, help="Vecalign's bleualign_data folder (its dev document)")
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--docs", type=int, default=24, help="at most this many documents per set (a fixed sample)")
+    parser.add_argument("--knobs", help="comma-separated weights to tune (default: all of the method's)")
     args = parser.parse_args()
 
     rng = random.Random(0)
@@ -119,7 +121,7 @@ def main() -> None:
     best = objective(args.method, sets, translations)
     print(f"start {best:.4f}", flush=True)
     for round_ in range(args.rounds):
-        for name in knobs(args.method):
+        for name in args.knobs.split(",") if args.knobs else knobs(args.method):
             start = get(name)
             for step in STEPS:
                 put(name, start * step)
