@@ -4,11 +4,14 @@ Sets, tuned on (train/dev material) and confirmed on (held-out test material, ne
 
   tune     bible-nt (train: New Testament verses, 100 per document), quran (train: verses, 100 per
            document), ted-dev (dev: TED talk lines, 80 per document), ted-dev short (the same lines, 4 per
-           document, as short as FLORES's) and, with --text-berg, text+berg dev (German-French, sentence
-           gold). general.valid is left out: many of its line pairs are not translations of each other
+           document, as short as FLORES's), ted-dev edited (ted-dev with an edited reference, below) and,
+           with --text-berg, text+berg dev (German-French, sentence gold). general.valid is left out: many
+           of its line pairs are not translations of each other
   confirm  flores (FLORES-200 devtest, one document per URL), ntrex (NTREX-128, one document per
-           headline) and, when given, text+berg test0-6 (--text-berg), MAC-Test Chinese-English chapters
-           (--mac) and the 5,000 x 6,301 sentence English-Chinese Bible (--bible-zh-en)
+           headline), ntrex edited (NTREX with 10% of its reference sentences merged with the next and 5%
+           deleted, gold.edited: what real references do and the line-aligned sets never show) and,
+           when given, text+berg test0-6 (--text-berg), MAC-Test Chinese-English chapters (--mac) and
+           the 5,000 x 6,301 sentence English-Chinese Bible (--bible-zh-en)
 
 Systems: translate_cli.align with method ``length``, ``tokens`` and ``auto`` (no model); with a
 translation of the source: ``oracle-noisy`` (NOT a model: the gold target of each source sentence with
@@ -57,7 +60,7 @@ from translate_cli.align import align, covered_span  # noqa: E402
 from translate_cli.document import Bead  # noqa: E402
 
 PARTS = ("first", "middle", "last")
-ID_EN = ("bible-nt", "quran", "ted-dev", "ted-dev short", "flores", "ntrex")
+ID_EN = ("bible-nt", "quran", "ted-dev", "ted-dev short", "ted-dev edited", "flores", "ntrex", "ntrex edited")
 
 
 def tune_sets(data: Path, text_berg: Path | None) -> dict[str, list[gold.Gold]]:
@@ -68,6 +71,7 @@ def tune_sets(data: Path, text_berg: Path | None) -> dict[str, list[gold.Gold]]:
         "ted-dev": gold.chunked(data / "dev", "ted.dev2010", 80),
         "ted-dev short": gold.chunked(data / "dev", "ted.dev2010", 4),
     }
+    sets["ted-dev edited"] = edited(sets["ted-dev"])
     if text_berg:
         sets["text+berg dev"] = gold.text_berg(text_berg, ["dev"])
     return sets
@@ -76,11 +80,18 @@ def tune_sets(data: Path, text_berg: Path | None) -> dict[str, list[gold.Gold]]:
 def test_sets(data: Path, text_berg: Path | None, mac: Path | None) -> dict[str, list[gold.Gold]]:
     """Held-out documents, for confirmation only."""
     sets = {"flores": gold.flores(data / "test"), "ntrex": gold.ntrex(data / "test")}
+    sets["ntrex edited"] = edited(sets["ntrex"])
     if text_berg:
         sets["text+berg test"] = gold.text_berg(text_berg, [f"test{k}" for k in range(7)])
     if mac:
         sets["mac-test zh-en"] = gold.mac(mac)
     return sets
+
+
+def edited(docs: list[gold.Gold], seed: int = 1) -> list[gold.Gold]:
+    """The documents with references edited by gold.edited (10% of sentences merged, 5% deleted)."""
+    rng = random.Random(seed)
+    return [gold.edited(doc, rng) for doc in docs]
 
 
 def noisy(sentence: str, vocabulary: Sequence[str], rng: random.Random) -> str:

@@ -20,6 +20,7 @@ gold follows Bertalign's ``eval_bible.py``: consecutive predicted beads within o
 
 from __future__ import annotations
 
+import random
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -200,6 +201,33 @@ def partial(doc: Gold, part: str) -> Gold:
         doc, name=f"{doc.name}:{part}", tgt=[doc.tgt[j] for j in kept], beads=beads,
         tgt_units=None if doc.tgt_units is None else [doc.tgt_units[j] for j in kept],
     )
+
+
+def edited(doc: Gold, rng: random.Random, merge: float = 0.10, delete: float = 0.05) -> Gold:
+    """The document (line or verse gold) with a reference edited as careless translators and segmenters
+    do: each target sentence deleted with probability ``delete``, else merged with the next one with
+    probability ``merge``. A merge joins the two lines into one gold bead; a line left without target
+    sentences is a 1-0 bead."""
+    root: dict[int, int] = {}  # line -> the earlier line a merge joined it to
+    tgt, tgt_units, j = [], [], 0
+    while j < len(doc.tgt):
+        roll = rng.random()
+        unit = doc.tgt_units[j]
+        if roll < delete:
+            j += 1
+            continue
+        if roll < delete + merge and j + 1 < len(doc.tgt):
+            root[doc.tgt_units[j + 1]] = root.get(unit, unit)
+            tgt.append(f"{doc.tgt[j]} {doc.tgt[j + 1]}")
+            j += 1
+        else:
+            tgt.append(doc.tgt[j])
+        tgt_units.append(unit)
+        j += 1
+    src_units = [root.get(u, u) for u in doc.src_units]
+    tgt_units = [root.get(u, u) for u in tgt_units]
+    return replace(doc, name=f"{doc.name}:edited", tgt=tgt, beads=_unit_beads(src_units, tgt_units),
+                   src_units=src_units, tgt_units=tgt_units)
 
 
 def coverage(doc: Gold) -> float:

@@ -6,10 +6,12 @@ Testament as one long document, of strict F1 on whole documents and on the targe
 middle or last third. Each method has its own length
 variance and gap costs; ``tokens`` and ``translation`` (with the oracle-noisy stand-in) also their
 similarity reward, and ``tokens``, the default without a model, the shared weights: bead priors, the
-spread of the length scale for partial references, the weight of its expected value, and the feature weights.
+spread of the length scale for partial references, the weight of its expected value, the feature weights,
+and its own variance and gaps for partial references (``partial.tokens.*``).
 The best values are printed, to be copied into translate_cli/align.py.
 
     python benchmarks/tune_align.py --method tokens [--data ../shared/data] [--text-berg DIR] [--rounds 2]
+        [--knobs tokens.gap_open,tokens.gap_extend]
 """
 
 from __future__ import annotations
@@ -38,7 +40,8 @@ def knobs(method: str) -> list[str]:
     if method == "length":
         return own
     reward = [f"{method}.shared"] + ([f"{method}.unmatched"] if method == "tokens" else [])
-    common = ["spread", "prior_weight", "idf_scale", "max_weight", *(f"prior.{a}-{b}" for a, b in PAIRS)] if method == "tokens" else []
+    common = ["spread", "prior_weight", "idf_scale", "max_weight", *(f"prior.{a}-{b}" for a, b in PAIRS),
+              *(f"partial.tokens.{field}" for field in ("variance", "gap_open", "gap_extend"))] if method == "tokens" else []
     return [*reward, *own, *common]
 
 
@@ -54,8 +57,8 @@ def get(name: str) -> float:
     if name.startswith("prior."):
         a, b = map(int, name[6:].split("-"))
         return aligner._PRIOR[(a, b)]
-    method, field = name.split(".")
-    return getattr(aligner._WEIGHTS[method], field)
+    table, (method, field) = _table(name), name.split(".")[-2:]
+    return getattr(table[method], field)
 
 
 def put(name: str, value: float) -> None:
@@ -71,8 +74,13 @@ def put(name: str, value: float) -> None:
         a, b = map(int, name[6:].split("-"))
         aligner._PRIOR[(a, b)] = aligner._PRIOR[(b, a)] = value
     else:
-        method, field = name.split(".")
-        aligner._WEIGHTS[method] = replace(aligner._WEIGHTS[method], **{field: value})
+        table, (method, field) = _table(name), name.split(".")[-2:]
+        table[method] = replace(table[method], **{field: value})
+
+
+def _table(name: str) -> dict:
+    """The weights a ``method.field`` name refers to: those of partial references when it starts with ``partial.``."""
+    return aligner._PARTIAL_WEIGHTS if name.startswith("partial.") else aligner._WEIGHTS
 
 
 def objective(method: str, sets: dict[str, list[gold.Gold]], translations: dict[str, list[list[str]]]) -> float:
@@ -104,6 +112,7 @@ def main() -> None:
     parser.add_argument("--text-berg", type=Path, help="Vecalign's bleualign_data folder (its dev document)")
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--docs", type=int, default=24, help="at most this many documents per set (a fixed sample)")
+    parser.add_argument("--knobs", help="comma-separated weights to tune (default: all of the method's)")
     args = parser.parse_args()
 
     rng = random.Random(0)
@@ -119,7 +128,7 @@ def main() -> None:
     best = objective(args.method, sets, translations)
     print(f"start {best:.4f}", flush=True)
     for round_ in range(args.rounds):
-        for name in knobs(args.method):
+        for name in args.knobs.split(",") if args.knobs else knobs(args.method):
             start = get(name)
             for step in STEPS:
                 put(name, start * step)

@@ -123,6 +123,27 @@ def test_real_article_with_unmatched_material_and_a_merge(method):
     assert all(not set(tgt) & unmatched_tgt or not src or set(src) & near for src, tgt in beads)
 
 
+@pytest.mark.parametrize("method", NO_MODEL)
+@pytest.mark.parametrize(("deleted", "merged"), [({7}, {14, 22}), ({8, 24}, {11}), ({3, 26}, {9}), ({12}, {4, 16, 27})])
+def test_real_article_against_a_reference_that_lost_and_merged_sentences(method, deleted, merged):
+    # Issue 18: a sentence the reference lost was taken into its neighbour's bead (a 2-1 bead where the
+    # gold has a 1-1 and a 1-0), because gaps inside the document had been tuned on line-aligned sets
+    # that never lose one.
+    tgt, gold, i = [], [], 0
+    while i < len(ARTICLE):
+        if i in deleted:
+            gold.append(((i,), ()))
+        elif i in merged:
+            gold.append(((i, i + 1), (len(tgt),)))
+            tgt.append(f"{ENGLISH[i]} {ENGLISH[i + 1]}")
+            i += 1
+        else:
+            gold.append(((i,), (len(tgt),)))
+            tgt.append(ENGLISH[i])
+        i += 1
+    assert pairs(align(ARTICLE, tgt, method=method)) == gold
+
+
 @pytest.mark.parametrize("method", ["length", "tokens", "translation"])
 def test_equal_segmentation_gives_one_to_one(method):
     tgt = sentences(30)
@@ -244,9 +265,9 @@ def test_two_thousand_sentences_without_a_model(method):
     src, tgt, gold = edited(2000, seed=9)
     beads = align(src, tgt, method=method)
     assert_covers(beads, len(src), len(tgt))
-    # Calibrated on real documents, where deletions are rare, both methods take some of the 3%
-    # synthetic deletions into a neighbouring bead; the length model also misplaces some of them.
-    assert len(set(pairs(beads)) & gold) >= (0.7 if method == "length" else 0.95) * len(gold)
+    # The length model, whose gaps inside the document stay dear so that a partial reference stays in
+    # one piece, takes some of the 3% synthetic deletions into a neighbouring bead and misplaces others.
+    assert len(set(pairs(beads)) & gold) >= (0.7 if method == "length" else 0.98) * len(gold)
 
 
 @settings(max_examples=40, deadline=None)
