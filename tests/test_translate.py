@@ -464,3 +464,32 @@ def test_every_translator_is_a_sentence_translator(marian_dir):
     translator = load_translator(resolve_model(str(marian_dir)), backend="transformers")
     assert isinstance(translator, SentenceTranslator)
     assert not isinstance(object(), SentenceTranslator)
+
+
+class _Counting:
+    """A stand-in translator that upper-cases and counts the sentences asked for so far."""
+
+    identity = label = "counting"
+
+    def __init__(self):
+        self.asked = 0
+
+    def translate(self, sentences, progress=None, on_translated=None):
+        self.asked += len(sentences)
+        return [s.upper() for s in sentences]
+
+
+@pytest.mark.parametrize("lines", [False, True])
+def test_streamed_text_is_the_whole_text_and_starts_after_the_first_chunk(lines):
+    from translate_cli.pipeline import join_target, source_segments, stream_text, target_segments
+
+    text = "\n\n".join(SAMPLE.read_text(encoding="utf-8").split("\n\n") * 3)
+    if lines:
+        text = "\n\nKalimat pertama.\n\nKalimat kedua.\nKalimat ketiga.\n" * 20
+    source = source_segments(text, lines)
+    translator = _Counting()
+    pieces = stream_text(source, translator, lines, first=8, most=32)
+    first = next(pieces)
+    assert translator.asked == 8 and first  # printed before the rest is translated
+    whole = join_target(target_segments(source, [s.text.upper() for s in source], lines), lines)
+    assert first + "".join(pieces) == whole and translator.asked == len(source)

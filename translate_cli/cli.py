@@ -12,6 +12,7 @@ import json
 import os
 import sys
 from contextlib import nullcontext
+from functools import partial
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
@@ -240,6 +241,9 @@ def translate_command(
     source = source_segments(text, presegmented, document)
     for number, (name, target) in enumerate(zip(models, targets)):
         translator = load(name, device, beam, batch_size, backend, compute_type)
+        if to_stdout and target is None and document is None and reference_text is None:
+            stream_to_stdout(source, translator, presegmented)  # nothing else to make: print as it comes
+            continue
         try:
             with progress_bar() as progress:
                 task = progress.add_task("sentences", total=len(source))
@@ -270,6 +274,21 @@ def translate_command(
             print_summary(result, written)
         if to_stdout and not target and result.scores:  # no scores.json to hold them: stderr does
             notice(score_line(result.scores))
+
+
+def stream_to_stdout(source, translator, presegmented: bool) -> None:
+    """Print the translation's text on stdout paragraph by paragraph as its sentences are translated."""
+    from translate_cli.pipeline import stream_text
+    from translate_cli.terminal import progress_bar, write_text
+
+    try:
+        with progress_bar() as progress:
+            task = progress.add_task("sentences", total=len(source))
+            for piece in stream_text(source, translator, presegmented, partial(progress.advance, task)):
+                write_text(piece)
+                sys.stdout.flush()
+    except KeyboardInterrupt:
+        raise Interrupted("interrupted: stdout holds the translation up to the last chunk finished") from None
 
 
 def score_values(scores) -> str:

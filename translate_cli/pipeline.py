@@ -12,7 +12,7 @@ import re
 import stat
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import BinaryIO
@@ -252,6 +252,28 @@ def source_segments(text: str, presegmented: bool = False, document: Document | 
             raise UserError(f"{document.name}: --presegmented applies to plain text, not to {document.suffix} files")
         return segment_blocks(document.blocks)
     return lines_as_segments(text) if presegmented else segment(text, "id")
+
+
+def stream_text(source: Sequence[Segment], translator: SentenceTranslator, lines: bool = False,
+                progress: Callable[[int], None] | None = None, first: int = 8, most: int = 256) -> Iterator[str]:
+    """The translation's text (:func:`join_target` of the whole, exactly) in pieces, as chunks of sentences in
+    document order are translated: the first chunk of ``first`` sentences, so the first paragraph shows at
+    once, then each twice the last, up to ``most``. Memory stays within a chunk; a sentence's translation does
+    not depend on its chunk (see ``translate.Translator``)."""
+    previous: int | None = None
+    start, size = 0, first
+    while start < len(source):
+        chunk = source[start:start + size]
+        parts = []
+        for segment, text in zip(chunk, translator.translate([s.text for s in chunk], progress=progress)):
+            lead = ("\n" * segment.paragraph if lines else "") if previous is None else _separator(
+                previous, segment.paragraph, lines)
+            parts += [lead, text]
+            previous = segment.paragraph
+        yield "".join(parts)
+        start, size = start + size, min(2 * size, most)
+    if source:
+        yield "\n"
 
 
 def translate_segments(name: str, source: list[Segment], translator: SentenceTranslator,
