@@ -8,7 +8,6 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-
 from cli_run import assert_one_line_error, run
 
 SAMPLE = Path(__file__).resolve().parent.parent / "samples" / "almaty-back-online.id.txt"

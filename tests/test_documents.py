@@ -11,10 +11,10 @@ import json
 import re
 
 import pytest
+from cli_run import assert_one_line_error, run
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cli_run import assert_one_line_error, run
 from translate_cli.documents import KINDS, Anchor, distribute, fill, read_document, render_document
 from translate_cli.errors import UserError
 from translate_cli.pipeline import read_input, segment_blocks, target_segments

@@ -6,8 +6,14 @@ import pytest
 
 from translate_cli.document import AlignedRow, Scores, Segment, TranslationResult
 from translate_cli.errors import UserError
-from translate_cli.formats import (atomic_write_text, paragraph_marks, render_html, render_markdown, render_text,
-                                   write_outputs)
+from translate_cli.formats import (
+    atomic_write_text,
+    paragraph_marks,
+    render_html,
+    render_markdown,
+    render_text,
+    write_outputs,
+)
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 TRICKY = "A <b> & \"c\" | d\te\nf \\ g"

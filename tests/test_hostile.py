@@ -18,7 +18,6 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-
 from cli_run import assert_one_line_error, run
 
 # Text a user (or an attacker) can put in an article, a reference or a file name.

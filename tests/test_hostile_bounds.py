@@ -17,7 +17,6 @@ import zipfile
 from pathlib import Path
 
 import pytest
-
 from cli_run import assert_one_line_error, run
 
 

@@ -11,8 +11,19 @@ from sacrebleu.metrics import BLEU, CHRF, TER
 
 from translate_cli.document import Bead
 from translate_cli.errors import UserError
-from translate_cli.score import (TER_MAX_WORDS, TER_SHORT_WORDS, ScoreOptions, lines_correspond, pair_texts, regroup,
-                                 resegment_words, score_corpus, score_texts, sentence_chrf, text_lines)
+from translate_cli.score import (
+    TER_MAX_WORDS,
+    TER_SHORT_WORDS,
+    ScoreOptions,
+    lines_correspond,
+    pair_texts,
+    regroup,
+    resegment_words,
+    score_corpus,
+    score_texts,
+    sentence_chrf,
+    text_lines,
+)
 
 REFERENCE = [
     "Almaty's internet was restored on Monday after five days of blackout.",

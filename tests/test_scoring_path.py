@@ -8,10 +8,10 @@ import json
 from pathlib import Path
 
 import pytest
-from sacrebleu.metrics import BLEU, CHRF, TER
-
 from cli_run import assert_one_line_error, run
+from sacrebleu.metrics import BLEU, CHRF, TER
 from stand_in import LookupTranslator, system_output
+
 from translate_cli import cli
 
 TEST_SETS = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "test"

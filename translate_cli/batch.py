@@ -62,8 +62,13 @@ from rich.table import Table
 from translate_cli.document import Scores, Segment
 from translate_cli.documents import Document, is_document
 from translate_cli.errors import Interrupted, UserError
-from translate_cli.formats import (atomic_write_text, ensure_folder, refuse_replacing_inputs, remove_stale_temporaries,
-                                   write_outputs)
+from translate_cli.formats import (
+    atomic_write_text,
+    ensure_folder,
+    refuse_replacing_inputs,
+    remove_stale_temporaries,
+    write_outputs,
+)
 from translate_cli.layout import CACHE_NAME, INDEX_NAME, LOCK_NAME, RUN_FILES, STATUSES, SUMMARY_NAME, output_names
 from translate_cli.pages import render_index
 from translate_cli.pipeline import article_name, build_result, check_indonesian, read_input, source_segments

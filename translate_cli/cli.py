@@ -17,8 +17,8 @@ from typing import Annotated, Optional
 
 import typer
 
-from translate_cli.version import VERSION
 from translate_cli.errors import Interrupted, UserError
+from translate_cli.version import VERSION
 
 ENVIRONMENT = """\b
 Environment:
@@ -208,8 +208,15 @@ def translate_command(
     format (a .docx only when stdout is not a terminal), plain text paragraph for paragraph.
     """
     from translate_cli.documents import render_document
-    from translate_cli.formats import (MAX_VIEW_ROWS, InterruptedAfterWriting, ensure_folder, refuse_replacing_inputs,
-                                       render_text, view_is_capped, write_outputs)
+    from translate_cli.formats import (
+        MAX_VIEW_ROWS,
+        InterruptedAfterWriting,
+        ensure_folder,
+        refuse_replacing_inputs,
+        render_text,
+        view_is_capped,
+        write_outputs,
+    )
     from translate_cli.layout import output_names
     from translate_cli.models import model_slug
     from translate_cli.pipeline import article_name, check_indonesian, read_input, source_segments, translate_segments
@@ -380,8 +387,15 @@ def score_command(
     from dataclasses import replace
 
     from translate_cli.pipeline import read_article, read_input
-    from translate_cli.score import (METRIC_LABELS, ScoreOptions, coverage_warning, pairings_scores, paired_test,
-                                     score_pairings, scored_texts)
+    from translate_cli.score import (
+        METRIC_LABELS,
+        ScoreOptions,
+        coverage_warning,
+        paired_test,
+        pairings_scores,
+        score_pairings,
+        scored_texts,
+    )
 
     hyps, references = _score_files(files or [], refs or [], hyp_option, ctx.meta.get("args", []))
     chosen = [m.strip().lower() for value in (metrics or ["bleu,chrf,chrf++,ter"]) for m in value.split(",") if m.strip()]
@@ -633,8 +647,8 @@ def batch_command(
 ) -> None:
     """Translate a folder of articles: mirrored outputs, resumable, one bad file never stops the batch."""
     from translate_cli.batch import DEFAULT_GLOB, BatchJob
-    from translate_cli.layout import SUMMARY_NAME
     from translate_cli.batch import print_summary as print_batch_summary
+    from translate_cli.layout import SUMMARY_NAME
     from translate_cli.models import model_slug
     from translate_cli.storage import OutputFolder, check_apart, is_url, join, local_input
 

@@ -29,18 +29,35 @@ from rich.table import Table
 from sacrebleu.significance import PairedTest
 
 from translate_cli.align import align
-from translate_cli.analysis import (NgramComparison, ScoreBucket, WordBucket, ngram_differences, ngram_matches,
-                                    read_word_frequencies, score_buckets, tokenize, word_accuracy, word_changes,
-                                    word_frequencies)
+from translate_cli.analysis import (
+    NgramComparison,
+    ScoreBucket,
+    WordBucket,
+    ngram_differences,
+    ngram_matches,
+    read_word_frequencies,
+    score_buckets,
+    tokenize,
+    word_accuracy,
+    word_changes,
+    word_frequencies,
+)
 from translate_cli.batch import DEFAULT_GLOB
-from translate_cli.document import Bead
 from translate_cli.errors import UserError
 from translate_cli.formats import atomic_write_text
 from translate_cli.layout import CURRENT, SUMMARY_NAME
 from translate_cli.pages import LOWER_IS_BETTER, METRIC_DIRECTIONS, page_link, render_page
 from translate_cli.pipeline import read_article, read_input
-from translate_cli.score import (METRIC_LABELS, Segments, group_texts, lines_correspond, pair_texts, segments_of,
-                                 sentence_chrf, text_lines)
+from translate_cli.score import (
+    METRIC_LABELS,
+    Segments,
+    group_texts,
+    lines_correspond,
+    pair_texts,
+    segments_of,
+    sentence_chrf,
+    text_lines,
+)
 from translate_cli.score import corpus_metrics as score_metrics
 from translate_cli.terminal import shown
 

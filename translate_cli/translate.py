@@ -16,7 +16,6 @@ import shutil
 import sys
 import tempfile
 import warnings
-from collections import Counter
 from dataclasses import replace
 from pathlib import Path
 from typing import Callable, Sequence
