@@ -294,7 +294,7 @@ def test_tokens_need_no_shared_words():
     rng = random.Random(14)
     cyrillic, latin = "абвгдежзиклмнопрстуф", "bcdfghjklmnpqrstvwxz"
     src, tgt = [], []
-    for k in range(40):
+    for _ in range(40):
         words = rng.randint(4, 20)
         number = f" {rng.randint(1, 9999)}" if rng.random() < 0.6 else ""
         mark = rng.choice([".", "?", "!", ": «quote»."])

@@ -348,10 +348,10 @@ def test_docx_language_tags_that_say_indonesian_say_english(tmp_path):
     from docx.oxml.ns import qn
 
     document = docx.Document(io.BytesIO(docx_bytes()))
-    for value, run in zip(("id-ID", "in-ID", "fr-FR"), document.paragraphs[1].runs):
+    for value, text_run in zip(("id-ID", "in-ID", "fr-FR"), document.paragraphs[1].runs):
         lang = OxmlElement("w:lang")
         lang.set(qn("w:val"), value)
-        run._r.get_or_add_rPr().append(lang)
+        text_run._r.get_or_add_rPr().append(lang)
     data = io.BytesIO()
     document.save(data)
     out = docx.Document(io.BytesIO(translated(read(tmp_path, "laporan.docx", data.getvalue()))))

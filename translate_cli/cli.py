@@ -12,6 +12,7 @@ import os
 import sys
 from contextlib import nullcontext
 from enum import Enum
+from functools import partial
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -249,7 +250,7 @@ def translate_command(
             with progress_bar() as progress:
                 task = progress.add_task("sentences", total=len(source))
                 result = translate_segments(stem, source, translator, reference_text,
-                                            progress=lambda n: progress.advance(task, n), lines=presegmented)
+                                            progress=partial(progress.advance, task), lines=presegmented)
             written = write_outputs(result, target, document, notice) if target else []
         except InterruptedAfterWriting:
             raise Interrupted(f"interrupted: the outputs of {number + 1} model(s) are complete, "
