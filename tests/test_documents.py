@@ -223,7 +223,8 @@ def test_html_writes_the_same_page_with_translated_text(tmp_path):
     assert out.get("lang") == "en"
     assert html_shape(data) == html_shape(HTML.encode())
     assert out.findtext("head/title").startswith("EN BANJIR")
-    assert out.find("head/meta[@name='description']").get("content") == "EN RATUSAN RUMAH TERENDAM BANJIR DI JAKARTA TIMUR."
+    assert (out.find("head/meta[@name='description']").get("content")
+            == "EN RATUSAN RUMAH TERENDAM BANJIR DI JAKARTA TIMUR.")
     assert out.find(".//figure/img").get("alt") == "EN WARGA MENGUNGSI DENGAN PERAHU KARET"
     assert out.find("head/meta[@property='og:title']").get("content") == out.findtext("head/title")
     assert out.find("head/meta[@property='og:site_name']").get("content") == "Kantor Berita"

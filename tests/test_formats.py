@@ -129,7 +129,8 @@ def test_html_languages_paragraphs_and_signatures(tmp_path):
 
 def test_paragraph_marks_find_headlines():
     source = [Segment("Banjir di Jakarta", 0, 0, 17), Segment("Oleh Rina", 1, 19, 28),
-              Segment("Hujan turun.", 2, 30, 42), Segment("Air naik.", 2, 43, 52), Segment("Kata dia: \"Aman.\"", 3, 54, 71)]
+              Segment("Hujan turun.", 2, 30, 42), Segment("Air naik.", 2, 43, 52),
+              Segment("Kata dia: \"Aman.\"", 3, 54, 71)]
     starts, headlines = paragraph_marks(source)
     assert starts == {0: 1, 1: 2, 2: 3, 4: 4}
     assert headlines == {0, 1}
