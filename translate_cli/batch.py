@@ -401,7 +401,8 @@ def _plan(indir: Path, path: Path, references: Path | None, force: bool = False,
     if not source and document is None:
         raise UserError(f"{path}: no text to translate")
     # the manifest key: the content, and how it was cut (a presegmented run lays out its outputs otherwise)
-    sha256 = hashlib.sha256(document.data).hexdigest() if document else _sha256(text + ("\0lines" if presegmented else ""))
+    sha256 = (hashlib.sha256(document.data).hexdigest() if document
+              else _sha256(text + ("\0lines" if presegmented else "")))
     article = _Article(relpath.as_posix(), sha256, source, note="; ".join(notes), document=document)
     ref_path = find_reference(references, relpath) if references else None
     if ref_path is not None:
@@ -551,7 +552,8 @@ class BatchJob:
         summary = BatchSummary(self.indir, self.outdir, translator.label, articles, run.translated,
                                run.from_cache, seconds, _corpus_scores(run.records.values()),
                                self.store.totals(seconds=now - run.accounted), interrupted, self.shown_as)
-        atomic_write_text(self.outdir / SUMMARY_NAME, json.dumps(summary.to_json(), indent=2, ensure_ascii=False) + "\n")
+        atomic_write_text(self.outdir / SUMMARY_NAME,
+                          json.dumps(summary.to_json(), indent=2, ensure_ascii=False) + "\n")
         atomic_write_text(self.outdir / INDEX_NAME, render_index(summary, _out_folder))
         self.publish([self.outdir / SUMMARY_NAME, self.outdir / INDEX_NAME])
         self.store.add_totals(seconds=now - run.accounted)  # after the summary: a full disk here still leaves it
@@ -725,7 +727,8 @@ def print_summary(summary: BatchSummary, console: Console | None = None) -> None
     for a in summary.articles:
         if a.reason and a.status != "pending":
             label = "[red]failed[/]" if a.status == "failed" else "[yellow]notice[/]"
-            console.print(f"{label} {shown(a.relpath)}: {shown(a.reason.removeprefix(str(summary.indir / a.relpath) + ': '))}")
+            reason = a.reason.removeprefix(str(summary.indir / a.relpath) + ": ")
+            console.print(f"{label} {shown(a.relpath)}: {shown(reason)}")
     counts = summary.counts()
     job = (f"; whole job: {summary.job.translated_sentences} sentences in {summary.job.seconds:.1f}s over "
            f"{summary.job.runs} runs" if summary.job.runs > 1 else "")

@@ -186,7 +186,8 @@ def translate_command(
     file: Annotated[Path, typer.Argument(
         metavar="FILE", help="Indonesian article: plain text, .md, .html/.htm, .docx or .srt; or - for stdin")],
     output: Annotated[Optional[Path], typer.Option(
-        "--output", "-o", metavar="DIR", help="output folder, or - for the translation on stdout [default: out/STEM]")] = None,
+        "--output", "-o", metavar="DIR",
+        help="output folder, or - for the translation on stdout [default: out/STEM]")] = None,
     model: ModelOption = None,
     reference: Annotated[Optional[Path], typer.Option(
         "--reference", "-r", metavar="FILE", help="human English translation to score against")] = None,
@@ -290,7 +291,8 @@ def print_summary(result, written: list[Path]) -> None:
     table.add_row("time", f"{result.seconds:.1f} s ({n / max(result.seconds, 1e-9):.1f} sentences/s)")
     if result.scores:
         s = result.scores
-        table.add_row("BLEU / chrF / chrF++ / TER", " / ".join(format_score(x) for x in (s.bleu, s.chrf, s.chrfpp, s.ter)))
+        table.add_row("BLEU / chrF / chrF++ / TER",
+                      " / ".join(format_score(x) for x in (s.bleu, s.chrf, s.chrfpp, s.ter)))
         table.add_row("reference", f"{s.matched}/{s.ref_segments} segments matched, coverage {s.coverage:.0%}")
     table.add_row("outputs", shown(written[0].parent) if written else "-")
     console().print(table)
@@ -311,7 +313,8 @@ def align_command(
              "that tells the sentences apart")] = Method.auto,
     model: Annotated[Optional[str], typer.Option("--model", "-m", metavar="MODEL",
                                                  help="model for --method translation")] = None,
-    output_format: Annotated[Format, typer.Option("--format", metavar="[tsv|jsonl]", help="output format")] = Format.tsv,
+    output_format: Annotated[Format, typer.Option("--format", metavar="[tsv|jsonl]",
+                                                  help="output format")] = Format.tsv,
 ) -> None:
     """Align the sentences of two texts; print the beads (1-1, 1-2, 2-1, 1-0, 0-1, ...)."""
     from translate_cli.formats import bead_row, json_line, tsv_fields, tsv_line
@@ -367,8 +370,10 @@ def score_command(
         "--metrics", "-m", metavar="NAMES", help="metrics to compute: bleu, chrf, chrf++, ter (comma-separated or "
         "repeated) [default: all]")] = None,
     tokenize: Annotated[Optional[str], typer.Option(
-        metavar="NAME", help="BLEU tokenizer, as sacrebleu's --tokenize (13a, intl, char, none, flores200, ...)")] = None,
-    lowercase: Annotated[bool, typer.Option("--lowercase", "-lc", help="case-insensitive BLEU (sacrebleu's -lc)")] = False,
+        metavar="NAME",
+        help="BLEU tokenizer, as sacrebleu's --tokenize (13a, intl, char, none, flores200, ...)")] = None,
+    lowercase: Annotated[bool, typer.Option("--lowercase", "-lc",
+                                            help="case-insensitive BLEU (sacrebleu's -lc)")] = False,
     chrf_lowercase: Annotated[bool, typer.Option("--chrf-lowercase", help="case-insensitive chrF and chrF++")] = False,
     ter_case_sensitive: Annotated[bool, typer.Option(
         "--ter-case-sensitive", help="case-sensitive TER (sacrebleu's TER ignores case by default)")] = False,
@@ -399,7 +404,8 @@ def score_command(
     )
 
     hyps, references = _score_files(files or [], refs or [], hyp_option, ctx.meta.get("args", []))
-    chosen = [m.strip().lower() for value in (metrics or ["bleu,chrf,chrf++,ter"]) for m in value.split(",") if m.strip()]
+    chosen = [m.strip().lower() for value in (metrics or ["bleu,chrf,chrf++,ter"])
+              for m in value.split(",") if m.strip()]
     unknown = [m for m in chosen if m not in METRIC_LABELS]
     if unknown:
         raise UserError(f"unknown metric {unknown[0]!r}: use {', '.join(METRIC_LABELS)}")
@@ -697,7 +703,8 @@ def compare_command(
     runs: Annotated[list[Path], typer.Argument(
         metavar="RUN...", help="output folders of translate/batch runs; the first is the baseline")],
     references: Annotated[Path, typer.Option(metavar="REFS", help="folder (or file) of references")],
-    html: Annotated[Optional[Path], typer.Option(metavar="FILE", help="write a self-contained HTML report here")] = None,
+    html: Annotated[Optional[Path], typer.Option(metavar="FILE",
+                                                 help="write a self-contained HTML report here")] = None,
     as_json: JsonOption = False,
     frequency_corpus: Annotated[Optional[Path], typer.Option(metavar="FILE", help=(
         "English training text (one sentence a line) to count word frequencies on; default: the references"))] = None,

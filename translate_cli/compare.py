@@ -287,7 +287,8 @@ def compare_runs(run_dirs: list[Path], references: Path, n_samples: int = 1000,
     common = sorted(set.intersection(*(set(run) for run in runs)) & set(refs))
     if not common:
         left_out = "; ".join(f"{key}: {reason}" for key, reason in list(skipped.items())[:3])
-        raise UserError("the runs share no article that has a reference" + (f" (left out: {left_out})" if left_out else ""))
+        raise UserError("the runs share no article that has a reference"
+                        + (f" (left out: {left_out})" if left_out else ""))
 
     # segments[i] is (article, reference segment, [hypothesis of each system]); sources[i] its source text
     segments: list[tuple[str, str, list[str]]] = []

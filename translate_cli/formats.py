@@ -325,7 +325,8 @@ def tmx_chunks(result: TranslationResult) -> Iterator[str]:
         "srclang": SRC_LANG,
         "o-tmf": "translate-cli",
     })
-    yield f'<?xml version="1.0" encoding="UTF-8"?>\n<tmx version="1.4">\n  {ET.tostring(header, encoding="unicode")}\n  <body>\n'
+    yield (f'<?xml version="1.0" encoding="UTF-8"?>\n<tmx version="1.4">\n'
+           f'  {ET.tostring(header, encoding="unicode")}\n  <body>\n')
     for number, row in enumerate(result.rows, start=1):
         if not row.src_text.strip() or not row.tgt_text.strip():
             continue

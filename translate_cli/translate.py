@@ -216,7 +216,8 @@ class _CTranslate2Engine:
             tokens = result.hypotheses[0]
             if self.target_token and tokens[:1] == [self.target_token]:
                 tokens = tokens[1:]
-            outputs.append(self.tokenizer.decode(self.tokenizer.convert_tokens_to_ids(tokens), skip_special_tokens=True))
+            outputs.append(self.tokenizer.decode(self.tokenizer.convert_tokens_to_ids(tokens),
+                                                 skip_special_tokens=True))
         return outputs
 
 
