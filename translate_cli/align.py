@@ -80,7 +80,8 @@ _IDF_SCALE = 0.93  # bits per halving of a feature's document frequency
 _PARTIAL_RATIO = 0.6  # below this ratio of the two length scales, one side covers part of the other
 _SCALE_SPREAD = 0.77
 _ALIKE = 2.5  # sides written alike differ by at most this factor in characters per word (Chinese: 4)
-_PRIOR_WEIGHT = 16.0  # matched sentences the expected length ratio counts as (see _align_levels); 2-64 tried on train/dev
+# matched sentences the expected length ratio counts as (see _align_levels); 2-64 tried on train/dev
+_PRIOR_WEIGHT = 16.0
 _MIN_GAIN = {"translation": 0.1, "tokens": 0.005}
 _FULL = 100  # a level with at most this many units per side is searched in full
 _FACTOR = 4  # units per block at each coarser level
@@ -243,7 +244,8 @@ def _char_ngrams(sentences: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     return _hashed_ngrams(["".join(s.lower().split()) for s in sentences], _ORDERS)
 
 
-_QUOTES = str.maketrans({c: '"' for c in "“”„‟«»‹›「」『』‘’‚‛'`´"} | {c: "(" for c in "[{（【"} | {c: ")" for c in "]}）】"})
+_QUOTES = str.maketrans({c: '"' for c in "“”„‟«»‹›「」『』‘’‚‛'`´"}
+                        | {c: "(" for c in "[{（【"} | {c: ")" for c in "]}）】"})
 _TOKEN = re.compile(r"\d+(?:[.,:]\d+)*|[^\W\d_]+|[^\w\s]")
 
 
@@ -398,7 +400,8 @@ def _length_cost(src_len: np.ndarray, tgt_len: np.ndarray, variance: float, spre
     return z * z - np.log(poly)
 
 
-def _search(level: _Level, lo: np.ndarray, hi: np.ndarray, ends: bool) -> tuple[list[tuple[int, int, int, int, float]], float]:
+def _search(level: _Level, lo: np.ndarray, hi: np.ndarray,
+            ends: bool) -> tuple[list[tuple[int, int, int, int, float]], float]:
     """Cheapest monotonic path through the band ``lo[i] <= j <= hi[i]`` of nodes (i, j).
 
     Runs of 1-0 or of 0-1 beads are gaps with affine costs, an opening cost plus a cost per sentence
@@ -494,7 +497,8 @@ def _search(level: _Level, lo: np.ndarray, hi: np.ndarray, ends: bool) -> tuple[
         elif now == 1:
             a, b = 1, 0
             p = up[cell]
-            now = 1 if vertical[p] <= min(match[p], horizontal[p]) + open_v[cell] else int(np.argmin([match[p], np.inf, horizontal[p]]))
+            now = (1 if vertical[p] <= min(match[p], horizontal[p]) + open_v[cell]
+                   else int(np.argmin([match[p], np.inf, horizontal[p]])))
             path.append((i - 1, i, j, j, 0.0))
             cell = p
         else:
