@@ -185,8 +185,8 @@ def _align_levels(levels: list[_Level], prior: float | None = None) -> list[tupl
     coarsest = replace(levels[-1], src_len=levels[-1].src_len * (factor if partial else 1.0),
                        spread=_SCALE_SPREAD if partial else 0.0)
     n, m = len(coarsest.src_len), len(coarsest.tgt_len)
-    path, _ = _search(coarsest, np.zeros(n + 1, int), np.full(n + 1, m), True)
-    matched = [(i0, i1, j0, j1) for i0, i1, j0, j1, _ in path if i1 > i0 and j1 > j0]
+    coarse, _ = _search(coarsest, np.zeros(n + 1, int), np.full(n + 1, m), True)
+    matched = [(i0, i1, j0, j1) for i0, i1, j0, j1, _ in coarse if i1 > i0 and j1 > j0]
     src_total = sum(levels[-1].src_len[i0:i1].sum() for i0, i1, _, _ in matched)
     tgt_total = sum(levels[-1].tgt_len[j0:j1].sum() for _, _, j0, j1 in matched)
     factor = tgt_total / src_total if src_total > 0 and tgt_total > 0 else 1.0
@@ -194,7 +194,7 @@ def _align_levels(levels: list[_Level], prior: float | None = None) -> list[tupl
         k = sum(j1 - j0 for _, _, j0, j1 in matched) * levels[-1].unit
         factor = float(np.exp((k * np.log(factor) + _PRIOR_WEIGHT * np.log(prior)) / (k + _PRIOR_WEIGHT)))
     levels = [replace(level, src_len=level.src_len * factor) for level in levels]
-    path = None
+    path: list[tuple[int, int, int, int, float]] | None = None
     for level in reversed(levels):
         n, m = len(level.src_len), len(level.tgt_len)
         band = (np.zeros(n + 1, int), np.full(n + 1, m)) if path is None else _project(path, n, m)

@@ -244,9 +244,9 @@ def _max_source_tokens(model_path: Path, tokenizer) -> int:
     from transformers import AutoConfig
 
     config = AutoConfig.from_pretrained(model_path)
-    limits = [getattr(config, name, None) for name in ("max_position_embeddings", "n_positions")]
-    limits.append(tokenizer.model_max_length)
-    limits = [n for n in limits if isinstance(n, int) and 0 < n < 100_000]
+    found = [getattr(config, name, None) for name in ("max_position_embeddings", "n_positions")]
+    found.append(tokenizer.model_max_length)
+    limits = [n for n in found if isinstance(n, int) and 0 < n < 100_000]
     return min(limits) if limits else FALLBACK_MAX_TOKENS
 
 
