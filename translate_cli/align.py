@@ -199,6 +199,7 @@ def _align_levels(levels: list[_Level], prior: float | None = None) -> list[tupl
         n, m = len(level.src_len), len(level.tgt_len)
         band = (np.zeros(n + 1, int), np.full(n + 1, m)) if path is None else _project(path, n, m)
         path, _ = _search(level, *band, partial or level.unit == 1)
+    assert path is not None  # levels holds at least the sentence level
     return path
 
 
