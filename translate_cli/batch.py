@@ -54,6 +54,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TextIO
 
 from rich.console import Console
 from rich.progress import Progress
@@ -405,7 +406,7 @@ def _plan(indir: Path, path: Path, references: Path | None, force: bool = False,
               else _sha256(text + ("\0lines" if presegmented else "")))
     article = _Article(relpath.as_posix(), sha256, source, note="; ".join(notes), document=document)
     ref_path = find_reference(references, relpath) if references else None
-    if ref_path is not None:
+    if references and ref_path is not None:
         _check_inside(ref_path, references, "references")
         try:
             article.ref_text = read_input(ref_path, notes.append)[0]
@@ -481,7 +482,7 @@ class BatchJob:
             patterns = glob if isinstance(glob, str) else ", ".join(glob)
             raise UserError(f"no files matching {patterns} under {self.indir}")
         refuse_replacing_inputs(self._outputs(), self._inputs())
-        self._lock = None
+        self._lock: TextIO | None = None
         self.store: BatchStore | None = None
 
     def _inputs(self) -> list[Path]:
@@ -534,6 +535,7 @@ class BatchJob:
         never stop the batch. On Ctrl-C the finished articles and translated sentences are kept, the
         summary says what is pending, and :class:`Interrupted` is raised with a one-line account.
         """
+        assert self.store is not None, "run() is called inside the with block"
         started = time.monotonic()
         self.store.add_totals(runs=1)  # counted at the start, so that a killed run counts too
         run = _Run(self.outdir, translator, self.store, presegmented, self.publish)

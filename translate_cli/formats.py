@@ -465,7 +465,7 @@ def html_chunks(result: TranslationResult, labels: Sequence[str] = ()) -> Iterat
     def rows() -> Iterator[_PageRow]:
         for i, row in enumerate(result.rows[:MAX_VIEW_ROWS]):
             first = row.src[0] if row.src else None
-            paragraph = starts.get(first)
+            paragraph = starts.get(first) if first is not None else None
             yield _PageRow(i + 1, row.src_text, row.tgt_text, row.ref_text or "", _chrf(row.chrf), i in worst,
                            paragraph, first in headlines and len(row.src) == 1,
                            labels[paragraph - 1] if paragraph and paragraph <= len(labels) else "")
@@ -478,5 +478,6 @@ def html_chunks(result: TranslationResult, labels: Sequence[str] = ()) -> Iterat
 
 def render_scores(result: TranslationResult) -> str:
     """``scores.json``: the article, model and every field of its Scores."""
+    assert result.scores is not None  # written only for a scored result
     data = {"article": result.name, "model": result.model, **dataclasses.asdict(result.scores)}
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"

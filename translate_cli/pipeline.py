@@ -52,14 +52,16 @@ def read_input(path: Path | str, notice: Callable[[str], None] | None = None,
     subtitles when it starts as they do (with a notice)."""
     stdin = str(path) == "-"
     data = read_limited(sys.stdin.buffer, "<stdin>") if stdin else None
-    if stdin and suffix is None and is_subrip(data):
+    if data is not None and suffix is None and is_subrip(data):
         suffix = ".srt"
         if notice:
             notice("<stdin>: read as SubRip subtitles (--format txt reads it as plain text)")
     suffix = suffix or (None if stdin else Path(path).suffix.lower())
     if suffix not in FORMATS:
-        return (decode(data, "<stdin>", notice) if stdin else read_article(path, notice)), None
-    document = read_document("<stdin>" if stdin else path, data if stdin else read_bytes(Path(path)), notice, suffix)
+        return (decode(data, "<stdin>", notice) if data is not None else read_article(path, notice)), None
+    if data is None:
+        data = read_bytes(Path(path))
+    document = read_document("<stdin>" if stdin else path, data, notice, suffix)
     return document.text, document
 
 

@@ -139,7 +139,7 @@ class RayTranslator:
         # Similar lengths share a batch (less padding); the workers take batches as they become free.
         order = sorted(range(len(sentences)), key=lambda i: len(sentences[i]))
         queue = deque(order[start:start + self.batch_size] for start in range(0, len(order), self.batch_size))
-        outputs: list[str | None] = [None] * len(sentences)
+        outputs = [""] * len(sentences)  # every one is set before the return
         attempts: Counter[int] = Counter()  # failures by the batch's first index
         running: dict = {}  # call -> (worker, batch)
         try:
