@@ -21,12 +21,13 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
-from sacrebleu.significance import PairedTest
+from sacrebleu.significance import PairedTest, Result
 
 from translate_cli.align import align
 from translate_cli.analysis import (
@@ -155,7 +156,7 @@ def article_key(relpath: Path, run: bool) -> str:
 
 def _files(folder: Path, patterns: tuple[str, ...], run: bool) -> dict[str, Path]:
     """Article files under ``folder`` by match key; hidden paths left out."""
-    found = {}
+    found: dict[str, Path] = {}
     for pattern in patterns:
         for path in sorted(folder.rglob(pattern)):
             rel = path.relative_to(folder)
@@ -270,7 +271,7 @@ def compare_runs(run_dirs: list[Path], references: Path, n_samples: int = 1000,
     for folder, run in zip(run_dirs, runs):
         if not run:
             raise UserError(f"{folder}: not a translate or batch output folder (it holds no *.en.txt translation)")
-    skipped = {}
+    skipped: dict[str, str] = {}
     for folder, run in zip(run_dirs, runs):
         for key, reason in _stale(folder, run).items():
             skipped.setdefault(key, reason)
@@ -371,7 +372,8 @@ def _significance(names, run_dirs, segments, n_samples, own) -> tuple[list[Syste
     """Corpus scores on each system's own segments (``own``), with paired bootstrap CIs and p-values against
     the first system on the shared ``segments`` (sacrebleu's PairedTest)."""
     refs = [ref for _, ref, _ in segments]
-    named = [(name, [hyps[i] for _, _, hyps in segments]) for i, name in enumerate(names)]
+    named: list[tuple[str, Sequence[str]]] = [(name, [hyps[i] for _, _, hyps in segments])
+                                              for i, name in enumerate(names)]
     metrics = corpus_metrics()
     signatures, results = PairedTest(named, metrics, [refs], test_type="bs", n_samples=n_samples)()
     del results["System"]
@@ -381,6 +383,9 @@ def _significance(names, run_dirs, segments, n_samples, own) -> tuple[list[Syste
     same = [hyps == named[0][1] for _, hyps in named]
     for label, column in zip(metrics, results.values()):
         for system, result, identical in zip(systems, column, same):
+            # sacrebleu types each column as names or Results: the names ("System") are deleted above, and the
+            # bootstrap test sets mean and ci
+            assert isinstance(result, Result) and result.mean is not None and result.ci is not None
             p_value = 1.0 if identical and result.p_value is not None else result.p_value
             system.metrics[label] = MetricResult(result.score, float(result.mean), float(result.ci), p_value)
     for k, (system, (_, hyps)) in enumerate(zip(systems, named)):
@@ -567,8 +572,8 @@ def render_terminal(comparison: Comparison, console: Console) -> None:
             table.add_row(shown(diff.article), f"[dim]{shown(diff.source)}[/]\n{shown(diff.reference)}",
                           *(f"{_marked(runs)}\n[dim]chrF {chrf:.1f}[/]" for runs, chrf in zip(diff.changes, diff.chrf)))
         console.print(table)
-    for article, reason in comparison.skipped.items():
-        console.print(f"[yellow]left out[/] {shown(article)}: {shown(reason)}")
+    for key, reason in comparison.skipped.items():
+        console.print(f"[yellow]left out[/] {shown(key)}: {shown(reason)}")
 
 
 def render_html(comparison: Comparison, base: Path | None = None) -> str:
