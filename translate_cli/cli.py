@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Sequence
 from contextlib import nullcontext
 from enum import Enum
 from functools import partial
@@ -238,12 +239,13 @@ def translate_command(
     models = list(dict.fromkeys(model)) if model else [None]
     if to_stdout and len(models) > 1:
         raise UserError("several models cannot share stdout: give an output folder with -o DIR")
-    targets = [outdir / model_slug(name) if outdir and len(models) > 1 else outdir for name in models]
+    targets = [outdir / model_slug(name) if outdir and name is not None and len(models) > 1 else outdir
+               for name in models]
     names = output_names(stem, document.suffix if document else None)
     refuse_replacing_inputs([target / name for target in filter(None, targets) for name in names],
                             [path for path in (file, reference) if path is not None and str(path) != "-"])
-    for target in filter(None, targets):
-        ensure_folder(target)  # before any model loads
+    for folder in filter(None, targets):
+        ensure_folder(folder)  # before any model loads
     source = source_segments(text, presegmented, document)
     for number, (name, target) in enumerate(zip(models, targets)):
         translator = load(name, device, beam, batch_size, backend, compute_type)
@@ -395,6 +397,7 @@ def score_command(
     from translate_cli.pipeline import read_article, read_input
     from translate_cli.score import (
         METRIC_LABELS,
+        PairedResult,
         ScoreOptions,
         coverage_warning,
         paired_test,
@@ -432,7 +435,7 @@ def score_command(
         if not all(p.by_line for pairing in pairings for p in pairing):
             raise UserError("paired tests need every system line-aligned with the references (as many lines); "
                             "compare aligns systems that are not")
-        paired = paired_test(hyps, [scored_texts(p) for p in pairings], options, test)
+        paired: Sequence[PairedResult | None] = paired_test(hyps, [scored_texts(p) for p in pairings], options, test)
     else:
         paired = [None] * len(hyps)
     systems = list(zip(hyps, scores, paired))
@@ -666,8 +669,9 @@ def batch_command(
     failed, summaries = [], []
     with local_input(indir, "input") as local_in, local_input(references, "references") as local_refs:
         for name in models:  # a URL's files are staged in local_in, local_refs; outputs mirrored to it
-            target = join(output, model_slug(name)) if len(models) > 1 else output
+            target = join(output, model_slug(name)) if name is not None and len(models) > 1 else output
             out = OutputFolder(target)
+            assert local_in is not None  # INDIR is a required argument
             with BatchJob(local_in, out.local, references=local_refs, notice=notice, publish=out.publish,
                           glob=tuple(glob) if glob else DEFAULT_GLOB, shown_as=(indir, str(target)),
                           output_root=None if is_url(output) else Path(output)) as job:
