@@ -115,7 +115,7 @@ def _find_blocks(text: str) -> list[Found]:
             content_lines = token.content.split("\n")
             starts = _locate_lines(text, lines, token.map[0], content_lines, used)
             runs = _text_runs(token) if starts is not None else None
-            if starts is None or runs is None:  # not located (tabs that the parser expanded): the block is left as it is
+            if starts is None or runs is None:  # not located (tabs the parser expanded): the block is left as it is
                 continue
             spans = _to_source(runs, content_lines, starts)
             if has_words("".join(span[2] for span in spans if not isinstance(span, Anchor))):
