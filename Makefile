@@ -38,6 +38,8 @@ run: $(STAMP)
 	@echo "outputs: out/samples/ (translation .en.txt, bitext .tsv/.jsonl/.tmx/.md/.html per article)"
 
 test: $(STAMP)
+	$(PY) -m ruff check translate_cli tests benchmarks
+	$(PY) -m mypy
 	$(PY) -m pytest -n auto
 
 # Benchmarks print tables and ratios; BENCH_MODEL is any --model value (alias or folder).

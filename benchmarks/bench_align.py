@@ -180,7 +180,8 @@ def as_pairs(beads: Sequence[Bead]) -> list[gold.Pair]:
     return [(b.src, b.tgt) for b in beads]
 
 
-def translations_for(name: str, docs: list[gold.Gold], translators: dict[str, Callable], seed: int) -> dict[str, list[list[str]]]:
+def translations_for(name: str, docs: list[gold.Gold], translators: dict[str, Callable],
+                     seed: int) -> dict[str, list[list[str]]]:
     """Per system label, one translation per source sentence of each document."""
     vocabulary = sorted({w for doc in docs for s in doc.tgt for w in s.split()})
     rng = random.Random(seed)
@@ -228,7 +229,8 @@ def main() -> None:
 
     width = 40
     header("Strict/lax bead F1 (Bertalign's definitions); verse/line-level gold where the set has it",
-           f"{'group':<8}{'set':<16}{'system':<{width}}{'docs':>5}{'gold':>6}{'P':>7}{'R':>7}{'F1':>7}{'lax F1':>8}{'cpu s':>8}")
+           f"{'group':<8}{'set':<16}{'system':<{width}}{'docs':>5}{'gold':>6}{'P':>7}{'R':>7}{'F1':>7}{'lax F1':>8}"
+           f"{'cpu s':>8}")
     partial_rows = []
     for group, sets in groups.items():
         for name, docs in sets.items():
@@ -254,13 +256,15 @@ def main() -> None:
 
     header("Partial references: the target cut to the gold beads of the first / middle / last third; cov = share "
            "of source sentences covered, true / found (covered_span: first to last bead of both sides)",
-           f"{'group':<8}{'set':<16}{'system':<{width}}" + "".join(f"{p + ' F1':>10}{'lax':>6}{'cov':>11}" for p in PARTS))
+           f"{'group':<8}{'set':<16}{'system':<{width}}"
+           + "".join(f"{p + ' F1':>10}{'lax':>6}{'cov':>11}" for p in PARTS))
     for group, name, label, parts, total in partial_rows:
         cells = "".join(f"{c.f1():>10.3f}{c.f1(lax=True):>6.3f}{true / total:>6.2f}/{found / total:.2f}"
                         for c, true, found in parts.values())
         print(f"{group:<8}{name:<16}{label:<{width}}{cells}", flush=True)
 
-    long_docs = [("tune", gold.whole(args.data / "train", "bible-nt")), ("tune", gold.whole(args.data / "train", "quran")),
+    long_docs = [("tune", gold.whole(args.data / "train", "bible-nt")),
+                 ("tune", gold.whole(args.data / "train", "quran")),
                  ("confirm", gold.whole(args.data / "test", "ntrex128.newstest2019"))]
     if args.bible_zh_en:
         long_docs.append(("confirm", gold.bible_en_zh(args.bible_zh_en)))

@@ -108,19 +108,21 @@ def several_systems(data: Path, work: Path) -> None:
     for row, path in zip(data_["systems"], files):
         expected = sacrebleu(path.read_text(encoding="utf-8").splitlines(), references)
         got = (row["bleu"], row["chrf"], row["chrfpp"], row["ter"])
-        print(f"{path.name:<14}" + "".join(f"{v:>9.2f}" for v in got) + f"   equal: {'yes' if got == expected else 'NO'}"
+        print(f"{path.name:<14}" + "".join(f"{v:>9.2f}" for v in got)
+              + f"   equal: {'yes' if got == expected else 'NO'}"
               + f"   nrefs in signature: {row['signatures']['bleu'].split('|')[0]}")
     print(f"({seconds:.1f} s)")
 
 
 def without_sentence_ends(data: Path, work: Path) -> None:
     print("\na translation without sentence ends (one line, no . ! ?) against the one-sentence-per-line reference")
-    print(f"{'set':<12}{'sentences':>10}" + "".join(f"{m:>9}" for m in METRICS) + f"{'joined BLEU':>13}{'joined chrF':>13}"
-          + "  equal on segments  seconds")
+    print(f"{'set':<12}{'sentences':>10}" + "".join(f"{m:>9}" for m in METRICS)
+          + f"{'joined BLEU':>13}{'joined chrF':>13}" + "  equal on segments  seconds")
     for label, stem in SETS.items():
         references = (data / f"{stem}.en").read_text(encoding="utf-8").splitlines()
         for count in (30, len(references)):
-            line = " ".join(re.sub(r"[.!?]+(?=\W*$)", "", system_output(r, k)) for k, r in enumerate(references[:count]))
+            line = " ".join(re.sub(r"[.!?]+(?=\W*$)", "", system_output(r, k))
+                            for k, r in enumerate(references[:count]))
             hyp, ref = work / f"{label}-{count}.out", work / f"{label}-{count}.en"
             hyp.write_text(line + "\n", encoding="utf-8")
             ref_text = "\n".join(references[:count]) + "\n"
@@ -131,8 +133,9 @@ def without_sentence_ends(data: Path, work: Path) -> None:
             # TER on the joined text, one line of thousands of words, would take hours
             joined = [m.corpus_score([line], [[" ".join(references[:count])]]).score for m in (BLEU(), CHRF())]
             same = got == sacrebleu(segments.hyps, segments.refs)
-            print(f"{label:<12}{count:>10}" + "".join(f"{v:>9.2f}" for v in got) + f"{joined[0]:>13.2f}{joined[1]:>13.2f}"
-                  + f"  {'yes' if same else 'NO':>18}  {seconds:>7.1f}" + ("" if row["words"] else "  (not word-level!)"))
+            print(f"{label:<12}{count:>10}" + "".join(f"{v:>9.2f}" for v in got)
+                  + f"{joined[0]:>13.2f}{joined[1]:>13.2f}" + f"  {'yes' if same else 'NO':>18}  {seconds:>7.1f}"
+                  + ("" if row["words"] else "  (not word-level!)"))
 
 
 def long_lines(work: Path) -> None:

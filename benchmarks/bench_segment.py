@@ -57,6 +57,7 @@ from segment_suites import (  # noqa: E402
     sentencex_tests,
     ud_documents,
 )
+
 from translate_cli.segment import segment  # noqa: E402
 
 HARD_CASES = ROOT / "tests" / "data"

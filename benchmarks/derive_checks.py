@@ -17,8 +17,8 @@ from __future__ import annotations
 import argparse
 import math
 import re
-from collections import Counter
 import sys
+from collections import Counter
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))

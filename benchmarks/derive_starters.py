@@ -53,7 +53,8 @@ def main() -> None:
         if count < args.min_count:
             break
         low, cap = lower[word.lower()], capital_inside[word]
-        if word[0].isupper() and word[1:].islower() and word not in known and low and cap / (cap + low) <= args.max_capital:
+        if (word[0].isupper() and word[1:].islower() and word not in known and low
+                and cap / (cap + low) <= args.max_capital):
             print(f"{word}\t{count}\tinside: {low} lower, {cap} capitalised")
 
 

@@ -71,7 +71,8 @@ def from_lines(name: str, src_lines: Sequence[str], tgt_lines: Sequence[str]) ->
     doc = Gold(name, [], [], [], [], [])
     for unit, (src_line, tgt_line) in enumerate(zip(src_lines, tgt_lines)):
         bead = []
-        for side, units, line, lang in ((doc.src, doc.src_units, src_line, "id"), (doc.tgt, doc.tgt_units, tgt_line, "en")):
+        for side, units, line, lang in ((doc.src, doc.src_units, src_line, "id"),
+                                        (doc.tgt, doc.tgt_units, tgt_line, "en")):
             texts = [s.text for s in segment(line, lang)]
             bead.append(tuple(range(len(side), len(side) + len(texts))))
             side += texts

@@ -40,8 +40,9 @@ def knobs(method: str) -> list[str]:
     if method == "length":
         return own
     reward = [f"{method}.shared"] + ([f"{method}.unmatched"] if method == "tokens" else [])
-    common = ["spread", "prior_weight", "idf_scale", "max_weight", *(f"prior.{a}-{b}" for a, b in PAIRS),
-              *(f"partial.tokens.{field}" for field in ("variance", "gap_open", "gap_extend"))] if method == "tokens" else []
+    common = (["spread", "prior_weight", "idf_scale", "max_weight", *(f"prior.{a}-{b}" for a, b in PAIRS),
+               *(f"partial.tokens.{field}" for field in ("variance", "gap_open", "gap_extend"))]
+              if method == "tokens" else [])
     return [*reward, *own, *common]
 
 
@@ -91,9 +92,11 @@ def objective(method: str, sets: dict[str, list[gold.Gold]], translations: dict[
         whole, partial = gold.Counts(), gold.Counts()
         for k, doc in enumerate(docs):
             translation = translations[name][k] if method == "translation" else None
-            whole.add(doc, bench_align.as_pairs(aligner.align(doc.src, doc.tgt, src_translation=translation, method=method)))
+            whole.add(doc, bench_align.as_pairs(aligner.align(doc.src, doc.tgt, src_translation=translation,
+                                                              method=method)))
             cut = gold.partial(doc, bench_align.PARTS[k % 3])
-            partial.add(cut, bench_align.as_pairs(aligner.align(cut.src, cut.tgt, src_translation=translation, method=method)))
+            partial.add(cut, bench_align.as_pairs(aligner.align(cut.src, cut.tgt, src_translation=translation,
+                                                                method=method)))
         scores.append((whole.f1() + partial.f1()) / 2)
     return sum(scores) / len(scores)
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from tiny_models import build_m2m100, build_madlad, build_marian, build_nllb
 
 

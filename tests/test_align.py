@@ -90,7 +90,8 @@ def test_short_document_against_its_middle_sentence(method):
     # length scale comes from the expected ratio of two languages written alike, not from the one bead
     # that it would have to choose (27 of 28 windows right; 18 when the scale came from that bead).
     right = sum(
-        pairs(align(ARTICLE[k - 1 : k + 2], [ENGLISH[k]], method=method)) == uncovered(0, 1) + one_one(1, 1) + uncovered(2, 3)
+        pairs(align(ARTICLE[k - 1 : k + 2], [ENGLISH[k]], method=method))
+        == uncovered(0, 1) + one_one(1, 1) + uncovered(2, 3)
         for k in range(1, 29)
     )
     assert right >= 26
@@ -98,7 +99,8 @@ def test_short_document_against_its_middle_sentence(method):
 
 def test_expected_length_ratio():
     assert _expected_ratio(ARTICLE, ENGLISH, None) == 1.0
-    assert _expected_ratio(["我二十一岁时，正在云南插队。"], ["At twenty-one, I was placed in a production team."], None) is None
+    assert _expected_ratio(["我二十一岁时，正在云南插队。"],
+                           ["At twenty-one, I was placed in a production team."], None) is None
     assert _expected_ratio(["abcd", "ef"], ["x"], ["abc", "def"]) == 1.0
 
 
@@ -155,7 +157,8 @@ def test_equal_segmentation_gives_one_to_one(method):
 @pytest.mark.parametrize("method", ["tokens", "translation"])
 def test_merged_target_sentences_give_two_to_one_three_to_one_and_four_to_one(method):
     src = sentences(24)
-    tgt = src[:5] + [f"{src[5]} {src[6]}"] + src[7:12] + [" ".join(src[12:15])] + src[15:18] + [" ".join(src[18:22])] + src[22:]
+    tgt = (src[:5] + [f"{src[5]} {src[6]}"] + src[7:12] + [" ".join(src[12:15])] + src[15:18]
+           + [" ".join(src[18:22])] + src[22:])
     beads = align(src, tgt, src_translation=noisy(src), method=method)
     assert pairs(beads) == (one_one(5) + [((5, 6), (5,))] + one_one(5, 7, 6) + [((12, 13, 14), (11,))]
                             + one_one(3, 15, 12) + [((18, 19, 20, 21), (15,))] + one_one(2, 22, 16))
@@ -166,7 +169,8 @@ def test_split_source_sentences_give_one_to_two_and_one_to_four(method):
     tgt = sentences(20, seed=3)
     src = tgt[:8] + [f"{tgt[8]} {tgt[9]}"] + tgt[10:14] + [" ".join(tgt[14:18])] + tgt[18:]
     beads = align(src, tgt, src_translation=noisy(src), method=method)
-    assert pairs(beads) == one_one(8) + [((8,), (8, 9))] + one_one(4, 9, 10) + [((13,), (14, 15, 16, 17))] + one_one(2, 14, 18)
+    assert pairs(beads) == (one_one(8) + [((8,), (8, 9))] + one_one(4, 9, 10) + [((13,), (14, 15, 16, 17))]
+                            + one_one(2, 14, 18))
 
 
 def test_sentences_split_at_other_places_give_two_to_three_and_three_to_two():
@@ -214,7 +218,8 @@ def test_reference_skipping_a_passage():
 
 
 def test_covered_span():
-    beads = [Bead((0,), (), 0.0), Bead((1,), (0,), 1.0), Bead((), (1,), 0.0), Bead((2, 3), (2,), 1.0), Bead((4,), (), 0.0)]
+    beads = [Bead((0,), (), 0.0), Bead((1,), (0,), 1.0), Bead((), (1,), 0.0), Bead((2, 3), (2,), 1.0),
+             Bead((4,), (), 0.0)]
     assert covered_span(beads) == (range(1, 4), range(0, 3))
     assert covered_span([Bead((0,), (), 0.0), Bead((), (0,), 0.0)]) == (range(0), range(0))
 
@@ -307,7 +312,8 @@ def test_a_useless_translation_does_no_harm():
 def test_a_good_translation_is_used():
     src, tgt, gold = edited(300, seed=13)
     translation = noisy(src)
-    assert align(src, tgt, src_translation=translation) == align(src, tgt, src_translation=translation, method="translation")
+    assert align(src, tgt, src_translation=translation) == align(src, tgt, src_translation=translation,
+                                                                 method="translation")
 
 
 def test_tokens_need_no_shared_words():
@@ -315,7 +321,7 @@ def test_tokens_need_no_shared_words():
     rng = random.Random(14)
     cyrillic, latin = "абвгдежзиклмнопрстуф", "bcdfghjklmnpqrstvwxz"
     src, tgt = [], []
-    for k in range(40):
+    for _ in range(40):
         words = rng.randint(4, 20)
         number = f" {rng.randint(1, 9999)}" if rng.random() < 0.6 else ""
         mark = rng.choice([".", "?", "!", ": «quote»."])

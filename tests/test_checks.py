@@ -8,8 +8,8 @@ import subprocess
 import sys
 
 import pytest
-
 from cli_run import assert_one_line_error, run
+
 from translate_cli.checks import CODES, check_pair, check_pairs, check_texts
 
 

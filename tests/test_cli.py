@@ -8,7 +8,6 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-
 from cli_run import assert_one_line_error, run
 
 SAMPLE = Path(__file__).resolve().parent.parent / "samples" / "almaty-back-online.id.txt"
@@ -144,10 +143,12 @@ def test_wrong_usage_exits_2(monkeypatch, capsys):
 
 def test_any_language_code_segments_and_a_bad_code_is_one_line(tmp_path, monkeypatch, capsys):
     path = tmp_path / "fr.txt"
-    path.write_text("Bonjour tout le monde. Il fait beau aujourd'hui ! 今日は晴れです。明日は雨です。", encoding="utf-8")
+    path.write_text("Bonjour tout le monde. Il fait beau aujourd'hui ! 今日は晴れです。明日は雨です。",
+                    encoding="utf-8")
     code, out, err = run(["segment", path, "--lang", "fr"], monkeypatch, capsys)
     assert code == 0, err
-    assert out.splitlines() == ["Bonjour tout le monde.", "Il fait beau aujourd'hui !", "今日は晴れです。", "明日は雨です。"]
+    assert out.splitlines() == ["Bonjour tout le monde.", "Il fait beau aujourd'hui !",
+                                "今日は晴れです。", "明日は雨です。"]
     code, _, err = run(["segment", path, "--lang", "French"], monkeypatch, capsys)
     assert_one_line_error(code, err, "invalid language code 'French'")
 

@@ -9,11 +9,28 @@ from rich.console import Console
 from sacrebleu.metrics import BLEU, CHRF, TER
 from sacrebleu.significance import PairedTest
 
+from translate_cli.analysis import (
+    FREQUENCY_CUTOFFS,
+    bucket_labels,
+    ngram_differences,
+    ngram_matches,
+    score_buckets,
+    word_accuracy,
+    word_changes,
+    word_frequencies,
+)
 from translate_cli.batch import run_batch
-from translate_cli.analysis import (FREQUENCY_CUTOFFS, bucket_labels, ngram_differences, ngram_matches, score_buckets,
-                                    word_accuracy, word_changes, word_frequencies)
-from translate_cli.compare import (MetricResult, _metric_cell, article_key, compare_runs, render_terminal,
-                                   shared_segments, significant, to_json, write_html)
+from translate_cli.compare import (
+    MetricResult,
+    _metric_cell,
+    article_key,
+    compare_runs,
+    render_terminal,
+    shared_segments,
+    significant,
+    to_json,
+    write_html,
+)
 from translate_cli.document import Bead
 from translate_cli.errors import UserError
 from translate_cli.score import group_texts, regroup, score_texts

@@ -11,10 +11,10 @@ import json
 import re
 
 import pytest
+from cli_run import assert_one_line_error, run
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cli_run import assert_one_line_error, run
 from translate_cli.documents import KINDS, Anchor, distribute, fill, read_document, render_document
 from translate_cli.errors import UserError
 from translate_cli.pipeline import read_input, segment_blocks, target_segments
@@ -223,7 +223,8 @@ def test_html_writes_the_same_page_with_translated_text(tmp_path):
     assert out.get("lang") == "en"
     assert html_shape(data) == html_shape(HTML.encode())
     assert out.findtext("head/title").startswith("EN BANJIR")
-    assert out.find("head/meta[@name='description']").get("content") == "EN RATUSAN RUMAH TERENDAM BANJIR DI JAKARTA TIMUR."
+    assert (out.find("head/meta[@name='description']").get("content")
+            == "EN RATUSAN RUMAH TERENDAM BANJIR DI JAKARTA TIMUR.")
     assert out.find(".//figure/img").get("alt") == "EN WARGA MENGUNGSI DENGAN PERAHU KARET"
     assert out.find("head/meta[@property='og:title']").get("content") == out.findtext("head/title")
     assert out.find("head/meta[@property='og:site_name']").get("content") == "Kantor Berita"
@@ -348,10 +349,10 @@ def test_docx_language_tags_that_say_indonesian_say_english(tmp_path):
     from docx.oxml.ns import qn
 
     document = docx.Document(io.BytesIO(docx_bytes()))
-    for value, run in zip(("id-ID", "in-ID", "fr-FR"), document.paragraphs[1].runs):
+    for value, text_run in zip(("id-ID", "in-ID", "fr-FR"), document.paragraphs[1].runs):
         lang = OxmlElement("w:lang")
         lang.set(qn("w:val"), value)
-        run._r.get_or_add_rPr().append(lang)
+        text_run._r.get_or_add_rPr().append(lang)
     data = io.BytesIO()
     document.save(data)
     out = docx.Document(io.BytesIO(translated(read(tmp_path, "laporan.docx", data.getvalue()))))

@@ -6,8 +6,14 @@ import pytest
 
 from translate_cli.document import AlignedRow, Scores, Segment, TranslationResult
 from translate_cli.errors import UserError
-from translate_cli.formats import (atomic_write_text, paragraph_marks, render_html, render_markdown, render_text,
-                                   write_outputs)
+from translate_cli.formats import (
+    atomic_write_text,
+    paragraph_marks,
+    render_html,
+    render_markdown,
+    render_text,
+    write_outputs,
+)
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 TRICKY = "A <b> & \"c\" | d\te\nf \\ g"
@@ -124,7 +130,8 @@ def test_html_languages_paragraphs_and_signatures(tmp_path):
 
 def test_paragraph_marks_find_headlines():
     source = [Segment("Banjir di Jakarta", 0, 0, 17), Segment("Oleh Rina", 1, 19, 28),
-              Segment("Hujan turun.", 2, 30, 42), Segment("Air naik.", 2, 43, 52), Segment("Kata dia: \"Aman.\"", 3, 54, 71)]
+              Segment("Hujan turun.", 2, 30, 42), Segment("Air naik.", 2, 43, 52),
+              Segment("Kata dia: \"Aman.\"", 3, 54, 71)]
     starts, headlines = paragraph_marks(source)
     assert starts == {0: 1, 1: 2, 2: 3, 4: 4}
     assert headlines == {0, 1}

@@ -18,7 +18,6 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-
 from cli_run import assert_one_line_error, run
 
 # Text a user (or an attacker) can put in an article, a reference or a file name.
@@ -78,7 +77,8 @@ def check_outputs(folder: Path, stem: str, rows: int) -> None:
     assert len(list(csv.reader(io.StringIO(tsv), delimiter="\t", quoting=csv.QUOTE_NONE))) == rows + 1
     jsonl = (folder / f"{stem}.jsonl").read_text(encoding="utf-8").splitlines()
     assert len(jsonl) == rows and all(isinstance(json.loads(line), dict) for line in jsonl)
-    both_sides = sum(1 for line in jsonl if json.loads(line)["src_text"].strip() and json.loads(line)["tgt_text"].strip())
+    both_sides = sum(1 for line in jsonl
+                     if json.loads(line)["src_text"].strip() and json.loads(line)["tgt_text"].strip())
     tmx = ET.parse(folder / f"{stem}.tmx").getroot()
     assert len(tmx.findall("./body/tu")) == both_sides  # CAT tools reject empty segments
     table = [line for line in (folder / f"{stem}.md").read_text(encoding="utf-8").splitlines() if line.startswith("|")]
@@ -269,7 +269,8 @@ def test_a_damaged_cache_is_rebuilt_or_repaired_never_trusted(damage, tmp_path, 
                 db.execute("UPDATE articles SET record = '{not json'")
             else:  # the unversioned layout of 0.1 allowed NULL translations
                 db.execute("ALTER TABLE sentences RENAME TO old")
-                db.execute("CREATE TABLE sentences (identity TEXT, source TEXT, target TEXT, PRIMARY KEY (identity, source))")
+                db.execute("CREATE TABLE sentences "
+                           "(identity TEXT, source TEXT, target TEXT, PRIMARY KEY (identity, source))")
                 db.execute("INSERT INTO sentences SELECT identity, source, NULL FROM old")
                 db.execute("DROP TABLE old")
                 db.execute("DELETE FROM articles")
@@ -579,7 +580,8 @@ def test_ctrl_c_while_translate_writes_leaves_one_whole_set(when, tmp_path, monk
     else:
         assert all(b"NEW" in content and b"OLD" not in content for name, content in now.items()
                    if name != "scores.json")
-        assert err.strip().splitlines() == [f"interrupted: the outputs of 1 model(s) are complete, the last in {outdir}"]
+        assert err.strip().splitlines() == [
+            f"interrupted: the outputs of 1 model(s) are complete, the last in {outdir}"]
 
 
 def test_links_out_of_indir_or_refdir_are_not_read(tmp_path, marian_dir, monkeypatch, capsys):

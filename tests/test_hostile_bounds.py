@@ -17,7 +17,6 @@ import zipfile
 from pathlib import Path
 
 import pytest
-
 from cli_run import assert_one_line_error, run
 
 
@@ -199,7 +198,8 @@ def test_ctrl_c_while_the_command_line_loads_exits_130_without_a_traceback(modul
     assert out == err == ""
 
 
-RAW_ON_TERMINAL = "Warga berkata \x1b]0;PWNED\x07 bahwa \x1b[2J\x1b[31mitu\x1b[0m baru. Ini \u202ekanan\u202c dan \x9b31m juga."
+RAW_ON_TERMINAL = ("Warga berkata \x1b]0;PWNED\x07 bahwa \x1b[2J\x1b[31mitu\x1b[0m baru. "
+                   "Ini \u202ekanan\u202c dan \x9b31m juga.")
 
 
 @pytest.mark.parametrize("command", ["segment", "translate"])
@@ -255,7 +255,8 @@ def test_a_translation_never_becomes_a_live_link_or_image_in_the_markdown(tmp_pa
                                                                                 "http://example.com/b"], written
     assert not [t for t in tokens if t.type == "image"], written
     text = "".join(t.content for t in tokens if t.type in ("text", "text_special"))
-    assert "Look!" in text and "\\[photo\\](http://evil.example/a)" in text and "![x](http://evil.example/c.png)" in text
+    assert "Look!" in text and "\\[photo\\](http://evil.example/a)" in text
+    assert "![x](http://evil.example/c.png)" in text
 
 
 def _code_page(n: int) -> str:

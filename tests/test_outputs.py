@@ -10,7 +10,6 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-
 from cli_run import assert_one_line_error, run
 
 ARTICLE = "Banjir melanda Jakarta pada hari Senin.\n\nWarga mengungsi ke masjid dan sekolah, kata petugas.\n"

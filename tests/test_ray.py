@@ -14,8 +14,8 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-
 from cli_run import assert_one_line_error, run
+
 from translate_cli import batch
 from translate_cli.batch import run_batch
 from translate_cli.layout import CACHE_NAME

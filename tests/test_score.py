@@ -11,8 +11,19 @@ from sacrebleu.metrics import BLEU, CHRF, TER
 
 from translate_cli.document import Bead
 from translate_cli.errors import UserError
-from translate_cli.score import (TER_MAX_WORDS, TER_SHORT_WORDS, ScoreOptions, lines_correspond, pair_texts, regroup,
-                                 resegment_words, score_corpus, score_texts, sentence_chrf, text_lines)
+from translate_cli.score import (
+    TER_MAX_WORDS,
+    TER_SHORT_WORDS,
+    ScoreOptions,
+    lines_correspond,
+    pair_texts,
+    regroup,
+    resegment_words,
+    score_corpus,
+    score_texts,
+    sentence_chrf,
+    text_lines,
+)
 
 REFERENCE = [
     "Almaty's internet was restored on Monday after five days of blackout.",
@@ -132,14 +143,16 @@ def test_each_metric_keeps_its_sacrebleu_default_case():
     assert scores.chrf == CHRF().corpus_score(hyps, [REFERENCE]).score < 100
     assert "case:lc" in scores.signatures["ter"] and "case:mixed" in scores.signatures["bleu"]
     sensitive = score_corpus(hyps, REFERENCE, ScoreOptions(lowercase=True, ter_case_sensitive=True))
-    assert sensitive.bleu == pytest.approx(100) and sensitive.ter == TER(case_sensitive=True).corpus_score(hyps, [REFERENCE]).score > 0
+    assert sensitive.bleu == pytest.approx(100)
+    assert sensitive.ter == TER(case_sensitive=True).corpus_score(hyps, [REFERENCE]).score > 0
     assert sensitive.chrf == scores.chrf  # -lc is BLEU's alone, as in sacrebleu
 
 
 def test_only_the_metrics_asked_for_are_computed(monkeypatch):
     monkeypatch.setattr(TER, "corpus_score", lambda *args, **kwargs: pytest.fail("TER computed"))
     scores = score_corpus(REFERENCE, REFERENCE, ScoreOptions(metrics=("bleu",)))
-    assert scores.bleu == pytest.approx(100) and scores.chrf is scores.ter is None and set(scores.signatures) == {"bleu"}
+    assert scores.bleu == pytest.approx(100) and scores.chrf is scores.ter is None
+    assert set(scores.signatures) == {"bleu"}
 
 
 def test_ter_is_left_out_on_segments_too_long_for_it(monkeypatch):
@@ -170,7 +183,8 @@ def test_word_resegmentation_finds_the_least_word_edits():
         hyp = [rng.choice("abcde") for _ in range(rng.randint(1, 8))]
         pieces = resegment_words(" ".join(hyp), ref)
         assert len(pieces) == len(ref) and " ".join(pieces).split() == hyp
-        best = min(sum(_edit_distance(hyp[a:b], r.split()) for (a, b), r in zip(zip((0, *cuts), (*cuts, len(hyp))), ref))
+        best = min(sum(_edit_distance(hyp[a:b], r.split())
+                       for (a, b), r in zip(zip((0, *cuts), (*cuts, len(hyp))), ref))
                    for cuts in itertools.combinations_with_replacement(range(len(hyp) + 1), len(ref) - 1))
         assert sum(_edit_distance(p.split(), r.split()) for p, r in zip(pieces, ref)) == best
 

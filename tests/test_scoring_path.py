@@ -8,10 +8,10 @@ import json
 from pathlib import Path
 
 import pytest
-from sacrebleu.metrics import BLEU, CHRF, TER
-
 from cli_run import assert_one_line_error, run
+from sacrebleu.metrics import BLEU, CHRF, TER
 from stand_in import LookupTranslator, system_output
+
 from translate_cli import cli
 
 TEST_SETS = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "test"
@@ -20,7 +20,8 @@ SETS = {"ntrex": "ntrex128.newstest2019", "flores": "flores200.devtest"}
 
 def sacrebleu_figures(hyps: list[str], refs: list[str]) -> dict[str, float]:
     return {"bleu": BLEU().corpus_score(hyps, [refs]).score, "chrf": CHRF().corpus_score(hyps, [refs]).score,
-            "chrf++": CHRF(word_order=2).corpus_score(hyps, [refs]).score, "ter": TER().corpus_score(hyps, [refs]).score}
+            "chrf++": CHRF(word_order=2).corpus_score(hyps, [refs]).score,
+            "ter": TER().corpus_score(hyps, [refs]).score}
 
 
 def figures(data: dict) -> dict[str, float]:
@@ -48,7 +49,8 @@ def test_four_commands_equal_sacrebleu_on_real_test_sets(name, tmp_path, monkeyp
     source.write_text("\n".join(sources) + "\n", encoding="utf-8")
     reference.write_text("\n".join(references) + "\n", encoding="utf-8")
 
-    code, _, err = run(["translate", source, "--presegmented", "-r", reference, "-o", tmp_path / "t"], monkeypatch, capsys)
+    code, _, err = run(["translate", source, "--presegmented", "-r", reference, "-o", tmp_path / "t"],
+                       monkeypatch, capsys)
     assert code == 0, err
     translated = json.loads((tmp_path / "t" / "scores.json").read_text())
     assert figures(translated) == expected and not translated["resegmented"]
@@ -198,7 +200,8 @@ def test_a_translation_without_sentence_ends_is_scored_word_by_word(tmp_path, mo
     source, reference = tmp_path / "a.id.txt", tmp_path / "a.en.txt"
     source.write_text(" ".join(sources) + "\n", encoding="utf-8")
     reference.write_text("\n".join(references) + "\n", encoding="utf-8")  # one sentence per line
-    code, _, err = run(["translate", source, "--presegmented", "-r", reference, "-o", tmp_path / "t"], monkeypatch, capsys)
+    code, _, err = run(["translate", source, "--presegmented", "-r", reference, "-o", tmp_path / "t"],
+                       monkeypatch, capsys)
     assert code == 0, err
     assert "notice: sentence alignment found little: the hypothesis was re-split word by word" in err
     translated = json.loads((tmp_path / "t" / "scores.json").read_text())

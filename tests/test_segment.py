@@ -174,7 +174,8 @@ def test_list_items_keep_their_markers():
     assert texts("Catatan:\n- anggaran,\n- jadwal\n* rapat") == ["Catatan:", "- anggaran,", "- jadwal", "* rapat"]
     # an enumeration inside a sentence, in lower case, or a number that ends one, is no list
     assert texts("Syaratnya 1) usia 17 dan 2) punya KTP.") == ["Syaratnya 1) usia 17 dan 2) punya KTP."]
-    assert texts("Skor akhir 2. Tim itu menang 3. Lalu pulang.") == ["Skor akhir 2.", "Tim itu menang 3.", "Lalu pulang."]
+    assert texts("Skor akhir 2. Tim itu menang 3. Lalu pulang.") == [
+        "Skor akhir 2.", "Tim itu menang 3.", "Lalu pulang."]
     assert texts("Ia membayar Rp 5.000 - 10.000 per hari.") == ["Ia membayar Rp 5.000 - 10.000 per hari."]
 
 

@@ -8,8 +8,8 @@ import shutil
 
 import fsspec
 import pytest
-
 from cli_run import assert_one_line_error, run
+
 from translate_cli import storage
 
 ARTICLES = {

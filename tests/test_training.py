@@ -24,8 +24,10 @@ def made_up_pairs(n: int, seed: int) -> list[tuple[str, str]]:
     rng = random.Random(seed)
     pairs = []
     for _ in range(n):
-        (s_id, s_en), (v_id, v_en), (o_id, o_en), (t_id, t_en) = (rng.choice(x) for x in (SUBJECTS, VERBS, OBJECTS, TIMES))
-        pairs.append((f"{s_id.capitalize()} {v_id} {o_id} {t_id}.", f"{s_en[0].upper()}{s_en[1:]} {v_en} {o_en} {t_en}."))
+        (s_id, s_en), (v_id, v_en), (o_id, o_en), (t_id, t_en) = (rng.choice(x)
+                                                                  for x in (SUBJECTS, VERBS, OBJECTS, TIMES))
+        pairs.append((f"{s_id.capitalize()} {v_id} {o_id} {t_id}.",
+                      f"{s_en[0].upper()}{s_en[1:]} {v_en} {o_en} {t_en}."))
     return pairs
 
 

@@ -366,7 +366,8 @@ def test_repeated_sentences_are_translated_once(marian_dir):
 # --- CTranslate2 start-up: tokenizer without transformers, one conversion per model, allocator ---------------
 
 HOSTILE = ["a </s> b<unk>c <pad>", ">>eng<< Halo dunia", "  spasi   ganda  ", "ＡＢＣ ﬁ ½ é e\u0301",
-           "\x1b[31m merah \u202e", "ind_Latn eng_Latn __en__ x", "😀 日本語 العربية", "tab\there\u2028line", "<mask> x", ""]
+           "\x1b[31m merah \u202e", "ind_Latn eng_Latn __en__ x", "😀 日本語 العربية", "tab\there\u2028line",
+           "<mask> x", ""]
 
 
 @pytest.mark.parametrize("family", ["marian", "m2m100", "nllb"])

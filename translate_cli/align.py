@@ -88,7 +88,8 @@ _IDF_SCALE = 0.93  # bits per halving of a feature's document frequency
 _PARTIAL_RATIO = 0.6  # below this ratio of the two length scales, one side covers part of the other
 _SCALE_SPREAD = 0.77
 _ALIKE = 2.5  # sides written alike differ by at most this factor in characters per word (Chinese: 4)
-_PRIOR_WEIGHT = 16.0  # matched sentences the expected length ratio counts as (see _align_levels); 2-64 tried on train/dev
+# matched sentences the expected length ratio counts as (see _align_levels); 2-64 tried on train/dev
+_PRIOR_WEIGHT = 16.0
 _MIN_GAIN = {"translation": 0.1, "tokens": 0.005}
 _FULL = 100  # a level with at most this many units per side is searched in full
 _FACTOR = 4  # units per block at each coarser level
@@ -182,11 +183,12 @@ def _align_levels(levels: list[_Level], prior: float | None = None) -> list[tupl
 
     Source lengths come scaled to the target's total, right when each side covers the whole of the
     other. When that scale is far from the ratio of the median sentences, or one side has far fewer
-    sentences, one side covers only part of the other, and the median ratio is used instead. Either way the coarsest level is searched
-    first to find the beads of both sides, whose lengths give the scale for the search proper, so that
-    a passage one side lacks does not skew it. With only part covered, that scale rests on the few
-    beads it helped choose; the ``prior`` scale known before aligning (see ``_expected_ratio``), when
-    there is one, is averaged in (in log space) as if it came from ``_PRIOR_WEIGHT`` more sentences.
+    sentences, one side covers only part of the other, and the median ratio is used instead. Either way
+    the coarsest level is searched first to find the beads of both sides, whose lengths give the scale
+    for the search proper, so that a passage one side lacks does not skew it. With only part covered, that
+    scale rests on the few beads it helped choose; the ``prior`` scale known before aligning (see
+    ``_expected_ratio``), when there is one, is averaged in (in log space) as if it came from
+    ``_PRIOR_WEIGHT`` more sentences.
     """
     factor = _median_ratio(levels[0])
     count = len(levels[0].tgt_len) / len(levels[0].src_len)
@@ -194,8 +196,8 @@ def _align_levels(levels: list[_Level], prior: float | None = None) -> list[tupl
     coarsest = replace(levels[-1], src_len=levels[-1].src_len * (factor if partial else 1.0),
                        spread=_SCALE_SPREAD if partial else 0.0, partial=partial)
     n, m = len(coarsest.src_len), len(coarsest.tgt_len)
-    path, _ = _search(coarsest, np.zeros(n + 1, int), np.full(n + 1, m), True)
-    matched = [(i0, i1, j0, j1) for i0, i1, j0, j1, _ in path if i1 > i0 and j1 > j0]
+    coarse, _ = _search(coarsest, np.zeros(n + 1, int), np.full(n + 1, m), True)
+    matched = [(i0, i1, j0, j1) for i0, i1, j0, j1, _ in coarse if i1 > i0 and j1 > j0]
     src_total = sum(levels[-1].src_len[i0:i1].sum() for i0, i1, _, _ in matched)
     tgt_total = sum(levels[-1].tgt_len[j0:j1].sum() for _, _, j0, j1 in matched)
     factor = tgt_total / src_total if src_total > 0 and tgt_total > 0 else 1.0
@@ -203,11 +205,12 @@ def _align_levels(levels: list[_Level], prior: float | None = None) -> list[tupl
         k = sum(j1 - j0 for _, _, j0, j1 in matched) * levels[-1].unit
         factor = float(np.exp((k * np.log(factor) + _PRIOR_WEIGHT * np.log(prior)) / (k + _PRIOR_WEIGHT)))
     levels = [replace(level, src_len=level.src_len * factor, partial=partial) for level in levels]
-    path = None
+    path: list[tuple[int, int, int, int, float]] | None = None
     for level in reversed(levels):
         n, m = len(level.src_len), len(level.tgt_len)
         band = (np.zeros(n + 1, int), np.full(n + 1, m)) if path is None else _project(path, n, m)
         path, _ = _search(level, *band, partial or level.unit == 1)
+    assert path is not None  # levels holds at least the sentence level
     return path
 
 
@@ -253,7 +256,8 @@ def _char_ngrams(sentences: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     return _hashed_ngrams(["".join(s.lower().split()) for s in sentences], _ORDERS)
 
 
-_QUOTES = str.maketrans({c: '"' for c in "“”„‟«»‹›「」『』‘’‚‛'`´"} | {c: "(" for c in "[{（【"} | {c: ")" for c in "]}）】"})
+_QUOTES = str.maketrans({c: '"' for c in "“”„‟«»‹›「」『』‘’‚‛'`´"}
+                        | {c: "(" for c in "[{（【"} | {c: ")" for c in "]}）】"})
 _TOKEN = re.compile(r"\d+(?:[.,:]\d+)*|[^\W\d_]+|[^\w\s]")
 
 
@@ -408,7 +412,8 @@ def _length_cost(src_len: np.ndarray, tgt_len: np.ndarray, variance: float, spre
     return z * z - np.log(poly)
 
 
-def _search(level: _Level, lo: np.ndarray, hi: np.ndarray, ends: bool) -> tuple[list[tuple[int, int, int, int, float]], float]:
+def _search(level: _Level, lo: np.ndarray, hi: np.ndarray,
+            ends: bool) -> tuple[list[tuple[int, int, int, int, float]], float]:
     """Cheapest monotonic path through the band ``lo[i] <= j <= hi[i]`` of nodes (i, j).
 
     Runs of 1-0 or of 0-1 beads are gaps with affine costs, an opening cost plus a cost per sentence
@@ -504,7 +509,8 @@ def _search(level: _Level, lo: np.ndarray, hi: np.ndarray, ends: bool) -> tuple[
         elif now == 1:
             a, b = 1, 0
             p = up[cell]
-            now = 1 if vertical[p] <= min(match[p], horizontal[p]) + open_v[cell] else int(np.argmin([match[p], np.inf, horizontal[p]]))
+            now = (1 if vertical[p] <= min(match[p], horizontal[p]) + open_v[cell]
+                   else int(np.argmin([match[p], np.inf, horizontal[p]])))
             path.append((i - 1, i, j, j, 0.0))
             cell = p
         else:

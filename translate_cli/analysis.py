@@ -160,7 +160,8 @@ def ngram_matches(refs: Sequence[str], hyps: Sequence[str]) -> Counter:
     return matches
 
 
-def ngram_differences(names: tuple[str, str], first: Counter, second: Counter, top: int = TOP_NGRAMS) -> NgramComparison:
+def ngram_differences(names: tuple[str, str], first: Counter, second: Counter,
+                      top: int = TOP_NGRAMS) -> NgramComparison:
     """The ``top`` n-grams each system matches more often than the other, by compare-mt's salience."""
     differing = [(ngram, first[ngram], second[ngram]) for ngram in first.keys() | second.keys()
                  if first[ngram] != second[ngram]]

@@ -54,6 +54,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TextIO
 
 from rich.console import Console
 from rich.progress import Progress
@@ -63,10 +64,23 @@ from translate_cli.checks import CODES, count_findings, describe_counts
 from translate_cli.document import Scores, Segment, SentenceTranslator
 from translate_cli.documents import Document, is_document
 from translate_cli.errors import Interrupted, UserError
-from translate_cli.formats import (atomic_write_text, ensure_folder, refuse_replacing_inputs, remove_stale_temporaries,
-                                   write_outputs)
-from translate_cli.layout import (CACHE_NAME, CURRENT, INDEX_NAME, LOCK_NAME, RUN_FILES, STATUSES, SUMMARY_NAME,
-                                  output_names)
+from translate_cli.formats import (
+    atomic_write_text,
+    ensure_folder,
+    refuse_replacing_inputs,
+    remove_stale_temporaries,
+    write_outputs,
+)
+from translate_cli.layout import (
+    CACHE_NAME,
+    CURRENT,
+    INDEX_NAME,
+    LOCK_NAME,
+    RUN_FILES,
+    STATUSES,
+    SUMMARY_NAME,
+    output_names,
+)
 from translate_cli.pages import render_index
 from translate_cli.pipeline import article_name, build_result, check_indonesian, read_input, source_segments
 from translate_cli.score import format_score, score_corpus, scoring_notes
@@ -405,10 +419,11 @@ def _plan(indir: Path, path: Path, references: Path | None, force: bool = False,
     if not source and document is None:
         raise UserError(f"{path}: no text to translate")
     # the manifest key: the content, and how it was cut (a presegmented run lays out its outputs otherwise)
-    sha256 = hashlib.sha256(document.data).hexdigest() if document else _sha256(text + ("\0lines" if presegmented else ""))
+    sha256 = (hashlib.sha256(document.data).hexdigest() if document
+              else _sha256(text + ("\0lines" if presegmented else "")))
     article = _Article(relpath.as_posix(), sha256, source, note="; ".join(notes), document=document)
     ref_path = find_reference(references, relpath) if references else None
-    if ref_path is not None:
+    if references and ref_path is not None:
         _check_inside(ref_path, references, "references")
         try:
             article.ref_text = read_input(ref_path, notes.append)[0]
@@ -484,7 +499,7 @@ class BatchJob:
             patterns = glob if isinstance(glob, str) else ", ".join(glob)
             raise UserError(f"no files matching {patterns} under {self.indir}")
         refuse_replacing_inputs(self._outputs(), self._inputs())
-        self._lock = None
+        self._lock: TextIO | None = None
         self.store: BatchStore | None = None
 
     def _inputs(self) -> list[Path]:
@@ -537,6 +552,7 @@ class BatchJob:
         never stop the batch. On Ctrl-C the finished articles and translated sentences are kept, the
         summary says what is pending, and :class:`Interrupted` is raised with a one-line account.
         """
+        assert self.store is not None, "run() is called inside the with block"
         started = time.monotonic()
         self.store.add_totals(runs=1)  # counted at the start, so that a killed run counts too
         run = _Run(self.outdir, translator, self.store, presegmented, self.publish)
@@ -555,7 +571,8 @@ class BatchJob:
         summary = BatchSummary(self.indir, self.outdir, translator.label, articles, run.translated,
                                run.from_cache, seconds, _corpus_scores(run.records.values()),
                                self.store.totals(seconds=now - run.accounted), interrupted, self.shown_as)
-        atomic_write_text(self.outdir / SUMMARY_NAME, json.dumps(summary.to_json(), indent=2, ensure_ascii=False) + "\n")
+        atomic_write_text(self.outdir / SUMMARY_NAME,
+                          json.dumps(summary.to_json(), indent=2, ensure_ascii=False) + "\n")
         atomic_write_text(self.outdir / INDEX_NAME, render_index(summary, _out_folder))
         self.publish([self.outdir / SUMMARY_NAME, self.outdir / INDEX_NAME])
         self.store.add_totals(seconds=now - run.accounted)  # after the summary: a full disk here still leaves it
@@ -734,7 +751,8 @@ def print_summary(summary: BatchSummary, console: Console | None = None) -> None
     for a in summary.articles:
         if a.reason and a.status != "pending":
             label = "[red]failed[/]" if a.status == "failed" else "[yellow]notice[/]"
-            console.print(f"{label} {shown(a.relpath)}: {shown(a.reason.removeprefix(str(summary.indir / a.relpath) + ': '))}")
+            reason = a.reason.removeprefix(str(summary.indir / a.relpath) + ": ")
+            console.print(f"{label} {shown(a.relpath)}: {shown(reason)}")
     counts = summary.counts()
     job = (f"; whole job: {summary.job.translated_sentences} sentences in {summary.job.seconds:.1f}s over "
            f"{summary.job.runs} runs" if summary.job.runs > 1 else "")

@@ -434,9 +434,9 @@ def check_pairs(sources: Sequence[str], translations: Sequence[str]) -> list[lis
             by_name[name][_near(word)[:5]] += 1
             written.setdefault((name, _near(word)[:5]), word)
     for i, row in enumerate(renderings):
-        usual = {name: by_name[name].most_common(1)[0][0] for name in row}
-        odd = [f"{name} as {word!r}, elsewhere {written[name, usual[name]]!r}" for name, word in row.items()
-               if len(by_name[name]) > 1 and _near(word)[:5] != usual[name]]
+        usual_of = {name: by_name[name].most_common(1)[0][0] for name in row}
+        odd = [f"{name} as {word!r}, elsewhere {written[name, usual_of[name]]!r}" for name, word in row.items()
+               if len(by_name[name]) > 1 and _near(word)[:5] != usual_of[name]]
         if odd:
             findings[i].append(Finding("consistency", "a name rendered differently: " + "; ".join(odd)))
     return findings

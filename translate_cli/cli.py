@@ -11,9 +11,10 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Sequence
 from contextlib import nullcontext
-from functools import partial
 from enum import Enum
+from functools import partial
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -188,7 +189,8 @@ def translate_command(
     file: Annotated[Path, typer.Argument(
         metavar="FILE", help="Indonesian article: plain text, .md, .html/.htm, .docx or .srt; or - for stdin")],
     output: Annotated[Optional[Path], typer.Option(
-        "--output", "-o", metavar="DIR", help="output folder, or - for the translation on stdout [default: out/STEM]")] = None,
+        "--output", "-o", metavar="DIR",
+        help="output folder, or - for the translation on stdout [default: out/STEM]")] = None,
     model: ModelOption = None,
     reference: Annotated[Optional[Path], typer.Option(
         "--reference", "-r", metavar="FILE", help="human English translation to score against")] = None,
@@ -211,8 +213,15 @@ def translate_command(
     format (a .docx only when stdout is not a terminal), plain text paragraph for paragraph.
     """
     from translate_cli.documents import render_document
-    from translate_cli.formats import (MAX_VIEW_ROWS, InterruptedAfterWriting, ensure_folder, refuse_replacing_inputs,
-                                       render_text, view_is_capped, write_outputs)
+    from translate_cli.formats import (
+        MAX_VIEW_ROWS,
+        InterruptedAfterWriting,
+        ensure_folder,
+        refuse_replacing_inputs,
+        render_text,
+        view_is_capped,
+        write_outputs,
+    )
     from translate_cli.layout import output_names
     from translate_cli.models import model_slug
     from translate_cli.pipeline import article_name, check_indonesian, read_input, source_segments, translate_segments
@@ -232,12 +241,13 @@ def translate_command(
     models = list(dict.fromkeys(model)) if model else [None]
     if to_stdout and len(models) > 1:
         raise UserError("several models cannot share stdout: give an output folder with -o DIR")
-    targets = [outdir / model_slug(name) if outdir and len(models) > 1 else outdir for name in models]
+    targets = [outdir / model_slug(name) if outdir and name is not None and len(models) > 1 else outdir
+               for name in models]
     names = output_names(stem, document.suffix if document else None)
     refuse_replacing_inputs([target / name for target in filter(None, targets) for name in names],
                             [path for path in (file, reference) if path is not None and str(path) != "-"])
-    for target in filter(None, targets):
-        ensure_folder(target)  # before any model loads
+    for folder in filter(None, targets):
+        ensure_folder(folder)  # before any model loads
     source = source_segments(text, presegmented, document)
     for number, (name, target) in enumerate(zip(models, targets)):
         translator = load(name, device, beam, batch_size, backend, compute_type)
@@ -248,7 +258,7 @@ def translate_command(
             with progress_bar() as progress:
                 task = progress.add_task("sentences", total=len(source))
                 result = translate_segments(stem, source, translator, reference_text,
-                                            progress=lambda n: progress.advance(task, n), lines=presegmented)
+                                            progress=partial(progress.advance, task), lines=presegmented)
             written = write_outputs(result, target, document, notice) if target else []
         except InterruptedAfterWriting:
             raise Interrupted(f"interrupted: the outputs of {number + 1} model(s) are complete, "
@@ -339,7 +349,8 @@ def align_command(
              "that tells the sentences apart")] = Method.auto,
     model: Annotated[Optional[str], typer.Option("--model", "-m", metavar="MODEL",
                                                  help="model for --method translation")] = None,
-    output_format: Annotated[Format, typer.Option("--format", metavar="[tsv|jsonl]", help="output format")] = Format.tsv,
+    output_format: Annotated[Format, typer.Option("--format", metavar="[tsv|jsonl]",
+                                                  help="output format")] = Format.tsv,
 ) -> None:
     """Align the sentences of two texts; print the beads (1-1, 1-2, 2-1, 1-0, 0-1, ...)."""
     from translate_cli.formats import bead_row, json_line, tsv_fields, tsv_line
@@ -395,8 +406,10 @@ def score_command(
         "--metrics", "-m", metavar="NAMES", help="metrics to compute: bleu, chrf, chrf++, ter (comma-separated or "
         "repeated) [default: all]")] = None,
     tokenize: Annotated[Optional[str], typer.Option(
-        metavar="NAME", help="BLEU tokenizer, as sacrebleu's --tokenize (13a, intl, char, none, flores200, ...)")] = None,
-    lowercase: Annotated[bool, typer.Option("--lowercase", "-lc", help="case-insensitive BLEU (sacrebleu's -lc)")] = False,
+        metavar="NAME",
+        help="BLEU tokenizer, as sacrebleu's --tokenize (13a, intl, char, none, flores200, ...)")] = None,
+    lowercase: Annotated[bool, typer.Option("--lowercase", "-lc",
+                                            help="case-insensitive BLEU (sacrebleu's -lc)")] = False,
     chrf_lowercase: Annotated[bool, typer.Option("--chrf-lowercase", help="case-insensitive chrF and chrF++")] = False,
     ter_case_sensitive: Annotated[bool, typer.Option(
         "--ter-case-sensitive", help="case-sensitive TER (sacrebleu's TER ignores case by default)")] = False,
@@ -416,11 +429,20 @@ def score_command(
     from dataclasses import replace
 
     from translate_cli.pipeline import read_article, read_input
-    from translate_cli.score import (METRIC_LABELS, ScoreOptions, coverage_warning, pairings_scores, paired_test,
-                                     score_pairings, scored_texts)
+    from translate_cli.score import (
+        METRIC_LABELS,
+        PairedResult,
+        ScoreOptions,
+        coverage_warning,
+        paired_test,
+        pairings_scores,
+        score_pairings,
+        scored_texts,
+    )
 
     hyps, references = _score_files(files or [], refs or [], hyp_option, ctx.meta.get("args", []))
-    chosen = [m.strip().lower() for value in (metrics or ["bleu,chrf,chrf++,ter"]) for m in value.split(",") if m.strip()]
+    chosen = [m.strip().lower() for value in (metrics or ["bleu,chrf,chrf++,ter"])
+              for m in value.split(",") if m.strip()]
     unknown = [m for m in chosen if m not in METRIC_LABELS]
     if unknown:
         raise UserError(f"unknown metric {unknown[0]!r}: use {', '.join(METRIC_LABELS)}")
@@ -447,7 +469,7 @@ def score_command(
         if not all(p.by_line for pairing in pairings for p in pairing):
             raise UserError("paired tests need every system line-aligned with the references (as many lines); "
                             "compare aligns systems that are not")
-        paired = paired_test(hyps, [scored_texts(p) for p in pairings], options, test)
+        paired: Sequence[PairedResult | None] = paired_test(hyps, [scored_texts(p) for p in pairings], options, test)
     else:
         paired = [None] * len(hyps)
     systems = list(zip(hyps, scores, paired))
@@ -669,8 +691,8 @@ def batch_command(
 ) -> None:
     """Translate a folder of articles: mirrored outputs, resumable, one bad file never stops the batch."""
     from translate_cli.batch import DEFAULT_GLOB, BatchJob
-    from translate_cli.layout import SUMMARY_NAME
     from translate_cli.batch import print_summary as print_batch_summary
+    from translate_cli.layout import SUMMARY_NAME
     from translate_cli.models import model_slug
     from translate_cli.storage import OutputFolder, check_apart, is_url, join, local_input
 
@@ -681,8 +703,9 @@ def batch_command(
     failed, summaries = [], []
     with local_input(indir, "input") as local_in, local_input(references, "references") as local_refs:
         for name in models:  # a URL's files are staged in local_in, local_refs; outputs mirrored to it
-            target = join(output, model_slug(name)) if len(models) > 1 else output
+            target = join(output, model_slug(name)) if name is not None and len(models) > 1 else output
             out = OutputFolder(target)
+            assert local_in is not None  # INDIR is a required argument
             with BatchJob(local_in, out.local, references=local_refs, notice=notice, publish=out.publish,
                           glob=tuple(glob) if glob else DEFAULT_GLOB, shown_as=(indir, str(target)),
                           output_root=None if is_url(output) else Path(output)) as job:
@@ -718,7 +741,8 @@ def compare_command(
     runs: Annotated[list[Path], typer.Argument(
         metavar="RUN...", help="output folders of translate/batch runs; the first is the baseline")],
     references: Annotated[Path, typer.Option(metavar="REFS", help="folder (or file) of references")],
-    html: Annotated[Optional[Path], typer.Option(metavar="FILE", help="write a self-contained HTML report here")] = None,
+    html: Annotated[Optional[Path], typer.Option(metavar="FILE",
+                                                 help="write a self-contained HTML report here")] = None,
     as_json: JsonOption = False,
     frequency_corpus: Annotated[Optional[Path], typer.Option(metavar="FILE", help=(
         "English training text (one sentence a line) to count word frequencies on; default: the references"))] = None,

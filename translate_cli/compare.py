@@ -21,27 +21,45 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
-from sacrebleu.significance import PairedTest
+from sacrebleu.significance import PairedTest, Result
 
 from translate_cli.align import align
-from translate_cli.analysis import (NgramComparison, ScoreBucket, WordBucket, ngram_differences, ngram_matches,
-                                    read_word_frequencies, score_buckets, tokenize, word_accuracy, word_changes,
-                                    word_frequencies)
+from translate_cli.analysis import (
+    NgramComparison,
+    ScoreBucket,
+    WordBucket,
+    ngram_differences,
+    ngram_matches,
+    read_word_frequencies,
+    score_buckets,
+    tokenize,
+    word_accuracy,
+    word_changes,
+    word_frequencies,
+)
 from translate_cli.batch import DEFAULT_GLOB
 from translate_cli.checks import CODES, check_pairs, count_findings
-from translate_cli.document import Bead
 from translate_cli.errors import UserError
 from translate_cli.formats import atomic_write_text
 from translate_cli.layout import CURRENT, SUMMARY_NAME
 from translate_cli.pages import LOWER_IS_BETTER, METRIC_DIRECTIONS, page_link, render_page
 from translate_cli.pipeline import read_article, read_input
-from translate_cli.score import (METRIC_LABELS, Segments, group_texts, lines_correspond, pair_texts, segments_of,
-                                 sentence_chrf, text_lines)
+from translate_cli.score import (
+    METRIC_LABELS,
+    Segments,
+    group_texts,
+    lines_correspond,
+    pair_texts,
+    segments_of,
+    sentence_chrf,
+    text_lines,
+)
 from translate_cli.score import corpus_metrics as score_metrics
 from translate_cli.terminal import shown
 
@@ -143,7 +161,7 @@ def article_key(relpath: Path, run: bool) -> str:
 
 def _files(folder: Path, patterns: tuple[str, ...], run: bool) -> dict[str, Path]:
     """Article files under ``folder`` by match key; hidden paths left out."""
-    found = {}
+    found: dict[str, Path] = {}
     for pattern in patterns:
         for path in sorted(folder.rglob(pattern)):
             rel = path.relative_to(folder)
@@ -258,7 +276,7 @@ def compare_runs(run_dirs: list[Path], references: Path, n_samples: int = 1000,
     for folder, run in zip(run_dirs, runs):
         if not run:
             raise UserError(f"{folder}: not a translate or batch output folder (it holds no *.en.txt translation)")
-    skipped = {}
+    skipped: dict[str, str] = {}
     for folder, run in zip(run_dirs, runs):
         for key, reason in _stale(folder, run).items():
             skipped.setdefault(key, reason)
@@ -275,7 +293,8 @@ def compare_runs(run_dirs: list[Path], references: Path, n_samples: int = 1000,
     common = sorted(set.intersection(*(set(run) for run in runs)) & set(refs))
     if not common:
         left_out = "; ".join(f"{key}: {reason}" for key, reason in list(skipped.items())[:3])
-        raise UserError("the runs share no article that has a reference" + (f" (left out: {left_out})" if left_out else ""))
+        raise UserError("the runs share no article that has a reference"
+                        + (f" (left out: {left_out})" if left_out else ""))
 
     # segments[i] is (article, reference segment, [hypothesis of each system]); sources[i] its source text
     segments: list[tuple[str, str, list[str]]] = []
@@ -312,8 +331,8 @@ def compare_runs(run_dirs: list[Path], references: Path, n_samples: int = 1000,
     common = [key for key in common if key not in skipped]
 
     systems, signatures = _significance(names, run_dirs, segments, n_samples, own)
-    for system, counts in zip(systems, flagged):
-        system.flagged = counts
+    for row, counts in zip(systems, flagged):
+        row.flagged = counts
     articles = _per_article(common, own, units)
     for article in articles:
         article.pages = [_article_page(run[article.article]) for run in runs]
@@ -365,7 +384,8 @@ def _significance(names, run_dirs, segments, n_samples, own) -> tuple[list[Syste
     """Corpus scores on each system's own segments (``own``), with paired bootstrap CIs and p-values against
     the first system on the shared ``segments`` (sacrebleu's PairedTest)."""
     refs = [ref for _, ref, _ in segments]
-    named = [(name, [hyps[i] for _, _, hyps in segments]) for i, name in enumerate(names)]
+    named: list[tuple[str, Sequence[str]]] = [(name, [hyps[i] for _, _, hyps in segments])
+                                              for i, name in enumerate(names)]
     metrics = corpus_metrics()
     signatures, results = PairedTest(named, metrics, [refs], test_type="bs", n_samples=n_samples)()
     del results["System"]
@@ -375,6 +395,9 @@ def _significance(names, run_dirs, segments, n_samples, own) -> tuple[list[Syste
     same = [hyps == named[0][1] for _, hyps in named]
     for label, column in zip(metrics, results.values()):
         for system, result, identical in zip(systems, column, same):
+            # sacrebleu types each column as names or Results: the names ("System") are deleted above, and the
+            # bootstrap test sets mean and ci
+            assert isinstance(result, Result) and result.mean is not None and result.ci is not None
             p_value = 1.0 if identical and result.p_value is not None else result.p_value
             system.metrics[label] = MetricResult(result.score, float(result.mean), float(result.ci), p_value)
     for k, (system, (_, hyps)) in enumerate(zip(systems, named)):
@@ -568,8 +591,8 @@ def render_terminal(comparison: Comparison, console: Console) -> None:
             table.add_row(shown(diff.article), f"[dim]{shown(diff.source)}[/]\n{shown(diff.reference)}",
                           *(f"{_marked(runs)}\n[dim]chrF {chrf:.1f}[/]" for runs, chrf in zip(diff.changes, diff.chrf)))
         console.print(table)
-    for article, reason in comparison.skipped.items():
-        console.print(f"[yellow]left out[/] {shown(article)}: {shown(reason)}")
+    for key, reason in comparison.skipped.items():
+        console.print(f"[yellow]left out[/] {shown(key)}: {shown(reason)}")
 
 
 def render_html(comparison: Comparison, base: Path | None = None) -> str:

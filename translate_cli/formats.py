@@ -330,7 +330,8 @@ def tmx_chunks(result: TranslationResult) -> Iterator[str]:
         "srclang": SRC_LANG,
         "o-tmf": "translate-cli",
     })
-    yield f'<?xml version="1.0" encoding="UTF-8"?>\n<tmx version="1.4">\n  {ET.tostring(header, encoding="unicode")}\n  <body>\n'
+    yield (f'<?xml version="1.0" encoding="UTF-8"?>\n<tmx version="1.4">\n'
+           f'  {ET.tostring(header, encoding="unicode")}\n  <body>\n')
     for number, row in enumerate(result.rows, start=1):
         if not row.src_text.strip() or not row.tgt_text.strip():
             continue
@@ -471,7 +472,7 @@ def html_chunks(result: TranslationResult, labels: Sequence[str] = ()) -> Iterat
     def rows() -> Iterator[_PageRow]:
         for i, row in enumerate(result.rows[:MAX_VIEW_ROWS]):
             first = row.src[0] if row.src else None
-            paragraph = starts.get(first)
+            paragraph = starts.get(first) if first is not None else None
             yield _PageRow(i + 1, row.src_text, row.tgt_text, row.ref_text or "", _chrf(row.chrf), i in worst,
                            paragraph, first in headlines and len(row.src) == 1,
                            labels[paragraph - 1] if paragraph and paragraph <= len(labels) else "", row.flags)
@@ -485,5 +486,6 @@ def html_chunks(result: TranslationResult, labels: Sequence[str] = ()) -> Iterat
 
 def render_scores(result: TranslationResult) -> str:
     """``scores.json``: the article, model and every field of its Scores."""
+    assert result.scores is not None  # written only for a scored result
     data = {"article": result.name, "model": result.model, **dataclasses.asdict(result.scores)}
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import re
+from abc import ABC, abstractmethod
 from pathlib import Path
 
 _NAMED_SPECIALS = ("bos_token", "eos_token", "unk_token", "sep_token", "pad_token", "cls_token", "mask_token")
@@ -24,7 +25,7 @@ def _content(token) -> str:
     return token["content"] if isinstance(token, dict) else str(token)
 
 
-class _Tokenizer:
+class _Tokenizer(ABC):
     """The part of a transformers tokenizer's interface that translate.py uses."""
 
     def __init__(self, config: dict, token_to_id):
@@ -40,6 +41,10 @@ class _Tokenizer:
 
     def convert_tokens_to_ids(self, tokens):
         return self._token_to_id(tokens) if isinstance(tokens, str) else [self._token_to_id(t) for t in tokens]
+
+    @abstractmethod
+    def decode(self, ids, skip_special_tokens: bool = False) -> str:
+        """The text of one sequence of ids."""
 
     def batch_decode(self, sequences, skip_special_tokens: bool = False) -> list[str]:
         return [self.decode(ids, skip_special_tokens) for ids in sequences]
@@ -107,7 +112,7 @@ class _SentencePieceTokenizer(_Tokenizer):
 
     def decode(self, ids, skip_special_tokens: bool = False) -> str:
         ids = [int(i) for i in ids if not (skip_special_tokens and int(i) in self.all_special_ids)]
-        specials, text, pieces = set(self.all_special_tokens), "", []
+        specials, text, pieces = set(self.all_special_tokens), "", list[str]()
         space = " " if self._family == "marian" else ""
         for token in self.convert_ids_to_tokens(ids):  # special tokens are kept out of sentencepiece
             if token in specials:
@@ -141,7 +146,7 @@ class _TokenizersTokenizer(_Tokenizer):
         return {"input_ids": [e.ids for e in self._tokenizer.encode_batch(texts, add_special_tokens=False)]}
 
     def convert_ids_to_tokens(self, ids) -> list[str]:
-        return [self._tokenizer.id_to_token(int(i)) for i in ids]
+        return [self._tokenizer.id_to_token(int(i)) or self.unk_token for i in ids]  # None: an id out of range
 
     def decode(self, ids, skip_special_tokens: bool = False) -> str:
         # transformers never cleans up spaces after a BPE model (it would corrupt the text)

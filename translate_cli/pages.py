@@ -57,7 +57,8 @@ def page_chunks(template: str, **context) -> Iterator[str]:
 
 
 def page_link(target: Path, base: Path) -> str:
-    """A relative, percent-encoded URL from folder ``base`` to file ``target`` (``a b/c#1.html`` -> ``a%20b/c%231.html``).
+    """A relative, percent-encoded URL from folder ``base`` to file ``target``
+    (``a b/c#1.html`` -> ``a%20b/c%231.html``).
 
     Percent-encoding also keeps a folder named like ``javascript:x`` from becoming a URL scheme.
     """

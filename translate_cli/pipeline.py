@@ -53,14 +53,16 @@ def read_input(path: Path | str, notice: Callable[[str], None] | None = None,
     subtitles when it starts as they do (with a notice)."""
     stdin = str(path) == "-"
     data = read_limited(sys.stdin.buffer, "<stdin>") if stdin else None
-    if stdin and suffix is None and is_subrip(data):
+    if data is not None and suffix is None and is_subrip(data):
         suffix = ".srt"
         if notice:
             notice("<stdin>: read as SubRip subtitles (--format txt reads it as plain text)")
     suffix = suffix or (None if stdin else Path(path).suffix.lower())
     if suffix not in FORMATS:
-        return (decode(data, "<stdin>", notice) if stdin else read_article(path, notice)), None
-    document = read_document("<stdin>" if stdin else path, data if stdin else read_bytes(Path(path)), notice, suffix)
+        return (decode(data, "<stdin>", notice) if data is not None else read_article(path, notice)), None
+    if data is None:
+        data = read_bytes(Path(path))
+    document = read_document("<stdin>" if stdin else path, data, notice, suffix)
     return document.text, document
 
 
@@ -181,7 +183,8 @@ def build_result(name: str, source: list[Segment], translations: list[str], mode
         reference, beads = align_text([s.text for s in source], reference_text, translations, presegmented=lines)
     rows = [row_for_bead(bead, source, translations, reference, sentence_chrf) for bead in beads]
     return TranslationResult(name, source, target, with_checks(rows), model, seconds,
-                             score_segments(scored, not pairing.by_line), lines=lines, scored=tuple(zip(scored.hyps, scored.refs)))
+                             score_segments(scored, not pairing.by_line), lines=lines,
+                             scored=tuple(zip(scored.hyps, scored.refs)))
 
 
 def align_text(source: Sequence[str], text: str, translation: Sequence[str] | None = None, *, lang: str = "en",
@@ -265,11 +268,11 @@ def stream_text(source: Sequence[Segment], translator: SentenceTranslator, lines
     while start < len(source):
         chunk = source[start:start + size]
         parts = []
-        for segment, text in zip(chunk, translator.translate([s.text for s in chunk], progress=progress)):
-            lead = ("\n" * segment.paragraph if lines else "") if previous is None else _separator(
-                previous, segment.paragraph, lines)
+        for sentence, text in zip(chunk, translator.translate([s.text for s in chunk], progress=progress)):
+            lead = ("\n" * sentence.paragraph if lines else "") if previous is None else _separator(
+                previous, sentence.paragraph, lines)
             parts += [lead, text]
-            previous = segment.paragraph
+            previous = sentence.paragraph
         yield "".join(parts)
         start, size = start + size, min(2 * size, most)
     if source:

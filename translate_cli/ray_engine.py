@@ -141,7 +141,7 @@ class RayTranslator:
         # Similar lengths share a batch (less padding); the workers take batches as they become free.
         order = sorted(range(len(sentences)), key=lambda i: len(sentences[i]))
         queue = deque(order[start:start + self.batch_size] for start in range(0, len(order), self.batch_size))
-        outputs: list[str | None] = [None] * len(sentences)
+        outputs = [""] * len(sentences)  # every one is set before the return
         attempts: Counter[int] = Counter()  # failures by the batch's first index
         running: dict = {}  # call -> (worker, batch)
         try:
@@ -161,12 +161,12 @@ class RayTranslator:
                 except ray.exceptions.RayTaskError as error:  # the model failed: fail this call like a local one
                     self._idle.append(worker)
                     raise error.cause from None
-                except ray.exceptions.RayActorError:  # the worker died: its batch goes to the next free worker
+                except ray.exceptions.RayActorError as error:  # the worker died: its batch goes to the next free worker
                     self._wait_for_restart(worker)
                     attempts[batch[0]] += 1
                     if attempts[batch[0]] >= MAX_ATTEMPTS:
                         raise RuntimeError(f"Ray workers died {MAX_ATTEMPTS} times on one batch of {len(batch)} "
-                                           "sentences")
+                                           "sentences") from error
                     queue.appendleft(batch)
                     self.resubmitted += 1
                     continue

@@ -27,6 +27,7 @@ from __future__ import annotations
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from typing import Any, cast
 
 from sacrebleu.metrics import BLEU, CHRF, TER
 
@@ -239,15 +240,15 @@ def resegment_words(hyp_text: str, ref: Sequence[str]) -> list[str]:
         previous = row
     owner, i, j = [0] * n, n, m  # owner[i]: the reference word row that takes hypothesis word i
     while i > 0:
-        move = moves[j][i - bounds[j][0]] if j else _LEFT
-        if move == _UP:
+        step = moves[j][i - bounds[j][0]] if j else _LEFT
+        if step == _UP:
             j -= 1
             continue
         owner[i - 1] = max(j, 1)
-        i, j = i - 1, j - (move == _DIAGONAL)
+        i, j = i - 1, j - (step == _DIAGONAL)
     pieces: list[list[str]] = [[] for _ in ref]
-    for token, row in zip(tokens, owner):
-        pieces[ref_tokens[row - 1][0]].append(token)
+    for token, j in zip(tokens, owner):
+        pieces[ref_tokens[j - 1][0]].append(token)
     return [" ".join(piece) for piece in pieces]
 
 
@@ -335,7 +336,8 @@ def score_corpus(hyps: Sequence[str], refs: Sequence[str] | Sequence[Sequence[st
                  options: ScoreOptions = ScoreOptions()) -> Scores:
     """Plain sacrebleu corpus scores of segment-aligned hypotheses and one reference (a list of strings)
     or several (a list of such lists)."""
-    streams = [list(refs)] if not refs or isinstance(refs[0], str) else [list(r) for r in refs]
+    one = not refs or isinstance(refs[0], str)  # mypy does not narrow ``refs`` by its first item
+    streams = [list(cast(Sequence[str], refs))] if one else [list(r) for r in refs]
     for stream in streams:
         if len(stream) != len(hyps):
             raise UserError(f"{len(hyps)} hypothesis segments but {len(stream)} reference segments")
@@ -385,7 +387,7 @@ def paired_test(names: Sequence[str], systems: Sequence[tuple[list[str], list[li
     from sacrebleu.significance import PairedTest
 
     metrics = corpus_metrics(options)
-    named = [(name, hyps) for name, (hyps, _) in zip(names, systems)]
+    named: list[tuple[str, Sequence[str]]] = [(name, hyps) for name, (hyps, _) in zip(names, systems)]
     signatures, results = PairedTest(named, metrics, systems[0][1], test_type=test_type,
                                      n_samples=1000 if test_type == "bs" else 10000)()
     del results["System"]
@@ -396,8 +398,10 @@ def paired_test(names: Sequence[str], systems: Sequence[tuple[list[str], list[li
     def number(value) -> float | None:
         return None if value is None else float(value)  # numpy's floats to plain ones (JSON)
 
-    return [PairedResult(*({key: number(getattr(column[k], attr)) for key, column in by_key.items()}
-                           for attr in ("mean", "ci", "p_value")), signed) for k in range(len(names))]
+    def values(k: int, attr: str) -> dict[str, float | None]:
+        return {key: number(getattr(column[k], attr)) for key, column in by_key.items()}
+
+    return [PairedResult(values(k, "mean"), values(k, "ci"), values(k, "p_value"), signed) for k in range(len(names))]
 
 
 def corpus_metrics(options: ScoreOptions = ScoreOptions()) -> dict:
@@ -450,8 +454,11 @@ def _scores(hyps: Sequence[str], streams: list[list[str]], options: ScoreOptions
     metrics = corpus_metrics(options)
     results = {key: metric.corpus_score(list(hyps), streams, n_bootstrap=options.n_bootstrap)
                for key, metric in metrics.items()}
+    # Any: mypy checks the values of a **-unpacked dict against every field, not only the metrics'
+    metric_scores: dict[str, Any] = {field: results[key].score if key in results else None
+                                     for key, field in METRIC_FIELDS.items()}
     return Scores(
-        **{field: results[key].score if key in results else None for key, field in METRIC_FIELDS.items()},
+        **metric_scores,
         signatures={key: str(metric.get_signature()) for key, metric in metrics.items()},
         ci={key: float(result._ci) for key, result in results.items()} if options.n_bootstrap > 1 else {},
         ter_skipped=ter_skipped or "",

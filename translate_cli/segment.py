@@ -95,7 +95,8 @@ def rules_for(lang: str) -> str:
     the generic rules. Raises UserError for a code that is not 2 or 3 lowercase letters.
     """
     if not re.fullmatch(r"[a-z]{2,3}", lang):
-        raise UserError(f"invalid language code {lang!r} for segmentation: use an ISO 639-1 or 639-3 code (id, en, ...)")
+        raise UserError(f"invalid language code {lang!r} for segmentation: "
+                        "use an ISO 639-1 or 639-3 code (id, en, ...)")
     return TUNED_RULES.get(lang, "generic")
 
 
@@ -280,7 +281,8 @@ def _is_boundary(text: str, sentence_start: int, candidate: re.Match[str], rules
         return False
     if kind == "number":
         return not first.isdigit() and not opener.startswith(("(", "#"))
-    if kind == "time" and first.isupper() and not opener and _after_number(text, sentence_start, candidate.start() - len(raw)):
+    if (kind == "time" and first.isupper() and not opener
+            and _after_number(text, sentence_start, candidate.start() - len(raw))):
         return not _time_phrase(text, sentence_start, candidate.start(), rules)
     if kind == "final":
         return first.isupper()

@@ -167,7 +167,8 @@ def build_model(cfg: TrainConfig, vocab_size: int):
     from transformers import MarianConfig, MarianMTModel
 
     pad = vocab_size - 1
-    config = MarianConfig(
+    # num_beams, max_length and bad_words_ids reach PretrainedConfig's **kwargs, which MarianConfig's signature hides
+    config = MarianConfig(  # type: ignore[call-arg]
         vocab_size=vocab_size, decoder_vocab_size=vocab_size, d_model=cfg.d_model,
         encoder_layers=cfg.encoder_layers, decoder_layers=cfg.decoder_layers,
         encoder_attention_heads=cfg.heads, decoder_attention_heads=cfg.heads,
@@ -189,7 +190,7 @@ def make_batches(data: dict, max_tokens: int, max_len: int, pad: int, seed: int)
     keep = np.flatnonzero((data["src_len"] <= max_len) & (data["tgt_len"] <= max_len))
     noise = np.random.default_rng(seed).random(len(keep))
     order = keep[np.lexsort((noise, data["tgt_len"][keep], data["src_len"][keep]))]
-    batches, current, longest = [], [], 0
+    batches, current, longest = [], list[int](), 0
     for i in order:
         longest_next = max(longest, data["src_len"][i], data["tgt_len"][i] + 1)
         if current and longest_next * (len(current) + 1) > max_tokens:
@@ -224,7 +225,7 @@ def dev_chrf(model, tokenizer, dev: dict, device: str, batch_size: int = 64) -> 
     import torch
 
     model.eval()
-    hyps = []
+    numbered: list[tuple[int, str]] = []
     order = sorted(range(len(dev["src"])), key=lambda i: len(dev["src"][i]))
     with torch.inference_mode():
         for start in range(0, len(order), batch_size):
@@ -232,9 +233,9 @@ def dev_chrf(model, tokenizer, dev: dict, device: str, batch_size: int = 64) -> 
             enc = tokenizer([dev["src"][i] for i in rows], return_tensors="pt", padding=True,
                             truncation=True, max_length=256).to(device)
             out = model.generate(**enc, num_beams=1, max_new_tokens=int(enc["input_ids"].shape[1] * 1.5 + 10))
-            hyps.extend(zip(rows, tokenizer.batch_decode(out, skip_special_tokens=True)))
+            numbered.extend(zip(rows, tokenizer.batch_decode(out, skip_special_tokens=True)))
     model.train()
-    hyps = [h for _, h in sorted(hyps)]
+    hyps = [h for _, h in sorted(numbered)]
     return sacrebleu.corpus_chrf(hyps, [dev["ref"]]).score, len(set(hyps)) / max(len(hyps), 1)
 
 

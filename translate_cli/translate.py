@@ -16,7 +16,6 @@ import shutil
 import sys
 import tempfile
 import warnings
-from collections import Counter
 from dataclasses import replace
 from pathlib import Path
 from typing import Callable, Sequence
@@ -218,7 +217,8 @@ class _CTranslate2Engine:
             tokens = result.hypotheses[0]
             if self.target_token and tokens[:1] == [self.target_token]:
                 tokens = tokens[1:]
-            outputs.append(self.tokenizer.decode(self.tokenizer.convert_tokens_to_ids(tokens), skip_special_tokens=True))
+            outputs.append(self.tokenizer.decode(self.tokenizer.convert_tokens_to_ids(tokens),
+                                                 skip_special_tokens=True))
         return outputs
 
 
@@ -245,9 +245,9 @@ def _max_source_tokens(model_path: Path, tokenizer) -> int:
     from transformers import AutoConfig
 
     config = AutoConfig.from_pretrained(model_path)
-    limits = [getattr(config, name, None) for name in ("max_position_embeddings", "n_positions")]
-    limits.append(tokenizer.model_max_length)
-    limits = [n for n in limits if isinstance(n, int) and 0 < n < 100_000]
+    found = [getattr(config, name, None) for name in ("max_position_embeddings", "n_positions")]
+    found.append(tokenizer.model_max_length)
+    limits = [n for n in found if isinstance(n, int) and 0 < n < 100_000]
     return min(limits) if limits else FALLBACK_MAX_TOKENS
 
 

@@ -179,8 +179,8 @@ def fill(pieces: Sequence[str | Anchor], translation: str) -> list[str | Anchor]
     The work is linear in the block's length and its number of anchors (see :func:`_find_anchor`).
     """
     translation = collapse_space(translation)
-    lengths = [len(piece.text if isinstance(piece, Anchor) else piece) for piece in pieces]
-    before = list(itertools.accumulate(lengths, initial=0))
+    texts = [piece.text if isinstance(piece, Anchor) else piece for piece in pieces]
+    before = list(itertools.accumulate(map(len, texts), initial=0))
     anchors = sum(isinstance(piece, Anchor) for piece in pieces)
     reach = max(_MIN_REACH, _REACH_GAPS * len(translation) // max(anchors, 1))
     groups: list[list[int]] = [[]]  # indices of the text pieces between the anchors found
@@ -197,7 +197,7 @@ def fill(pieces: Sequence[str | Anchor], translation: str) -> list[str | Anchor]
             position = start + len(text)
             groups.append([])
     cuts.append(translation[position:])
-    receiving = [n for n, group in enumerate(groups) if any(pieces[i].strip() for i in group)]
+    receiving = [n for n, group in enumerate(groups) if any(texts[i].strip() for i in group)]
     if not receiving:
         return list(pieces)
     gathered: dict[int, list[str]] = {n: [] for n in receiving}
@@ -207,7 +207,7 @@ def fill(pieces: Sequence[str | Anchor], translation: str) -> list[str | Anchor]
             gathered[target].append(cut)
     filled = list(pieces)
     for n in receiving:
-        for i, text in zip(groups[n], _spread([pieces[i] for i in groups[n]], " ".join(gathered[n]))):
+        for i, text in zip(groups[n], _spread([texts[i] for i in groups[n]], " ".join(gathered[n]))):
             filled[i] = text
     return filled
 

@@ -3,8 +3,9 @@ page headers and footers.
 
 A block is one paragraph with text: each section's own headers first (default, first-page and even-page;
 one linked to the previous section's is not repeated), then the body in document order (tables, nested
-ones included, where they stand; a merged cell once), then the sections' own footers. Its text is that of its text runs, those inside hyperlinks included; the writer
-spreads the paragraph's translation over the same runs in proportion to their length
+ones included, where they stand; a merged cell once), then the sections' own footers. Its text is that of
+its text runs, those inside hyperlinks included; the writer spreads the paragraph's translation over the
+same runs in proportion to their length
 (``documents.fill``), so every run keeps its formatting (bold, italic, font, ...) and the paragraph its
 style. Runs holding anything besides text (pictures, fields, page breaks) are left as they are and their
 text is not translated. Footnotes, comments and text boxes are not translated. A paragraph without a letter

@@ -23,10 +23,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from translate_cli.documents import Anchor, Block, block_text, collapse_space, fill, has_words
 from translate_cli.errors import UserError
 from translate_cli.textfile import decode
+
+if TYPE_CHECKING:
+    from lxml.html import HtmlElement
 
 # <meta property/name> values that copy the title or the description for social media.
 SOCIAL_META = {"og:title", "og:description", "twitter:title", "twitter:description"}
@@ -69,7 +73,7 @@ KIND_OF_TAG = {**{h: "heading" for h in HEADINGS}, "li": "list item", "dt": "lis
 
 # A place text lives in lxml: an element and "text" (before its first child), "tail" (after it) or
 # "@name" (its attribute ``name``).
-Slot = tuple[object, str]
+Slot = tuple["HtmlElement", str]
 
 
 def read_blocks(data: bytes, name: str, notice: Callable[[str], None] | None) -> list[Block]:
@@ -95,7 +99,7 @@ def render(data: bytes, translations: list[str]) -> bytes:
         if kind in ("title", "description"):
             translated_head[block_text(_pieces(slots))] = translation
         for slot, new_text in zip(slots, fill(_pieces(slots), translation)):
-            if isinstance(slot, tuple):
+            if isinstance(slot, tuple) and isinstance(new_text, str):  # fill returns text for text
                 _set(slot, new_text)
     for meta in _head_elements(root, "meta"):
         copied = translated_head.get(collapse_space(meta.get("content") or ""))

@@ -56,7 +56,7 @@ def render(data: bytes, translations: list[str]) -> bytes:
     for (kind, spans, line_starts, _), translation in zip(found, translations):
         pieces = fill(_pieces(spans), translation)
         for span, piece in zip(spans, pieces):
-            if not isinstance(span, Anchor) and span[1] > span[0]:
+            if not isinstance(span, Anchor) and isinstance(piece, str) and span[1] > span[0]:
                 piece = _escape(piece, table=kind == "table cell", before_link=text.startswith("[", span[1]))
                 replacements.append((span[0], span[1], _escape_line_start(piece) if span[0] in line_starts else piece))
     out, position = [], 0
@@ -81,7 +81,7 @@ def heading_slugs(text: str) -> list[str]:
     """The anchors GitHub gives the headings of ``text``, in order. github-slugger's rule: the heading's
     text in lowercase, punctuation dropped, each space a '-'; a slug seen before gets -1, -2, ..."""
     tokens = _parser().parse(text)
-    slugs, seen = [], collections.Counter()
+    slugs, seen = [], collections.Counter[str]()
     for opening, inline in zip(tokens, tokens[1:]):
         if opening.type == "heading_open":
             plain = "".join(child.content for child in inline.children or []
@@ -115,7 +115,7 @@ def _find_blocks(text: str) -> list[Found]:
             content_lines = token.content.split("\n")
             starts = _locate_lines(text, lines, token.map[0], content_lines, used)
             runs = _text_runs(token) if starts is not None else None
-            if runs is None:  # not located (tabs that the parser expanded): the block is left as it is
+            if starts is None or runs is None:  # not located (tabs the parser expanded): the block is left as it is
                 continue
             spans = _to_source(runs, content_lines, starts)
             if has_words("".join(span[2] for span in spans if not isinstance(span, Anchor))):
@@ -151,8 +151,8 @@ def _to_source(runs: list[Span | Anchor], content_lines: list[str], starts: list
         if isinstance(run, Anchor):
             spans.append(run)
             continue
-        line = bisect.bisect_right(content_starts, run[0]) - 1
-        shift = starts[line] - content_starts[line]
+        index = bisect.bisect_right(content_starts, run[0]) - 1
+        shift = starts[index] - content_starts[index]
         spans.append((run[0] + shift, run[1] + shift, run[2]))
     return spans
 
