@@ -119,37 +119,24 @@ def notice(message: str) -> None:
     print(f"notice: {visible(message)}", file=sys.stderr)
 
 
-def load(model: str | None, device: Device, beam: int, batch_size: int, backend: Backend,
-         compute_type: ComputeType = ComputeType.auto):
-    """Resolve a model name and load its translator (with a spinner on a terminal's stderr)."""
+def load(model: str | None, options):
+    """Resolve a model name and open its translator (locally with a spinner on a terminal's stderr)."""
+    from translate_cli.engines import open_translator
     from translate_cli.models import resolve_model
     from translate_cli.terminal import console, visible
-    from translate_cli.translate import load_translator
 
     spec = resolve_model(model)  # an unknown name fails here, before the spinner
     err = console(stderr=True)
-    waiting = err.status(f"loading model {visible(spec.name)} ...") if err.is_terminal else nullcontext()
+    local = options.engine == "local"
+    waiting = err.status(f"loading model {visible(spec.name)} ...") if local and err.is_terminal else nullcontext()
     try:
         with waiting:
-            return load_translator(spec, device=device.value, beam=beam, batch_size=batch_size,
-                                   backend=backend.value, compute_type=compute_type.value)
+            return open_translator(spec, options)
     except UserError as error:
-        if model is None and spec.name != "embedded" and not os.environ.get("TRANSLATE_CLI_MODEL"):
+        if local and model is None and spec.name != "embedded" and not os.environ.get("TRANSLATE_CLI_MODEL"):
             raise UserError(f"{error} (no --model given and the embedded model in models/ is not "
                             "installed: `make model` builds it)") from None
         raise
-
-
-def load_on_ray(model: str | None, device: Device, beam: int, batch_size: int, backend: Backend,
-                compute_type: ComputeType, address: str | None, workers: int | None, cpus_per_worker: float,
-                gpus_per_worker: float):
-    """Start (or join ``address``) Ray and load the model on its workers."""
-    from translate_cli.models import resolve_model
-    from translate_cli.ray_engine import RayTranslator
-
-    return RayTranslator(resolve_model(model), address=address, workers=workers, cpus_per_worker=cpus_per_worker,
-                         gpus_per_worker=gpus_per_worker, batch_size=batch_size, device=device.value, beam=beam,
-                         backend=backend.value, compute_type=compute_type.value)
 
 
 def version_callback(value: bool) -> None:
@@ -213,6 +200,7 @@ def translate_command(
     format (a .docx only when stdout is not a terminal), plain text paragraph for paragraph.
     """
     from translate_cli.documents import render_document
+    from translate_cli.engines import ModelOptions, model_runs
     from translate_cli.formats import (
         MAX_VIEW_ROWS,
         InterruptedAfterWriting,
@@ -223,7 +211,6 @@ def translate_command(
         write_outputs,
     )
     from translate_cli.layout import output_names
-    from translate_cli.models import model_slug
     from translate_cli.pipeline import article_name, check_indonesian, read_input, source_segments, translate_segments
     from translate_cli.score import scoring_notes
     from translate_cli.terminal import progress_bar, write_text
@@ -238,11 +225,12 @@ def translate_command(
     reference_text = read_input(reference, notice)[0] if reference else None
     stem = article_name("stdin" if str(file) == "-" else file.name)
     outdir = None if str(output) == "-" else (output or (None if to_stdout else Path("out") / stem))
-    models = list(dict.fromkeys(model)) if model else [None]
-    if to_stdout and len(models) > 1:
+    options = ModelOptions(beam, batch_size, device.value, backend.value, compute_type.value)
+    runs = model_runs(model)
+    if to_stdout and len(runs) > 1:
         raise UserError("several models cannot share stdout: give an output folder with -o DIR")
-    targets = [outdir / model_slug(name) if outdir and name is not None and len(models) > 1 else outdir
-               for name in models]
+    models = [name for name, _ in runs]
+    targets = [outdir / sub if outdir and sub else outdir for _, sub in runs]
     names = output_names(stem, document.suffix if document else None)
     refuse_replacing_inputs([target / name for target in filter(None, targets) for name in names],
                             [path for path in (file, reference) if path is not None and str(path) != "-"])
@@ -250,7 +238,7 @@ def translate_command(
         ensure_folder(folder)  # before any model loads
     source = source_segments(text, presegmented, document)
     for number, (name, target) in enumerate(zip(models, targets)):
-        translator = load(name, device, beam, batch_size, backend, compute_type)
+        translator = load(name, options)
         if to_stdout and target is None and document is None and reference_text is None:
             stream_to_stdout(source, translator, presegmented)  # nothing else to make: print as it comes
             continue
@@ -353,6 +341,7 @@ def align_command(
                                                   help="output format")] = Format.tsv,
 ) -> None:
     """Align the sentences of two texts; print the beads (1-1, 1-2, 2-1, 1-0, 0-1, ...)."""
+    from translate_cli.engines import ModelOptions
     from translate_cli.formats import bead_row, json_line, tsv_fields, tsv_line
     from translate_cli.models import is_available, resolve_model
     from translate_cli.pipeline import align_text, read_input, sentence_texts
@@ -366,8 +355,7 @@ def align_command(
     wants_model = method == Method.translation or (
         method == Method.auto and (model is not None or is_available(resolve_model(None))))
     if wants_model:
-        translation = source if src_lang == tgt_lang else load(
-            model, Device.auto, 4, 32, Backend.auto).translate(source)
+        translation = source if src_lang == tgt_lang else load(model, ModelOptions()).translate(source)
     # the beads of translate's and batch's rows for the same texts (pipeline.align_text)
     target, beads = align_text(source, tgt_text, translation, lang=tgt_lang, presegmented=presegmented,
                                method=method.value)
@@ -692,30 +680,26 @@ def batch_command(
     """Translate a folder of articles: mirrored outputs, resumable, one bad file never stops the batch."""
     from translate_cli.batch import DEFAULT_GLOB, BatchJob
     from translate_cli.batch import print_summary as print_batch_summary
+    from translate_cli.engines import ModelOptions, model_runs
     from translate_cli.layout import SUMMARY_NAME
-    from translate_cli.models import model_slug
     from translate_cli.storage import OutputFolder, check_apart, is_url, join, local_input
 
-    if engine is Engine.local and (address or workers or gpus_per_worker):
-        raise UserError("--address, --workers and --gpus-per-worker need --engine ray")
+    options = ModelOptions(beam, batch_size, device.value, backend.value, compute_type.value, engine.value, address,
+                           workers, cpus_per_worker, gpus_per_worker)
     check_apart(indir, output)
-    models = list(dict.fromkeys(model)) if model else [None]
     failed, summaries = [], []
     with local_input(indir, "input") as local_in, local_input(references, "references") as local_refs:
-        for name in models:  # a URL's files are staged in local_in, local_refs; outputs mirrored to it
-            target = join(output, model_slug(name)) if name is not None and len(models) > 1 else output
+        for name, sub in model_runs(model):  # a URL's files are staged in local_in, local_refs; outputs mirrored
+            target = join(output, sub) if sub else output
             out = OutputFolder(target)
             assert local_in is not None  # INDIR is a required argument
             with BatchJob(local_in, out.local, references=local_refs, notice=notice, publish=out.publish,
                           glob=tuple(glob) if glob else DEFAULT_GLOB, shown_as=(indir, str(target)),
                           output_root=None if is_url(output) else Path(output)) as job:
                 # folders, patterns and the lock are checked before the model loads
-                if engine is Engine.ray:
-                    translator = load_on_ray(name, device, beam, batch_size, backend, compute_type, address,
-                                             workers, cpus_per_worker, gpus_per_worker)
-                    chunking = {"chunk_sentences": translator.chunk_sentences}
-                else:
-                    translator, chunking = load(name, device, beam, batch_size, backend, compute_type), {}
+                translator = load(name, options)
+                # Ray's chunks give each worker several batches (RayTranslator.chunk_sentences)
+                chunking = {"chunk_sentences": translator.chunk_sentences} if engine is Engine.ray else {}
                 try:
                     summary = job.run(translator, quiet=quiet or as_json, force=force, presegmented=presegmented,
                                       **chunking)

@@ -1,0 +1,64 @@
+"""Which translator a run uses: the model loaded in this process, or on Ray workers, from one set of options.
+
+``translate`` and ``batch`` (and the Python API) describe the model's settings once, as :class:`ModelOptions`,
+and get a :class:`~translate_cli.document.SentenceTranslator` from :func:`open_translator`, whichever engine
+runs it; :func:`model_runs` says which models a run translates with and where each one's outputs go.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from translate_cli.document import SentenceTranslator
+from translate_cli.errors import UserError
+from translate_cli.models import ModelSpec, model_slug, resolve_model
+from translate_cli.translate import DEFAULT_BATCH_SIZE, load_translator
+
+ENGINES = ("local", "ray")
+
+
+@dataclass(frozen=True)
+class ModelOptions:
+    """How a model translates (``beam`` ... ``compute_type``, as :func:`~translate_cli.translate.load_translator`
+    takes them) and where: ``engine`` local, or ray with its cluster ``address`` (None: start one here),
+    ``workers`` (None: as many as fit) and the CPUs and GPUs each worker holds."""
+
+    beam: int = 4
+    batch_size: int = DEFAULT_BATCH_SIZE
+    device: str = "auto"
+    backend: str = "auto"
+    compute_type: str = "auto"
+    engine: str = "local"
+    address: str | None = None
+    workers: int | None = None
+    cpus_per_worker: float = 1
+    gpus_per_worker: float = 0
+
+    def __post_init__(self) -> None:
+        if self.engine not in ENGINES:
+            raise UserError(f"unknown engine '{self.engine}': use one of {', '.join(ENGINES)}")
+        if self.engine == "local" and (self.address or self.workers or self.gpus_per_worker):
+            raise UserError("--address, --workers and --gpus-per-worker need --engine ray")
+
+
+def open_translator(model: ModelSpec | str | None, options: ModelOptions) -> SentenceTranslator:
+    """The translator for ``model`` (a ModelSpec, or a name as ``--model`` takes it; None: the default model):
+    loaded here, or on Ray workers that each load it once (``ray_engine.RayTranslator``: close it after use)."""
+    spec = model if isinstance(model, ModelSpec) else resolve_model(model)
+    if options.engine == "ray":
+        from translate_cli.ray_engine import RayTranslator
+
+        return RayTranslator(spec, address=options.address, workers=options.workers,
+                             cpus_per_worker=options.cpus_per_worker, gpus_per_worker=options.gpus_per_worker,
+                             batch_size=options.batch_size, device=options.device, beam=options.beam,
+                             backend=options.backend, compute_type=options.compute_type)
+    return load_translator(spec, device=options.device, beam=options.beam, batch_size=options.batch_size,
+                           backend=options.backend, compute_type=options.compute_type)
+
+
+def model_runs(models: Sequence[str] | None) -> list[tuple[str | None, str | None]]:
+    """Each model a run translates with (repeats dropped; None: the default model) and the subfolder of the
+    output folder its outputs go to: none for one model, ``model_slug`` of each name for several."""
+    names: list[str | None] = list(dict.fromkeys(models)) if models else [None]
+    return [(name, model_slug(name) if name is not None and len(names) > 1 else None) for name in names]
