@@ -198,13 +198,13 @@ def test_compare_counts_each_systems_findings(tmp_path, monkeypatch, capsys):
     (tmp_path / "refs" / "a.en.txt").write_text("\n".join(english.values()) + "\n", encoding="utf-8")
     run_batch(tmp_path / "in", tmp_path / "good", _Fixed("good", english.get), quiet=True)
     run_batch(tmp_path / "in", tmp_path / "copy", _Fixed("copy", lambda s: s), quiet=True)
-    code, out, err = run(["compare", tmp_path / "good", tmp_path / "copy", "--references", tmp_path / "refs",
+    code, out, err = run(["compare", tmp_path / "good", tmp_path / "copy", "--reference", tmp_path / "refs",
                           "--json"], monkeypatch, capsys)
     assert code == 0, err
     systems = json.loads(out)["systems"]
     assert systems[0]["flagged"] == dict.fromkeys(CODES, 0)
     assert systems[1]["flagged"]["untranslated"] == 2
-    code, out, _ = run(["compare", tmp_path / "good", tmp_path / "copy", "--references", tmp_path / "refs",
+    code, out, _ = run(["compare", tmp_path / "good", tmp_path / "copy", "--reference", tmp_path / "refs",
                         "--html", tmp_path / "report.html"], monkeypatch, capsys)
     assert code == 0 and "Sentences flagged by the translation checks" in out
     page = (tmp_path / "report.html").read_text(encoding="utf-8")

@@ -145,11 +145,11 @@ def test_any_language_code_segments_and_a_bad_code_is_one_line(tmp_path, monkeyp
     path = tmp_path / "fr.txt"
     path.write_text("Bonjour tout le monde. Il fait beau aujourd'hui ! 今日は晴れです。明日は雨です。",
                     encoding="utf-8")
-    code, out, err = run(["segment", path, "--lang", "fr"], monkeypatch, capsys)
+    code, out, err = run(["segment", path, "--src-lang", "fr"], monkeypatch, capsys)
     assert code == 0, err
     assert out.splitlines() == ["Bonjour tout le monde.", "Il fait beau aujourd'hui !",
                                 "今日は晴れです。", "明日は雨です。"]
-    code, _, err = run(["segment", path, "--lang", "French"], monkeypatch, capsys)
+    code, _, err = run(["segment", path, "--src-lang", "French"], monkeypatch, capsys)
     assert_one_line_error(code, err, "invalid language code 'French'")
 
 

@@ -113,11 +113,11 @@ def test_batch_and_compare_print_nothing_raw(hostile_dir, tmp_path, marian_dir, 
     (refs / "evil\x1b[31mRED\x1b]0;PWNED\x07.en.txt").write_text("This \x1b[2J\x1b[31m is red. " + HOSTILE[2],
                                                                   encoding="utf-8")
     outdir = tmp_path / "run"
-    code, out, err = run(["batch", hostile_dir, "-o", outdir, "-m", marian_dir, "--references", refs, "--beam", 1,
+    code, out, err = run(["batch", hostile_dir, "-o", outdir, "-m", marian_dir, "--reference", refs, "--beam", 1,
                           "--backend", "transformers"], monkeypatch, capsys)
     assert code == 0, err
     assert_terminal_safe(out, err)
-    code, out, err = run(["compare", outdir, outdir, "--references", refs], monkeypatch, capsys)
+    code, out, err = run(["compare", outdir, outdir, "--reference", refs], monkeypatch, capsys)
     assert code == 0, err
     assert_terminal_safe(out, err)
     assert "\\x1b" in out
@@ -592,7 +592,7 @@ def test_links_out_of_indir_or_refdir_are_not_read(tmp_path, marian_dir, monkeyp
     (indir / "same.txt").symlink_to(indir / "a.txt")  # a link inside INDIR is read
     refs.mkdir()
     (refs / "same.txt").symlink_to(secret)
-    code, out, err = run([*batch_args(indir, outdir, marian_dir), "--references", refs], monkeypatch, capsys)
+    code, out, err = run([*batch_args(indir, outdir, marian_dir), "--reference", refs], monkeypatch, capsys)
     assert_one_line_error(code, err, "2 of 3 articles failed")
     summary = json.loads((outdir / "summary.json").read_text(encoding="utf-8"))
     reasons = {a["relpath"]: a["reason"] for a in summary["articles"] if a["status"] == "failed"}

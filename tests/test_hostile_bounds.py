@@ -63,7 +63,7 @@ def test_compare_leaves_out_an_article_whose_rows_have_wrong_types(field, value,
     rows = [json.loads(line) for line in jsonl.read_text(encoding="utf-8").splitlines()]
     rows[0][field] = value  # valid JSON, wrong type (a string where sentence ids belong, ...)
     jsonl.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
-    code, out, err = run(["compare", run_dir, "--references", refs, "--json"], monkeypatch, capsys)
+    code, out, err = run(["compare", run_dir, "--reference", refs, "--json"], monkeypatch, capsys)
     assert code == 0, err
     skipped = json.loads(out)["skipped"]
     assert list(skipped) == ["a"] and "line 1 is not a translate-cli row" in skipped["a"]
@@ -76,7 +76,7 @@ def test_compare_refuses_a_summary_with_an_article_without_a_file_name(relpath, 
     summary = json.loads(summary_path.read_text(encoding="utf-8"))
     summary["articles"][0]["relpath"] = relpath
     summary_path.write_text(json.dumps(summary), encoding="utf-8")
-    code, _, err = run(["compare", run_dir, "--references", refs], monkeypatch, capsys)
+    code, _, err = run(["compare", run_dir, "--reference", refs], monkeypatch, capsys)
     assert_one_line_error(code, err, "summary.json: is not a translate-cli batch summary")
 
 

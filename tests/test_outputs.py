@@ -84,7 +84,7 @@ def test_scores_of_an_earlier_run_are_removed(tmp_path, marian_dir, monkeypatch,
     (indir / "berita.txt").write_text(ARTICLE, encoding="utf-8")
     (refs / "berita.txt").write_text(REFERENCE, encoding="utf-8")
     args = ["batch", indir, "-o", runs, "-m", marian_dir, "--quiet", "--beam", 1, "--backend", "transformers"]
-    code, _, err = run([*args, "--references", refs], monkeypatch, capsys)
+    code, _, err = run([*args, "--reference", refs], monkeypatch, capsys)
     assert code == 0, err
     assert (runs / "berita" / "scores.json").is_file()
     code, _, err = run(args, monkeypatch, capsys)
@@ -110,7 +110,7 @@ def test_batch_whose_outputs_would_replace_an_article_or_reference_is_refused(tm
     refs.mkdir(parents=True)
     (indir / "a.txt").write_text(ARTICLE, encoding="utf-8")
     (refs / "a.en.txt").write_text(REFERENCE, encoding="utf-8")
-    code, _, err = run(["batch", indir, "-o", tmp_path / "out", "--references", refs, *args], monkeypatch, capsys)
+    code, _, err = run(["batch", indir, "-o", tmp_path / "out", "--reference", refs, *args], monkeypatch, capsys)
     assert_one_line_error(code, err, f"would replace the input {refs / 'a.en.txt'}")
     assert (docs / "docs.md").read_text(encoding="utf-8") == DOCUMENTS["guide.md"]
     assert (refs / "a.en.txt").read_text(encoding="utf-8") == REFERENCE

@@ -1,4 +1,4 @@
-"""One scoring path: ``translate --reference``, ``score``, ``batch --references`` and ``compare`` give the
+"""One scoring path: ``translate --reference``, ``score``, ``batch --reference`` and ``compare`` give the
 figures sacrebleu gives, to the last digit, on real line-aligned test sets (NTREX-128, FLORES-200 from
 ../shared/data); and ``score`` reads its files as sacrebleu users expect."""
 
@@ -60,13 +60,13 @@ def test_four_commands_equal_sacrebleu_on_real_test_sets(name, tmp_path, monkeyp
     assert code == 0, err
     assert figures(json.loads(out)) == expected
 
-    code, _, err = run(["batch", tmp_path / "in", "-o", tmp_path / "b", "--presegmented", "--references",
+    code, _, err = run(["batch", tmp_path / "in", "-o", tmp_path / "b", "--presegmented", "--reference",
                         tmp_path / "refs", "-q"], monkeypatch, capsys)
     assert code == 0, err
     summary = json.loads((tmp_path / "b" / "summary.json").read_text())
     assert figures(summary["corpus"]) == figures(summary["articles"][0]["scores"]) == expected
 
-    code, out, err = run(["compare", tmp_path / "b", "--references", tmp_path / "refs", "--json"], monkeypatch, capsys)
+    code, out, err = run(["compare", tmp_path / "b", "--reference", tmp_path / "refs", "--json"], monkeypatch, capsys)
     assert code == 0, err
     metrics = json.loads(out)["systems"][0]["metrics"]
     assert {key: metrics[label]["score"] for key, label in (("bleu", "BLEU"), ("chrf", "chrF"), ("chrf++", "chrF++"),
@@ -255,7 +255,7 @@ def test_batch_notes_a_translation_scored_word_by_word_with_the_presegmented_hin
     (tmp_path / "in" / "a.id.txt").write_text(" ".join(sentences) + "\n", encoding="utf-8")
     (tmp_path / "refs" / "a.en.txt").write_text("\n".join(sentences) + "\n", encoding="utf-8")  # line per sentence
     monkeypatch.setattr(cli, "load", lambda *args, **kwargs: Unpunctuated())
-    code, out, err = run(["batch", tmp_path / "in", "-o", tmp_path / "b", "--references", tmp_path / "refs", "--json"],
+    code, out, err = run(["batch", tmp_path / "in", "-o", tmp_path / "b", "--reference", tmp_path / "refs", "--json"],
                          monkeypatch, capsys)
     assert code == 0, err
     article = json.loads((tmp_path / "b" / "summary.json").read_text())["articles"][0]

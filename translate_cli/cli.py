@@ -107,6 +107,7 @@ ComputeOption = Annotated[ComputeType, typer.Option(
     "--compute-type", metavar="[auto|int8|int8_float16|float16|float32]",
     help="CTranslate2 quantisation (auto: int8 on CPU, float16 on GPU)")]
 ForceOption = Annotated[bool, typer.Option("--force", help="translate even if the text does not look Indonesian")]
+QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="no progress bars")]
 JsonOption = Annotated[bool, typer.Option("--json", help="print JSON instead of tables")]
 LANG_HELP = ("ISO 639-1/3 language code: id (and ms) and en use tuned rules; any other language generic ones "
              "(terminal punctuation of many scripts, no abbreviation list)")
@@ -119,8 +120,9 @@ def notice(message: str) -> None:
     print(f"notice: {visible(message)}", file=sys.stderr)
 
 
-def load(model: str | None, options):
-    """Resolve a model name and open its translator (locally with a spinner on a terminal's stderr)."""
+def load(model: str | None, options, quiet: bool = False):
+    """Resolve a model name and open its translator (locally with a spinner on a terminal's stderr unless
+    ``quiet``)."""
     from translate_cli.engines import open_translator
     from translate_cli.models import resolve_model
     from translate_cli.terminal import console, visible
@@ -128,7 +130,8 @@ def load(model: str | None, options):
     spec = resolve_model(model)  # an unknown name fails here, before the spinner
     err = console(stderr=True)
     local = options.engine == "local"
-    waiting = err.status(f"loading model {visible(spec.name)} ...") if local and err.is_terminal else nullcontext()
+    spinner = local and err.is_terminal and not quiet
+    waiting = err.status(f"loading model {visible(spec.name)} ...") if spinner else nullcontext()
     try:
         with waiting:
             return open_translator(spec, options)
@@ -137,6 +140,37 @@ def load(model: str | None, options):
             raise UserError(f"{error} (no --model given and the embedded model in models/ is not "
                             "installed: `make model` builds it)") from None
         raise
+
+
+RENAMED = {  # old spellings, still taken (hidden from --help) with a notice: command -> {old: new}
+    "segment": {"--lang": "--src-lang"},
+    "score": {"--ref": "--reference"},
+    "batch": {"--references": "--reference"},
+    "compare": {"--references": "--reference"},
+}
+
+
+def respelled(args: list[str], renamed: dict[str, str]) -> list[str]:
+    """``args`` with each old option spelling (``--ref``, ``--ref=FILE``) replaced by its new one, saying so
+    once per spelling; nothing after ``--`` is an option."""
+    out: list[str] = []
+    for k, arg in enumerate(args):
+        if arg == "--":
+            return out + args[k:]
+        old, equals, value = arg.partition("=")
+        if old in renamed:
+            if not any(a.partition("=")[0] == old for a in args[:k]):
+                notice(f"{old} is now {renamed[old]}; the old spelling still works")
+            arg = renamed[old] + equals + value
+        out.append(arg)
+    return out
+
+
+class Command(typer.core.TyperCommand):
+    """A command that still takes its options' old spellings (:data:`RENAMED`)."""
+
+    def parse_args(self, ctx, args):
+        return super().parse_args(ctx, respelled(list(args), RENAMED.get(self.name or "", {})))
 
 
 def version_callback(value: bool) -> None:
@@ -151,11 +185,11 @@ def common(version: Annotated[bool, typer.Option("--version", callback=version_c
     """Translate Indonesian articles into English and judge the result."""
 
 
-@app.command("segment", epilog=examples("translate-cli segment article.id.txt",
-                                        "cat reference.txt | translate-cli segment - --lang en"))
+@app.command("segment", cls=Command, epilog=examples("translate-cli segment article.id.txt",
+                                                     "cat reference.txt | translate-cli segment - --src-lang en"))
 def segment_command(
     file: Annotated[str, typer.Argument(metavar="FILE", help="text file, or - for stdin")],
-    lang: Annotated[str, typer.Option(metavar="CODE", help=LANG_HELP)] = "id",
+    lang: Annotated[str, typer.Option("--src-lang", metavar="CODE", help=f"language of FILE: {LANG_HELP}")] = "id",
 ) -> None:
     """Split a text into sentences: one per line, a blank line between paragraphs."""
     from translate_cli.pipeline import read_article
@@ -192,6 +226,7 @@ def translate_command(
     document_format: Annotated[Optional[DocumentFormat], typer.Option(
         "--format", metavar="[txt|md|html|docx|srt]",
         help="format of FILE where its suffix does not say (stdin: txt unless given)")] = None,
+    quiet: QuietOption = False,
 ) -> None:
     """Translate one article; write the translation (also as STEM.en.SUFFIX for a .md, .html, .docx or .srt
     document), bitext (TSV, JSONL, TMX, Markdown, HTML) and scores.
@@ -238,12 +273,12 @@ def translate_command(
         ensure_folder(folder)  # before any model loads
     source = source_segments(text, presegmented, document)
     for number, (name, target) in enumerate(zip(models, targets)):
-        translator = load(name, options)
+        translator = load(name, options, quiet)
         if to_stdout and target is None and document is None and reference_text is None:
-            stream_to_stdout(source, translator, presegmented)  # nothing else to make: print as it comes
+            stream_to_stdout(source, translator, presegmented, quiet)  # nothing else to make: print as it comes
             continue
         try:
-            with progress_bar() as progress:
+            with progress_bar(quiet=quiet) as progress:
                 task = progress.add_task("sentences", total=len(source))
                 result = translate_segments(stem, source, translator, reference_text,
                                             progress=partial(progress.advance, task), lines=presegmented)
@@ -274,13 +309,13 @@ def translate_command(
             notice(score_line(result.scores))
 
 
-def stream_to_stdout(source, translator, presegmented: bool) -> None:
+def stream_to_stdout(source, translator, presegmented: bool, quiet: bool) -> None:
     """Print the translation's text on stdout paragraph by paragraph as its sentences are translated."""
     from translate_cli.pipeline import stream_text
     from translate_cli.terminal import progress_bar, write_text
 
     try:
-        with progress_bar() as progress:
+        with progress_bar(quiet=quiet) as progress:
             task = progress.add_task("sentences", total=len(source))
             for piece in stream_text(source, translator, presegmented, partial(progress.advance, task)):
                 write_text(piece)
@@ -367,7 +402,7 @@ def align_command(
             print(tsv_line(tsv_fields(row)))
 
 
-class ArgsKeptCommand(typer.core.TyperCommand):
+class ArgsKeptCommand(Command):
     """A command that keeps its arguments in the order given (``ctx.meta["args"]``), where click's parsed
     values lose it: ``score REF -i S1 S2`` needs to know that S2 follows -i."""
 
@@ -386,7 +421,7 @@ def score_command(
     files: Annotated[Optional[list[str]], typer.Argument(
         metavar="[HYP] [REF]...", help="HYP then REF(s); with -i, the references; with -r, the hypothesis")] = None,
     refs: Annotated[Optional[list[str]], typer.Option(
-        "--ref", "-r", metavar="FILE", help="a human reference; repeat for several (line-aligned)")] = None,
+        "--reference", "-r", metavar="FILE", help="a human reference; repeat for several (line-aligned)")] = None,
     hyp_option: Annotated[Optional[list[str]], typer.Option(
         "--hyp", "-i", metavar="FILE...", help="the system output(s), as sacrebleu's -i: every file after -i up "
         "to the next option is a system (-i H1 H2, or -i H1 -i H2), scored one row each")] = None,
@@ -642,9 +677,9 @@ def models_command(as_json: JsonOption = False) -> None:
     console().print(table)
 
 
-@app.command("batch", epilog=examples(
+@app.command("batch", cls=Command, epilog=examples(
     "translate-cli batch articles/ -o runs/base",
-    "translate-cli batch articles/ -o runs/cmp -m opus-mt -m nllb-600m --references refs/",
+    "translate-cli batch articles/ -o runs/cmp -m opus-mt -m nllb-600m -r refs/",
     "translate-cli batch articles/ -o runs/base --glob 'news/**/*.txt' --json",
     "translate-cli batch s3://news/id -o s3://news/runs/base --engine ray --address auto"))
 def batch_command(
@@ -654,7 +689,8 @@ def batch_command(
         "--output", "-o", metavar="OUTDIR", help="output folder (mirrors INDIR), or an fsspec URL")],
     model: ModelOption = None,
     references: Annotated[Optional[str], typer.Option(
-        metavar="REFDIR", help="folder (or URL) of references, matched by relative path and stem")] = None,
+        "--reference", "-r", metavar="REFDIR",
+        help="folder (or URL) of references, matched by relative path and stem")] = None,
     glob: Annotated[Optional[list[str]], typer.Option(
         metavar="PATTERN", help="file pattern relative to INDIR; repeat for several "
                            "[default: *.txt, *.md, *.html, *.htm, *.docx, *.srt]")] = None,
@@ -663,7 +699,7 @@ def batch_command(
     device: DeviceOption = Device.auto,
     backend: BackendOption = Backend.auto,
     compute_type: ComputeOption = ComputeType.auto,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no progress bars")] = False,
+    quiet: QuietOption = False,
     force: Annotated[bool, typer.Option("--force", help="translate files even if they do not look Indonesian")] = False,
     presegmented: Annotated[bool, typer.Option(
         "--presegmented", help="one segment per line in every file, translated line for line (test sets)")] = False,
@@ -718,13 +754,14 @@ def batch_command(
         raise UserError("; ".join(failed))
 
 
-@app.command("compare", epilog=examples(
-    "translate-cli compare runs/base runs/new --references refs/",
-    "translate-cli compare runs/base runs/new --references refs/ --html report.html"))
+@app.command("compare", cls=Command, epilog=examples(
+    "translate-cli compare runs/base runs/new -r refs/",
+    "translate-cli compare runs/base runs/new -r refs/ --html report.html"))
 def compare_command(
     runs: Annotated[list[Path], typer.Argument(
         metavar="RUN...", help="output folders of translate/batch runs; the first is the baseline")],
-    references: Annotated[Path, typer.Option(metavar="REFS", help="folder (or file) of references")],
+    references: Annotated[Path, typer.Option("--reference", "-r", metavar="REFS",
+                                             help="folder (or file) of references")],
     html: Annotated[Optional[Path], typer.Option(metavar="FILE",
                                                  help="write a self-contained HTML report here")] = None,
     as_json: JsonOption = False,
