@@ -28,7 +28,7 @@ _EXPORTS = {
     "TranslationResult": "document", "UserError": "errors", "Interrupted": "errors",
     # stages
     "segment_text": "segment", "align_sentences": "align", "read_article": "pipeline", "translate_article": "pipeline",
-    "load_translator": "translate", "Translator": "translate",
+    "load_translator": "translate", "Translator": "translate", "open_translator": "engines", "ModelOptions": "engines",
     "score_texts": "score", "score_corpus": "score", "ScoreOptions": "score", "sentence_chrf": "score",
     "write_outputs": "formats", "run_batch": "batch", "compare_runs": "compare", "resolve_model": "models",
     "Finding": "document", "CheckedText": "checks", "check_pair": "checks", "check_pairs": "checks",
@@ -43,6 +43,7 @@ if TYPE_CHECKING:
     from translate_cli.checks import CheckedText, check_pair, check_pairs, check_texts
     from translate_cli.compare import compare_runs
     from translate_cli.document import AlignedRow, Bead, Finding, Scores, Segment, TranslationResult
+    from translate_cli.engines import ModelOptions, open_translator
     from translate_cli.errors import Interrupted, UserError
     from translate_cli.formats import write_outputs
     from translate_cli.models import resolve_model

@@ -1,6 +1,6 @@
 """Translate a folder tree of articles with one loaded model, resumably.
 
-Wiring (CLI ``batch INDIR -o OUTDIR [--model M]... [--references REFDIR] [--glob PATTERN]...
+Wiring (CLI ``batch INDIR -o OUTDIR [--model M]... [--reference REFDIR] [--glob PATTERN]...
 [--quiet] [--beam N] [--batch-size N] [--device D]``)::
 
     for name in models:                      # one loaded model per run

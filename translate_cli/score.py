@@ -1,6 +1,6 @@
 """Reference scoring with sacrebleu: BLEU, chrF, chrF++ and TER, also across different sentence splits.
 
-One path for every command (``translate --reference``, ``batch --references``, ``score``, ``compare``):
+One path for every command (``translate --reference``, ``batch --reference``, ``score``, ``compare``):
 :func:`pair_texts` takes the hypothesis text and the reference text as written to disk and pairs them.
 
 * **Line by line**, exactly as ``sacrebleu REF -i HYP`` does, when both have the same number of lines
