@@ -16,13 +16,17 @@ from contextlib import nullcontext
 from enum import Enum
 from functools import partial
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
 from translate_cli.errors import Interrupted, UserError
 from translate_cli.translate import DEFAULT_BATCH_SIZE
 from translate_cli.version import VERSION
+
+if TYPE_CHECKING:
+    from translate_cli.document import SentenceTranslator
+    from translate_cli.engines import ModelOptions
 
 ENVIRONMENT = """\b
 Environment:
@@ -120,7 +124,7 @@ def notice(message: str) -> None:
     print(f"notice: {visible(message)}", file=sys.stderr)
 
 
-def load(model: str | None, options, quiet: bool = False):
+def load(model: str | None, options: ModelOptions, quiet: bool = False) -> SentenceTranslator:
     """Resolve a model name and open its translator (locally with a spinner on a terminal's stderr unless
     ``quiet``)."""
     from translate_cli.engines import open_translator
@@ -718,6 +722,7 @@ def batch_command(
     from translate_cli.batch import print_summary as print_batch_summary
     from translate_cli.engines import ModelOptions, model_runs
     from translate_cli.layout import SUMMARY_NAME
+    from translate_cli.ray_engine import RayTranslator  # imports Ray only when one starts
     from translate_cli.storage import OutputFolder, check_apart, is_url, join, local_input
 
     options = ModelOptions(beam, batch_size, device.value, backend.value, compute_type.value, engine.value, address,
@@ -733,15 +738,14 @@ def batch_command(
                           glob=tuple(glob) if glob else DEFAULT_GLOB, shown_as=(indir, str(target)),
                           output_root=None if is_url(output) else Path(output)) as job:
                 # folders, patterns and the lock are checked before the model loads
-                translator = load(name, options)
-                # Ray's chunks give each worker several batches (RayTranslator.chunk_sentences)
-                chunking = {"chunk_sentences": translator.chunk_sentences} if engine is Engine.ray else {}
-                try:
-                    summary = job.run(translator, quiet=quiet or as_json, force=force, presegmented=presegmented,
-                                      **chunking)
+                translator = load(name, options, quiet or as_json)
+                on_ray = translator if isinstance(translator, RayTranslator) else None
+                run = partial(job.run, translator, quiet=quiet or as_json, force=force, presegmented=presegmented)
+                try:  # Ray's chunks give each worker several batches (RayTranslator.chunk_sentences)
+                    summary = run(chunk_sentences=on_ray.chunk_sentences) if on_ray else run()
                 finally:
-                    if engine is Engine.ray:
-                        translator.close()
+                    if on_ray:
+                        on_ray.close()
             summaries.append(summary.to_json())
             if not as_json:
                 print_batch_summary(summary)
