@@ -22,15 +22,15 @@ from translate_cli.analysis import (
 from translate_cli.batch import run_batch
 from translate_cli.compare import (
     MetricResult,
-    _metric_cell,
     article_key,
     compare_runs,
-    render_terminal,
+    metric_cell,
     shared_segments,
     significant,
     to_json,
     write_html,
 )
+from translate_cli.compare_report import UNALIGNED, render_terminal
 from translate_cli.document import Bead
 from translate_cli.errors import UserError
 from translate_cli.score import group_texts, regroup, score_texts
@@ -222,7 +222,7 @@ def test_star_only_where_the_shown_scores_differ():
     assert not significant(MetricResult(49.98, 50.0, 1.0, p_value=0.001), baseline)  # both show 50.0
     assert significant(MetricResult(49.9, 49.9, 1.0, p_value=0.001), baseline)
     assert not significant(MetricResult(40.0, 40.0, 1.0, p_value=0.2), baseline)
-    assert _metric_cell(MetricResult(49.98, 50.0, 1.0, p_value=0.001), baseline).endswith(")")
+    assert metric_cell(MetricResult(49.98, 50.0, 1.0, p_value=0.001), baseline).endswith(")")
 
 
 def test_single_reference_file_and_flat_translate_layout(runs, tmp_path):
