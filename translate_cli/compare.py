@@ -46,7 +46,7 @@ from translate_cli.batch import DEFAULT_GLOB
 from translate_cli.checks import CODES, check_pairs, count_findings
 from translate_cli.errors import UserError
 from translate_cli.formats import atomic_write_text
-from translate_cli.layout import CURRENT, SUMMARY_NAME
+from translate_cli.layout import CURRENT, INDEX_NAME, SUMMARY_NAME
 from translate_cli.pages import LOWER_IS_BETTER, METRIC_DIRECTIONS, page_link, render_page
 from translate_cli.pipeline import read_article, read_input
 from translate_cli.score import (
@@ -557,7 +557,8 @@ def better(result: MetricResult, baseline: MetricResult, metric: str) -> bool:
 
 
 def render_html(comparison: Comparison, base: Path | None = None) -> str:
-    """One self-contained HTML page (template ``compare.html.j2``); article links are relative to folder ``base``."""
+    """One self-contained HTML page (template ``compare.html.j2``) linking each run's article pages and batch
+    index; links are relative to folder ``base``."""
     base = Path(base) if base is not None else Path.cwd()
     metrics = list(comparison.systems[0].metrics)
     baseline = comparison.systems[0].metrics
@@ -567,8 +568,10 @@ def render_html(comparison: Comparison, base: Path | None = None) -> str:
               for system in comparison.systems]
     links = {a.article: [page_link(Path(page), base) if page else None for page in a.pages]
              for a in comparison.articles}
+    indexes = [page_link(Path(s.path) / INDEX_NAME, base) if (Path(s.path) / INDEX_NAME).is_file() else None
+               for s in comparison.systems]
     return render_page("compare.html.j2", comparison=comparison, names=[s.name for s in comparison.systems],
-                       metrics=metrics, scores=scores, links=links, directions=METRIC_DIRECTIONS)
+                       metrics=metrics, scores=scores, links=links, indexes=indexes, directions=METRIC_DIRECTIONS)
 
 
 def write_html(comparison: Comparison, path: Path) -> None:
