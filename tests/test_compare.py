@@ -141,8 +141,13 @@ def test_outputs(runs, tmp_path):
     report.parent.mkdir()
     write_html(comparison, report)
     page = report.read_text(encoding="utf-8")
-    charts = len(comparison.buckets) + len(comparison.score_buckets) + len(comparison.word_accuracy)
-    assert page.count("<svg") == 3 and page.count("<rect") == 2 * charts
+    charts = 4 + len(comparison.buckets) + len(comparison.score_buckets) + len(comparison.word_accuracy)
+    assert page.count("<svg") == 5 and page.count("<rect") == 2 * charts  # scores, length, scatter, histogram, words
+    assert page.count("<path") == 2 * 4  # a 95% interval per system and metric
+    assert page.count("<circle") == 2 * len(comparison.lengths) == 2 * sum(b.segments for b in comparison.buckets)
+    assert len(comparison.sentence_chrf) == len(comparison.lengths)
+    for axis in ("reference length (words)", "sentence chrF (0–100)", "segments (count)", "word F-measure (0–1)"):
+        assert axis in page  # axis titles with units
     assert "<script" not in page and "<link" not in page and "src=" not in page and "http" not in page
     links = re.findall(r'href="([^"]+)"', page)
     pages = [link for link in links if not link.startswith("#")]

@@ -21,6 +21,7 @@ from __future__ import annotations
 import dataclasses
 import html
 import json
+import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -144,6 +145,8 @@ class Comparison:
     word_accuracy: list[WordBucket] = field(default_factory=list)
     frequency_source: str = "references"  # what the word frequencies were counted on
     ngrams: list[NgramComparison] = field(default_factory=list)  # the first system against each other one
+    lengths: list[int] = field(default_factory=list)  # reference words of each shared segment
+    sentence_chrf: list[list[float]] = field(default_factory=list)  # each shared segment's chrF per system
 
 
 def article_key(relpath: Path, run: bool) -> str:
@@ -385,7 +388,8 @@ def compare_runs(run_dirs: list[Path], references: Path, n_samples: int = 1000,
         article.pages = [_article_page(run[article.article]) for run in runs]
     chrf = [[sentence_chrf(h, ref) for h in hyps] for _, ref, hyps in segments]
     comparison = Comparison(systems, signatures, articles, _buckets(segments, len(names)),
-                            _differences(segments, sources, chrf, unaligned), skipped, score_buckets(chrf))
+                            _differences(segments, sources, chrf, unaligned), skipped, score_buckets(chrf),
+                            lengths=[len(ref.split()) for _, ref, _ in segments], sentence_chrf=chrf)
     _add_word_analyses(comparison, segments, frequency_corpus)
     return comparison
 
@@ -570,8 +574,11 @@ def render_html(comparison: Comparison, base: Path | None = None) -> str:
              for a in comparison.articles}
     indexes = [page_link(Path(s.path) / INDEX_NAME, base) if (Path(s.path) / INDEX_NAME).is_file() else None
                for s in comparison.systems]
+    # the score chart's top: the highest interval end, rounded up to the next 20 (TER may pass 100)
+    score_top = 20 * max(1, math.ceil(max(r.score + r.ci for s in comparison.systems for r in s.metrics.values()) / 20))
     return render_page("compare.html.j2", comparison=comparison, names=[s.name for s in comparison.systems],
-                       metrics=metrics, scores=scores, links=links, indexes=indexes, directions=METRIC_DIRECTIONS)
+                       metrics=metrics, scores=scores, links=links, indexes=indexes, directions=METRIC_DIRECTIONS,
+                       score_top=score_top, length_top=10 * max(1, math.ceil(max(comparison.lengths) / 10)))
 
 
 def write_html(comparison: Comparison, path: Path) -> None:
