@@ -97,6 +97,9 @@ def test_article_pages_link_their_files_and_the_batch_index(pages):
     links = [unquote(link) for link in re.findall(r'href="([^"]+)"', article.read_text(encoding="utf-8"))]
     assert {Path(link).suffix for link in links} == {".txt", ".tsv", ".jsonl", ".tmx", ".md", ".json"}
     assert all((article.parent / link).is_file() for link in links)
+    page = article.read_text(encoding="utf-8")
+    assert page.count("<svg") == 1 and page.count("<rect") == 10  # the sentence chrF histogram, ten buckets
+    assert "rows (count)" in page and "<title>rows, [10,20): 1</title>" in page  # the row with chrF 10
     index = pages["index"]
     in_batch = next(index.parent.glob("berita/berita.html"))
     links = [unquote(link) for link in re.findall(r'href="([^"]+)"', in_batch.read_text(encoding="utf-8"))]

@@ -471,6 +471,7 @@ def html_chunks(result: TranslationResult, labels: Sequence[str] = (),
     """:func:`render_html` as the template streams it, a row at a time (at most ``MAX_VIEW_ROWS`` rows);
     ``labels`` are the document's block labels, shown with the paragraphs they start; ``links`` the (text,
     URL) of the files written beside the page."""
+    from translate_cli.analysis import score_buckets
     from translate_cli.checks import count_findings
     from translate_cli.pages import page_chunks
 
@@ -488,10 +489,13 @@ def html_chunks(result: TranslationResult, labels: Sequence[str] = (),
 
     scores = score_table(result.scores) if result.scores is not None else []
     checks = count_findings([row.flags for row in result.rows])
+    # compare-mt's sentence-score buckets for one system: a histogram of the rows' sentence chrF
+    histogram = [(b.label, b.segments) for b in score_buckets([[row.chrf] for row in result.rows
+                                                                if row.chrf is not None])]
     return page_chunks("article.html.j2", result=result, rows=rows(), row_count=len(result.rows),
                        capped=_capped_note(result) if view_is_capped(result) else "",
                        reference=has_reference(result), worst_count=len(worst), scores=scores, checks=checks,
-                       links=links)
+                       links=links, histogram=histogram)
 
 
 def render_scores(result: TranslationResult) -> str:
