@@ -412,6 +412,9 @@ def test_plain_hypothesis_files_with_names_through_the_cli_wrap_in_a_file(runs, 
     assert max(len(line) for line in out.splitlines()) <= 120  # piped: wrapped, not thousands of columns
     assert "base" in out and "new" in out and "H1.txt" in out  # the names, and the paths they stand for
     assert "panjang" in out.replace("\n", "").replace("│", "").replace(" ", "")  # folded, not cut
+    monkeypatch.setenv("COLUMNS", "wide")  # not a number: the default width, no traceback
+    code, out, err = run(["compare", h1, h2, "--references", ref], monkeypatch, capsys)
+    assert code == 0 and max(len(line) for line in out.splitlines()) <= 120 and "Traceback" not in err
     code, out, err = run(["compare", h1, h2, "--references", ref, "--names", "one", "--json"], monkeypatch, capsys)
     assert code == 1 and "1 names for 2 systems" in err and "Traceback" not in err
 

@@ -24,9 +24,9 @@ UNALIGNED = "(no text aligned here)"
 def compare_console() -> Console:
     """A console for stdout whose width is the terminal's, else ``COLUMNS`` or ``FILE_WIDTH``: the long
     tables wrap there instead of running thousands of columns wide."""
-    interactive = sys.stdout.isatty()
-    width = None if interactive else int(os.environ.get("COLUMNS", "").strip() or FILE_WIDTH)
-    return Console(file=sys.stdout, highlight=False, width=width)
+    columns = os.environ.get("COLUMNS", "").strip()
+    width = int(columns) if columns.isdigit() and int(columns) > 0 else FILE_WIDTH
+    return Console(file=sys.stdout, highlight=False, width=None if sys.stdout.isatty() else width)
 
 
 def _table(title: str, columns: list[str], left: int = 1, **options) -> Table:
