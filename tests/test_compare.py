@@ -22,15 +22,15 @@ from translate_cli.analysis import (
 from translate_cli.batch import run_batch
 from translate_cli.compare import (
     MetricResult,
-    _metric_cell,
     article_key,
     compare_runs,
-    render_terminal,
+    metric_cell,
     shared_segments,
     significant,
     to_json,
     write_html,
 )
+from translate_cli.compare_report import UNALIGNED, render_terminal
 from translate_cli.document import Bead
 from translate_cli.errors import UserError
 from translate_cli.score import group_texts, regroup, score_texts
@@ -141,8 +141,13 @@ def test_outputs(runs, tmp_path):
     report.parent.mkdir()
     write_html(comparison, report)
     page = report.read_text(encoding="utf-8")
-    charts = len(comparison.buckets) + len(comparison.score_buckets) + len(comparison.word_accuracy)
-    assert page.count("<svg") == 3 and page.count("<rect") == 2 * charts
+    charts = 4 + len(comparison.buckets) + len(comparison.score_buckets) + len(comparison.word_accuracy)
+    assert page.count("<svg") == 5 and page.count("<rect") == 2 * charts  # scores, length, scatter, histogram, words
+    assert page.count("<path") == 2 * 4  # a 95% interval per system and metric
+    assert page.count("<circle") == 2 * len(comparison.lengths) == 2 * sum(b.segments for b in comparison.buckets)
+    assert len(comparison.sentence_chrf) == len(comparison.lengths)
+    for axis in ("reference length (words)", "sentence chrF (0–100)", "segments (count)", "word F-measure (0–1)"):
+        assert axis in page  # axis titles with units
     assert "<script" not in page and "<link" not in page and "src=" not in page and "http" not in page
     links = re.findall(r'href="([^"]+)"', page)
     pages = [link for link in links if not link.startswith("#")]
@@ -222,7 +227,7 @@ def test_star_only_where_the_shown_scores_differ():
     assert not significant(MetricResult(49.98, 50.0, 1.0, p_value=0.001), baseline)  # both show 50.0
     assert significant(MetricResult(49.9, 49.9, 1.0, p_value=0.001), baseline)
     assert not significant(MetricResult(40.0, 40.0, 1.0, p_value=0.2), baseline)
-    assert _metric_cell(MetricResult(49.98, 50.0, 1.0, p_value=0.001), baseline).endswith(")")
+    assert metric_cell(MetricResult(49.98, 50.0, 1.0, p_value=0.001), baseline).endswith(")")
 
 
 def test_single_reference_file_and_flat_translate_layout(runs, tmp_path):
@@ -390,3 +395,67 @@ def test_references_in_the_articles_own_format_as_batch_finds_them(tmp_path):
     comparison = compare_runs([tmp_path / "sys-a"], tmp_path / "refs", n_samples=20)
     assert [a.article for a in comparison.articles] == ["film", "halaman"] and not comparison.skipped
     assert all(a.chrf[0] > 50 for a in comparison.articles)
+
+
+def test_plain_hypothesis_files_with_names_through_the_cli_wrap_in_a_file(runs, tmp_path, monkeypatch, capsys):
+    from tests.cli_run import run
+
+    sents = ARTICLES["art0"]
+    ref = tmp_path / "test.en"
+    ref.write_text("".join(reference(s) + "\n" for s in sents), encoding="utf-8")
+    h1, h2 = tmp_path / "H1.txt", tmp_path / "H2.txt"
+    h1.write_text("".join(system_a(s) + " " + "panjang" * 40 + "\n" for s in sents), encoding="utf-8")
+    h2.write_text("".join(system_b(s) + "\n" for s in sents), encoding="utf-8")
+    monkeypatch.delenv("COLUMNS", raising=False)
+    code, out, err = run(["compare", h1, h2, "-r", ref, "--names", "base,new"], monkeypatch, capsys)
+    assert code == 0, err
+    assert max(len(line) for line in out.splitlines()) <= 120  # piped: wrapped, not thousands of columns
+    assert "base" in out and "new" in out and "H1.txt" in out  # the names, and the paths they stand for
+    assert "panjang" in out.replace("\n", "").replace("│", "").replace(" ", "")  # folded, not cut
+    monkeypatch.setenv("COLUMNS", "wide")  # not a number: the default width, no traceback
+    code, out, err = run(["compare", h1, h2, "-r", ref], monkeypatch, capsys)
+    assert code == 0 and max(len(line) for line in out.splitlines()) <= 120 and "Traceback" not in err
+    code, out, err = run(["compare", h1, h2, "-r", ref, "--names", "one", "--json"], monkeypatch, capsys)
+    assert code == 1 and "1 names for 2 systems" in err and "Traceback" not in err
+
+
+def test_folders_of_several_models_are_one_system_each_with_their_model(runs, tmp_path):
+    import shutil
+
+    multi = tmp_path / "multi"  # as batch -m A -m B writes it: OUTDIR/<model>/
+    for name in ("sys-a", "sys-b"):
+        shutil.copytree(runs / name, multi / name)
+    comparison = compare_runs([multi], runs / "refs", n_samples=20)
+    assert [(s.name, s.model) for s in comparison.systems] == [("sys-a", "sys-a"), ("sys-b", "sys-b")]
+    single = tmp_path / "single"  # as translate -m A -m B -o DIR writes it: DIR/<model>/<stem>.*
+    for name in ("m1", "m2"):
+        shutil.copytree(runs / "sys-a" / "news" / "art1", single / name)
+    comparison = compare_runs([single], runs / "refs" / "news" / "art1.en.txt", n_samples=20)
+    assert [s.name for s in comparison.systems] == ["m1", "m2"]
+    assert comparison.systems[0].model == "sys-a"  # from the Markdown view's Model line
+
+
+def test_same_named_folders_get_distinct_labels(runs, tmp_path):
+    import shutil
+
+    for parent in ("x", "y"):
+        shutil.copytree(runs / "sys-a", tmp_path / parent / "out")
+    comparison = compare_runs([tmp_path / "x" / "out", tmp_path / "y" / "out"], runs / "refs", n_samples=20)
+    assert [s.name for s in comparison.systems] == ["x/out", "y/out"]
+
+
+def test_alignment_made_empty_hypotheses_are_marked(tmp_path):
+    english = (Path(__file__).parent / "data" / "almaty-back-online.en.txt").read_text(encoding="utf-8")
+    reference = [line for line in english.splitlines() if line.strip()][1:13]
+    (tmp_path / "refs").mkdir()
+    (tmp_path / "refs" / "a.en.txt").write_text("\n".join(reference) + "\n", encoding="utf-8")
+    for name, sentences in (("good", reference), ("lossy", reference[:5] + reference[6:])):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "a.en.txt").write_text(" ".join(sentences) + "\n", encoding="utf-8")
+    comparison = compare_runs([tmp_path / "good", tmp_path / "lossy"], tmp_path / "refs", n_samples=20)
+    lost = [d for d in comparison.differences if d.reference == reference[5]]
+    assert lost and lost[0].unaligned == [False, True] and lost[0].hypotheses[1] == ""
+    assert all(not any(d.unaligned) for d in comparison.differences if d is not lost[0])
+    console = Console(file=io.StringIO(), width=200)
+    render_terminal(comparison, console)
+    assert UNALIGNED in console.file.getvalue()

@@ -82,18 +82,35 @@ def pages(tmp_path_factory) -> dict[str, Path]:
 def test_index_links_every_article_with_scores(pages):
     index = pages["index"]
     page = index.read_text(encoding="utf-8")
-    links = [unquote(link) for link in re.findall(r'href="([^"]+)"', page)]
-    assert len(links) == 2 and all((index.parent / link).is_file() for link in links)
-    assert all(link.endswith(".html") and not link.startswith("/") for link in links)
-    assert "failed" in page and "is empty" in page  # the failed article with its reason, and no link
+    links = [unquote(link) for link in re.findall(r'href="([^"#][^"]*)"', page)]
+    assert len(links) == 2 * 4 and all((index.parent / link).is_file() for link in links)  # page, text, TSV, TMX
+    assert not any(link.startswith("/") for link in links)
+    assert sorted(Path(link).suffix for link in links) == [".html", ".html", ".tmx", ".tmx", ".tsv", ".tsv",
+                                                           ".txt", ".txt"]
+    assert page.count("is empty") == 1 and 'href="#failed"' in page  # the failed article's reason once, linked
     assert page.count("<td class=\"num\">") >= 2 * (1 + 4)  # sentences and four scores per scored article
     assert "chrF++" in page and "lower is better" in page and "nrefs:1" in page  # legend and signatures
+
+
+def test_article_pages_link_their_files_and_the_batch_index(pages):
+    article = pages["article"]
+    links = [unquote(link) for link in re.findall(r'href="([^"]+)"', article.read_text(encoding="utf-8"))]
+    assert {Path(link).suffix for link in links} == {".txt", ".tsv", ".jsonl", ".tmx", ".md", ".json"}
+    assert all((article.parent / link).is_file() for link in links)
+    page = article.read_text(encoding="utf-8")
+    assert page.count("<svg") == 1 and page.count("<rect") == 10  # the sentence chrF histogram, ten buckets
+    assert "rows (count)" in page and "<title>rows, [10,20): 1</title>" in page  # the row with chrF 10
+    index = pages["index"]
+    in_batch = next(index.parent.glob("berita/berita.html"))
+    links = [unquote(link) for link in re.findall(r'href="([^"]+)"', in_batch.read_text(encoding="utf-8"))]
+    assert "../index.html" in links and all((in_batch.parent / link).is_file() for link in links)
 
 
 def test_compare_report_links_resolve(pages):
     report = pages["compare"]
     links = [unquote(link) for link in re.findall(r'href="([^"#][^"]*)"', report.read_text(encoding="utf-8"))]
     assert links and all((report.parent / link).is_file() for link in links)
+    assert sum(link.endswith(INDEX_NAME) for link in links) == 2  # each run's batch index
 
 
 @pytest.fixture(scope="module")

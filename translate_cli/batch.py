@@ -699,7 +699,7 @@ class _Run:
                                   self.translator.label, seconds_per_sentence * len(article.source), article.ref_text,
                                   self.presegmented)
             self.publish(write_outputs(result, _out_folder(self.outdir, rel), article.document,
-                                       notes.append))
+                                       notes.append, self.outdir / INDEX_NAME))
             record = _Record(len(result.source), article.reference, result.scores,
                              [hyp for hyp, _ in result.scored], [ref for _, ref in result.scored],
                              count_findings([row.flags for row in result.rows]))

@@ -760,12 +760,17 @@ def batch_command(
 
 @app.command("compare", cls=Command, epilog=examples(
     "translate-cli compare runs/base runs/new -r refs/",
-    "translate-cli compare runs/base runs/new -r refs/ --html report.html"))
+    "translate-cli compare runs/base runs/new -r refs/ --html report.html",
+    "translate-cli compare base.txt new.txt -r test.en --names base,new   # plain hypothesis files",
+    "translate-cli compare out/article -r article.en.txt   # translate -m A -m B: one system a model"))
 def compare_command(
     runs: Annotated[list[Path], typer.Argument(
-        metavar="RUN...", help="output folders of translate/batch runs; the first is the baseline")],
+        metavar="RUN...", help="output folders of translate/batch runs (one with a sub-folder per model counts as "
+        "one system per model), or plain hypothesis files; the first is the baseline")],
     references: Annotated[Path, typer.Option("--reference", "-r", metavar="REFS",
                                              help="folder (or file) of references")],
+    names: Annotated[Optional[str], typer.Option(metavar="NAMES", help=(
+        "comma-separated labels for the systems, in order (default: their paths, shortened)"))] = None,
     html: Annotated[Optional[Path], typer.Option(metavar="FILE",
                                                  help="write a self-contained HTML report here")] = None,
     as_json: JsonOption = False,
@@ -773,14 +778,17 @@ def compare_command(
         "English training text (one sentence a line) to count word frequencies on; default: the references"))] = None,
 ) -> None:
     """Compare several runs: metrics with paired bootstrap significance, and compare-mt's analyses."""
-    from translate_cli.compare import compare_runs, render_terminal, to_json, write_html
-    from translate_cli.terminal import console
+    from translate_cli.compare import compare_runs, to_json, write_html
+    from translate_cli.compare_report import compare_console, render_terminal
 
-    comparison = compare_runs(runs, references, frequency_corpus=frequency_corpus)
+    labels = [name.strip() for name in names.split(",")] if names is not None else None
+    if labels is not None and not all(labels):
+        raise UserError(f"--names: an empty name in {names!r}")
+    comparison = compare_runs(runs, references, frequency_corpus=frequency_corpus, names=labels)
     if as_json:
         print(json.dumps(to_json(comparison), indent=2, ensure_ascii=False))
     else:
-        render_terminal(comparison, console())
+        render_terminal(comparison, compare_console())
     if html:
         write_html(comparison, html)
         notice(f"report written to {html}")

@@ -12,21 +12,21 @@ intervals and p-values, and the analyses below.
 On the same segments come compare-mt's analyses (``analysis``): n-gram match differences, word accuracy by
 word frequency, segments by sentence chrF and by reference length, and the segments where the systems
 differ most, beside their source text (from the first run's ``.jsonl``) with word-level differences.
-Reports: terminal tables, JSON data, and an HTML page (``templates/compare.html.j2``) that links each
-article's page in every run.
+Reports: JSON data, terminal tables (``compare_report``) and an HTML page (``templates/compare.html.j2``)
+that links each article's page in every run.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import html
 import json
+import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rich.console import Console
-from rich.table import Table
 from sacrebleu.significance import PairedTest, Result
 
 from translate_cli.align import align
@@ -47,7 +47,7 @@ from translate_cli.batch import DEFAULT_GLOB
 from translate_cli.checks import CODES, check_pairs, count_findings
 from translate_cli.errors import UserError
 from translate_cli.formats import atomic_write_text
-from translate_cli.layout import CURRENT, SUMMARY_NAME
+from translate_cli.layout import CURRENT, INDEX_NAME, SUMMARY_NAME
 from translate_cli.pages import LOWER_IS_BETTER, METRIC_DIRECTIONS, page_link, render_page
 from translate_cli.pipeline import read_article, read_input
 from translate_cli.score import (
@@ -61,7 +61,6 @@ from translate_cli.score import (
     text_lines,
 )
 from translate_cli.score import corpus_metrics as score_metrics
-from translate_cli.terminal import shown
 
 LENGTH_EDGES = (10, 20, 30, 40)  # reference length buckets in words: 1-10, 11-20, 21-30, 31-40, 41+
 TOP_DIFFERENCES = 10
@@ -90,6 +89,7 @@ class System:
     path: str
     metrics: dict[str, MetricResult] = field(default_factory=dict)
     flagged: dict[str, int] = field(default_factory=dict)
+    model: str | None = None  # the model, engine and beam the run says it used (``model_label``), if it says
 
 
 @dataclass
@@ -126,6 +126,7 @@ class Difference:
     chrf: list[float]
     source: str = ""
     changes: list[list[tuple[str, bool]]] = field(default_factory=list)
+    unaligned: list[bool] = field(default_factory=list)  # empty because alignment gave the system no text here
 
     @property
     def spread(self) -> float:
@@ -144,6 +145,8 @@ class Comparison:
     word_accuracy: list[WordBucket] = field(default_factory=list)
     frequency_source: str = "references"  # what the word frequencies were counted on
     ngrams: list[NgramComparison] = field(default_factory=list)  # the first system against each other one
+    lengths: list[int] = field(default_factory=list)  # reference words of each shared segment
+    sentence_chrf: list[list[float]] = field(default_factory=list)  # each shared segment's chrF per system
 
 
 def article_key(relpath: Path, run: bool) -> str:
@@ -221,17 +224,53 @@ def _references(references: Path, runs: list[dict[str, Path]]) -> dict[str, Path
     return {key: references}
 
 
-def _run_names(run_dirs: list[Path]) -> list[str]:
-    """A distinct label per run: the folder's name, numbered when two runs share it (``out``, ``out (2)``)."""
+def _run_names(paths: list[Path]) -> list[str]:
+    """A distinct label per run: its name, with as many parent folders as it takes to tell runs apart
+    (``a/out``, ``b/out``); the same path twice is numbered (``out``, ``out (2)``)."""
+    parts = [path.resolve().parts for path in paths]
     names: list[str] = []
-    for path in run_dirs:
-        name = path.resolve().name or str(path)
+    for own in parts:
+        depth = 1
+        while depth < len(own) and any(other[-depth:] == own[-depth:] and other != own for other in parts):
+            depth += 1
+        name = "/".join(own[-depth:]) or str(own)
         label, number = name, 1
         while label in names:
             number += 1
             label = f"{name} ({number})"
         names.append(label)
     return names
+
+
+def _model_runs(folder: Path) -> list[Path]:
+    """The runs of a folder that ``translate -m A -m B -o DIR`` or ``batch -m A -m B`` wrote (one sub-folder
+    per model, each a run of the same articles), or ``[folder]`` when it is one run itself."""
+    if (folder / SUMMARY_NAME).is_file() or any(folder.glob("*.en.txt")):
+        return [folder]
+    subs = [sub for sub in sorted(folder.iterdir()) if sub.is_dir() and not sub.name.startswith(".")
+            and ((sub / SUMMARY_NAME).is_file() or any(sub.glob("*.en.txt")))]
+    keys = {frozenset(_files(sub, ("*.en.txt",), run=True)) for sub in subs}
+    return subs if len(subs) > 1 and len(keys) == 1 else [folder]
+
+
+def _run_model(folder: Path, run: dict[str, Path]) -> str | None:
+    """The model label a run recorded: its ``summary.json`` (batch), else an article's ``scores.json`` or the
+    ``Model:`` line of its Markdown view (translate)."""
+    records = [folder / SUMMARY_NAME] + [path.parent / "scores.json" for path in run.values()]
+    for record in records:
+        try:
+            model = json.loads(record.read_text(encoding="utf-8")).get("model")
+        except (OSError, ValueError, AttributeError):
+            continue
+        if isinstance(model, str):
+            return model
+    for path in run.values():
+        view = _beside(path, ".md")
+        if view.is_file():
+            found = re.search(r"^Model: (.+)$", view.read_text(encoding="utf-8", errors="replace")[:4000], re.M)
+            if found:
+                return html.unescape(re.sub(r"\\(.)", r"\1", found.group(1)))  # as formats._md_cell escaped it
+    return None
 
 
 def _stale(folder: Path, run: dict[str, Path]) -> dict[str, str]:
@@ -257,32 +296,41 @@ def _stale(folder: Path, run: dict[str, Path]) -> dict[str, str]:
 
 
 def compare_runs(run_dirs: list[Path], references: Path, n_samples: int = 1000,
-                 frequency_corpus: Path | None = None) -> Comparison:
+                 frequency_corpus: Path | None = None, names: Sequence[str] | None = None) -> Comparison:
     """Score each run on the articles that every run and the reference folder share.
 
-    Word frequencies for the word-accuracy buckets are counted on ``frequency_corpus`` (a training
-    text, one sentence a line) when given, else on the references.
+    A run is a folder that ``translate`` or ``batch`` wrote (one written with several models counts as one
+    run per model), or a plain hypothesis file, as compare-mt takes systems. ``names`` labels the systems
+    (default: their paths, shortened to what tells them apart). Word frequencies for the word-accuracy
+    buckets are counted on ``frequency_corpus`` (a training text, one sentence a line) when given, else on
+    the references.
     """
-    run_dirs = [Path(p) for p in run_dirs]
     references = Path(references)
-    for folder in run_dirs:
-        if not folder.is_dir():
-            raise UserError(f"run folder not found: {folder}")
+    for given in map(Path, run_dirs):
+        if not given.exists():
+            raise UserError(f"run folder not found: {given}")
+    run_dirs = [run for given in map(Path, run_dirs) for run in (_model_runs(given) if given.is_dir() else [given])]
+    if names is not None and len(names) != len(run_dirs):
+        raise UserError(f"{len(names)} names for {len(run_dirs)} systems ({', '.join(map(str, run_dirs))})")
     if not references.exists():
         raise UserError(f"references not found: {references}")
     if frequency_corpus is not None and not Path(frequency_corpus).is_file():
         raise UserError(f"frequency corpus not found: {frequency_corpus}")
-    runs = [_files(folder, ("*.en.txt",), run=True) for folder in run_dirs]
+    runs = [_files(run, ("*.en.txt",), run=True) if run.is_dir() else {article_key(Path(run.name), run=False): run}
+            for run in run_dirs]
     for folder, run in zip(run_dirs, runs):
         if not run:
             raise UserError(f"{folder}: not a translate or batch output folder (it holds no *.en.txt translation)")
+    models = [_run_model(folder, run) if folder.is_dir() else None for folder, run in zip(run_dirs, runs)]
     skipped: dict[str, str] = {}
     for folder, run in zip(run_dirs, runs):
-        for key, reason in _stale(folder, run).items():
+        for key, reason in (_stale(folder, run) if folder.is_dir() else {}).items():
             skipped.setdefault(key, reason)
             del run[key]
     refs = _references(references, runs)
-    names = _run_names(run_dirs)
+    names = list(names) if names is not None else _run_names(run_dirs)
+    if len(set(names)) != len(names):
+        raise UserError(f"two systems share a name: {', '.join(names)}")
 
     for key in sorted(set().union(*runs)):
         missing = [name for name, run in zip(names, runs) if key not in run]
@@ -299,6 +347,7 @@ def compare_runs(run_dirs: list[Path], references: Path, n_samples: int = 1000,
     # segments[i] is (article, reference segment, [hypothesis of each system]); sources[i] its source text
     segments: list[tuple[str, str, list[str]]] = []
     sources: list[str] = []
+    unaligned: list[list[bool]] = []  # per segment, which systems alignment left without text there
     own: list[list[tuple[str, str, str]]] = [[] for _ in runs]  # each system's (article, hypothesis, reference)
     units: dict[str, int] = {}  # reference units of each article
     flagged = [dict.fromkeys(CODES, 0) for _ in runs]
@@ -320,6 +369,7 @@ def compare_runs(run_dirs: list[Path], references: Path, n_samples: int = 1000,
         units[key] = len(pairings[0].ref)
         per_system = [group_texts(g, p.hyp, p.ref) for g, p in zip(groups, pairings)]
         segments += [(key, ref, [hyps[i] for hyps, _ in per_system]) for i, ref in enumerate(per_system[0][1])]
+        unaligned += [[not by_line and not system[i][0] for system in groups] for i in range(len(groups[0]))]
         unit_sources = _unit_sources(pairings[0].hyp, rows[0])
         sources += [" ".join(unit_sources[i] for i in src if unit_sources[i]) for src, _ in groups[0]]
         for counts, system_rows in zip(flagged, rows):
@@ -331,14 +381,15 @@ def compare_runs(run_dirs: list[Path], references: Path, n_samples: int = 1000,
     common = [key for key in common if key not in skipped]
 
     systems, signatures = _significance(names, run_dirs, segments, n_samples, own)
-    for row, counts in zip(systems, flagged):
-        row.flagged = counts
+    for row, counts, model in zip(systems, flagged, models):
+        row.flagged, row.model = counts, model
     articles = _per_article(common, own, units)
     for article in articles:
         article.pages = [_article_page(run[article.article]) for run in runs]
     chrf = [[sentence_chrf(h, ref) for h in hyps] for _, ref, hyps in segments]
     comparison = Comparison(systems, signatures, articles, _buckets(segments, len(names)),
-                            _differences(segments, sources, chrf), skipped, score_buckets(chrf))
+                            _differences(segments, sources, chrf, unaligned), skipped, score_buckets(chrf),
+                            lengths=[len(ref.split()) for _, ref, _ in segments], sentence_chrf=chrf)
     _add_word_analyses(comparison, segments, frequency_corpus)
     return comparison
 
@@ -454,12 +505,14 @@ def _buckets(segments, n_systems) -> list[Bucket]:
     return buckets
 
 
-def _differences(segments, sources: list[str], chrf: list[list[float]]) -> list[Difference]:
-    """The reference segments where the systems' sentence chrF spreads most (only with two systems or more)."""
+def _differences(segments, sources: list[str], chrf: list[list[float]],
+                 unaligned: list[list[bool]]) -> list[Difference]:
+    """The reference segments where the systems' sentence chrF spreads most (only with two systems or more);
+    each says which hypotheses are empty because alignment gave that system no text there."""
     if not segments or len(segments[0][2]) < 2:
         return []
-    diffs = [Difference(article, ref, hyps, scores, source)
-             for (article, ref, hyps), source, scores in zip(segments, sources, chrf)]
+    diffs = [Difference(article, ref, hyps, scores, source, unaligned=empty)
+             for (article, ref, hyps), source, scores, empty in zip(segments, sources, chrf, unaligned)]
     top = sorted(diffs, key=lambda d: -d.spread)[:TOP_DIFFERENCES]
     for diff in top:
         diff.changes = word_changes(diff.hypotheses)
@@ -496,118 +549,36 @@ def significant(result: MetricResult, baseline: MetricResult) -> bool:
             and f"{result.score:.1f}" != f"{baseline.score:.1f}")
 
 
-def _metric_cell(result: MetricResult, baseline: MetricResult) -> str:
+def metric_cell(result: MetricResult, baseline: MetricResult) -> str:
     text = f"{result.score:.1f} ± {result.ci:.1f}"
     if result.p_value is not None:
         text += f" (p={result.p_value:.3f}){'*' if significant(result, baseline) else ''}"
     return text
 
 
-def _better(result: MetricResult, baseline: MetricResult, metric: str) -> bool:
+def better(result: MetricResult, baseline: MetricResult, metric: str) -> bool:
     return (result.score < baseline.score) == (metric in LOWER_IS_BETTER)
 
 
-def _styled_cell(result: MetricResult, baseline: MetricResult, metric: str) -> str:
-    """The metric cell in rich markup: green when significantly better than the baseline, red when worse."""
-    if not significant(result, baseline):
-        return _metric_cell(result, baseline)
-    return f"[{'green' if _better(result, baseline, metric) else 'red'}]{_metric_cell(result, baseline)}[/]"
-
-
-def _marked(runs: list[tuple[str, bool]]) -> str:
-    """Rich markup of a hypothesis with its differing words highlighted."""
-    return " ".join(f"[black on yellow]{shown(text)}[/]" if changed else shown(text) for text, changed in runs)
-
-
-def render_terminal(comparison: Comparison, console: Console) -> None:
-    """Print the corpus scores, per-article, length, sentence-score, word-accuracy, n-gram and example tables."""
-    names = [shown(s.name) for s in comparison.systems]
-    metrics = list(comparison.systems[0].metrics)
-    baseline = comparison.systems[0].metrics
-    console.print("; ".join(f"{metric}: {METRIC_DIRECTIONS[metric]}" for metric in metrics)
-                  + ". * p < 0.05 against the first system, where the shown scores differ.")
-    table = Table(title="Corpus scores (95% CI; p-value against the first system)")
-    table.add_column("system")
-    for metric in metrics:
-        table.add_column(metric, justify="right")
-    for system in comparison.systems:
-        table.add_row(shown(system.name), *(_styled_cell(system.metrics[m], baseline[m], m) for m in metrics))
-    console.print(table)
-
-    table = Table(title="Sentences flagged by the translation checks (no reference; lower is better)")
-    for column in ["system", *CODES]:
-        table.add_column(column, justify="left" if column == "system" else "right")
-    for system in comparison.systems:
-        table.add_row(shown(system.name), *(str(system.flagged.get(code, 0)) for code in CODES))
-    console.print(table)
-
-    table = Table(title="chrF per article")
-    for column in ["article", "segments", *names]:
-        table.add_column(column, justify="left" if column == "article" else "right")
-    for article in comparison.articles:
-        table.add_row(shown(article.article), str(article.segments), *(f"{x:.1f}" for x in article.chrf))
-    console.print(table)
-
-    table = Table(title="chrF by reference length (words)")
-    for column in ["length", "segments", *names]:
-        table.add_column(column, justify="right")
-    for bucket in comparison.buckets:
-        table.add_row(bucket.label, str(bucket.segments), *(f"{x:.1f}" for x in bucket.chrf))
-    console.print(table)
-
-    table = Table(title="Segments by sentence chrF")
-    for column in ["chrF", *names]:
-        table.add_column(column, justify="right")
-    for score_bucket in comparison.score_buckets:
-        table.add_row(score_bucket.label, *(str(n) for n in score_bucket.segments))
-    console.print(table)
-
-    table = Table(title=f"Word F-measure by frequency (counted on {shown(comparison.frequency_source)}; "
-                        "higher is better)")
-    for column in ["frequency", "ref words", *names]:
-        table.add_column(column, justify="right")
-    for word_bucket in comparison.word_accuracy:
-        table.add_row(word_bucket.label, str(word_bucket.ref_words), *(f"{f:.3f}" for f in word_bucket.fmeasure))
-    console.print(table)
-
-    for pair in comparison.ngrams:
-        first, second = shown(pair.first), shown(pair.second)
-        table = Table(title=f"N-grams matched more often (reference matches {first} / {second})")
-        table.add_column(f"{first} better", overflow="fold")
-        table.add_column(f"{second} better", overflow="fold")
-        rows = max(len(pair.first_better), len(pair.second_better))
-        cells = [[f"{shown(d.ngram)} ({d.matches[0]}/{d.matches[1]})" for d in side]
-                 for side in (pair.first_better, pair.second_better)]
-        for row in range(rows):
-            table.add_row(*(side[row] if row < len(side) else "" for side in cells))
-        console.print(table)
-
-    if comparison.differences:
-        table = Table(title="Largest differences (sentence chrF; words that differ from the first system marked)",
-                      show_lines=True)
-        for column in ["article", "source / reference", *names]:
-            table.add_column(column, overflow="fold")
-        for diff in comparison.differences:
-            table.add_row(shown(diff.article), f"[dim]{shown(diff.source)}[/]\n{shown(diff.reference)}",
-                          *(f"{_marked(runs)}\n[dim]chrF {chrf:.1f}[/]" for runs, chrf in zip(diff.changes, diff.chrf)))
-        console.print(table)
-    for key, reason in comparison.skipped.items():
-        console.print(f"[yellow]left out[/] {shown(key)}: {shown(reason)}")
-
-
 def render_html(comparison: Comparison, base: Path | None = None) -> str:
-    """One self-contained HTML page (template ``compare.html.j2``); article links are relative to folder ``base``."""
+    """One self-contained HTML page (template ``compare.html.j2``) linking each run's article pages and batch
+    index; links are relative to folder ``base``."""
     base = Path(base) if base is not None else Path.cwd()
     metrics = list(comparison.systems[0].metrics)
     baseline = comparison.systems[0].metrics
-    scores = [[{"text": _metric_cell(system.metrics[m], baseline[m]),
+    scores = [[{"text": metric_cell(system.metrics[m], baseline[m]),
                 "significant": significant(system.metrics[m], baseline[m]),
-                "better": _better(system.metrics[m], baseline[m], m)} for m in metrics]
+                "better": better(system.metrics[m], baseline[m], m)} for m in metrics]
               for system in comparison.systems]
     links = {a.article: [page_link(Path(page), base) if page else None for page in a.pages]
              for a in comparison.articles}
+    indexes = [page_link(Path(s.path) / INDEX_NAME, base) if (Path(s.path) / INDEX_NAME).is_file() else None
+               for s in comparison.systems]
+    # the score chart's top: the highest interval end, rounded up to the next 20 (TER may pass 100)
+    score_top = 20 * max(1, math.ceil(max(r.score + r.ci for s in comparison.systems for r in s.metrics.values()) / 20))
     return render_page("compare.html.j2", comparison=comparison, names=[s.name for s in comparison.systems],
-                       metrics=metrics, scores=scores, links=links, directions=METRIC_DIRECTIONS)
+                       metrics=metrics, scores=scores, links=links, indexes=indexes, directions=METRIC_DIRECTIONS,
+                       score_top=score_top, length_top=10 * max(1, math.ceil(max(comparison.lengths) / 10)))
 
 
 def write_html(comparison: Comparison, path: Path) -> None:

@@ -26,11 +26,13 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
+from urllib.parse import quote
 
 from translate_cli.document import AlignedRow, Bead, Scores, Segment, TranslationResult
 from translate_cli.documents import Document, render_document
 from translate_cli.errors import UserError
-from translate_cli.layout import SRC_LANG, TGT_LANG, output_names
+from translate_cli.layout import SCORES_NAME, SRC_LANG, TGT_LANG, output_names
+from translate_cli.pages import page_link
 from translate_cli.pipeline import join_target
 from translate_cli.terminal import escape_char
 from translate_cli.version import VERSION
@@ -42,8 +44,9 @@ MAX_VIEW_ROWS = 5000  # rows shown in the side-by-side Markdown and HTML views; 
 
 
 def write_outputs(result: TranslationResult, outdir: Path, document: Document | None = None,
-                  notice: Callable[[str], None] | None = None) -> list[Path]:
+                  notice: Callable[[str], None] | None = None, index: Path | None = None) -> list[Path]:
     """Write every format of ``result`` into ``outdir`` (created if needed); return the paths written.
+    The article page links the other files and, from ``batch``, the run's ``index`` page.
 
     With the ``document`` the article was read from, the translated document comes first
     (``<stem>.en.html``, ``.en.docx``, ``.en.srt``, ``.en.md``). The files are one set: without scores, a
@@ -52,14 +55,18 @@ def write_outputs(result: TranslationResult, outdir: Path, document: Document | 
     """
     outdir = Path(outdir)
     ensure_folder(outdir)
+    names = output_names(result.name, document.suffix if document else None)
+    page = f"{Path(result.name).name}.html"
+    links = [(name, quote(name)) for name in names if name != page and (name != SCORES_NAME or result.scores)]
+    if index is not None:
+        links.append(("batch index", page_link(index, outdir)))
     contents: list[Iterable[str | bytes] | None] = [
-        [render_text(result)], tsv_chunks(result), jsonl_chunks(result), tmx_chunks(result),
-        markdown_chunks(result), html_chunks(result, [block.label for block in document.blocks] if document else ()),
+        [render_text(result)], tsv_chunks(result), jsonl_chunks(result), tmx_chunks(result), markdown_chunks(result),
+        html_chunks(result, [block.label for block in document.blocks] if document else (), links),
         [render_scores(result)] if result.scores is not None else None,
     ]
     if document is not None:
         contents.insert(0, [render_document(document, result.target, notice)])
-    names = output_names(result.name, document.suffix if document else None)
     written = [(outdir / filename, chunks) for filename, chunks in zip(names, contents, strict=True)
                if chunks is not None]
     stale = [outdir / filename for filename, chunks in zip(names, contents) if chunks is None]
@@ -459,9 +466,12 @@ def render_html(result: TranslationResult) -> str:
     return "".join(html_chunks(result))
 
 
-def html_chunks(result: TranslationResult, labels: Sequence[str] = ()) -> Iterator[str]:
+def html_chunks(result: TranslationResult, labels: Sequence[str] = (),
+                links: Sequence[tuple[str, str]] = ()) -> Iterator[str]:
     """:func:`render_html` as the template streams it, a row at a time (at most ``MAX_VIEW_ROWS`` rows);
-    ``labels`` are the document's block labels, shown with the paragraphs they start."""
+    ``labels`` are the document's block labels, shown with the paragraphs they start; ``links`` the (text,
+    URL) of the files written beside the page."""
+    from translate_cli.analysis import score_buckets
     from translate_cli.checks import count_findings
     from translate_cli.pages import page_chunks
 
@@ -479,9 +489,13 @@ def html_chunks(result: TranslationResult, labels: Sequence[str] = ()) -> Iterat
 
     scores = score_table(result.scores) if result.scores is not None else []
     checks = count_findings([row.flags for row in result.rows])
+    # compare-mt's sentence-score buckets for one system: a histogram of the rows' sentence chrF
+    histogram = [(b.label, b.segments) for b in score_buckets([[row.chrf] for row in result.rows
+                                                                if row.chrf is not None])]
     return page_chunks("article.html.j2", result=result, rows=rows(), row_count=len(result.rows),
                        capped=_capped_note(result) if view_is_capped(result) else "",
-                       reference=has_reference(result), worst_count=len(worst), scores=scores, checks=checks)
+                       reference=has_reference(result), worst_count=len(worst), scores=scores, checks=checks,
+                       links=links, histogram=histogram)
 
 
 def render_scores(result: TranslationResult) -> str:

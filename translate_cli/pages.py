@@ -66,7 +66,8 @@ def page_link(target: Path, base: Path) -> str:
 
 
 def render_index(summary, out_folder: Callable[[Path, str], Path]) -> str:
-    """The batch run's ``index.html``: every article with status, sentences, scores and a link to its page.
+    """The batch run's ``index.html``: every article with status, sentences, scores and links to its page,
+    translated document, text, TSV and TMX.
 
     ``summary`` is a ``batch.BatchSummary``; ``out_folder(outdir, relpath)`` gives an article's output folder,
     whose page is ``<folder>/<folder name>.html`` (as ``formats.write_outputs`` names it).
@@ -79,7 +80,13 @@ def render_index(summary, out_folder: Callable[[Path, str], Path]) -> str:
         folder = out_folder(summary.outdir, article.relpath)
         page = folder / f"{folder.name}.html"
         current = article.status in CURRENT and page.is_file()  # a failed article's old page is stale
-        articles.append({"outcome": article, "link": page_link(page, summary.outdir) if current else None})
+        suffix = Path(article.relpath).suffix.lower()
+        files = [(suffix.lstrip(".") or "document", folder / f"{folder.name}.en{suffix}")] if suffix != ".txt" else []
+        files += [("text", folder / f"{folder.name}.en.txt"), ("TSV", folder / f"{folder.name}.tsv"),
+                  ("TMX", folder / f"{folder.name}.tmx")]
+        articles.append({"outcome": article, "link": page_link(page, summary.outdir) if current else None,
+                         "files": [(text, page_link(path, summary.outdir)) for text, path in files
+                                   if current and path.is_file()]})
     return render_page("index.html.j2", summary=summary, articles=articles, counts=summary.counts(),
                        labels=METRIC_LABELS, scored=any(a.scores for a in summary.articles),
                        directions=METRIC_DIRECTIONS, flagged=summary.flagged(), describe=describe_counts)
