@@ -231,7 +231,9 @@ def _has_phrase(text: str, phrase: str) -> bool:
 
 _PREFIXES = ("meng", "meny", "mem", "men", "me", "peng", "peny", "pem", "pen", "pe", "ber", "per", "ter", "di",
              "ke", "se")
-_SUFFIXES = ("nya", "lah", "kah", "kan", "an", "i")
+_SUFFIXES = ("nya", "lah", "kah", "kan", "an", "ku", "mu", "i")
+# what a sentence's first word follows: nothing, or a sentence end (with closing quotes), or an opening quote
+_SENTENCE_START = re.compile(r"(?:^|[.!?:…][\"'”’)\]]*\s+|[\"'“‘(\[])[^\w]*")
 # Indonesian spelling against English for near names: Pasifik/Pacific, Kolombia/Colombia, Filipina/Philippine
 _SPELLING = str.maketrans({"k": "c", "q": "c", "z": "s", "y": "i", "j": "i", "v": "f"})
 
@@ -245,18 +247,26 @@ def _is_common(word: str) -> bool:
     return any(len(stem) >= 3 and stem in common for stem in stems) or lower in common
 
 
+def _openers(text: str) -> set[int]:
+    """Where each sentence of a text starts: its start, after a sentence end or after an opening quote."""
+    return {m.end() for m in _SENTENCE_START.finditer(text)}
+
+
 def _name_tokens(source: str) -> list[tuple[str, bool]]:
     """The source's words a translation keeps: acronyms and capitalised words that are not common words, each
     with whether it is a common word kept as part of a name (``Partai``, ``Senator``): optional before a name."""
-    words = _WORD.findall(source)
+    matches = list(_WORD.finditer(source))
+    words = [m[0] for m in matches]
     if sum(w.isupper() for w in words) > len(words) / 2:  # a headline in capitals: no acronyms to tell apart
         return []
     kept = _word_lists()[1]
-    # the first word is capitalised by its position: a common word there (even one kept as a name) is no name
-    first = words[0] if words and not words[0].isupper() and (words[0].lower() in kept or _is_common(words[0])) \
-        else None
+    # a word opening a sentence is capitalised by its position: no name where it is a common word (even one kept
+    # as a name), or written in lower case elsewhere in the source (Perancah ... perancah)
+    lower, starts = {w for w in words if w.islower()}, _openers(source)
+    openers = {k for k, m in enumerate(matches) if m.start() in starts and not m[0].isupper()
+               and (m[0].lower() in kept or m[0].lower() in lower or _is_common(m[0]))}
     return [(w, w.lower() in kept) for k, w in enumerate(words) if w[0].isupper() and len(w) > 1
-            and w not in _MONTHS and (k or w != first)
+            and w not in _MONTHS and k not in openers
             and (w.lower() in kept or not ((not w.isupper() or len(w) > 3) and _is_common(w)))]
 
 
@@ -287,11 +297,12 @@ def _names(source: str, translation: str, renderings: dict[str, str] | None = No
     missing = [t for t in _PROTECTED.findall(source) if t.lower() not in translation.lower()]
     rest = _PROTECTED.sub(" ", source)
     pattern, table = _renderings()
+    target_words = {w.lower(): w for w in _WORD.findall(_PROTECTED.sub(" ", translation))}
     for match in pattern.finditer(rest):
-        if not any(_has_phrase(translation, r) for r in table[match[0]]):
+        if not any(_has_phrase(translation, r) for r in table[match[0]]) \
+                and not all(_rendering(w, target_words) for w in _WORD.findall(match[0])):
             missing.append(match[0])
     rest = pattern.sub(" ", rest)
-    target_words = {w.lower(): w for w in _WORD.findall(_PROTECTED.sub(" ", translation))}
     for name, title in dict.fromkeys(_name_tokens(rest)):
         rendering = _rendering(name, target_words)
         if rendering is None and not (title and re.search(rf"\b{name}\s+[^\W\d_]*[A-Z]", rest)):
@@ -397,7 +408,21 @@ def check_pair(source: str, translation: str) -> list[Finding]:
     return _check(source, translation, None)
 
 
+_MOJIBAKE = re.compile("[ÂÃÄÅâ][\u0080-\u00bf\u0152-\u2122]")
+
+
+def _unmangled(text: str) -> str:
+    """UTF-8 text that was decoded as Windows-1252 (``SÃ¡mi``, ``â€”``, as in some FLORES lines) repaired."""
+    if not _MOJIBAKE.search(text):
+        return text
+    try:
+        return text.encode("cp1252").decode("utf-8")
+    except UnicodeError:
+        return text
+
+
 def _check(source: str, translation: str, renderings: dict[str, str] | None) -> list[Finding]:
+    source, translation = _unmangled(source), _unmangled(translation)
     degenerate = _degenerate(source, translation)
     if degenerate and degenerate[0].reason == "empty translation":
         return degenerate
