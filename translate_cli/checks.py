@@ -384,18 +384,26 @@ _PAIRS = (("(", ")"), ("[", "]"), ("{", "}"))
 _QUOTES = re.compile("[\"“”«»]")
 
 
+_GLOSS_WORDS = 4  # brackets of at most this many words in the source alone are a gloss translators drop (AM, NHC)
+
+
+def _long_gloss(text: str, opening: str, closing: str) -> bool:
+    """Whether some bracketed part of the text is longer than a gloss: an acronym or its expansion."""
+    return any(len(_WORD.findall(part.partition(closing)[0])) > _GLOSS_WORDS for part in text.split(opening)[1:])
+
+
 def _brackets(source: str, translation: str) -> list[Finding]:
     problems = []
     for opening, closing in _PAIRS:
         src, tgt = source.count(opening), translation.count(opening)
         if tgt != translation.count(closing) and src == source.count(closing):
             problems.append(f"unbalanced {opening}{closing}")
-        elif bool(src) != bool(tgt):
+        elif bool(src) != bool(tgt) and (tgt or _long_gloss(source, opening, closing)):
             problems.append(f"{opening}{closing} in the {'source' if src else 'translation'} only")
     src, tgt = len(_QUOTES.findall(source)), len(_QUOTES.findall(translation))
     if tgt % 2 and not src % 2:
         problems.append("unbalanced double quotes")
-    elif (src >= 2) != (tgt >= 2):
+    elif bool(src) != bool(tgt):  # one quote mark is a quote too: a source may open one and never close it
         problems.append(f"quotes in the {'source' if src >= 2 else 'translation'} only")
     return [Finding("brackets", "; ".join(problems))] if problems else []
 
