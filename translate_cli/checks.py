@@ -230,7 +230,9 @@ def _has_phrase(text: str, phrase: str) -> bool:
 
 
 _PREFIXES = ("meng", "meny", "mem", "men", "me", "peng", "peny", "pem", "pen", "pe", "ber", "per", "ter", "di",
-             "ke", "se")
+             "ke", "se", "kau", "ku")  # kau-/ku-: the pronoun prefixed to a verb (Kuharap, Kaubilang)
+# interjections of subtitles and speech, capitalised but never names
+_INTERJECTIONS = frozenset("hei hey oh wow yeah ok okay ah eh hmm unh ayuh wah aduh".split())
 _SUFFIXES = ("nya", "lah", "kah", "kan", "an", "ku", "mu", "i")
 # what a sentence's first word follows: nothing, or a sentence end (with closing quotes), or an opening quote
 _SENTENCE_START = re.compile(r"(?:^|[.!?:…][\"'”’)\]]*\s+|[\"'“‘(\[])[^\w]*")
@@ -261,12 +263,14 @@ def _name_tokens(source: str) -> list[tuple[str, bool]]:
         return []
     kept = _word_lists()[1]
     # a word opening a sentence is capitalised by its position: no name where it is a common word (even one kept
-    # as a name), or written in lower case elsewhere in the source (Perancah ... perancah)
+    # as a name), written in lower case elsewhere in the source (Perancah ... perancah), or a verb or noun by its
+    # suffix (Taburkan, Pramuniaganya)
     lower, starts = {w for w in words if w.islower()}, _openers(source)
     openers = {k for k, m in enumerate(matches) if m.start() in starts and not m[0].isupper()
-               and (m[0].lower() in kept or m[0].lower() in lower or _is_common(m[0]))}
+               and (m[0].lower() in kept or m[0].lower() in lower or m[0].lower().endswith(("kan", "nya"))
+                    or _is_common(m[0]))}
     return [(w, w.lower() in kept) for k, w in enumerate(words) if w[0].isupper() and len(w) > 1
-            and w not in _MONTHS and k not in openers
+            and w not in _MONTHS and k not in openers and w.lower() not in _INTERJECTIONS
             and (w.lower() in kept or not ((not w.isupper() or len(w) > 3) and _is_common(w)))]
 
 
