@@ -180,7 +180,8 @@ def _numbers(source: str, translation: str) -> list[Finding]:
     src_keys = set().union(*(keys for _, keys in src), _spelled(source))
     tgt_keys = set().union(*(keys for _, keys in tgt), _spelled(translation))
     missing = [written for written, keys in src if not keys & tgt_keys]
-    added = [written for written, keys in tgt if not keys & src_keys]
+    # English "May" is as often a name or a verb as the month: present when the source has it, never added
+    added = [written for written, keys in tgt if not keys & src_keys and written != "May"]
     findings = []
     if missing:
         findings.append(Finding("numbers", f"{', '.join(missing)} of the source not in the translation"))
@@ -386,6 +387,8 @@ def _degenerate(source: str, translation: str) -> list[Finding]:
 
 _PAIRS = (("(", ")"), ("[", "]"), ("{", "}"))
 _QUOTES = re.compile("[\"“”«»]")
+# single quotation marks (British style quotes 'like this'), not apostrophes inside or after a word (didn't)
+_SINGLE_QUOTES = re.compile("(?<!\\w)['‘]\\w")
 
 
 _GLOSS_WORDS = 4  # brackets of at most this many words in the source alone are a gloss translators drop (AM, NHC)
@@ -407,8 +410,9 @@ def _brackets(source: str, translation: str) -> list[Finding]:
     src, tgt = len(_QUOTES.findall(source)), len(_QUOTES.findall(translation))
     if tgt % 2 and not src % 2:
         problems.append("unbalanced double quotes")
-    elif bool(src) != bool(tgt):  # one quote mark is a quote too: a source may open one and never close it
-        problems.append(f"quotes in the {'source' if src >= 2 else 'translation'} only")
+    # one quote mark is a quote too (a source may open one and never close it), and so are single quotes
+    elif bool(src) != bool(tgt) and not _SINGLE_QUOTES.search(translation if src else source):
+        problems.append(f"quotes in the {'source' if src else 'translation'} only")
     return [Finding("brackets", "; ".join(problems))] if problems else []
 
 
