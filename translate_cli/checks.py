@@ -197,6 +197,7 @@ _PROTECTED = re.compile(r"(?:https?://|www\.)[^\s<>\"]+[^\s<>\".,;:!?)\]]|[\w.+-
                         r"|(?<![\w@])[@#]\w+")
 _WORD = re.compile(r"[^\W\d_]+")
 _FUZZY_WORDS = 300  # near spellings are looked for in sentences of at most this many distinct words (linear time)
+_NEAR_SHORT = 0.6  # the same for a name under 5 letters and a capitalised word with its first two letters
 _NEAR = 0.7  # SequenceMatcher ratio from which a word of 5+ letters counts as the same name spelled otherwise
 
 
@@ -293,6 +294,10 @@ def _rendering(name: str, target_words: dict[str, str]) -> str | None:
             return word
         matcher = SequenceMatcher(None, near, other)
         if min(len(near), len(other)) >= 5 and matcher.real_quick_ratio() >= _NEAR and matcher.ratio() >= _NEAR:
+            return word
+        # a short name whose letters mostly reappear in a capitalised word of the same start (Adam/Adams, Lea/Lee)
+        if len(near) < 5 and other[:2] == near[:2] and target_words[word][0].isupper() \
+                and matcher.ratio() >= _NEAR_SHORT:
             return word
     return None
 
