@@ -7,7 +7,7 @@ share of sentences each check flags (a check that fires on human translations is
 Injected: a copy of each translation with one known error (a number changed, a month swapped, a kept name
 dropped, the source copied, a phrase looped, the sentence truncated); recall is the share of injected copies
 on which the expected check fires, counted over sentences where that check did not already fire on the clean
-translation. The rules were tuned on NTREX only and confirmed on FLORES (there is no FLORES dev set here).
+translation. The rules were tuned on NTREX and the dev sets (../shared/data/dev) and confirmed on FLORES.
 """
 
 from __future__ import annotations

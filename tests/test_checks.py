@@ -40,6 +40,11 @@ def test_a_changed_missing_or_added_number_is_flagged(source, translation, writt
     assert reasons and any(written in reason for reason in reasons)
 
 
+def test_english_may_is_never_an_added_month():
+    assert "numbers" not in codes("Perdana Menteri Inggris menuduh kritikus.", "British PM May accuses critics.")
+    assert "numbers" in codes("Rapat itu pada bulan Juni.", "The meeting was in May.")  # Juni is missing
+
+
 def test_names_and_protected_tokens():
     source = "Presiden Joko Widodo menulis di https://setkab.go.id dan @jokowi tentang CSTO di Amerika Serikat."
     kept = "President Joko Widodo wrote on https://setkab.go.id and @jokowi about the CSTO in the United States."
@@ -50,6 +55,27 @@ def test_names_and_protected_tokens():
         assert token in reason
     assert "Amerika Serikat" not in reason  # "America" is a known rendering
     assert "Presiden" not in reason  # a common word, translated
+
+
+@pytest.mark.parametrize("source, translation", [
+    # a sentence's first word, written in lower case elsewhere: a common word, not a name
+    ("Ia makan siang. Perancah itu tinggi; perancah baru lebih murah.",
+     "He had lunch. The scaffold is tall; new scaffolds are cheaper."),
+    ("Kuharap hujan berhenti.", "I hope the rain stops."),  # ku- + a common verb
+    ('"Taburkan garam di atasnya."', '"Sprinkle salt on top."'),  # a verb by its suffix
+    ("Hei, Zayday, kamu di mana?", "Hey, Zayday, where are you?"),  # an interjection
+    ("Dia tinggal di KwaZulu-Natal.", "She lives in KwaZulu-Natal."),  # a table name (Natal) kept as written
+    ("Kata Pak Adam.", "Mr. Adams said."),  # a short name, most of its letters kept
+    ("Pada 1956 SÃ¡mi pindah ke Swedia.", "In 1956 Sámi moved to Sweden."),  # mojibake repaired
+    ("Dia di Den Haag hari ini.", "She is at The Hague today."),  # a table rendering
+])
+def test_names_not_flagged_in_good_translations(source, translation):
+    assert "names" not in codes(source, translation)
+
+
+def test_names_a_sentence_opening_name_or_short_name_dropped_is_still_flagged():
+    assert "names" in codes("Pak Adam sakit. Timbuktu terancam pasir.", "Mr. Adams is ill. It is under threat.")
+    assert "names" in codes("Kata Pak Adam.", "Mr. Anderson said.")  # other letters: another name
 
 
 def test_untranslated_by_copy_and_by_function_words():
@@ -78,6 +104,12 @@ def test_brackets_and_quotes():
     assert "brackets" not in codes(source, 'The (new) minister said, "we are ready."')
     assert "brackets" in codes(source, 'The (new minister said, "we are ready."')
     assert "brackets" in codes(source, "The new minister said, we are ready.")
+    # a short gloss in brackets is often dropped; a longer aside is not
+    assert "brackets" not in codes("Pusat Badai Nasional (NHC) berkata.", "The National Hurricane Center said.")
+    assert "brackets" in codes("Dia (yang kemarin datang ke kota itu) berkata.", "He said.")
+    # British single quotes are quotes too; a lone opening quote in the source counts as one
+    assert "brackets" not in codes('Dia berkata: "Kami siap."', "He said: 'We are ready.'")
+    assert "brackets" not in codes("“Itulah sebabnya saya pergi.", '"That is why I went."')
 
 
 def test_consistency_across_an_article():

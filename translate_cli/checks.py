@@ -180,7 +180,8 @@ def _numbers(source: str, translation: str) -> list[Finding]:
     src_keys = set().union(*(keys for _, keys in src), _spelled(source))
     tgt_keys = set().union(*(keys for _, keys in tgt), _spelled(translation))
     missing = [written for written, keys in src if not keys & tgt_keys]
-    added = [written for written, keys in tgt if not keys & src_keys]
+    # English "May" is as often a name or a verb as the month: present when the source has it, never added
+    added = [written for written, keys in tgt if not keys & src_keys and written != "May"]
     findings = []
     if missing:
         findings.append(Finding("numbers", f"{', '.join(missing)} of the source not in the translation"))
@@ -196,6 +197,7 @@ _PROTECTED = re.compile(r"(?:https?://|www\.)[^\s<>\"]+[^\s<>\".,;:!?)\]]|[\w.+-
                         r"|(?<![\w@])[@#]\w+")
 _WORD = re.compile(r"[^\W\d_]+")
 _FUZZY_WORDS = 300  # near spellings are looked for in sentences of at most this many distinct words (linear time)
+_NEAR_SHORT = 0.6  # the same for a name under 5 letters and a capitalised word with its first two letters
 _NEAR = 0.7  # SequenceMatcher ratio from which a word of 5+ letters counts as the same name spelled otherwise
 
 
@@ -230,8 +232,12 @@ def _has_phrase(text: str, phrase: str) -> bool:
 
 
 _PREFIXES = ("meng", "meny", "mem", "men", "me", "peng", "peny", "pem", "pen", "pe", "ber", "per", "ter", "di",
-             "ke", "se")
-_SUFFIXES = ("nya", "lah", "kah", "kan", "an", "i")
+             "ke", "se", "kau", "ku")  # kau-/ku-: the pronoun prefixed to a verb (Kuharap, Kaubilang)
+# interjections of subtitles and speech, capitalised but never names
+_INTERJECTIONS = frozenset("hei hey oh wow yeah ok okay ah eh hmm unh ayuh wah aduh".split())
+_SUFFIXES = ("nya", "lah", "kah", "kan", "an", "ku", "mu", "i")
+# what a sentence's first word follows: nothing, or a sentence end (with closing quotes), or an opening quote
+_SENTENCE_START = re.compile(r"(?:^|[.!?:…][\"'”’)\]]*\s+|[\"'“‘(\[])[^\w]*")
 # Indonesian spelling against English for near names: Pasifik/Pacific, Kolombia/Colombia, Filipina/Philippine
 _SPELLING = str.maketrans({"k": "c", "q": "c", "z": "s", "y": "i", "j": "i", "v": "f"})
 
@@ -245,18 +251,28 @@ def _is_common(word: str) -> bool:
     return any(len(stem) >= 3 and stem in common for stem in stems) or lower in common
 
 
+def _openers(text: str) -> set[int]:
+    """Where each sentence of a text starts: its start, after a sentence end or after an opening quote."""
+    return {m.end() for m in _SENTENCE_START.finditer(text)}
+
+
 def _name_tokens(source: str) -> list[tuple[str, bool]]:
     """The source's words a translation keeps: acronyms and capitalised words that are not common words, each
     with whether it is a common word kept as part of a name (``Partai``, ``Senator``): optional before a name."""
-    words = _WORD.findall(source)
+    matches = list(_WORD.finditer(source))
+    words = [m[0] for m in matches]
     if sum(w.isupper() for w in words) > len(words) / 2:  # a headline in capitals: no acronyms to tell apart
         return []
     kept = _word_lists()[1]
-    # the first word is capitalised by its position: a common word there (even one kept as a name) is no name
-    first = words[0] if words and not words[0].isupper() and (words[0].lower() in kept or _is_common(words[0])) \
-        else None
+    # a word opening a sentence is capitalised by its position: no name where it is a common word (even one kept
+    # as a name), written in lower case elsewhere in the source (Perancah ... perancah), or a verb or noun by its
+    # suffix (Taburkan, Pramuniaganya)
+    lower, starts = {w for w in words if w.islower()}, _openers(source)
+    openers = {k for k, m in enumerate(matches) if m.start() in starts and not m[0].isupper()
+               and (m[0].lower() in kept or m[0].lower() in lower or m[0].lower().endswith(("kan", "nya"))
+                    or _is_common(m[0]))}
     return [(w, w.lower() in kept) for k, w in enumerate(words) if w[0].isupper() and len(w) > 1
-            and w not in _MONTHS and (k or w != first)
+            and w not in _MONTHS and k not in openers and w.lower() not in _INTERJECTIONS
             and (w.lower() in kept or not ((not w.isupper() or len(w) > 3) and _is_common(w)))]
 
 
@@ -279,6 +295,10 @@ def _rendering(name: str, target_words: dict[str, str]) -> str | None:
         matcher = SequenceMatcher(None, near, other)
         if min(len(near), len(other)) >= 5 and matcher.real_quick_ratio() >= _NEAR and matcher.ratio() >= _NEAR:
             return word
+        # a short name whose letters mostly reappear in a capitalised word of the same start (Adam/Adams, Lea/Lee)
+        if len(near) < 5 and other[:2] == near[:2] and target_words[word][0].isupper() \
+                and matcher.ratio() >= _NEAR_SHORT:
+            return word
     return None
 
 
@@ -287,11 +307,12 @@ def _names(source: str, translation: str, renderings: dict[str, str] | None = No
     missing = [t for t in _PROTECTED.findall(source) if t.lower() not in translation.lower()]
     rest = _PROTECTED.sub(" ", source)
     pattern, table = _renderings()
+    target_words = {w.lower(): w for w in _WORD.findall(_PROTECTED.sub(" ", translation))}
     for match in pattern.finditer(rest):
-        if not any(_has_phrase(translation, r) for r in table[match[0]]):
+        if not any(_has_phrase(translation, r) for r in table[match[0]]) \
+                and not all(_rendering(w, target_words) for w in _WORD.findall(match[0])):
             missing.append(match[0])
     rest = pattern.sub(" ", rest)
-    target_words = {w.lower(): w for w in _WORD.findall(_PROTECTED.sub(" ", translation))}
     for name, title in dict.fromkeys(_name_tokens(rest)):
         rendering = _rendering(name, target_words)
         if rendering is None and not (title and re.search(rf"\b{name}\s+[^\W\d_]*[A-Z]", rest)):
@@ -371,6 +392,16 @@ def _degenerate(source: str, translation: str) -> list[Finding]:
 
 _PAIRS = (("(", ")"), ("[", "]"), ("{", "}"))
 _QUOTES = re.compile("[\"“”«»]")
+# single quotation marks (British style quotes 'like this'), not apostrophes inside or after a word (didn't)
+_SINGLE_QUOTES = re.compile("(?<!\\w)['‘]\\w")
+
+
+_GLOSS_WORDS = 4  # brackets of at most this many words in the source alone are a gloss translators drop (AM, NHC)
+
+
+def _long_gloss(text: str, opening: str, closing: str) -> bool:
+    """Whether some bracketed part of the text is longer than a gloss: an acronym or its expansion."""
+    return any(len(_WORD.findall(part.partition(closing)[0])) > _GLOSS_WORDS for part in text.split(opening)[1:])
 
 
 def _brackets(source: str, translation: str) -> list[Finding]:
@@ -379,13 +410,14 @@ def _brackets(source: str, translation: str) -> list[Finding]:
         src, tgt = source.count(opening), translation.count(opening)
         if tgt != translation.count(closing) and src == source.count(closing):
             problems.append(f"unbalanced {opening}{closing}")
-        elif bool(src) != bool(tgt):
+        elif bool(src) != bool(tgt) and (tgt or _long_gloss(source, opening, closing)):
             problems.append(f"{opening}{closing} in the {'source' if src else 'translation'} only")
     src, tgt = len(_QUOTES.findall(source)), len(_QUOTES.findall(translation))
     if tgt % 2 and not src % 2:
         problems.append("unbalanced double quotes")
-    elif (src >= 2) != (tgt >= 2):
-        problems.append(f"quotes in the {'source' if src >= 2 else 'translation'} only")
+    # one quote mark is a quote too (a source may open one and never close it), and so are single quotes
+    elif bool(src) != bool(tgt) and not _SINGLE_QUOTES.search(translation if src else source):
+        problems.append(f"quotes in the {'source' if src else 'translation'} only")
     return [Finding("brackets", "; ".join(problems))] if problems else []
 
 
@@ -397,7 +429,21 @@ def check_pair(source: str, translation: str) -> list[Finding]:
     return _check(source, translation, None)
 
 
+_MOJIBAKE = re.compile("[ÂÃÄÅâ][\u0080-\u00bf\u0152-\u2122]")
+
+
+def _unmangled(text: str) -> str:
+    """UTF-8 text that was decoded as Windows-1252 (``SÃ¡mi``, ``â€”``, as in some FLORES lines) repaired."""
+    if not _MOJIBAKE.search(text):
+        return text
+    try:
+        return text.encode("cp1252").decode("utf-8")
+    except UnicodeError:
+        return text
+
+
 def _check(source: str, translation: str, renderings: dict[str, str] | None) -> list[Finding]:
+    source, translation = _unmangled(source), _unmangled(translation)
     degenerate = _degenerate(source, translation)
     if degenerate and degenerate[0].reason == "empty translation":
         return degenerate
