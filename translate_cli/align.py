@@ -444,6 +444,9 @@ def _search(level: _Level, lo: np.ndarray, hi: np.ndarray,
     cost = np.full((len(_BEADS), size), np.inf)
     score = np.zeros((len(_BEADS), size))
     baseline = None
+    common = None  # in a search in full (the coarsest level), what every pair of sets shares is counted at once
+    if level.src_bits is not None and level.tgt_bits is not None and size == (n + 1) * (m + 1):
+        common = _common_bits(level.src_bits, level.tgt_bits)
     for t, (a, b) in enumerate(_BEADS):
         inside = prev[t] < size
         if not inside.any():
@@ -455,7 +458,7 @@ def _search(level: _Level, lo: np.ndarray, hi: np.ndarray,
         if level.src_bits is None:
             score[t, inside] = np.exp(-length)
             continue
-        shared, src_size, tgt_size = _overlap(level.src_bits, pi, a, level.tgt_bits, pj, b)
+        shared, src_size, tgt_size = _overlap(level.src_bits, pi, a, level.tgt_bits, pj, b, common)
         total = src_size + tgt_size
         score[t, inside] = np.divide(2 * shared, total, out=np.zeros(len(shared)), where=total > 0)
         w = level.weights
@@ -523,15 +526,39 @@ def _search(level: _Level, lo: np.ndarray, hi: np.ndarray,
     return path[::-1], total
 
 
-def _overlap(src_bits, src_start, a, tgt_bits, tgt_start, b, chunk=1 << 14):
+def _overlap(src_bits, src_start, a, tgt_bits, tgt_start, b, common=None, budget=1 << 24):
     """Bits shared by the feature sets of source runs of ``a`` units and target runs of ``b`` units,
-    and the bits of each."""
+    and the bits of each. Pairs are ANDed a ``budget`` of bytes at a time, or, in a search in full, all
+    counted at once from ``common`` (see _common_bits)."""
     src_runs, tgt_runs = _runs(src_bits, a), _runs(tgt_bits, b)
-    shared = np.concatenate([
-        _popcount(src_runs[src_start[k : k + chunk]] & tgt_runs[tgt_start[k : k + chunk]])
-        for k in range(0, max(len(src_start), 1), chunk)
-    ])
+    if common is not None:
+        product = _runs(common[0], a).astype(np.float32) @ _runs(common[1], b).astype(np.float32).T
+        shared = np.rint(product[src_start, tgt_start]).astype(np.int64)  # float32 counts exactly to 2^24
+    else:
+        chunk = max(1, budget // src_runs[0].nbytes)
+        shared = np.concatenate([
+            _popcount(src_runs[src_start[k : k + chunk]] & tgt_runs[tgt_start[k : k + chunk]])
+            for k in range(0, max(len(src_start), 1), chunk)
+        ])
     return shared, _popcount(src_runs)[src_start], _popcount(tgt_runs)[tgt_start]
+
+
+def _common_bits(src_bits: np.ndarray, tgt_bits: np.ndarray, rows: int = 16) -> tuple[np.ndarray, np.ndarray]:
+    """The sets of both sides as 0/1 rows over the bits set on both sides alone.
+
+    The coarsest level's sets grow with the document (as many bits per level, see _feature_levels) while
+    their count stays under ``_FULL``, so ANDing every pair, as its search in full would, costs the
+    document's length times ``_FULL``^2 words. Only bits set on both sides can be shared, a few percent
+    of them; over those, one matrix product counts what every pair shares."""
+    common = np.bitwise_or.reduce(src_bits, axis=0) & np.bitwise_or.reduce(tgt_bits, axis=0)
+    columns = np.flatnonzero(np.unpackbits(common.view(np.uint8)))
+
+    def dense(bits: np.ndarray) -> np.ndarray:
+        return np.concatenate([np.zeros((0, len(columns)), np.uint8)] + [
+            np.unpackbits(bits[k : k + rows].view(np.uint8), axis=1)[:, columns] for k in range(0, len(bits), rows)
+        ])
+
+    return dense(src_bits), dense(tgt_bits)
 
 
 def _dice(src_bits, src_start, a, tgt_bits, tgt_start, b) -> np.ndarray:
