@@ -444,8 +444,9 @@ def _search(level: _Level, lo: np.ndarray, hi: np.ndarray,
     cost = np.full((len(_BEADS), size), np.inf)
     score = np.zeros((len(_BEADS), size))
     baseline = None
-    common = None  # in a search in full (the coarsest level), what every pair of sets shares is counted at once
-    if level.src_bits is not None and level.tgt_bits is not None and size == (n + 1) * (m + 1):
+    common = None  # in a coarse level's search in full, what every pair of sets shares is counted at once
+    full = size == (n + 1) * (m + 1)
+    if level.src_bits is not None and level.tgt_bits is not None and level.unit > 1 and full:
         common = _common_bits(level.src_bits, level.tgt_bits)
     for t, (a, b) in enumerate(_BEADS):
         inside = prev[t] < size
@@ -526,16 +527,19 @@ def _search(level: _Level, lo: np.ndarray, hi: np.ndarray,
     return path[::-1], total
 
 
-def _overlap(src_bits, src_start, a, tgt_bits, tgt_start, b, common=None, budget=1 << 24):
+def _overlap(src_bits, src_start, a, tgt_bits, tgt_start, b, common=None, budget=1 << 24, columns=1 << 14):
     """Bits shared by the feature sets of source runs of ``a`` units and target runs of ``b`` units,
     and the bits of each. Pairs are ANDed a ``budget`` of bytes at a time, or, in a search in full, all
-    counted at once from ``common`` (see _common_bits)."""
+    counted at once from ``common`` (see _common_bits), ``columns`` of its bits at a time."""
     src_runs, tgt_runs = _runs(src_bits, a), _runs(tgt_bits, b)
     if common is not None:
-        product = _runs(common[0], a).astype(np.float32) @ _runs(common[1], b).astype(np.float32).T
-        shared = np.rint(product[src_start, tgt_start]).astype(np.int64)  # float32 counts exactly to 2^24
+        product = np.zeros((len(src_runs), len(tgt_runs)), np.float32)  # exact counts up to 2^24
+        for k in range(0, common[0].shape[1], columns):
+            product += (_runs(common[0][:, k : k + columns], a).astype(np.float32)
+                        @ _runs(common[1][:, k : k + columns], b).astype(np.float32).T)
+        shared = np.rint(product[src_start, tgt_start]).astype(np.int64)
     else:
-        chunk = max(1, budget // src_runs[0].nbytes)
+        chunk = max(1, budget // (8 * src_bits.shape[1]))
         shared = np.concatenate([
             _popcount(src_runs[src_start[k : k + chunk]] & tgt_runs[tgt_start[k : k + chunk]])
             for k in range(0, max(len(src_start), 1), chunk)
