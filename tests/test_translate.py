@@ -236,9 +236,10 @@ def test_translation_independent_of_batch_mates(backend, marian_dir, tmp_path, m
     assert translator.translate(sentences[::-1]) == together[::-1]
     small = load_translator(resolve_model(str(marian_dir)), backend=backend, beam=2, batch_size=3)
     assert small.translate(sentences[5:] + sentences[:5]) == together[5:] + together[:5]
-    # so is its confidence, a mean log-probability per token (below 0; the random model is unsure of everything)
+    # so is its confidence, a mean log-probability per token: a random model over ~400 pieces is near
+    # -log(400) = -6 per token on either backend, however long its output
     confidence = [translator.confidence(sentence) for sentence in sentences]
-    assert all(c is not None and c < 0 for c in confidence) and len(set(confidence)) > 1
+    assert all(c is not None and -10 < c < -3 for c in confidence) and len(set(confidence)) > 1
     assert [small.confidence(sentence) for sentence in sentences] == pytest.approx(confidence, abs=1e-3)
     fresh = load_translator(resolve_model(str(marian_dir)), backend=backend, beam=2)
     fresh.translate([sentences[7]])

@@ -248,15 +248,16 @@ class _CTranslate2Engine:
             max_batch_size=self.max_batch_tokens,
             batch_type="tokens",
             max_decoding_length=max_new_tokens,
-            return_scores=True,  # the cumulated log-probability (normalize_scores off)
+            return_scores=True,  # the summed log-probability / length ** length_penalty (default 1: the mean)
         )
         outputs = []
         for result in results:
             tokens = result.hypotheses[0]
+            length = max(1, len(tokens))
             if self.target_token and tokens[:1] == [self.target_token]:
                 tokens = tokens[1:]
             text = self.tokenizer.decode(self.tokenizer.convert_tokens_to_ids(tokens), skip_special_tokens=True)
-            outputs.append(Output(text, result.scores[0], len(tokens) + 1))  # + the end token
+            outputs.append(Output(text, result.scores[0] * length, length))
         return outputs
 
 
