@@ -113,6 +113,8 @@ def test_check_command_table_json_and_fail_on(tmp_path, monkeypatch, capsys):
     assert data["counts"] == {c: int(c == "numbers") for c in CODES} and data["by_line"] is True
     assert [row["flags"][0]["code"] for row in data["rows"] if row["flags"]] == ["numbers"]
     assert data["rows"][1]["flags"] == []
+    code, _, _ = run(["check", src, tgt, "--fail-on", "confidence"], monkeypatch, capsys)
+    assert code == 0  # two files, no model: no confidence, so nothing flagged for it
 
     code, _, _ = run(["check", src, tgt, "--fail-on", "names,untranslated"], monkeypatch, capsys)
     assert code == 0  # only the listed checks stop a pipeline
