@@ -159,6 +159,7 @@ def test_translate_outputs_carry_the_findings(marian_dir, tmp_path, monkeypatch,
     tsv = (tmp_path / "out" / "banjir.tsv").read_text(encoding="utf-8").splitlines()
     assert tsv[0].endswith("\tconfidence\tflags") and "names: " in tsv[1].split("\t")[-1]
     assert float(tsv[1].split("\t")[-2]) == pytest.approx(confidence[0], abs=1e-4)
+    assert f"confidence {confidence[1]:.2f}" in (tmp_path / "out" / "banjir.html").read_text(encoding="utf-8")
 
 
 def test_batch_counts_the_findings_in_summary_index_and_table(marian_dir, tmp_path, monkeypatch, capsys):
