@@ -94,7 +94,7 @@ class Translator:
 
     def confidence(self, sentence: str) -> float | None:
         """The model's length-normalised log-probability of the translation it gave ``sentence`` (mean per
-        output token, end token included; a cut sentence's pieces weighted by their tokens), or None for a
+        output token as the engine counts them; a cut sentence's pieces weighted by their tokens), or None for a
         blank sentence or one not translated by this translator. Like the translation, it does not depend on
         the sentence's batch-mates. This is the "TP" confidence of Fomicheva et al. (2020), Unsupervised
         Quality Estimation for Neural Machine Translation."""
