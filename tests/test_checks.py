@@ -10,7 +10,7 @@ import sys
 import pytest
 from cli_run import assert_one_line_error, run
 
-from translate_cli.checks import CODES, check_pair, check_pairs, check_texts
+from translate_cli.checks import CODES, CONFIDENCE_FLOOR, check_pair, check_pairs, check_texts
 
 
 def codes(source: str, translation: str) -> set[str]:
@@ -145,6 +145,8 @@ def test_check_command_table_json_and_fail_on(tmp_path, monkeypatch, capsys):
     assert data["counts"] == {c: int(c == "numbers") for c in CODES} and data["by_line"] is True
     assert [row["flags"][0]["code"] for row in data["rows"] if row["flags"]] == ["numbers"]
     assert data["rows"][1]["flags"] == []
+    code, _, _ = run(["check", src, tgt, "--fail-on", "confidence"], monkeypatch, capsys)
+    assert code == 0  # two files, no model: no confidence, so nothing flagged for it
 
     code, _, _ = run(["check", src, tgt, "--fail-on", "names,untranslated"], monkeypatch, capsys)
     assert code == 0  # only the listed checks stop a pipeline
@@ -177,12 +179,19 @@ def test_translate_outputs_carry_the_findings(marian_dir, tmp_path, monkeypatch,
     assert code == 0, err
     assert "checks" in out and "names 1" in out  # the terminal table counts what the rows carry
     rows = [json.loads(line) for line in (tmp_path / "out" / "banjir.jsonl").read_text(encoding="utf-8").splitlines()]
+    confidence = [row["confidence"] for row in rows]
+    assert all(c < CONFIDENCE_FLOOR for c in confidence)  # the model's own, and a random model is unsure
     expected = [[{"code": f.code, "reason": f.reason} for f in found]
-                for found in check_pairs([r["src_text"] for r in rows], [r["tgt_text"] for r in rows])]
+                for found in check_pairs([r["src_text"] for r in rows], [r["tgt_text"] for r in rows], confidence)]
     assert [row["flags"] for row in rows] == expected
     assert any(f["code"] == "names" and "BPBD" in f["reason"] for f in rows[0]["flags"])  # random words lose it
+    lowest = confidence.index(min(confidence))
+    assert [any(f["code"] == "confidence" for f in row["flags"]) for row in rows] == [
+        i == lowest for i in range(len(rows))]  # 2 sentences: the least confident one
     tsv = (tmp_path / "out" / "banjir.tsv").read_text(encoding="utf-8").splitlines()
-    assert tsv[0].endswith("\tflags") and "names: " in tsv[1].split("\t")[-1]
+    assert tsv[0].endswith("\tconfidence\tflags") and "names: " in tsv[1].split("\t")[-1]
+    assert float(tsv[1].split("\t")[-2]) == pytest.approx(confidence[0], abs=1e-4)
+    assert f"confidence {confidence[1]:.2f}" in (tmp_path / "out" / "banjir.html").read_text(encoding="utf-8")
 
 
 def test_batch_counts_the_findings_in_summary_index_and_table(marian_dir, tmp_path, monkeypatch, capsys):
@@ -257,3 +266,18 @@ def test_check_prints_hostile_text_safely(tmp_path, monkeypatch, capsys):
     assert f"{len(HOSTILE)} of {len(HOSTILE)} sentences flagged" in out  # 12 became 13 in every line
     code, out, _ = run(["check", src, tgt, "--json"], monkeypatch, capsys)
     assert code == 0 and json.loads(out)["counts"]["numbers"] == len(HOSTILE)
+
+
+def test_confidence_flags_the_least_confident_under_the_floor():
+    """The lowest 10% of an article (at least one) is flagged, only where under the floor; no confidences, no flag."""
+    sources = [f"Kalimat nomor {i} ada di sini." for i in range(20)]
+    translations = [f"Sentence number {i} is here." for i in range(20)]
+    confidence = [-0.2] * 20
+    confidence[3], confidence[11], confidence[15] = -2.5, -1.5, -0.9
+    found = check_pairs(sources, translations, confidence)
+    flagged = [i for i, row in enumerate(found) if any(f.code == "confidence" for f in row)]
+    assert flagged == [3, 11]  # the lowest 2 of 20; -0.9 would be third and is above the floor anyway
+    assert "-2.50" in next(f.reason for f in found[3] if f.code == "confidence")
+    assert not any(f.code == "confidence" for row in check_pairs(sources, translations, [-0.3] * 20) for f in row)
+    assert not any(f.code == "confidence" for row in check_pairs(sources, translations, [None] * 20) for f in row)
+    assert not any(f.code == "confidence" for row in check_pairs(sources, translations) for f in row)

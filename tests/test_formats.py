@@ -50,8 +50,9 @@ def test_tsv_columns_and_escaping(tmp_path):
     write_outputs(make_result(reference=True), tmp_path)
     lines = (tmp_path / "art.tsv").read_text(encoding="utf-8").splitlines()
     assert lines[0].split("\t") == ["src_ids", "tgt_ids", "score", "src_text", "tgt_text", "ref_ids", "ref_text",
-                                    "chrf", "flags"]
-    assert len(lines) == 5 and all(len(line.split("\t")) == 9 for line in lines)
+                                    "chrf", "confidence", "flags"]
+    assert len(lines) == 5 and all(len(line.split("\t")) == 10 for line in lines)
+    assert lines[1].split("\t")[8] == ""  # no model confidence in these rows
     assert lines[2].split("\t")[5] == "1,2"
     fields = lines[3].split("\t")
     assert fields[4] == "A <b> & \"c\" | d\\te\\nf \\\\ g"
@@ -63,7 +64,7 @@ def test_jsonl_rows(tmp_path):
     write_outputs(make_result(), tmp_path)
     rows = [json.loads(line) for line in (tmp_path / "art.jsonl").read_text(encoding="utf-8").splitlines()]
     assert rows[2] == {"src": [2], "tgt": [2], "score": 0.5, "src_text": "Tiga <3> & |.", "tgt_text": TRICKY,
-                       "flags": []}
+                       "confidence": None, "flags": []}
     write_outputs(make_result(reference=True), tmp_path)
     rows = [json.loads(line) for line in (tmp_path / "art.jsonl").read_text(encoding="utf-8").splitlines()]
     assert rows[1]["ref"] == [1, 2] and rows[0]["ref_text"] == "One!" and rows[0]["chrf"] == 40.0

@@ -236,6 +236,15 @@ def test_translation_independent_of_batch_mates(backend, marian_dir, tmp_path, m
     assert translator.translate(sentences[::-1]) == together[::-1]
     small = load_translator(resolve_model(str(marian_dir)), backend=backend, beam=2, batch_size=3)
     assert small.translate(sentences[5:] + sentences[:5]) == together[5:] + together[:5]
+    # so is its confidence, a mean log-probability per token: a random model over ~400 pieces is near
+    # -log(400) = -6 per token on either backend, however long its output
+    confidence = [translator.confidence(sentence) for sentence in sentences]
+    assert all(c is not None and -10 < c < -3 for c in confidence) and len(set(confidence)) > 1
+    assert [small.confidence(sentence) for sentence in sentences] == pytest.approx(confidence, abs=1e-3)
+    fresh = load_translator(resolve_model(str(marian_dir)), backend=backend, beam=2)
+    fresh.translate([sentences[7]])
+    assert fresh.confidence(sentences[7]) == pytest.approx(confidence[7], abs=1e-3)
+    assert fresh.confidence(sentences[0]) is None and fresh.confidence("") is None
 
 
 def test_output_budget_depends_on_the_sentence_alone():
@@ -263,7 +272,7 @@ def test_3000_word_sentence_every_piece_translated_in_order(marian_dir):
 
     def echo(ids, budget):
         lengths.extend(map(len, ids))
-        return tokenizer.batch_decode(ids, skip_special_tokens=True)
+        return [translate.Output(text, -1.0, 1) for text in tokenizer.batch_decode(ids, skip_special_tokens=True)]
 
     translator._engine = echo
     text = long_sentence(3000)
@@ -354,7 +363,8 @@ def test_repeated_sentences_are_translated_once(marian_dir):
 
     def echo(ids, budget):
         seen.extend(map(tuple, ids))
-        return translator._tokenizer.batch_decode(ids, skip_special_tokens=True)
+        texts = translator._tokenizer.batch_decode(ids, skip_special_tokens=True)
+        return [translate.Output(text, -1.0, 1) for text in texts]
 
     translator._engine = echo
     finished = []

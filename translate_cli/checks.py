@@ -36,7 +36,7 @@ from translate_cli.document import Finding
 from translate_cli.errors import UserError
 from translate_cli.segment import segment
 
-CODES = ("numbers", "names", "untranslated", "degenerate", "brackets", "consistency")
+CODES = ("numbers", "names", "untranslated", "degenerate", "brackets", "consistency", "confidence")
 
 # Learned from ../shared/data/train/combined by `python benchmarks/derive_checks.py ../shared/data/train/combined`:
 # median English/Indonesian character ratio and its 0.5% and 99.5% quantiles (pairs with 20+ source characters).
@@ -44,6 +44,11 @@ LENGTH_RATIO = 0.920
 LENGTH_BOUNDS = (0.467, 1.738)
 _MIN_LENGTH = 20  # source characters below which a length ratio says nothing
 _LOOP_REPEATS = 3  # a phrase of 1-4 words repeated this often in a row is a loop
+# The model's least confident sentences (Fomicheva et al. 2020: low length-normalised log-probability goes with
+# low quality): the lowest CONFIDENCE_SHARE of an article (at least one), of those only the ones under
+# CONFIDENCE_FLOOR, a mean log-probability per token of -1 (perplexity e), so a wholly confident article has none.
+CONFIDENCE_SHARE = 0.1
+CONFIDENCE_FLOOR = -1.0
 _TRUNCATED = 0.8  # share of the expected length below which output ending mid-sentence counts as truncated
 
 
@@ -451,12 +456,24 @@ def _check(source: str, translation: str, renderings: dict[str, str] | None) -> 
             *_untranslated(source, translation), *degenerate, *_brackets(source, translation)]
 
 
-def check_pairs(sources: Sequence[str], translations: Sequence[str]) -> list[list[Finding]]:
-    """The findings on each pair of an article or batch, ``consistency`` across them included."""
+def _low_confidence(confidences: Sequence[float | None]) -> list[int]:
+    """Indices of the least confident sentences: the lowest CONFIDENCE_SHARE (at least one) under CONFIDENCE_FLOOR."""
+    known = sorted((c, i) for i, c in enumerate(confidences) if c is not None)
+    lowest = known[:max(1, int(len(known) * CONFIDENCE_SHARE))]
+    return [i for c, i in lowest if c < CONFIDENCE_FLOOR]
+
+
+def check_pairs(sources: Sequence[str], translations: Sequence[str],
+                confidences: Sequence[float | None] = ()) -> list[list[Finding]]:
+    """The findings on each pair of an article or batch, ``consistency`` across them included, and
+    ``confidence`` on the least confident when the model's ``confidences`` are given."""
     if len(sources) != len(translations):
         raise ValueError(f"{len(sources)} sources but {len(translations)} translations")
     renderings: list[dict[str, str]] = [{} for _ in sources]
     findings = [_check(s, t, r) for s, t, r in zip(sources, translations, renderings)]
+    for i in _low_confidence(confidences):
+        findings[i].append(Finding("confidence", f"model log-probability {confidences[i]:.2f} per token, "
+                                                 "among the article's lowest"))
 
     def key(text: str) -> str:
         return " ".join(text.lower().split())

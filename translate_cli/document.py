@@ -94,7 +94,9 @@ class AlignedRow:
 
     ``score`` is the alignment score; with a reference, ``ref`` lists the reference sentence ids aligned
     to this row, ``ref_text`` their text and ``chrf`` the sentence-level chrF of ``tgt_text`` against them.
-    ``flags`` are the translation checks that fired on the row (``checks.check_pairs``).
+    ``flags`` are the translation checks that fired on the row (``checks.check_pairs``); ``confidence`` is
+    the model's length-normalised log-probability of the row's translation (``translate.Translator.confidence``,
+    the mean of its sentences'), None when no model translated it here.
     """
 
     src: tuple[int, ...]
@@ -106,6 +108,7 @@ class AlignedRow:
     chrf: float | None = None
     ref: tuple[int, ...] = ()
     flags: tuple[Finding, ...] = ()
+    confidence: float | None = None
 
 
 @dataclass(frozen=True)

@@ -272,7 +272,7 @@ def tsv_chunks(result: TranslationResult) -> Iterator[str]:
     ref = has_reference(result)
     if ref:
         header += ["ref_ids", "ref_text", "chrf"]
-    yield tsv_line(header + ["flags"]) + "\n"
+    yield tsv_line(header + ["confidence", "flags"]) + "\n"
     for row in result.rows:
         yield tsv_line(tsv_fields(row_to_dict(row, ref))) + "\n"
 
@@ -284,6 +284,8 @@ def tsv_fields(data: dict) -> list[str]:
     fields = [_ids(data["src"]), _ids(data["tgt"]), f"{data['score']:.4f}", data["src_text"], data["tgt_text"]]
     if "ref" in data:
         fields += [_ids(data["ref"]), data["ref_text"] or "", _chrf(data["chrf"])]
+    if "confidence" in data:
+        fields.append("" if data["confidence"] is None else f"{data['confidence']:.4f}")
     if "flags" in data:
         fields.append("; ".join(f"{flag['code']}: {flag['reason']}" for flag in data["flags"]))
     return fields
@@ -291,13 +293,14 @@ def tsv_fields(data: dict) -> list[str]:
 
 def row_to_dict(row: AlignedRow, reference: bool) -> dict:
     """The JSON object of one row; ``ref`` (ids), ``ref_text`` and ``chrf`` only when the article has a reference;
-    ``flags``, the checks' findings (``code``, ``reason``), always."""
+    ``confidence`` (the model's, or null) and ``flags``, the checks' findings (``code``, ``reason``), always."""
     data = {"src": list(row.src), "tgt": list(row.tgt), "score": row.score,
             "src_text": row.src_text, "tgt_text": row.tgt_text}
     if reference:
         data["ref"] = list(row.ref)
         data["ref_text"] = row.ref_text
         data["chrf"] = row.chrf
+    data["confidence"] = row.confidence
     data["flags"] = [dataclasses.asdict(flag) for flag in row.flags]
     return data
 
@@ -455,6 +458,7 @@ class _PageRow:
     headline: bool
     label: str = ""  # where the paragraph is in its document (a subtitle's times)
     flags: tuple = ()
+    confidence: str = ""
 
 
 def render_html(result: TranslationResult) -> str:
@@ -485,7 +489,8 @@ def html_chunks(result: TranslationResult, labels: Sequence[str] = (),
             paragraph = starts.get(first) if first is not None else None
             yield _PageRow(i + 1, row.src_text, row.tgt_text, row.ref_text or "", _chrf(row.chrf), i in worst,
                            paragraph, first in headlines and len(row.src) == 1,
-                           labels[paragraph - 1] if paragraph and paragraph <= len(labels) else "", row.flags)
+                           labels[paragraph - 1] if paragraph and paragraph <= len(labels) else "", row.flags,
+                           "" if row.confidence is None else f"{row.confidence:.2f}")
 
     scores = score_table(result.scores) if result.scores is not None else []
     checks = count_findings([row.flags for row in result.rows])

@@ -158,7 +158,8 @@ def join_target(segments: Sequence[Segment], lines: bool = False) -> str:
 
 
 def build_result(name: str, source: list[Segment], translations: list[str], model: str, seconds: float,
-                 reference_text: str | None = None, lines: bool = False) -> TranslationResult:
+                 reference_text: str | None = None, lines: bool = False,
+                 confidences: Sequence[float | None] = ()) -> TranslationResult:
     """Rows and scores for a translated article.
 
     With a reference, the scores are those of ``score.score_texts`` on the written translation (the
@@ -166,12 +167,13 @@ def build_result(name: str, source: list[Segment], translations: list[str], mode
     sentences with the reference sentences aligned to them by :func:`align_text`, the beads that
     ``align SOURCE REFERENCE`` prints with the same translation, so the reference may be split
     differently from the source. A presegmented reference whose lines pair with the translation's
-    (sacrebleu's line by line) is paired line for line.
+    (sacrebleu's line by line) is paired line for line. ``confidences`` are the model's, one per source
+    sentence (:func:`model_confidences`), or none.
     """
     target = target_segments(source, translations, lines)
     if reference_text is None:
         rows = [AlignedRow((i,), (i,), 1.0, s.text, t.text) for i, (s, t) in enumerate(zip(source, target))]
-        return TranslationResult(name, source, target, with_checks(rows), model, seconds, lines=lines)
+        return TranslationResult(name, source, target, with_checks(rows, confidences), model, seconds, lines=lines)
     from translate_cli.score import pair_texts, score_segments, segments_of, sentence_chrf
 
     pairing = pair_texts(join_target(target, lines), reference_text)
@@ -182,7 +184,7 @@ def build_result(name: str, source: list[Segment], translations: list[str], mode
     else:
         reference, beads = align_text([s.text for s in source], reference_text, translations, presegmented=lines)
     rows = [row_for_bead(bead, source, translations, reference, sentence_chrf) for bead in beads]
-    return TranslationResult(name, source, target, with_checks(rows), model, seconds,
+    return TranslationResult(name, source, target, with_checks(rows, confidences), model, seconds,
                              score_segments(scored, not pairing.by_line), lines=lines,
                              scored=tuple(zip(scored.hyps, scored.refs)))
 
@@ -206,12 +208,28 @@ def sentence_texts(text: str, lang: str, presegmented: bool = False) -> list[str
     return [s.text for s in (lines_as_segments(text) if presegmented else segment(text, lang))]
 
 
-def with_checks(rows: list[AlignedRow]) -> list[AlignedRow]:
-    """The rows with the findings of the translation checks (``checks.check_pairs``, over the whole article)."""
+def with_checks(rows: list[AlignedRow], confidences: Sequence[float | None] = ()) -> list[AlignedRow]:
+    """The rows with their confidence (the mean of their source sentences' ``confidences``, when given) and
+    the findings of the translation checks (``checks.check_pairs``, over the whole article)."""
     from translate_cli.checks import check_pairs
 
-    findings = check_pairs([row.src_text for row in rows], [row.tgt_text for row in rows])
+    if confidences:
+        rows = [replace(row, confidence=_mean([confidences[i] for i in row.src])) for row in rows]
+    findings = check_pairs([row.src_text for row in rows], [row.tgt_text for row in rows],
+                           [row.confidence for row in rows])
     return [replace(row, flags=tuple(found)) for row, found in zip(rows, findings)]
+
+
+def _mean(values: Sequence[float | None]) -> float | None:
+    known = [v for v in values if v is not None]
+    return sum(known) / len(known) if known else None
+
+
+def model_confidences(translator: SentenceTranslator, source: Sequence[Segment]) -> list[float | None]:
+    """Each sentence's confidence from a translator that keeps them (``translate.Translator.confidence``),
+    after it translated them; none from one that does not (Ray workers, stand-ins)."""
+    confidence = getattr(translator, "confidence", None)
+    return [confidence(s.text) for s in source] if callable(confidence) else []
 
 
 def row_for_bead(bead: Bead, source: Sequence[Segment], translations: Sequence[str], reference: Sequence[str],
@@ -286,7 +304,8 @@ def translate_segments(name: str, source: list[Segment], translator: SentenceTra
     started = time.perf_counter()
     translations = translator.translate([s.text for s in source], progress=progress)
     seconds = time.perf_counter() - started
-    return build_result(name, source, translations, translator.label, seconds, reference_text, lines)
+    return build_result(name, source, translations, translator.label, seconds, reference_text, lines,
+                        model_confidences(translator, source))
 
 
 def translate_article(name: str, text: str, translator: SentenceTranslator,

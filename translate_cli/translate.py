@@ -18,7 +18,7 @@ import tempfile
 import warnings
 from dataclasses import replace
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Callable, NamedTuple, Sequence
 
 from translate_cli.errors import UserError
 from translate_cli.light_tokenizer import load_light_tokenizer
@@ -90,6 +90,15 @@ class Translator:
         self.max_source_tokens = max_source_tokens
         self._batch_size = batch_size
         self._max_batch_tokens = max_batch_tokens
+        self._confidence: dict[str, float] = {}
+
+    def confidence(self, sentence: str) -> float | None:
+        """The model's length-normalised log-probability of the translation it gave ``sentence`` (mean per
+        output token as the engine counts them; a cut sentence's pieces weighted by their tokens), or None for a
+        blank sentence or one not translated by this translator. Like the translation, it does not depend on
+        the sentence's batch-mates. This is the "TP" confidence of Fomicheva et al. (2020), Unsupervised
+        Quality Estimation for Neural Machine Translation."""
+        return self._confidence.get(sentence.strip())
 
     def _encode(self, texts: list[str]) -> list[list[int]]:
         """Each text's model input ids: the language prefix, the text's tokens, the end token(s)."""
@@ -137,16 +146,19 @@ class Translator:
                 needs.setdefault(part, []).append(text)
         left = {text: len(set(parts)) for text, parts in pieces.items()}
         unique = list(ids)
-        done: dict[str, str] = {}
+        done: dict[str, Output] = {}
         for batch in self._batches([len(ids[piece]) for piece in unique]):
             finished = []
             budget = output_budget(len(ids[unique[batch[0]]]), self.max_source_tokens)
             for k, output in zip(batch, self._engine([ids[unique[k]] for k in batch], budget)):
-                done[unique[k]] = output.strip()
+                done[unique[k]] = output
                 for text in needs[unique[k]]:
                     left[text] -= 1
                     if left[text] == 0:
-                        translation = " ".join(t for t in (done[part] for part in pieces[text]) if t)
+                        outputs = [done[part] for part in pieces[text]]
+                        translation = " ".join(t for t in (o.text.strip() for o in outputs) if t)
+                        self._confidence[text] = (sum(o.log_prob for o in outputs)
+                                                  / max(1, sum(o.tokens for o in outputs)))
                         for i in positions[text]:
                             results[i] = translation
                             finished.append((i, translation))
@@ -182,6 +194,15 @@ def output_budget(input_tokens: int, ceiling: int) -> int:
     return min(next((step for step in _BUDGET_STEPS if step >= need), need), ceiling)
 
 
+class Output(NamedTuple):
+    """One engine output: the decoded text, the summed log-probability of its tokens and their number (the
+    end token included)."""
+
+    text: str
+    log_prob: float
+    tokens: int
+
+
 class _TransformersEngine:
     def __init__(self, model, tokenizer, device: str, beam: int, forced_bos: int | None):
         self.model, self.tokenizer, self.device = model, tokenizer, device
@@ -189,13 +210,29 @@ class _TransformersEngine:
         if forced_bos is not None:
             self.options["forced_bos_token_id"] = forced_bos
 
-    def __call__(self, ids: list[list[int]], max_new_tokens: int) -> list[str]:
+    def __call__(self, ids: list[list[int]], max_new_tokens: int) -> list[Output]:
         import torch
 
         batch = self.tokenizer.pad({"input_ids": ids}, return_tensors="pt").to(self.device)
+        greedy = self.options["num_beams"] == 1
         with torch.inference_mode():
-            out = self.model.generate(**batch, **self.options, max_new_tokens=max_new_tokens)
-        return self.tokenizer.batch_decode(out, skip_special_tokens=True)
+            # The per-step scores (one vocabulary-wide row per hypothesis and step) live only until this batch
+            # returns: greedy search's give the chosen tokens' log-probabilities; beam search sums them itself
+            # (sequences_scores, the sum / length ** length_penalty).
+            out = self.model.generate(**batch, **self.options, max_new_tokens=max_new_tokens,
+                                      return_dict_in_generate=True, output_scores=True)
+            generated = out.sequences[:, 1:]  # after the decoder start token
+            tokens = (generated != self.tokenizer.pad_token_id).sum(dim=1).clamp(min=1)
+            if greedy:
+                steps = self.model.compute_transition_scores(out.sequences, out.scores, normalize_logits=True)
+                log_probs = steps.masked_fill(generated[:, -steps.shape[1]:] == self.tokenizer.pad_token_id, 0)
+                log_probs = log_probs.float().sum(dim=1)
+            else:
+                penalty = self.model.generation_config.length_penalty
+                penalty = 1.0 if penalty is None else penalty  # generate's default
+                log_probs = out.sequences_scores.float() * tokens.float() ** penalty
+        texts = self.tokenizer.batch_decode(out.sequences, skip_special_tokens=True)
+        return [Output(text, float(lp), int(n)) for text, lp, n in zip(texts, log_probs, tokens)]
 
 
 class _CTranslate2Engine:
@@ -203,7 +240,7 @@ class _CTranslate2Engine:
         self.translator, self.tokenizer, self.beam = translator, tokenizer, beam
         self.target_token, self.max_batch_tokens = target_token, max_batch_tokens
 
-    def __call__(self, ids: list[list[int]], max_new_tokens: int) -> list[str]:
+    def __call__(self, ids: list[list[int]], max_new_tokens: int) -> list[Output]:
         results = self.translator.translate_batch(
             [self.tokenizer.convert_ids_to_tokens(x) for x in ids],
             target_prefix=[[self.target_token]] * len(ids) if self.target_token else None,
@@ -211,14 +248,16 @@ class _CTranslate2Engine:
             max_batch_size=self.max_batch_tokens,
             batch_type="tokens",
             max_decoding_length=max_new_tokens,
+            return_scores=True,  # the summed log-probability / length ** length_penalty (default 1: the mean)
         )
         outputs = []
         for result in results:
             tokens = result.hypotheses[0]
+            length = max(1, len(tokens))
             if self.target_token and tokens[:1] == [self.target_token]:
                 tokens = tokens[1:]
-            outputs.append(self.tokenizer.decode(self.tokenizer.convert_tokens_to_ids(tokens),
-                                                 skip_special_tokens=True))
+            text = self.tokenizer.decode(self.tokenizer.convert_tokens_to_ids(tokens), skip_special_tokens=True)
+            outputs.append(Output(text, result.scores[0] * length, length))
         return outputs
 
 
