@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 from translate_cli import cli
 
@@ -25,3 +26,12 @@ def assert_one_line_error(code: int, err: str, needle: str) -> None:
     assert len(lines) == 1, err
     assert lines[0].startswith("error: ") and needle in lines[0], err
     assert "Traceback" not in err
+
+
+def make_tree(tmp_path: Path) -> Path:
+    """INDIR holding one short Indonesian article, ``a.txt``."""
+    indir = tmp_path / "in"
+    indir.mkdir()
+    (indir / "a.txt").write_text("Banjir melanda kota itu pada hari Senin. Warga mengungsi ke masjid.",
+                                 encoding="utf-8")
+    return indir

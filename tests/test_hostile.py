@@ -18,7 +18,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from cli_run import assert_one_line_error, run
+from cli_run import assert_one_line_error, make_tree, run
 
 # Text a user (or an attacker) can put in an article, a reference or a file name.
 HOSTILE = [
@@ -216,14 +216,6 @@ def test_missing_device_is_one_line(device, tmp_path, marian_dir, monkeypatch, c
     code, _, err = run(["translate", source, "-m", marian_dir, "-o", tmp_path / "o", "--device", device],
                        monkeypatch, capsys)
     assert_one_line_error(code, err, f"--device {device}: this machine has no")
-
-
-def make_tree(tmp_path) -> Path:
-    indir = tmp_path / "in"
-    indir.mkdir()
-    (indir / "a.txt").write_text("Banjir melanda kota itu pada hari Senin. Warga mengungsi ke masjid.",
-                                 encoding="utf-8")
-    return indir
 
 
 def test_lock_and_pattern_are_checked_before_the_model_loads(tmp_path, monkeypatch, capsys):

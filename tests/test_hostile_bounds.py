@@ -17,7 +17,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from cli_run import assert_one_line_error, run
+from cli_run import assert_one_line_error, make_tree, run
 
 
 @pytest.mark.parametrize("name, extra", [("ja-mecab", "ja"), ("ko-mecab", "ko")])
@@ -78,14 +78,6 @@ def test_compare_refuses_a_summary_with_an_article_without_a_file_name(relpath, 
     summary_path.write_text(json.dumps(summary), encoding="utf-8")
     code, _, err = run(["compare", run_dir, "--reference", refs], monkeypatch, capsys)
     assert_one_line_error(code, err, "summary.json: is not a translate-cli batch summary")
-
-
-def make_tree(tmp_path) -> Path:
-    indir = tmp_path / "in"
-    indir.mkdir()
-    (indir / "a.txt").write_text("Banjir melanda kota itu pada hari Senin. Warga mengungsi ke masjid.",
-                                 encoding="utf-8")
-    return indir
 
 
 def batch_args(indir, outdir, marian_dir):
