@@ -7,7 +7,8 @@ import pytest
 import sacrebleu
 from rich.console import Console
 
-from translate_cli.batch import find_reference, print_summary, run_batch
+from translate_cli.batch import find_reference, run_batch
+from translate_cli.batch_report import print_batch_summary
 from translate_cli.errors import Interrupted, UserError
 from translate_cli.models import model_slug
 
@@ -211,7 +212,7 @@ def test_progress_and_printed_summary(tree, tmp_path):
     summary = run_batch(tree, tmp_path / "out", FakeTranslator(), references=refs, console=console)
     assert "sentences" in console.file.getvalue()
     console = Console(file=io.StringIO(), width=120)
-    print_summary(summary, console)
+    print_batch_summary(summary, console)
     text = console.file.getvalue()
     assert "corpus" in text and "empty.txt: is empty" in text and "3 translated, 0 skipped, 1 failed" in text
 

@@ -1,5 +1,6 @@
-"""The house's layering, read from the source: no import cycles between the package's modules, and the text
-stages never import a model library (every import counts, also those inside functions)."""
+"""The house's layering, read from the source: no import cycles between the package's modules, the text
+stages never import a model library (every import counts, also those inside functions), and only the CLI and
+its report modules print."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent.parent / "translate_cli"
 MODEL_LIBRARIES = {"torch", "transformers", "ctranslate2", "ray"}
+PRINTERS = {"translate_cli.cli", "translate_cli.terminal"}  # and every translate_cli.*_report module
 TEXT_STAGES = ("segment", "align", "score", "checks", "textfile", "layout", "document", "documents", "analysis",
                "formats", "pages", "pipeline")
 
@@ -56,3 +58,30 @@ def test_text_stages_never_import_a_model_library():
             if name == f"translate_cli.{stage}" or name.startswith(f"translate_cli.{stage}."):
                 heavy = {i.split(".")[0] for i in _imports(path)} & MODEL_LIBRARIES
                 assert not heavy, f"{name} imports {', '.join(sorted(heavy))}"
+
+
+def _prints(path: Path) -> list[str]:
+    """Where a module calls print() or reaches sys.stdout / sys.stderr, as ``line: what``."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "print":
+            found.append(f"{node.lineno}: print()")
+        elif (isinstance(node, ast.Attribute) and node.attr in ("stdout", "stderr")
+              and isinstance(node.value, ast.Name) and node.value.id == "sys"):
+            found.append(f"{node.lineno}: sys.{node.attr}")
+        elif isinstance(node, ast.ImportFrom) and node.module == "sys":
+            found += [f"{node.lineno}: from sys import {a.name}" for a in node.names if a.name in ("stdout", "stderr")]
+    return found
+
+
+def test_the_library_never_prints():
+    for name, path in _modules().items():
+        if name in PRINTERS or name.endswith("_report"):
+            continue
+        assert not _prints(path), f"{name} prints (a notice callback or a report module belongs there): {_prints(path)}"
+
+
+def test_the_print_scan_sees_prints(tmp_path):
+    module = tmp_path / "m.py"
+    module.write_text("import sys\nprint('x')\nsys.stderr.write('y')\nw = sys.stdout.buffer.write\n")
+    assert _prints(module) == ["2: print()", "3: sys.stderr", "4: sys.stdout"]

@@ -9,6 +9,7 @@ import unicodedata
 from pathlib import Path
 
 import pytest
+from cli_run import run
 
 from translate_cli import models, translate
 from translate_cli.errors import UserError
@@ -337,11 +338,27 @@ def test_ct2_failure_falls_back_with_notice(marian_dir, tmp_path, monkeypatch, c
 
     monkeypatch.setattr(translate, "convert_to_ct2", broken)
     monkeypatch.setenv("TRANSLATE_CLI_CACHE", str(tmp_path))
-    translator = load_translator(resolve_model(str(marian_dir)))
+    heard: list[str] = []
+    translator = load_translator(resolve_model(str(marian_dir)), notice=heard.append)
     assert "transformers:cpu" in translator.identity
-    assert "conversion exploded" in capsys.readouterr().err
+    assert heard[0].startswith("converting ") and "conversion exploded" in heard[1]
+    assert heard[1].endswith("; using transformers")
+    assert capsys.readouterr().err == ""  # the library tells the callback, never stderr
     with pytest.raises(UserError, match="CTranslate2 cannot run .*conversion exploded"):
         load_translator(resolve_model(str(marian_dir)), backend="ctranslate2")
+    article = tmp_path / "a.id.txt"
+    article.write_text("Banjir melanda kota itu.", encoding="utf-8")
+    code, _, err = run(["translate", article, "-o", tmp_path / "out", "-m", marian_dir, "-q"], monkeypatch, capsys)
+    assert code == 0 and "notice: CTranslate2 cannot run" in err and "conversion exploded; using transformers" in err
+
+
+def test_ct2_conversion_is_told_to_the_notice(marian_dir, tmp_path, monkeypatch):
+    pytest.importorskip("ctranslate2")
+    monkeypatch.setenv("TRANSLATE_CLI_CACHE", str(tmp_path))
+    heard: list[str] = []
+    load_translator(resolve_model(str(marian_dir)), backend="ctranslate2", notice=heard.append)
+    load_translator(resolve_model(str(marian_dir)), backend="ctranslate2", notice=heard.append)  # converted once
+    assert len(heard) == 1 and heard[0].startswith(f"converting {marian_dir} for CTranslate2 (int8) into ")
 
 
 def test_identity_names_settings(marian_dir):

@@ -8,7 +8,7 @@ Wiring (CLI ``batch INDIR -o OUTDIR [--model M]... [--reference REFDIR] [--glob 
         with BatchJob(indir, target, references=refdir, glob=globs or DEFAULT_GLOB) as job:  # checked, locked
             translator = load_translator(resolve_model(name), device=device, beam=beam, batch_size=batch_size)
             summary = job.run(translator, quiet=quiet)
-        print_summary(summary)
+        print_batch_summary(summary)      # batch_report: the CLI prints
     exit 0 when every summary.ok, else 1 (and one line on stderr saying how many failed)
 
 Layout of OUTDIR:
@@ -58,9 +58,8 @@ from typing import TextIO
 
 from rich.console import Console
 from rich.progress import Progress
-from rich.table import Table
 
-from translate_cli.checks import CODES, count_findings, describe_counts
+from translate_cli.checks import CODES, count_findings
 from translate_cli.document import Scores, Segment, SentenceTranslator
 from translate_cli.documents import Document, is_document
 from translate_cli.errors import Interrupted, UserError
@@ -83,9 +82,8 @@ from translate_cli.layout import (
 )
 from translate_cli.pages import render_index
 from translate_cli.pipeline import article_name, build_result, check_indonesian, read_input, source_segments
-from translate_cli.score import format_score, score_corpus, scoring_notes
-from translate_cli.terminal import console as make_console
-from translate_cli.terminal import progress_bar, shown
+from translate_cli.score import score_corpus, scoring_notes
+from translate_cli.terminal import progress_bar
 
 DEFAULT_GLOB = ("*.txt", "*.md", "*.html", "*.htm", "*.docx", "*.srt")
 
@@ -723,41 +721,3 @@ def _corpus_scores(records) -> Scores | None:
     hyps = [h for r in records for h in r.hyps]
     refs = [x for r in records for x in r.refs]
     return score_corpus(hyps, refs) if refs else None
-
-
-def print_summary(summary: BatchSummary, console: Console | None = None) -> None:
-    """The per-article table, the failures with reasons and the corpus scores."""
-    console = console or make_console()
-    scored = any(a.scores for a in summary.articles)
-    table = Table(title=shown(f"{summary.model} -> {summary.shown_as[1]}"))
-    metrics = ["BLEU", "chrF", "chrF++", "TER"] if scored else []
-    for column in ["article", "status", "sentences", *metrics, "flagged"]:
-        table.add_column(column, justify="left" if column in ("article", "status") else "right",
-                         overflow="fold" if column == "article" else "ellipsis")
-    for a in summary.articles:
-        status = {"failed": "[red]failed[/]", "skipped": "[dim]skipped[/]", "pending": "[yellow]pending[/]"}.get(
-            a.status, "[green]ok[/]")
-        cells = [shown(a.relpath), status, str(a.sentences)]
-        if scored:
-            s = a.scores
-            cells += [format_score(x) for x in (s.bleu, s.chrf, s.chrfpp, s.ter)] if s else ["-"] * 4
-        table.add_row(*cells, describe_counts(a.flagged))
-    if summary.corpus:
-        c = summary.corpus
-        table.add_section()
-        table.add_row("corpus", "", "", *(format_score(x) for x in (c.bleu, c.chrf, c.chrfpp, c.ter)),
-                      describe_counts(summary.flagged()), style="bold")
-    console.print(table)
-    for a in summary.articles:
-        if a.reason and a.status != "pending":
-            label = "[red]failed[/]" if a.status == "failed" else "[yellow]notice[/]"
-            reason = a.reason.removeprefix(str(summary.indir / a.relpath) + ": ")
-            console.print(f"{label} {shown(a.relpath)}: {shown(reason)}")
-    counts = summary.counts()
-    job = (f"; whole job: {summary.job.translated_sentences} sentences in {summary.job.seconds:.1f}s over "
-           f"{summary.job.runs} runs" if summary.job.runs > 1 else "")
-    console.print(
-        f"{counts['translated']} translated, {counts['skipped']} skipped, {counts['failed']} failed; "
-        f"{summary.translated_sentences} sentences translated, {summary.cached_sentences} from cache "
-        f"in {summary.seconds:.1f}s{job}; checks flagged: {describe_counts(summary.flagged())}"
-    )

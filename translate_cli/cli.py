@@ -138,7 +138,7 @@ def load(model: str | None, options: ModelOptions, quiet: bool = False) -> Sente
     waiting = err.status(f"loading model {visible(spec.name)} ...") if spinner else nullcontext()
     try:
         with waiting:
-            return open_translator(spec, options)
+            return open_translator(spec, options, notice)
     except UserError as error:
         if local and model is None and spec.name != "embedded" and not os.environ.get("TRANSLATE_CLI_MODEL"):
             raise UserError(f"{error} (no --model given and the embedded model in models/ is not "
@@ -719,7 +719,7 @@ def batch_command(
 ) -> None:
     """Translate a folder of articles: mirrored outputs, resumable, one bad file never stops the batch."""
     from translate_cli.batch import DEFAULT_GLOB, BatchJob
-    from translate_cli.batch import print_summary as print_batch_summary
+    from translate_cli.batch_report import print_batch_summary
     from translate_cli.engines import ModelOptions, model_runs
     from translate_cli.layout import SUMMARY_NAME
     from translate_cli.ray_engine import RayTranslator  # imports Ray only when one starts

@@ -7,7 +7,7 @@ runs it; :func:`model_runs` says which models a run translates with and where ea
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from translate_cli.document import SentenceTranslator
@@ -42,9 +42,11 @@ class ModelOptions:
             raise UserError("--address, --workers and --gpus-per-worker need --engine ray")
 
 
-def open_translator(model: ModelSpec | str | None, options: ModelOptions) -> SentenceTranslator:
+def open_translator(model: ModelSpec | str | None, options: ModelOptions,
+                    notice: Callable[[str], None] | None = None) -> SentenceTranslator:
     """The translator for ``model`` (a ModelSpec, or a name as ``--model`` takes it; None: the default model):
-    loaded here, or on Ray workers that each load it once (``ray_engine.RayTranslator``: close it after use)."""
+    loaded here, or on Ray workers that each load it once (``ray_engine.RayTranslator``: close it after use).
+    ``notice`` hears what loading reports (a conversion, a fallback, workers waiting for nodes)."""
     spec = model if isinstance(model, ModelSpec) else resolve_model(model)
     if options.engine == "ray":
         from translate_cli.ray_engine import RayTranslator
@@ -52,9 +54,9 @@ def open_translator(model: ModelSpec | str | None, options: ModelOptions) -> Sen
         return RayTranslator(spec, address=options.address, workers=options.workers,
                              cpus_per_worker=options.cpus_per_worker, gpus_per_worker=options.gpus_per_worker,
                              batch_size=options.batch_size, device=options.device, beam=options.beam,
-                             backend=options.backend, compute_type=options.compute_type)
+                             backend=options.backend, compute_type=options.compute_type, notice=notice)
     return load_translator(spec, device=options.device, beam=options.beam, batch_size=options.batch_size,
-                           backend=options.backend, compute_type=options.compute_type)
+                           backend=options.backend, compute_type=options.compute_type, notice=notice)
 
 
 def model_runs(models: Sequence[str] | None) -> list[tuple[str | None, str | None]]:

@@ -16,7 +16,6 @@ Ray is an optional extra (``pip install 'translate-cli[ray]'``) and is imported 
 from __future__ import annotations
 
 import logging
-import sys
 from collections import Counter, deque
 from typing import Callable, Sequence
 
@@ -65,13 +64,13 @@ class RayTranslator:
 
     Starts a new local Ray instance when Ray is not running and ``address`` is None, otherwise joins
     ``address`` ('auto': the cluster of $RAY_ADDRESS or of this machine; or 'ray://HOST:PORT'). ``workers``
-    defaults to as many as the cluster's CPUs (GPUs when ``gpus_per_worker``) hold. ``actors`` are the Ray
-    actor handles; ``close()`` ends them.
+    defaults to as many as the cluster's CPUs (GPUs when ``gpus_per_worker``) hold; ``notice`` hears when they
+    must wait for nodes to join. ``actors`` are the Ray actor handles; ``close()`` ends them.
     """
 
     def __init__(self, spec: ModelSpec, *, address: str | None = None, workers: int | None = None,
                  cpus_per_worker: float = 1, gpus_per_worker: float = 0, batch_size: int = DEFAULT_BATCH_SIZE,
-                 **load_options):
+                 notice: Callable[[str], None] | None = None, **load_options):
         ray = import_ray()
         if not ray.is_initialized():  # a new local instance, quiet, unless told to join a cluster
             local = {"address": "local", "include_dashboard": False} if address is None else {"address": address}
@@ -80,7 +79,7 @@ class RayTranslator:
             except (ConnectionError, ValueError) as error:  # unreachable, or not an address at all
                 raise UserError(f"cannot join Ray at {address}: {str(error).splitlines()[0]}") from None
         workers = workers or self._fitting_workers(ray.cluster_resources(), cpus_per_worker, gpus_per_worker)
-        self._check_resources(ray.cluster_resources(), workers, cpus_per_worker, gpus_per_worker, address)
+        self._check_resources(ray.cluster_resources(), workers, cpus_per_worker, gpus_per_worker, address, notice)
         actor = ray.remote(_Worker).options(num_cpus=cpus_per_worker, num_gpus=gpus_per_worker,
                                             max_restarts=MAX_RESTARTS, max_task_retries=0)
         options = {**load_options, "batch_size": batch_size}
@@ -103,15 +102,17 @@ class RayTranslator:
         return max(1, int(resources.get("CPU", 1) // cpus)) if cpus else 1
 
     @staticmethod
-    def _check_resources(resources: dict, workers: int, cpus: float, gpus: float, address: str | None) -> None:
-        """Refuse what a local instance can never hold; on a cluster, say the workers wait for more nodes."""
+    def _check_resources(resources: dict, workers: int, cpus: float, gpus: float, address: str | None,
+                         notice: Callable[[str], None] | None = None) -> None:
+        """Refuse what a local instance can never hold; on a cluster, tell ``notice`` the workers wait for more
+        nodes."""
         short = [f"{workers} x {need:g} {kind} but the cluster has {resources.get(kind, 0):g}"
                  for kind, need in (("CPU", cpus), ("GPU", gpus)) if need and workers * need > resources.get(kind, 0)]
         if short and address is None:
             raise UserError(f"--workers {workers}: needs {'; '.join(short)} "
                             "(lower --workers or the per-worker resources)")
-        if short:
-            print(f"notice: workers need {'; '.join(short)}: some wait until nodes join", file=sys.stderr)
+        if short and notice:
+            notice(f"workers need {'; '.join(short)}: some wait until nodes join")
 
     def _common_description(self, ray) -> tuple[str, str]:
         """Every worker's translator identity and label, which must be one (same model files, engine, options)."""

@@ -13,7 +13,6 @@ import json
 import os
 import re
 import shutil
-import sys
 import tempfile
 import warnings
 from dataclasses import replace
@@ -437,9 +436,10 @@ def tune_malloc() -> bool:
 COMPUTE_TYPES = ("auto", "int8", "int8_float16", "float16", "float32")
 
 
-def _load_ct2(spec: ModelSpec, folder: Path, device: str, compute_type: str):
+def _load_ct2(spec: ModelSpec, folder: Path, device: str, compute_type: str,
+              notice: Callable[[str], None] | None = None):
     """The model converted for CTranslate2 (once per model content and quantisation), loaded: its folder, the
-    ctranslate2.Translator and the engine id."""
+    ctranslate2.Translator and the engine id; ``notice`` hears of a conversion."""
     import ctranslate2
 
     if device == "auto":
@@ -451,7 +451,8 @@ def _load_ct2(spec: ModelSpec, folder: Path, device: str, compute_type: str):
         raise ValueError(f"compute type {quantization} is not supported on this {device}")
     out = ct2_cache_dir() / f"{content_key(folder)}-{quantization}"
     if not (out / "model.bin").is_file():
-        print(f"notice: converting {spec.name} for CTranslate2 ({quantization}) into {out}, once", file=sys.stderr)
+        if notice:
+            notice(f"converting {spec.name} for CTranslate2 ({quantization}) into {out}, once")
         convert_to_ct2(folder, out, quantization)
     if device == "cpu":
         tune_malloc()
@@ -462,12 +463,12 @@ def _load_ct2(spec: ModelSpec, folder: Path, device: str, compute_type: str):
 
 def load_translator(spec: ModelSpec | str | None = None, *, device: str = "auto", beam: int = 4,
                     batch_size: int = DEFAULT_BATCH_SIZE, backend: str = "auto", max_batch_tokens: int | None = None,
-                    compute_type: str = "auto") -> Translator:
+                    compute_type: str = "auto", notice: Callable[[str], None] | None = None) -> Translator:
     """Load a model for translation: a ModelSpec, or a name as ``--model`` takes it (alias, hub id or local
     folder; None: the default model). backend 'auto' uses CTranslate2 when installed and the model converts
     (falling back to transformers with a notice), 'transformers' or 'ctranslate2' force one.
     ``compute_type`` is CTranslate2's quantisation (auto: int8 on CPU, float16 on GPU); giving one
-    other than auto requires CTranslate2."""
+    other than auto requires CTranslate2. ``notice`` hears of a conversion and of a fallback."""
     if not isinstance(spec, ModelSpec):
         spec = resolve_model(spec)
     if backend not in BACKENDS:
@@ -484,13 +485,14 @@ def load_translator(spec: ModelSpec | str | None = None, *, device: str = "auto"
     ct2 = None
     if backend == "ctranslate2" or (backend == "auto" and spec.family in CT2_FAMILIES and _has_ct2()):
         try:
-            ct2 = _load_ct2(spec, folder, device, compute_type)
+            ct2 = _load_ct2(spec, folder, device, compute_type, notice)
         except Exception as exc:  # conversion or loading failed: report it, or fall back under 'auto'
             reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
             message = f"CTranslate2 cannot run {spec.name}: {reason}"
             if backend == "ctranslate2":
                 raise UserError(message) from exc
-            print(f"notice: {message}; using transformers", file=sys.stderr)
+            if notice:
+                notice(f"{message}; using transformers")
     # On CTranslate2 the tokenizer saved beside the conversion loads without transformers or torch.
     tokenizer = load_light_tokenizer(ct2[0] / "tokenizer", spec.family) if ct2 else None
     tokenizer = tokenizer or _transformers_tokenizer(folder)
