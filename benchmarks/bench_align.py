@@ -57,7 +57,7 @@ import baselines  # noqa: E402
 import gold  # noqa: E402
 
 from translate_cli.align import align, covered_span  # noqa: E402
-from translate_cli.document import Bead  # noqa: E402
+from translate_cli.records import Bead  # noqa: E402
 
 PARTS = ("first", "middle", "last")
 ID_EN = ("bible-nt", "quran", "ted-dev", "ted-dev short", "ted-dev edited", "flores", "ntrex", "ntrex edited")

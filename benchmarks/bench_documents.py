@@ -22,9 +22,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from translate_cli.document import Segment  # noqa: E402
 from translate_cli.documents import read_document, render_document  # noqa: E402
 from translate_cli.errors import UserError  # noqa: E402
+from translate_cli.records import Segment  # noqa: E402
 
 
 def code_page(n: int) -> bytes:

@@ -12,8 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from translate_cli.align import _common_bits, _expected_ratio, _feature_levels, _overlap, _tokens, align, covered_span
-from translate_cli.document import Bead
 from translate_cli.errors import UserError
+from translate_cli.records import Bead
 from translate_cli.segment import segment
 
 SYLLABLES = "ka ri to men sa lu be dor pi en an ter gu nya ho ple us ca mo di fel ran".split()

@@ -31,8 +31,8 @@ from translate_cli.compare import (
     write_html,
 )
 from translate_cli.compare_report import UNALIGNED, render_terminal
-from translate_cli.document import Bead
 from translate_cli.errors import UserError
+from translate_cli.records import Bead
 from translate_cli.score import group_texts, regroup, score_texts
 
 WORDS = "ekonomi politik banjir pasar sekolah rumah sakit kota desa jalan listrik internet".split()

@@ -4,16 +4,16 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from translate_cli.document import AlignedRow, Scores, Segment, TranslationResult
 from translate_cli.errors import UserError
 from translate_cli.formats import (
     atomic_write_text,
     paragraph_marks,
-    render_html,
+    render_bitext_html,
     render_markdown,
     render_text,
     write_outputs,
 )
+from translate_cli.records import AlignedRow, Scores, Segment, TranslationResult
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 TRICKY = "A <b> & \"c\" | d\te\nf \\ g"
@@ -121,7 +121,7 @@ def test_html_escapes_and_highlights_worst(tmp_path):
 
 
 def test_html_languages_paragraphs_and_signatures(tmp_path):
-    page = render_html(make_result(reference=True))
+    page = render_bitext_html(make_result(reference=True))
     assert page.count('lang="id"') == 4  # one source cell per row
     assert page.count('lang="en"') == 1 + 4 * 2  # the page, and translation + reference cells
     assert page.count('<tr class="para') == 2 and "¶ 1" in page and "¶ 2" in page
@@ -137,7 +137,7 @@ def test_paragraph_marks_find_headlines():
     assert starts == {0: 1, 1: 2, 2: 3, 4: 4}
     assert headlines == {0, 1}
     rows = [AlignedRow((i,), (i,), 1.0, s.text, s.text) for i, s in enumerate(source)]
-    page = render_html(TranslationResult("h", source, source, rows, "m", 0.0))
+    page = render_bitext_html(TranslationResult("h", source, source, rows, "m", 0.0))
     assert page.count('<span class="tag" lang="en">headline</span>') == 2
     assert 'class="para headline "' in page and "worst" not in page.split("<tbody>")[1]
 
@@ -145,7 +145,7 @@ def test_paragraph_marks_find_headlines():
 def test_html_drops_control_characters_and_wraps_long_tokens():
     result = make_result()
     rows = [AlignedRow((0,), (0,), 1.0, "a\x00b\x1bc\x85", "x" * 300)]
-    page = render_html(TranslationResult("x", result.source, result.target, rows, "m", 0.0))
+    page = render_bitext_html(TranslationResult("x", result.source, result.target, rows, "m", 0.0))
     assert ">abc<" in page and "\x00" not in page and "\x1b" not in page and "\x85" not in page
     assert "table-layout:fixed" in page and "overflow-wrap:anywhere" in page
 
@@ -194,7 +194,7 @@ def test_output_folder_under_a_file_is_a_user_error(tmp_path):
 def test_findings_in_tsv_jsonl_and_page(tmp_path):
     from dataclasses import replace
 
-    from translate_cli.document import Finding
+    from translate_cli.records import Finding
 
     result = make_result()
     flags = (Finding("numbers", "3 of the source not in the translation"), Finding("degenerate", "a loop: 'x'"))

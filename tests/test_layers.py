@@ -10,7 +10,7 @@ from pathlib import Path
 PACKAGE = Path(__file__).resolve().parent.parent / "translate_cli"
 MODEL_LIBRARIES = {"torch", "transformers", "ctranslate2", "ray"}
 PRINTERS = {"translate_cli.cli", "translate_cli.terminal"}  # and every translate_cli.*_report module
-TEXT_STAGES = ("segment", "align", "score", "checks", "textfile", "layout", "document", "documents", "analysis",
+TEXT_STAGES = ("segment", "align", "score", "checks", "textfile", "layout", "records", "documents", "analysis",
                "formats", "pages", "pipeline")
 
 

@@ -16,9 +16,9 @@ import pytest
 
 from translate_cli.batch import run_batch
 from translate_cli.compare import compare_runs, write_html
-from translate_cli.document import AlignedRow, Scores, Segment, TranslationResult
 from translate_cli.formats import write_outputs
 from translate_cli.layout import INDEX_NAME
+from translate_cli.records import AlignedRow, Scores, Segment, TranslationResult
 
 URL = "https://example.com/" + "a" * 1980  # 2,000 characters, one token
 TOKEN = "x" * 300

@@ -9,8 +9,8 @@ import random
 import pytest
 from sacrebleu.metrics import BLEU, CHRF, TER
 
-from translate_cli.document import Bead
 from translate_cli.errors import UserError
+from translate_cli.records import Bead
 from translate_cli.score import (
     TER_MAX_WORDS,
     TER_SHORT_WORDS,

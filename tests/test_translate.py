@@ -486,8 +486,8 @@ def test_malloc_tuning_keeps_outputs_identical(marian_dir, tmp_path, monkeypatch
 
 
 def test_every_translator_is_a_sentence_translator(marian_dir):
-    """The interface the pipeline and batch receive (document.SentenceTranslator); mypy checks Ray's."""
-    from translate_cli.document import SentenceTranslator
+    """The interface the pipeline and batch receive (records.SentenceTranslator); mypy checks Ray's."""
+    from translate_cli.records import SentenceTranslator
 
     translator = load_translator(resolve_model(str(marian_dir)), backend="transformers")
     assert isinstance(translator, SentenceTranslator)

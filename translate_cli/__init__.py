@@ -24,14 +24,14 @@ from translate_cli.version import VERSION as __version__
 # public name -> the module defining it (under the name in _RENAMED where that differs)
 _EXPORTS = {
     # data
-    "Segment": "document", "Bead": "document", "Scores": "document", "AlignedRow": "document",
-    "TranslationResult": "document", "UserError": "errors", "Interrupted": "errors",
+    "Segment": "records", "Bead": "records", "Scores": "records", "AlignedRow": "records",
+    "TranslationResult": "records", "UserError": "errors", "Interrupted": "errors",
     # stages
     "segment_text": "segment", "align_sentences": "align", "read_article": "pipeline", "translate_article": "pipeline",
     "load_translator": "translate", "Translator": "translate", "open_translator": "engines", "ModelOptions": "engines",
     "score_texts": "score", "score_corpus": "score", "ScoreOptions": "score", "sentence_chrf": "score",
     "write_outputs": "formats", "run_batch": "batch", "compare_runs": "compare", "resolve_model": "models",
-    "Finding": "document", "CheckedText": "checks", "check_pair": "checks", "check_pairs": "checks",
+    "Finding": "records", "CheckedText": "checks", "check_pair": "checks", "check_pairs": "checks",
     "check_texts": "checks",
 }
 _RENAMED = {"segment_text": "segment", "align_sentences": "align"}  # the modules keep the plain names
@@ -42,12 +42,12 @@ if TYPE_CHECKING:
     from translate_cli.batch import run_batch
     from translate_cli.checks import CheckedText, check_pair, check_pairs, check_texts
     from translate_cli.compare import compare_runs
-    from translate_cli.document import AlignedRow, Bead, Finding, Scores, Segment, TranslationResult
     from translate_cli.engines import ModelOptions, open_translator
     from translate_cli.errors import Interrupted, UserError
     from translate_cli.formats import write_outputs
     from translate_cli.models import resolve_model
     from translate_cli.pipeline import read_article, translate_article
+    from translate_cli.records import AlignedRow, Bead, Finding, Scores, Segment, TranslationResult
     from translate_cli.score import ScoreOptions, score_corpus, score_texts, sentence_chrf
     from translate_cli.segment import segment as segment_text
     from translate_cli.translate import Translator, load_translator

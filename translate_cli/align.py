@@ -34,8 +34,8 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from translate_cli.document import Bead
 from translate_cli.errors import UserError
+from translate_cli.records import Bead
 
 METHODS = ("auto", "length", "tokens", "translation")
 

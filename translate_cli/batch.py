@@ -60,7 +60,6 @@ from rich.console import Console
 from rich.progress import Progress
 
 from translate_cli.checks import CODES, count_findings
-from translate_cli.document import Scores, Segment, SentenceTranslator
 from translate_cli.documents import Document, is_document
 from translate_cli.errors import Interrupted, UserError
 from translate_cli.formats import (
@@ -82,6 +81,7 @@ from translate_cli.layout import (
 )
 from translate_cli.pages import render_index
 from translate_cli.pipeline import article_name, build_result, check_indonesian, read_input, source_segments
+from translate_cli.records import Scores, Segment, SentenceTranslator
 from translate_cli.score import score_corpus, scoring_notes
 from translate_cli.terminal import progress_bar
 

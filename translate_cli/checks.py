@@ -32,8 +32,8 @@ from functools import cache
 from importlib import resources
 
 from translate_cli.align import align
-from translate_cli.document import Finding
 from translate_cli.errors import UserError
+from translate_cli.records import Finding
 from translate_cli.segment import segment
 
 CODES = ("numbers", "names", "untranslated", "degenerate", "brackets", "consistency", "confidence")

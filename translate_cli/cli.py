@@ -25,8 +25,8 @@ from translate_cli.translate import DEFAULT_BATCH_SIZE
 from translate_cli.version import VERSION
 
 if TYPE_CHECKING:
-    from translate_cli.document import SentenceTranslator
     from translate_cli.engines import ModelOptions
+    from translate_cli.records import SentenceTranslator
 
 ENVIRONMENT = """\b
 Environment:
@@ -308,7 +308,7 @@ def translate_command(
             if target:
                 notice(f"outputs written to {target}")
         else:
-            print_summary(result, written)
+            print_translation_summary(result, written)
         if to_stdout and not target and result.scores:  # no scores.json to hold them: stderr does
             notice(score_line(result.scores))
 
@@ -340,7 +340,7 @@ def score_line(scores) -> str:
     return f"BLEU / chrF / chrF++ / TER {score_values(scores)} ({scores.signatures.get('bleu', '')})"
 
 
-def print_summary(result, written: list[Path]) -> None:
+def print_translation_summary(result, written: list[Path]) -> None:
     """A short table of what one translation produced."""
     from rich.table import Table
 

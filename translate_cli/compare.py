@@ -52,15 +52,16 @@ from translate_cli.pages import LOWER_IS_BETTER, METRIC_DIRECTIONS, page_link, r
 from translate_cli.pipeline import read_article, read_input
 from translate_cli.score import (
     METRIC_LABELS,
-    Segments,
+    SegmentGroups,
+    corpus_metrics,
     group_texts,
     lines_correspond,
     pair_texts,
+    score_corpus_metric,
     segments_of,
     sentence_chrf,
     text_lines,
 )
-from translate_cli.score import corpus_metrics as score_metrics
 
 LENGTH_EDGES = (10, 20, 30, 40)  # reference length buckets in words: 1-10, 11-20, 21-30, 31-40, 41+
 TOP_DIFFERENCES = 10
@@ -394,7 +395,7 @@ def compare_runs(run_dirs: list[Path], references: Path, n_samples: int = 1000,
     return comparison
 
 
-def shared_segments(systems: list[Segments]) -> list[list[tuple[list[int], list[int]]]]:
+def shared_segments(systems: list[SegmentGroups]) -> list[list[tuple[list[int], list[int]]]]:
     """Regroup every system's segments (from ``score.segments_of`` on the same reference units) to one
     segmentation of the reference that all of them respect: a segment starts only where every system's
     does. Returns each system's (hypothesis ids, reference ids) groups; one system keeps its own."""
@@ -426,9 +427,9 @@ def _unit_sources(units: list[str], rows: list[tuple[list[int], str, str]] | Non
     return found
 
 
-def corpus_metrics() -> dict:
+def labelled_metrics() -> dict:
     """The sacrebleu metrics of ``score.score_corpus``, keyed by display label, for the paired test."""
-    return {METRIC_LABELS[key]: metric for key, metric in score_metrics().items()}
+    return {METRIC_LABELS[key]: metric for key, metric in corpus_metrics().items()}
 
 
 def _significance(names, run_dirs, segments, n_samples, own) -> tuple[list[System], dict[str, str]]:
@@ -437,7 +438,7 @@ def _significance(names, run_dirs, segments, n_samples, own) -> tuple[list[Syste
     refs = [ref for _, ref, _ in segments]
     named: list[tuple[str, Sequence[str]]] = [(name, [hyps[i] for _, _, hyps in segments])
                                               for i, name in enumerate(names)]
-    metrics = corpus_metrics()
+    metrics = labelled_metrics()
     signatures, results = PairedTest(named, metrics, [refs], test_type="bs", n_samples=n_samples)()
     del results["System"]
     systems = [System(name, str(path)) for name, path in zip(names, run_dirs)]
@@ -459,12 +460,6 @@ def _significance(names, run_dirs, segments, n_samples, own) -> tuple[list[Syste
     return systems, {label: sig.format() for label, sig in zip(metrics, signatures.values())}
 
 
-def corpus_score(key: str, hyps: list[str], refs: list[str]) -> float:
-    """One metric of ``score.score_corpus`` (``key`` as in ``score.METRIC_LABELS``), the same figure without
-    computing the others (TER is slow)."""
-    return score_metrics()[key].corpus_score(list(hyps), [list(refs)]).score
-
-
 def _per_article(keys, own, units: dict[str, int]) -> list[ArticleScores]:
     """chrF and BLEU of each system on each article, on the system's own segments; ``segments`` counts the
     article's reference units, the same for every system."""
@@ -475,8 +470,8 @@ def _per_article(keys, own, units: dict[str, int]) -> list[ArticleScores]:
     table = []
     for key in keys:
         rows = [grouped[key] for grouped in by_article]
-        chrf = [corpus_score("chrf", [h for h, _ in r], [ref for _, ref in r]) for r in rows]
-        bleu = [corpus_score("bleu", [h for h, _ in r], [ref for _, ref in r]) for r in rows]
+        chrf = [score_corpus_metric("chrf", [h for h, _ in r], [ref for _, ref in r]) for r in rows]
+        bleu = [score_corpus_metric("bleu", [h for h, _ in r], [ref for _, ref in r]) for r in rows]
         table.append(ArticleScores(key, units[key], chrf, bleu))
     return table
 
@@ -500,7 +495,7 @@ def _buckets(segments, n_systems) -> list[Bucket]:
     for label in (label for label in labels if label in groups):
         rows = groups[label]
         refs = [ref for ref, _ in rows]
-        chrf = [corpus_score("chrf", [hyps[i] for _, hyps in rows], refs) for i in range(n_systems)]
+        chrf = [score_corpus_metric("chrf", [hyps[i] for _, hyps in rows], refs) for i in range(n_systems)]
         buckets.append(Bucket(label, len(rows), chrf))
     return buckets
 
@@ -560,7 +555,7 @@ def better(result: MetricResult, baseline: MetricResult, metric: str) -> bool:
     return (result.score < baseline.score) == (metric in LOWER_IS_BETTER)
 
 
-def render_html(comparison: Comparison, base: Path | None = None) -> str:
+def render_comparison_html(comparison: Comparison, base: Path | None = None) -> str:
     """One self-contained HTML page (template ``compare.html.j2``) linking each run's article pages and batch
     index; links are relative to folder ``base``."""
     base = Path(base) if base is not None else Path.cwd()
@@ -582,6 +577,6 @@ def render_html(comparison: Comparison, base: Path | None = None) -> str:
 
 
 def write_html(comparison: Comparison, path: Path) -> None:
-    """Write ``render_html`` atomically to ``path``, linking article pages relative to its folder."""
+    """Write ``render_comparison_html`` atomically to ``path``, linking article pages relative to its folder."""
     path = Path(path)
-    atomic_write_text(path, render_html(comparison, path.parent))
+    atomic_write_text(path, render_comparison_html(comparison, path.parent))

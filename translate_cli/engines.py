@@ -1,7 +1,7 @@
 """Which translator a run uses: the model loaded in this process, or on Ray workers, from one set of options.
 
 ``translate`` and ``batch`` (and the Python API) describe the model's settings once, as :class:`ModelOptions`,
-and get a :class:`~translate_cli.document.SentenceTranslator` from :func:`open_translator`, whichever engine
+and get a :class:`~translate_cli.records.SentenceTranslator` from :func:`open_translator`, whichever engine
 runs it; :func:`model_runs` says which models a run translates with and where each one's outputs go.
 """
 
@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from translate_cli.document import SentenceTranslator
 from translate_cli.errors import UserError
 from translate_cli.models import ModelSpec, model_slug, resolve_model
+from translate_cli.records import SentenceTranslator
 from translate_cli.translate import DEFAULT_BATCH_SIZE, load_translator
 
 ENGINES = ("local", "ray")

@@ -28,12 +28,12 @@ from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from urllib.parse import quote
 
-from translate_cli.document import AlignedRow, Bead, Scores, Segment, TranslationResult
 from translate_cli.documents import Document, render_document
 from translate_cli.errors import UserError
 from translate_cli.layout import SCORES_NAME, SRC_LANG, TGT_LANG, output_names
 from translate_cli.pages import page_link
 from translate_cli.pipeline import join_target
+from translate_cli.records import AlignedRow, Bead, Scores, Segment, TranslationResult
 from translate_cli.terminal import escape_char
 from translate_cli.version import VERSION
 
@@ -461,7 +461,7 @@ class _PageRow:
     confidence: str = ""
 
 
-def render_html(result: TranslationResult) -> str:
+def render_bitext_html(result: TranslationResult) -> str:
     """A self-contained side-by-side page (template ``article.html.j2``).
 
     Paragraph starts and headlines are marked (not for presegmented input); with a reference, the worst-chrF
@@ -472,7 +472,7 @@ def render_html(result: TranslationResult) -> str:
 
 def html_chunks(result: TranslationResult, labels: Sequence[str] = (),
                 links: Sequence[tuple[str, str]] = ()) -> Iterator[str]:
-    """:func:`render_html` as the template streams it, a row at a time (at most ``MAX_VIEW_ROWS`` rows);
+    """:func:`render_bitext_html` as the template streams it, a row at a time (at most ``MAX_VIEW_ROWS`` rows);
     ``labels`` are the document's block labels, shown with the paragraphs they start; ``links`` the (text,
     URL) of the files written beside the page."""
     from translate_cli.analysis import score_buckets

@@ -1,9 +1,10 @@
 """HTML pages rendered from the Jinja2 templates in ``translate_cli/templates/``.
 
-The code that owns the data (``formats.render_html``, ``compare.render_html``, ``render_index`` below for
-``batch``) gathers plain values; layout, CSS and the SVG charts live in the templates, so a page's look
-changes without touching the logic. Every page is self-contained (inline CSS and SVG, no external assets)
-and autoescaped; characters that HTML forbids in text (C0/C1 controls, lone surrogates) are dropped.
+The code that owns the data (``formats.render_bitext_html``, ``compare.render_comparison_html``,
+``render_index`` below for ``batch``) gathers plain values; layout, CSS and the SVG charts live in the
+templates, so a page's look changes without touching the logic. Every page is self-contained (inline CSS
+and SVG, no external assets) and autoescaped; characters that HTML forbids in text (C0/C1 controls, lone
+surrogates) are dropped.
 """
 
 from __future__ import annotations

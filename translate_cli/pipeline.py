@@ -17,10 +17,10 @@ from dataclasses import replace
 from pathlib import Path
 from typing import BinaryIO
 
-from translate_cli.document import AlignedRow, Bead, Segment, SentenceTranslator, TranslationResult
 from translate_cli.documents import FORMATS, Block, Document, read_document
 from translate_cli.documents.srt_format import is_subrip
 from translate_cli.errors import UserError
+from translate_cli.records import AlignedRow, Bead, Segment, SentenceTranslator, TranslationResult
 from translate_cli.segment import segment
 from translate_cli.textfile import MAX_BYTES, decode
 

@@ -32,8 +32,8 @@ from typing import Any, cast
 from sacrebleu.metrics import BLEU, CHRF, TER
 
 from translate_cli.align import align
-from translate_cli.document import Bead, Scores
 from translate_cli.errors import UserError
+from translate_cli.records import Bead, Scores
 from translate_cli.segment import segment
 
 METRIC_LABELS = {"bleu": "BLEU", "chrf": "chrF", "chrf++": "chrF++", "ter": "TER"}
@@ -86,7 +86,7 @@ class Pairing:
 
 
 @dataclass(frozen=True)
-class Segments:
+class SegmentGroups:
     """The segments scored: the hypothesis and reference unit ids of each (``groups``), their texts, and
     what the regrouping counted."""
 
@@ -252,7 +252,7 @@ def resegment_words(hyp_text: str, ref: Sequence[str]) -> list[str]:
     return [" ".join(piece) for piece in pieces]
 
 
-def regroup(beads: Sequence[Bead], hyp: Sequence[str], ref: Sequence[str]) -> Segments:
+def regroup(beads: Sequence[Bead], hyp: Sequence[str], ref: Sequence[str]) -> SegmentGroups:
     """One segment per bead that holds reference sentences; hypothesis-only beads inside the covered part
     join the segment before them (the first segment, at the start), those outside it are uncovered."""
     aligned = [k for k, bead in enumerate(beads) if bead.src and bead.tgt]
@@ -271,7 +271,7 @@ def regroup(beads: Sequence[Bead], hyp: Sequence[str], ref: Sequence[str]) -> Se
         else:
             uncovered += len(bead.src)
     groups = [(sorted(src), tgt) for src, tgt in groups]
-    return Segments(groups, *group_texts(groups, hyp, ref), inserted, missing, uncovered, len(hyp))
+    return SegmentGroups(groups, *group_texts(groups, hyp, ref), inserted, missing, uncovered, len(hyp))
 
 
 def group_texts(groups: Sequence[tuple[Sequence[int], Sequence[int]]], hyp: Sequence[str],
@@ -280,11 +280,11 @@ def group_texts(groups: Sequence[tuple[Sequence[int], Sequence[int]]], hyp: Sequ
     return ([" ".join(hyp[i] for i in src) for src, _ in groups], [" ".join(ref[j] for j in tgt) for _, tgt in groups])
 
 
-def segments_of(pairing: Pairing) -> Segments:
+def segments_of(pairing: Pairing) -> SegmentGroups:
     """The scored segments of a pairing: its lines, or its sentences regrouped along the beads."""
     if pairing.by_line:
         groups = [([i], [i]) for i in range(len(pairing.hyp))]
-        return Segments(groups, list(pairing.hyp), list(pairing.ref), units=len(pairing.hyp))
+        return SegmentGroups(groups, list(pairing.hyp), list(pairing.ref), units=len(pairing.hyp))
     segments = regroup(pairing.beads, pairing.hyp, pairing.ref)
     return replace(segments, words=True) if pairing.words else segments
 
@@ -295,7 +295,8 @@ def score_texts(hyp_text: str, ref_text: str, options: ScoreOptions = ScoreOptio
     return score_segments(segments_of(pairing), not pairing.by_line, options)
 
 
-def score_segments(segments: Segments, resegmented: bool = False, options: ScoreOptions = ScoreOptions()) -> Scores:
+def score_segments(segments: SegmentGroups, resegmented: bool = False,
+                   options: ScoreOptions = ScoreOptions()) -> Scores:
     """sacrebleu corpus scores of the segments, with the regrouping's counts."""
     covered = segments.units - segments.uncovered
     return _scores(
@@ -343,6 +344,12 @@ def score_corpus(hyps: Sequence[str], refs: Sequence[str] | Sequence[Sequence[st
             raise UserError(f"{len(hyps)} hypothesis segments but {len(stream)} reference segments")
     return _scores(hyps, streams, options, ref_segments=len(hyps), matched=sum(1 for h in hyps if h),
                    coverage=1.0, resegmented=False)
+
+
+def score_corpus_metric(key: str, hyps: Sequence[str], refs: Sequence[str]) -> float:
+    """One metric of :func:`score_corpus` (``key`` as in ``METRIC_LABELS``), the same figure without
+    computing the others (TER is slow)."""
+    return corpus_metrics()[key].corpus_score(list(hyps), [list(refs)]).score
 
 
 def score_pairings(hyp_text: str, ref_texts: Sequence[str]) -> list[Pairing]:

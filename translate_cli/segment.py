@@ -22,8 +22,8 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from translate_cli.document import Segment
 from translate_cli.errors import UserError
+from translate_cli.records import Segment
 
 TUNED_RULES = {"id": "id", "ind": "id", "ms": "id", "msa": "id", "zsm": "id", "en": "en", "eng": "en"}
 

@@ -239,7 +239,7 @@ def dev_chrf(model, tokenizer, dev: dict, device: str, batch_size: int = 64) -> 
     return sacrebleu.corpus_chrf(hyps, [dev["ref"]]).score, len(set(hyps)) / max(len(hyps), 1)
 
 
-def pick_device(device: str) -> str:
+def pick_training_device(device: str) -> str:
     """'auto' means CUDA when present, else the CPU."""
     import torch
 
@@ -309,7 +309,7 @@ def train(prep: Path = typer.Option(Path("runs/prep"), help="output of the prepa
     if state_path.exists():
         state = torch.load(state_path, weights_only=False)
         cfg = TrainConfig(**{**state["config"], **json.loads(config)})
-    device = pick_device(device)
+    device = pick_training_device(device)
     torch.manual_seed(cfg.seed)
     tokenizer = MarianTokenizer.from_pretrained(prep / "tokenizer")
     vocab_size = len(tokenizer.get_vocab())

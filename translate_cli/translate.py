@@ -353,7 +353,7 @@ def check_device(device: str) -> None:
         raise UserError(f"--device {device}: this machine has no {what} usable by torch{build}; use --device cpu")
 
 
-def _pick_device(device: str) -> str:
+def _pick_inference_device(device: str) -> str:
     import torch
 
     if device != "auto":
@@ -367,7 +367,7 @@ def _transformers_engine(spec, folder, tokenizer, device, beam, target_token):
     import torch
     from transformers import AutoModelForSeq2SeqLM
 
-    device = _pick_device(device)
+    device = _pick_inference_device(device)
     dtype = torch.float16 if device == "cuda" and spec.family != "madlad" else torch.float32
     if device == "cpu":
         torch.set_num_threads(cores())

@@ -23,8 +23,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from translate_cli.document import Segment
 from translate_cli.errors import UserError
+from translate_cli.records import Segment
 
 # Suffix -> module of translate_cli.documents that reads and writes it.
 FORMATS = {
