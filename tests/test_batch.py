@@ -7,7 +7,8 @@ import pytest
 import sacrebleu
 from rich.console import Console
 
-from translate_cli.batch import find_reference, run_batch
+from translate_cli.batch import run_batch
+from translate_cli.batch_articles import find_reference
 from translate_cli.batch_report import print_batch_summary
 from translate_cli.errors import Interrupted, UserError
 from translate_cli.models import model_slug

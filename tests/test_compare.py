@@ -22,7 +22,6 @@ from translate_cli.analysis import (
 from translate_cli.batch import run_batch
 from translate_cli.compare import (
     MetricResult,
-    article_key,
     compare_runs,
     metric_cell,
     shared_segments,
@@ -30,6 +29,7 @@ from translate_cli.compare import (
     to_json,
     write_html,
 )
+from translate_cli.compare_load import article_key
 from translate_cli.compare_report import UNALIGNED, render_terminal
 from translate_cli.errors import UserError
 from translate_cli.records import Bead

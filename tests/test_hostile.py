@@ -458,7 +458,7 @@ def test_articles_named_like_the_batch_files_fail_alone(tmp_path, marian_dir, mo
 
 
 def test_a_healthy_cache_locked_by_another_process_is_kept(tmp_path, marian_dir, monkeypatch, capsys):
-    from translate_cli.batch import BatchStore
+    from translate_cli.batch_store import BatchStore
 
     indir, outdir = make_tree(tmp_path), tmp_path / "out"
     code, _, err = run(batch_args(indir, outdir, marian_dir), monkeypatch, capsys)

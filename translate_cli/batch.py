@@ -37,21 +37,19 @@ model batch finishes, then each article is built by ``pipeline.build_result`` (a
 scores) and written. Every file is written atomically (temporary files of a killed run are removed by the
 next one) and an article is recorded as finished only after its outputs exist, so an interrupt loses
 nothing but the model batch in flight.
+
+Finding and reading the articles is ``batch_articles``'s job, the cache file ``batch_store``'s, and the
+terminal table ``batch_report``'s; this module plans and runs the job and sums it up.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import fcntl
-import hashlib
-import itertools
 import json
 import os
-import re
-import sqlite3
 import time
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
@@ -59,8 +57,17 @@ from typing import TextIO
 from rich.console import Console
 from rich.progress import Progress
 
+from translate_cli.batch_articles import (
+    DEFAULT_GLOB,
+    PlannedArticle,
+    check_folders,
+    find_articles,
+    find_reference,
+    plan_article,
+)
+from translate_cli.batch_store import ArticleRecord, BatchStore, JobTotals
 from translate_cli.checks import CODES, count_findings
-from translate_cli.documents import Document, is_document
+from translate_cli.documents import is_document
 from translate_cli.errors import Interrupted, UserError
 from translate_cli.formats import (
     atomic_write_text,
@@ -80,12 +87,10 @@ from translate_cli.layout import (
     output_names,
 )
 from translate_cli.pages import render_index
-from translate_cli.pipeline import article_name, build_result, check_indonesian, read_input, source_segments
-from translate_cli.records import Scores, Segment, SentenceTranslator
+from translate_cli.pipeline import article_name, build_result
+from translate_cli.records import Scores, SentenceTranslator
 from translate_cli.score import score_corpus, scoring_notes
 from translate_cli.terminal import progress_bar
-
-DEFAULT_GLOB = ("*.txt", "*.md", "*.html", "*.htm", "*.docx", "*.srt")
 
 
 @dataclass
@@ -100,15 +105,6 @@ class ArticleOutcome:
     reference: str | None = None
     scores: Scores | None = None
     flagged: dict[str, int] = field(default_factory=dict)  # sentences each translation check flagged
-
-
-@dataclass
-class JobTotals:
-    """Totals of one batch job over all its runs on the same OUTDIR (kept in the cache)."""
-
-    runs: int = 0
-    translated_sentences: int = 0
-    seconds: float = 0.0
 
 
 @dataclass
@@ -168,284 +164,12 @@ class BatchSummary:
         }
 
 
-@dataclass
-class _Article:
-    """An article planned for translation."""
-
-    relpath: str
-    sha256: str
-    source: list[Segment]
-    reference: str | None = None
-    ref_text: str | None = None
-    ref_sha256: str = ""
-    note: str = ""
-    document: Document | None = None  # what a .html/.docx/.srt/.md article was read into, to write it back
-
-
-@dataclass
-class _Record:
-    """What the manifest keeps of a finished article, so a re-run can skip it and still report it."""
-
-    sentences: int
-    reference: str | None
-    scores: Scores | None
-    hyps: list[str]  # the reference-aligned segments, for the corpus scores
-    refs: list[str]
-    flagged: dict[str, int] = field(default_factory=dict)  # absent from records of older versions
-
-
-class BatchStore:
-    """The SQLite file in OUTDIR holding the sentence cache, the manifest of finished articles and the job's
-    totals. A file from an older version is migrated; a damaged or foreign one is set aside and rebuilt."""
-
-    SCHEMA_VERSION = 2  # 1: the unversioned layout of translate-cli 0.1 (user_version 0), without totals
-    _TABLES = {  # name: (columns, definition)
-        "sentences": (("identity", "source", "target"), "identity TEXT NOT NULL, source TEXT NOT NULL, "
-                      "target TEXT NOT NULL, PRIMARY KEY (identity, source)"),
-        "articles": (("relpath", "sha256", "identity", "ref_sha256", "record"),
-                     "relpath TEXT PRIMARY KEY, sha256 TEXT, identity TEXT, ref_sha256 TEXT, record TEXT"),
-        "totals": (("key", "value"), "key TEXT PRIMARY KEY, value REAL"),
-    }
-
-    BUSY_SECONDS = 5.0  # how long to wait for another process's lock on the file (sqlite3's default)
-
-    def __init__(self, path: Path, notice: Callable[[str], None] | None = None):
-        if path.is_dir():
-            raise UserError(f"{path}: is a folder, not the batch cache; remove it to start over")
-        self.path = path
-        try:
-            self.db = self._open(path)
-        except _Damaged as damage:
-            aside = path.with_name(path.name + ".damaged")
-            for number in itertools.count(2):  # never over an earlier damaged copy
-                if not aside.exists():
-                    break
-                aside = path.with_name(f"{path.name}.damaged.{number}")
-            path.replace(aside)
-            if notice:
-                notice(f"{path} was unusable ({damage}); set aside as {aside.name} and rebuilt: "
-                       "finished articles will be translated again")
-            self.db = self._open(path)
-
-    def _open(self, path: Path) -> sqlite3.Connection:
-        db = sqlite3.connect(path, timeout=self.BUSY_SECONDS)
-        try:
-            version = db.execute("PRAGMA user_version").fetchone()[0]
-            if version > self.SCHEMA_VERSION:
-                raise UserError(f"{path}: made by a newer translate-cli (schema {version}); delete it to start over")
-            check = db.execute("PRAGMA quick_check").fetchone()[0]
-            if check != "ok":
-                raise _Damaged(check)
-            for name, (columns, _) in self._TABLES.items():
-                found = tuple(row[1] for row in db.execute(f"PRAGMA table_info({name})"))
-                if found and found != columns:
-                    raise _Damaged(f"its table {name} has the columns {', '.join(found)}")
-            with db:
-                for name, (_, definition) in self._TABLES.items():
-                    db.execute(f"CREATE TABLE IF NOT EXISTS {name} ({definition})")
-                db.execute(f"PRAGMA user_version = {self.SCHEMA_VERSION}")
-        except sqlite3.DatabaseError as exc:
-            db.close()
-            if getattr(exc, "sqlite_errorcode", 0) & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
-                raise UserError(f"{path}: in use by another process ({exc}); run again when it has finished") from None
-            raise _Damaged(str(exc)) from None
-        except (UserError, _Damaged):
-            db.close()
-            raise
-        return db
-
-    def close(self) -> None:
-        self.db.close()
-
-    def lookup(self, identity: str, sources: Sequence[str]) -> dict[str, str]:
-        """The cached translations of those ``sources`` that have one (never a NULL or non-text value)."""
-        found = {}
-        for source in set(sources):
-            row = self.db.execute(
-                "SELECT target FROM sentences WHERE identity = ? AND source = ? AND typeof(target) = 'text'",
-                (identity, source),
-            ).fetchone()
-            if row:
-                found[source] = row[0]
-        return found
-
-    @contextmanager
-    def _writing(self) -> Iterator[None]:
-        """One transaction; a write SQLite refuses (the disk is full) is a UserError naming the file."""
-        try:
-            with self.db:
-                yield
-        except sqlite3.Error as exc:
-            raise UserError(f"cannot write {self.path}: {exc}") from None
-
-    def store(self, identity: str, pairs: Sequence[tuple[str, str]], seconds: float = 0.0) -> None:
-        """Keep newly translated sentences; they and the ``seconds`` spent since the last call are added to
-        the job's totals in the same transaction, so a killed run's work is counted as surely as it is kept."""
-        with self._writing():
-            self.db.executemany(
-                "INSERT OR REPLACE INTO sentences VALUES (?, ?, ?)", [(identity, s, t) for s, t in pairs]
-            )
-            self._add_totals(translated_sentences=len(pairs), seconds=seconds)
-
-    def finished(self, article: _Article, identity: str) -> _Record | None:
-        """The manifest record of ``article`` if this text, reference and identity were finished before
-        (a record that does not read back is ignored: the article is translated again)."""
-        row = self.db.execute(
-            "SELECT record FROM articles WHERE relpath = ? AND sha256 = ? AND identity = ? AND ref_sha256 = ?",
-            (article.relpath, article.sha256, identity, article.ref_sha256),
-        ).fetchone()
-        if row is None:
-            return None
-        try:
-            data = json.loads(row[0])
-            scores = data.pop("scores")
-            return _Record(scores=Scores(**scores) if scores else None, **data)
-        except (TypeError, ValueError, KeyError, AttributeError):
-            return None
-
-    def finish(self, article: _Article, identity: str, record: _Record) -> None:
-        data = dataclasses.asdict(record)
-        with self._writing():
-            self.db.execute(
-                "INSERT OR REPLACE INTO articles VALUES (?, ?, ?, ?, ?)",
-                (article.relpath, article.sha256, identity, article.ref_sha256, json.dumps(data, ensure_ascii=False)),
-            )
-
-    def forget(self, relpath: str) -> None:
-        """The article's outputs are no longer current (it failed this time)."""
-        with self._writing():
-            self.db.execute("DELETE FROM articles WHERE relpath = ?", (relpath,))
-
-    def totals(self, seconds: float = 0.0) -> JobTotals:
-        """The job's totals, with ``seconds`` not yet stored added (see :meth:`add_totals`)."""
-        totals = dict(self.db.execute("SELECT key, value FROM totals"))
-        return JobTotals(int(totals.get("runs", 0)), int(totals.get("translated_sentences", 0)),
-                         float(totals.get("seconds", 0.0)) + seconds)
-
-    def add_totals(self, **values: float) -> None:
-        """Add to the job's totals (``runs``, ``seconds``; :meth:`store` adds the sentences)."""
-        with self._writing():
-            self._add_totals(**values)
-
-    def _add_totals(self, **values: float) -> None:
-        for key, value in values.items():
-            self.db.execute("INSERT INTO totals VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = value + ?",
-                            (key, value, value))
-
-
-class _Damaged(Exception):
-    """The cache file cannot be trusted."""
-
-
-def find_articles(indir: Path, glob: str | Sequence[str], exclude: Path | None = None) -> list[Path]:
-    """Files under ``indir`` matching any pattern (relative to ``indir``, or absolute inside it; its file
-    name in any case: ``*.txt`` finds ``notes.TXT``), sorted; hidden paths and ``exclude`` (OUTDIR) left out."""
-    patterns = [glob] if isinstance(glob, str) else list(glob)
-    found = set()
-    for pattern in patterns:
-        try:
-            matches = list(indir.rglob(_any_case(_relative_pattern(indir, pattern))))
-        except ValueError as exc:  # pathlib's own rule: '**' only as a whole path component
-            raise UserError(f"--glob {pattern}: {exc}") from None
-        for path in matches:
-            rel = path.relative_to(indir)
-            if not path.is_file() or any(part.startswith(".") for part in rel.parts):
-                continue
-            if exclude is not None and path.resolve().is_relative_to(exclude):
-                continue
-            found.add(path)
-    return sorted(found)
-
-
-def _any_case(pattern: str) -> str:
-    """``pattern`` with each letter of its last part matching either case (``*.[tT][xX][tT]``), as Python
-    3.11's glob has no case_sensitive flag; a ``[...]`` set is left as written."""
-    folder, slash, name = pattern.rpartition("/")
-    parts = re.split(r"(\[[^]]*\])", name)  # sets at odd indices
-    return folder + slash + "".join(part if k % 2 else re.sub(r"[^\W\d_]", _either_case, part)
-                                    for k, part in enumerate(parts))
-
-
-def _either_case(letter: re.Match) -> str:
-    lower, upper = letter[0].lower(), letter[0].upper()
-    return letter[0] if lower == upper or len(lower) > 1 or len(upper) > 1 else f"[{lower}{upper}]"
-
-
-def _relative_pattern(indir: Path, pattern: str) -> str:
-    """``pattern`` relative to ``indir``; an absolute one must point inside it."""
-    if not pattern.strip():
-        raise UserError("an empty --glob pattern: give one such as '*.txt'")
-    outside = f"--glob {pattern}: points outside {indir}; patterns are relative to INDIR (e.g. '*.txt')"
-    if ".." in Path(pattern).parts:
-        raise UserError(outside)
-    if not Path(pattern).is_absolute():
-        return pattern
-    for root in (indir.absolute(), indir.resolve()):
-        if Path(pattern).is_relative_to(root) and Path(pattern) != root:
-            return Path(pattern).relative_to(root).as_posix()
-    raise UserError(outside)
-
-
-def find_reference(refdir: Path, relpath: Path) -> Path | None:
-    """The reference of ``a/b.txt``: ``REFDIR/a/b.txt`` or ``REFDIR/a/b.en.txt``, first found.
-
-    ``b.id.txt`` also matches ``b.txt``/``b.en.txt``, and ``b.md`` also ``b.txt``/``b.en.txt``.
-    """
-    bases = dict.fromkeys([relpath.stem, relpath.stem.removesuffix(".id")])
-    suffixes = dict.fromkeys([relpath.suffix, ".txt"])
-    for name in (f"{base}{tag}{suffix}" for base in bases for tag in ("", ".en") for suffix in suffixes):
-        candidate = refdir / relpath.parent / name
-        if candidate.is_file():
-            return candidate
-    return None
-
-
-def _sha256(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
-
-
-def _plan(indir: Path, path: Path, references: Path | None, force: bool = False,
-          presegmented: bool = False) -> _Article:
-    """Read and segment one article (and read its reference); raises UserError for a bad file."""
-    relpath = path.relative_to(indir)
-    _check_inside(path, indir, "input")
-    notes: list[str] = []
-    text, document = read_input(path, notes.append)
-    if not force:
-        check_indonesian(text, str(path))
-    source = source_segments(text, presegmented, document)
-    if not source and document is None:
-        raise UserError(f"{path}: no text to translate")
-    # the manifest key: the content, and how it was cut (a presegmented run lays out its outputs otherwise)
-    sha256 = (hashlib.sha256(document.data).hexdigest() if document
-              else _sha256(text + ("\0lines" if presegmented else "")))
-    article = _Article(relpath.as_posix(), sha256, source, note="; ".join(notes), document=document)
-    ref_path = find_reference(references, relpath) if references else None
-    if references and ref_path is not None:
-        _check_inside(ref_path, references, "references")
-        try:
-            article.ref_text = read_input(ref_path, notes.append)[0]
-        except UserError as exc:
-            raise UserError(f"reference {exc}") from None
-        article.reference = ref_path.relative_to(references).as_posix()
-        article.ref_sha256 = _sha256(article.ref_text)
-        article.note = "; ".join(notes)
-    return article
-
-
-def _check_inside(path: Path, folder: Path, role: str) -> None:
-    """Files are read only from inside their folder: a link that leads out of it (to /etc/passwd, say) is
-    refused, as a --glob outside INDIR is; links inside it are followed (linked folders are never walked)."""
-    if not path.resolve().is_relative_to(folder.resolve()):
-        raise UserError(f"{path}: a link to {path.resolve()}, outside the {role} folder; not read")
-
-
 def _out_folder(outdir: Path, relpath: str) -> Path:
     """``OUTDIR/a/b/`` for ``a/b.txt`` or ``a/b.id.txt``."""
     return outdir / Path(relpath).parent / article_name(relpath)
 
 
-def _chunks(articles: list[_Article], size: int) -> Iterator[list[_Article]]:
+def _chunks(articles: list[PlannedArticle], size: int) -> Iterator[list[PlannedArticle]]:
     """Consecutive groups of articles holding about ``size`` sentences each (at least one article)."""
     chunk, count = [], 0
     for article in articles:
@@ -456,16 +180,6 @@ def _chunks(articles: list[_Article], size: int) -> Iterator[list[_Article]]:
             chunk, count = [], 0
     if chunk:
         yield chunk
-
-
-def check_folders(indir: Path, outdir: Path, references: Path | None) -> None:
-    """Input and reference folders exist; the output folder differs from the input (nothing is created)."""
-    if not indir.is_dir():
-        raise UserError(f"input folder not found: {indir}")
-    if references is not None and not references.is_dir():
-        raise UserError(f"references folder not found: {references}")
-    if outdir.resolve() == indir.resolve():
-        raise UserError("the output folder must differ from the input folder")
 
 
 class BatchJob:
@@ -604,7 +318,7 @@ class _Run:
         self.identity = translator.identity
         self.store = store
         self.outcomes: dict[str, ArticleOutcome] = {}
-        self.records: dict[str, _Record] = {}
+        self.records: dict[str, ArticleRecord] = {}
         self.folders: dict[Path, str] = {}
         self.translated = 0
         self.from_cache = 0
@@ -616,7 +330,7 @@ class _Run:
         self.outcomes[relpath] = ArticleOutcome(relpath, "failed", reason)
         self.store.forget(relpath)
 
-    def plan(self, indir: Path, path: Path, references: Path | None, force: bool) -> _Article | None:
+    def plan(self, indir: Path, path: Path, references: Path | None, force: bool) -> PlannedArticle | None:
         """The article to translate, or None when it failed or an earlier run finished it."""
         rel = path.relative_to(indir).as_posix()
         folder = _out_folder(self.outdir, rel)
@@ -629,7 +343,7 @@ class _Run:
             self.fail(rel, f"its outputs would go to {top}/, a name the batch writes for itself; rename it")
             return None
         try:
-            article = _plan(indir, path, references, force, self.presegmented)
+            article = plan_article(indir, path, references, force, self.presegmented)
         except UserError as exc:
             self.fail(rel, str(exc).removeprefix(f"{path}: "))
             return None
@@ -642,7 +356,7 @@ class _Run:
         self.records[rel] = record
         return None
 
-    def translate(self, pending: list[_Article], chunk_sentences: int, progress: Progress) -> None:
+    def translate(self, pending: list[PlannedArticle], chunk_sentences: int, progress: Progress) -> None:
         """Translate the pending articles chunk by chunk, writing outputs and the manifest as they finish."""
         if not pending:
             return
@@ -668,7 +382,7 @@ class _Run:
                     self.outcomes[article.relpath] = self._finish(article, translations, seconds_per_sentence)
                     progress.advance(article_task)
 
-    def _translate_chunk(self, chunk: list[_Article], progress) -> dict[str, str]:
+    def _translate_chunk(self, chunk: list[PlannedArticle], progress) -> dict[str, str]:
         """Translations of every sentence of ``chunk``: from the cache, the rest in one model call whose
         finished sentences are stored (in the cache and ``self.cached``) as each model batch completes."""
         sentences = list({s.text: None for a in chunk for s in a.source})
@@ -688,7 +402,8 @@ class _Run:
             found.update(zip(missing, outputs))
         return found
 
-    def _finish(self, article: _Article, translations: dict[str, str], seconds_per_sentence: float) -> ArticleOutcome:
+    def _finish(self, article: PlannedArticle, translations: dict[str, str],
+                seconds_per_sentence: float) -> ArticleOutcome:
         """Build, write and record one article."""
         rel = article.relpath
         notes: list[str] = []  # what the document's format says about its translation (subtitles too long)
@@ -698,7 +413,7 @@ class _Run:
                                   self.presegmented)
             self.publish(write_outputs(result, _out_folder(self.outdir, rel), article.document,
                                        notes.append, self.outdir / INDEX_NAME))
-            record = _Record(len(result.source), article.reference, result.scores,
+            record = ArticleRecord(len(result.source), article.reference, result.scores,
                              [hyp for hyp, _ in result.scored], [ref for _, ref in result.scored],
                              count_findings([row.flags for row in result.rows]))
             self.store.finish(article, self.identity, record)

@@ -718,7 +718,8 @@ def batch_command(
     gpus_per_worker: Annotated[float, typer.Option(min=0, metavar="FLOAT", help="GPUs per Ray worker")] = 0,
 ) -> None:
     """Translate a folder of articles: mirrored outputs, resumable, one bad file never stops the batch."""
-    from translate_cli.batch import DEFAULT_GLOB, BatchJob
+    from translate_cli.batch import BatchJob
+    from translate_cli.batch_articles import DEFAULT_GLOB
     from translate_cli.batch_report import print_batch_summary
     from translate_cli.engines import ModelOptions, model_runs
     from translate_cli.layout import SUMMARY_NAME
