@@ -11,7 +11,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "translate_cli"
 MODEL_LIBRARIES = {"torch", "transformers", "ctranslate2", "ray"}
 PRINTERS = {"translate_cli.cli", "translate_cli.terminal"}  # and every translate_cli.*_report module
 TEXT_STAGES = ("segment", "align", "score", "checks", "textfile", "layout", "records", "documents", "analysis",
-               "formats", "pages", "pipeline")
+               "formats", "pages", "pipeline", "batch_articles", "batch_store", "compare_load")
 
 
 def _modules() -> dict[str, Path]:
