@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from translate_cli.align import _common_bits, _expected_ratio, _feature_levels, _overlap, _tokens, align, covered_span
+from translate_cli.align import _expected_ratio, _feature_levels, _overlap, _runs, _tokens, align, covered_span
 from translate_cli.errors import UserError
 from translate_cli.records import Bead
 from translate_cli.segment import segment
@@ -276,22 +276,29 @@ def test_two_thousand_sentences_without_a_model(method):
     assert len(set(pairs(beads)) & gold) >= (0.7 if method == "length" else 0.98) * len(gold)
 
 
-def test_the_search_in_full_counts_exactly_what_every_pair_of_runs_shares_over_the_common_bits():
-    rng = np.random.default_rng(5)
-    src_bits = rng.integers(0, 1 << 63, (9, 4), dtype=np.uint64) & rng.integers(0, 1 << 63, (9, 4), dtype=np.uint64)
-    tgt_bits = rng.integers(0, 1 << 63, (7, 4), dtype=np.uint64) & rng.integers(0, 1 << 63, (7, 4), dtype=np.uint64)
-    common = _common_bits(src_bits, tgt_bits)
-    for a, b in ((1, 1), (2, 1), (3, 2), (1, 4)):
-        src_start, tgt_start = (grid.ravel() for grid in np.indices((10 - a, 8 - b)))
-        counted = _overlap(src_bits, src_start, a, tgt_bits, tgt_start, b, common)
-        anded = _overlap(src_bits, src_start, a, tgt_bits, tgt_start, b)
-        assert all(np.array_equal(x, y) for x, y in zip(counted, anded))
-        assert counted[0].max() > 0
+def test_the_packed_sets_count_exactly_what_the_sets_of_every_pair_of_runs_share():
+    # The rows hold the bits set on both sides first, then each side's own: counts must be as over the
+    # full 2^bits sets, here read back from the level's own features.
+    src, tgt = sentences(400), noisy(sentences(400))
+    levels = _feature_levels(np.array([len(s) for s in src], float), np.array([len(t) for t in tgt], float),
+                             _tokens(src), _tokens(tgt), "tokens")
+    for level in levels:
+        assert level.src_bits is not None and level.tgt_bits is not None
+        words = level.shared_words
+        for a, b in ((1, 1), (2, 1), (3, 2), (1, 4)):
+            src_start, tgt_start = (grid.ravel() for grid in np.indices((len(level.src_len) - a + 1,
+                                                                          len(level.tgt_len) - b + 1)))
+            shared, src_size, tgt_size = _overlap(level, src_start, a, tgt_start, b)
+            src_runs, tgt_runs = _runs(level.src_bits, a), _runs(level.tgt_bits, b)
+            own = np.bitwise_count(src_runs[:, words:]).sum(axis=1)
+            assert np.array_equal(src_size - shared, (np.bitwise_count(src_runs[src_start, :words] & ~tgt_runs[
+                tgt_start, :words]).sum(axis=1) + own[src_start]))
+            assert tgt_size.max() > 0 and shared.max() > 0
 
 
-def test_the_coarsest_level_is_searched_over_bits_growing_linearly_with_the_document():
-    # Its packed sets grow with the document (as many bits per level); the search in full counts shared
-    # bits over those set on both sides alone, a small share of them, that grows no faster than the text.
+def test_the_coarsest_level_holds_bits_growing_linearly_with_the_document():
+    # Its hashed sets span 2^bits, growing with the document (as many bits per level); its packed rows
+    # hold only the bits the document sets, a small share of them, that grows no faster than the text.
     size = {}
     for n in (500, 2000):
         src = sentences(n)
@@ -299,9 +306,9 @@ def test_the_coarsest_level_is_searched_over_bits_growing_linearly_with_the_docu
         levels = _feature_levels(np.array([len(s) for s in src], float), np.array([len(t) for t in tgt], float),
                                  _tokens(src), _tokens(tgt), "tokens")
         coarsest = levels[-1]
-        src_rows, tgt_rows = _common_bits(coarsest.src_bits, coarsest.tgt_bits)
-        assert src_rows.shape[1] == tgt_rows.shape[1] < coarsest.src_bits.shape[1] / 10
-        size[n] = src_rows.size + tgt_rows.size
+        bits = 12 + (len(levels) - 1) * 2
+        assert coarsest.src_bits.shape[1] < (1 << bits) / 64 / 10
+        size[n] = coarsest.src_bits.size + coarsest.tgt_bits.size
     assert size[2000] <= 4 * size[500]
 
 

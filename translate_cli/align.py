@@ -107,6 +107,7 @@ class _Level:
     unit: int = 1  # sentences per unit
     src_bits: np.ndarray | None = None
     tgt_bits: np.ndarray | None = None
+    shared_words: int = 0  # leading words of each row holding the bits set on both sides (see _weighted_bitsets)
     spread: float = 0.0  # relative uncertainty of the length scale
     partial: bool = False  # one side covers only part of the other
 
@@ -245,8 +246,8 @@ def _informative(level: _Level, path, kind: str, sample: int = 500) -> bool:
         return kind == "tokens"
     pairs = pairs[:: max(1, len(pairs) // sample)]
     src, tgt = pairs[:, 0], pairs[:, 1]
-    aligned = _dice(level.src_bits, src, 1, level.tgt_bits, tgt, 1)
-    shifted = sum(_dice(level.src_bits, src, 1, level.tgt_bits, (tgt + k * m // 3) % m, 1) for k in (1, 2)) / 2
+    aligned = _dice(level, src, tgt)
+    shifted = sum(_dice(level, src, (tgt + k * m // 3) % m) for k in (1, 2)) / 2
     return float(np.mean(aligned - shifted)) > _MIN_GAIN[kind]
 
 
@@ -339,8 +340,8 @@ def _feature_levels(src_len, tgt_len, src_features, tgt_features, kind: str) -> 
     if kind == "tokens":  # words of one language only are no evidence either way
         src_w[src_df_other == 0] = 0
         tgt_w[tgt_df_other == 0] = 0
-    levels = [_Level(src_len, tgt_len, kind, 1, _weighted_bitsets(src_rows, src_hash, src_w, n, _BITS),
-                     _weighted_bitsets(tgt_rows, tgt_hash, tgt_w, m, _BITS))]
+    levels = [_Level(src_len, tgt_len, kind, 1,
+                     *_weighted_bitsets((src_rows, src_hash, src_w, n), (tgt_rows, tgt_hash, tgt_w, m), _BITS))]
     if max(n, m) <= _FULL:
         return levels
     # Coarse levels keep the features found on both sides, in sets growing with the blocks.
@@ -355,8 +356,9 @@ def _feature_levels(src_len, tgt_len, src_features, tgt_features, kind: str) -> 
             tgt_blocks,
             kind,
             unit,
-            _weighted_bitsets(src_rows[src_keep] // unit, src_hash[src_keep], src_w[src_keep], len(src_blocks), bits),
-            _weighted_bitsets(tgt_rows[tgt_keep] // unit, tgt_hash[tgt_keep], tgt_w[tgt_keep], len(tgt_blocks), bits),
+            *_weighted_bitsets((src_rows[src_keep] // unit, src_hash[src_keep], src_w[src_keep], len(src_blocks)),
+                               (tgt_rows[tgt_keep] // unit, tgt_hash[tgt_keep], tgt_w[tgt_keep], len(tgt_blocks)),
+                               bits),
         ))
     return levels
 
@@ -372,14 +374,34 @@ def _bucket(hashes: np.ndarray, bits: int) -> np.ndarray:
     return ((hashes * np.uint64(0x9E3779B97F4A7C15)) >> np.uint64(64 - bits)).astype(np.intp)
 
 
-def _weighted_bitsets(rows: np.ndarray, hashes: np.ndarray, weights: np.ndarray, count: int, bits: int) -> np.ndarray:
-    """Per-unit feature sets as packed bit rows (``count`` x ``2^bits / 64`` uint64); a feature of
-    weight w sets w bits."""
-    reps = np.repeat(np.arange(len(rows)), weights)
-    copy = np.arange(len(reps)) - np.repeat(np.cumsum(weights) - weights, weights)
-    sets = np.zeros((count, 1 << bits), dtype=bool)
-    sets[rows[reps], _bucket(hashes[reps] + copy.astype(np.uint64) * np.uint64(0x2545F4914F6CDD1D), bits)] = True
-    return np.packbits(sets, axis=1).view(np.uint64)
+def _weighted_bitsets(src, tgt, bits: int) -> tuple[np.ndarray, np.ndarray, int]:
+    """Per-unit feature sets of both sides, each side given as (units, hashes, weights, unit count), as
+    packed bit rows (uint64); a feature of weight w sets w of 2^``bits`` hashed bits.
+
+    Only the bits set on both sides can be shared, so they come first, in the same order on both sides,
+    in the returned number of leading words; each side's own bits follow. Every count (shared or not) is
+    as over the 2^``bits`` bits, but a row holds only the bits the document sets: at the coarse levels,
+    whose bits grow with the document (as many bits per level, see _feature_levels) while their units
+    shrink, that keeps time and memory linear in the document (20,000 sentences: 2^20 bits a row)."""
+    cells = []
+    for rows, hashes, weights, _ in (src, tgt):
+        reps = np.repeat(np.arange(len(rows)), weights)
+        copy = np.arange(len(reps)) - np.repeat(np.cumsum(weights) - weights, weights)
+        cells.append((rows[reps], _bucket(hashes[reps] + copy.astype(np.uint64) * np.uint64(0x2545F4914F6CDD1D), bits)))
+    present = [np.zeros(1 << bits, bool) for _ in cells]
+    for seen, (_, buckets) in zip(present, cells):
+        seen[buckets] = True
+    both = present[0] & present[1]
+    words = -(-int(both.sum()) // 64)
+    sets = []
+    for seen, (rows, buckets), (_, _, _, count) in zip(present, cells, (src, tgt)):
+        own = seen & ~both
+        column = np.where(both, np.cumsum(both) - 1, 64 * words + np.cumsum(own) - 1)[buckets]
+        width = max(1, words + -(-int(own.sum()) // 64))
+        packed = np.zeros(count * width, np.uint64)
+        np.bitwise_or.at(packed, rows * width + (column >> 6), np.uint64(1) << (column & 63).astype(np.uint64))
+        sets.append(packed.reshape(count, width))
+    return sets[0], sets[1], words
 
 
 def _block_sums(lengths: np.ndarray) -> np.ndarray:
@@ -444,10 +466,6 @@ def _search(level: _Level, lo: np.ndarray, hi: np.ndarray,
     cost = np.full((len(_BEADS), size), np.inf)
     score = np.zeros((len(_BEADS), size))
     baseline = None
-    common = None  # a coarse level's search in full ANDs every pair: over the bits both sides set alone
-    full = size == (n + 1) * (m + 1)
-    if level.src_bits is not None and level.tgt_bits is not None and level.unit > 1 and full:
-        common = _common_bits(level.src_bits, level.tgt_bits)
     for t, (a, b) in enumerate(_BEADS):
         inside = prev[t] < size
         if not inside.any():
@@ -459,7 +477,7 @@ def _search(level: _Level, lo: np.ndarray, hi: np.ndarray,
         if level.src_bits is None:
             score[t, inside] = np.exp(-length)
             continue
-        shared, src_size, tgt_size = _overlap(level.src_bits, pi, a, level.tgt_bits, pj, b, common)
+        shared, src_size, tgt_size = _overlap(level, pi, a, pj, b)
         total = src_size + tgt_size
         score[t, inside] = np.divide(2 * shared, total, out=np.zeros(len(shared)), where=total > 0)
         w = level.weights
@@ -527,13 +545,15 @@ def _search(level: _Level, lo: np.ndarray, hi: np.ndarray,
     return path[::-1], total
 
 
-def _overlap(src_bits, src_start, a, tgt_bits, tgt_start, b, common=None, budget=1 << 24):
+def _overlap(level: _Level, src_start, a, tgt_start, b, budget=1 << 18):
     """Bits shared by the feature sets of source runs of ``a`` units and target runs of ``b`` units,
-    and the bits of each; pairs are ANDed a ``budget`` of bytes at a time, over the bits set on both
-    sides alone when ``common`` holds them (see _common_bits)."""
-    src_runs, tgt_runs = _runs(src_bits, a), _runs(tgt_bits, b)
-    src_and, tgt_and = (src_runs, tgt_runs) if common is None else (_runs(common[0], a), _runs(common[1], b))
-    chunk = max(1, budget // (8 * src_and.shape[1]))
+    and the bits of each; pairs are ANDed a ``budget`` of bytes at a time, over the words holding the
+    bits set on both sides alone (see _weighted_bitsets)."""
+    assert level.src_bits is not None and level.tgt_bits is not None
+    src_runs, tgt_runs = _runs(level.src_bits, a), _runs(level.tgt_bits, b)
+    words = level.shared_words
+    src_and, tgt_and = src_runs[:, :words], tgt_runs[:, :words]
+    chunk = max(1, budget // (8 * max(words, 1)))
     shared = np.concatenate([
         _popcount(src_and[src_start[k : k + chunk]] & tgt_and[tgt_start[k : k + chunk]])
         for k in range(0, max(len(src_start), 1), chunk)
@@ -541,31 +561,9 @@ def _overlap(src_bits, src_start, a, tgt_bits, tgt_start, b, common=None, budget
     return shared, _popcount(src_runs)[src_start], _popcount(tgt_runs)[tgt_start]
 
 
-def _common_bits(src_bits: np.ndarray, tgt_bits: np.ndarray, rows: int = 16) -> tuple[np.ndarray, np.ndarray]:
-    """The sets of both sides (packed bit rows) cut to the bits set on both sides, packed again.
-
-    The coarsest level's sets grow with the document (as many bits per level, see _feature_levels) while
-    their count stays under ``_FULL``, so ANDing every pair, as its search in full does, costs the
-    document's length times ``_FULL``^2 words. Only bits set on both sides can be shared, a few percent
-    of them (20,000 sentences: 63,000 of 2^20), so the pairs are ANDed over those alone."""
-    common = np.bitwise_or.reduce(src_bits, axis=0) & np.bitwise_or.reduce(tgt_bits, axis=0)
-    columns = np.flatnonzero(np.unpackbits(common.view(np.uint8)))
-    words = max(1, -(-len(columns) // 64))
-
-    def cut(bits: np.ndarray) -> np.ndarray:
-        out = np.zeros((len(bits), words), np.uint64)
-        for k in range(0, len(bits), rows):
-            dense = np.zeros((len(bits[k : k + rows]), 64 * words), np.uint8)
-            dense[:, : len(columns)] = np.unpackbits(bits[k : k + rows].view(np.uint8), axis=1)[:, columns]
-            out[k : k + rows] = np.packbits(dense, axis=1).view(np.uint64)
-        return out
-
-    return cut(src_bits), cut(tgt_bits)
-
-
-def _dice(src_bits, src_start, a, tgt_bits, tgt_start, b) -> np.ndarray:
-    """F1 of the feature sets of source runs of ``a`` units and target runs of ``b`` units."""
-    shared, src_size, tgt_size = _overlap(src_bits, src_start, a, tgt_bits, tgt_start, b)
+def _dice(level: _Level, src_start, tgt_start) -> np.ndarray:
+    """F1 of the feature sets of single source and target units."""
+    shared, src_size, tgt_size = _overlap(level, src_start, 1, tgt_start, 1)
     total = src_size + tgt_size
     return np.divide(2 * shared, total, out=np.zeros(len(shared)), where=total > 0)
 
