@@ -132,10 +132,11 @@ def test_align_tsv_escapes_hard_wrapped_and_hostile_text(tmp_path, monkeypatch, 
         code, out, err = run(["align", src, tgt, "--method", "length", "--format", fmt], monkeypatch, capsys)
         assert code == 0, err
         records = out.splitlines()
-        assert len(records) == 3
         if fmt == "tsv":
-            assert all(len(record.split("\t")) == 5 for record in records)
+            assert records.pop(0) == "src_ids\ttgt_ids\tscore\tsrc_text\ttgt_text"  # translate's first columns
+            assert len(records) == 3 and all(len(record.split("\t")) == 5 for record in records)
         else:
+            assert len(records) == 3
             assert all(json.loads(record) for record in records)
 
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Sequence
-from contextlib import nullcontext
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager, nullcontext
 from enum import Enum
 from functools import partial
 from pathlib import Path
@@ -190,18 +190,56 @@ def common(version: Annotated[bool, typer.Option("--version", callback=version_c
 
 
 @app.command("segment", cls=Command, epilog=examples("translate-cli segment article.id.txt",
+                                                     "translate-cli segment page.html film.srt report.docx",
                                                      "cat reference.txt | translate-cli segment - --src-lang en"))
 def segment_command(
-    file: Annotated[str, typer.Argument(metavar="FILE", help="text file, or - for stdin")],
+    files: Annotated[list[str], typer.Argument(
+        metavar="FILE...", help="plain text, .md, .html/.htm, .docx or .srt, or - for stdin")],
     lang: Annotated[str, typer.Option("--src-lang", metavar="CODE", help=f"language of FILE: {LANG_HELP}")] = "id",
 ) -> None:
-    """Split a text into sentences: one per line, a blank line between paragraphs."""
-    from translate_cli.pipeline import read_article
-    from translate_cli.segment import format_segments, segment
+    """Split texts into sentences: one per line, a blank line between paragraphs (a document's blocks) and
+    between files."""
+    from translate_cli.pipeline import read_input, source_segments
+    from translate_cli.segment import format_segments
     from translate_cli.terminal import write_text
 
-    text = read_article(file, notice)
-    write_text(format_segments(segment(text, lang)))
+    each, written = EachFile(files), False
+    for file in files:
+        with each.reported():
+            text, document = read_input(file, notice)
+            lines = format_segments(source_segments(text, document=document, lang=lang))
+            write_text(("\n" if written and lines else "") + lines)
+            written = written or bool(lines)
+    each.finish()
+
+
+class EachFile:
+    """Several input files taken as Unix tools take them: one file's user error is printed in its one
+    line and the others still run, and the command exits with status 1 at the end; with one file, its
+    error ends the command as always."""
+
+    def __init__(self, files: Sequence[object]):
+        if [str(file) for file in files].count("-") > 1:
+            raise UserError("standard input can be read only once: give - at most once")
+        self.several, self.failed = len(files) > 1, 0
+
+    @contextmanager
+    def reported(self) -> Iterator[None]:
+        """Run the block for one file; a UserError in it is printed (several files) or raised (one)."""
+        try:
+            yield
+        except UserError as error:
+            if not self.several:
+                raise
+            from translate_cli.terminal import visible
+
+            print(f"error: {visible(error)}", file=sys.stderr)
+            self.failed += 1
+
+    def finish(self) -> None:
+        """Exit with status 1 when a file failed."""
+        if self.failed:
+            raise typer.Exit(1)
 
 
 @app.command("translate", epilog=examples(
@@ -379,9 +417,10 @@ def align_command(
     output_format: Annotated[Format, typer.Option("--format", metavar="[tsv|jsonl]",
                                                   help="output format")] = Format.tsv,
 ) -> None:
-    """Align the sentences of two texts; print the beads (1-1, 1-2, 2-1, 1-0, 0-1, ...)."""
+    """Align the sentences of two texts; print the beads (1-1, 1-2, 2-1, 1-0, 0-1, ...), as TSV after a
+    header row (src_ids, tgt_ids, score, src_text, tgt_text) or as JSON Lines."""
     from translate_cli.engines import ModelOptions
-    from translate_cli.formats import bead_row, json_line, tsv_fields, tsv_line
+    from translate_cli.formats import TSV_HEADER, bead_row, json_line, tsv_fields, tsv_line
     from translate_cli.models import is_available, resolve_model
     from translate_cli.pipeline import align_text, read_input, sentence_texts
 
@@ -398,6 +437,8 @@ def align_command(
     # the beads of translate's and batch's rows for the same texts (pipeline.align_text)
     target, beads = align_text(source, tgt_text, translation, lang=tgt_lang, presegmented=presegmented,
                                method=method.value)
+    if output_format == Format.tsv:
+        print(tsv_line(list(TSV_HEADER)))  # as in translate's TSV, so tools that read one read the other
     for bead in beads:
         row = bead_row(bead, source, target)
         if output_format == Format.jsonl:
