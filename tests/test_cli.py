@@ -134,6 +134,31 @@ def test_unknown_model_and_unwritable_output(article, tmp_path, marian_dir, monk
     assert_one_line_error(code, err, str(blocker))
 
 
+def test_several_files_translate_as_unix_tools_do(article, tmp_path, marian_dir, monkeypatch, capsys):
+    guide = tmp_path / "panduan.md"
+    guide.write_text("# Banjir di Jakarta\n\nWarga mengungsi ke masjid dan sekolah, kata petugas.\n", encoding="utf-8")
+    missing = tmp_path / "hilang.txt"
+    args = ["-m", marian_dir, "--beam", 1, "--backend", "transformers", "-q"]
+    code, out, err = run(["translate", article, missing, guide, "-o", tmp_path / "out", *args], monkeypatch, capsys)
+    assert code == 1 and err.strip() == f"error: {missing}: no such file"  # the others still translated
+    assert (tmp_path / "out" / "banjir" / "banjir.en.txt").is_file()  # each file's outputs in DIR/STEM/
+    assert (tmp_path / "out" / "panduan" / "panduan.en.md").is_file()
+    alone = []
+    for path in (article, guide):
+        code, printed, err = run(["translate", path, "-o", "-", *args], monkeypatch, capsys)
+        assert code == 0, err
+        alone.append(printed)
+    code, printed, err = run(["translate", article, guide, "-o", "-", *args], monkeypatch, capsys)
+    assert code == 0 and printed == "\n".join(alone), err  # one after the other, a blank line apart
+    (tmp_path / "sub").mkdir()
+    twin = tmp_path / "sub" / "panduan.md"
+    twin.write_bytes(guide.read_bytes())
+    code, _, err = run(["translate", guide, twin, "-o", tmp_path / "twins", *args], monkeypatch, capsys)
+    assert code == 1 and "as another FILE's do" in err and (tmp_path / "twins" / "panduan" / "panduan.md").is_file()
+    code, _, err = run(["translate", article, guide, "-r", article, *args], monkeypatch, capsys)
+    assert_one_line_error(code, err, "--reference is one article's")
+
+
 def test_wrong_usage_exits_2(monkeypatch, capsys):
     code, _, _ = run(["translate"], monkeypatch, capsys)
     assert code == 2
