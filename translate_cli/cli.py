@@ -898,6 +898,7 @@ def compare_command(
     """Compare several runs: metrics with paired bootstrap significance, and compare-mt's analyses."""
     from translate_cli.compare import compare_runs, to_json, write_html
     from translate_cli.compare_report import compare_console, render_terminal
+    from translate_cli.layout import INDEX_NAME
 
     labels = [name.strip() for name in names.split(",")] if names is not None else None
     if labels is not None and not all(labels):
@@ -908,8 +909,8 @@ def compare_command(
     else:
         render_terminal(comparison, compare_console())
     if html:
-        write_html(comparison, html)
-        notice(f"report written to {html}")
+        linked = write_html(comparison, html)
+        notice(f"report written to {html}" + (f", linked from {html.parent / INDEX_NAME}" if linked else ""))
 
 
 @app.command("check", epilog=examples(

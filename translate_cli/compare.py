@@ -43,7 +43,7 @@ from translate_cli.analysis import (
     word_changes,
     word_frequencies,
 )
-from translate_cli.batch import DEFAULT_GLOB
+from translate_cli.batch import DEFAULT_GLOB, refresh_index
 from translate_cli.checks import CODES, check_pairs, count_findings
 from translate_cli.errors import UserError
 from translate_cli.formats import atomic_write_text
@@ -581,7 +581,9 @@ def render_html(comparison: Comparison, base: Path | None = None) -> str:
                        score_top=score_top, length_top=10 * max(1, math.ceil(max(comparison.lengths) / 10)))
 
 
-def write_html(comparison: Comparison, path: Path) -> None:
-    """Write ``render_html`` atomically to ``path``, linking article pages relative to its folder."""
+def write_html(comparison: Comparison, path: Path) -> bool:
+    """Write ``render_html`` atomically to ``path``, linking article pages relative to its folder; in a
+    batch's OUTDIR, its index is rendered again to link the report (True then)."""
     path = Path(path)
     atomic_write_text(path, render_html(comparison, path.parent))
+    return refresh_index(path.parent)
