@@ -210,7 +210,7 @@ def test_align_length_method_prints_jsonl_beads(tmp_path, monkeypatch, capsys):
     tgt = tmp_path / "tgt.txt"
     src.write_text("Satu kalimat pendek.\nKalimat kedua jauh lebih panjang dari yang pertama tadi.\n")
     tgt.write_text("One short sentence.\nThe second sentence is much longer than the first one.\n")
-    code, out, err = run(["align", src, tgt, "--presegmented", "--method", "length", "--format", "jsonl"],
+    code, out, err = run(["align", src, tgt, "--presegmented", "--method", "length", "--output-format", "jsonl"],
                          monkeypatch, capsys)
     assert code == 0, err
     beads = [json.loads(line) for line in out.splitlines()]
@@ -303,7 +303,7 @@ def test_align_auto_without_a_model_anchors_a_partial_reference(tmp_path, monkey
     part = tmp_path / "first-11.en.txt"
     part.write_text("\n".join(english.splitlines()[:11]) + "\n", encoding="utf-8")
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
-    code, out, err = run(["align", SAMPLE, part, "--format", "jsonl"], monkeypatch, capsys)  # no model: tokens
+    code, out, err = run(["align", SAMPLE, part, "--output-format", "jsonl"], monkeypatch, capsys)  # no model: tokens
     assert code == 0, err
     beads = [json.loads(line) for line in out.splitlines()]
     assert [(b["src"], b["tgt"]) for b in beads if b["tgt"]] == [([i], [i]) for i in range(11)]

@@ -578,6 +578,9 @@ def test_segment_reads_documents_and_several_files_as_unix_tools_do(tmp_path, mo
     code, out, err = run(["segment", paths[0], tmp_path / "hilang.txt", *paths[1:]], monkeypatch, capsys)
     assert code == 1 and out == "\n".join(expected)  # one after the other, a blank line between files
     assert err.strip() == f"error: {tmp_path / 'hilang.txt'}: no such file"
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(HTML.encode())))
+    code, out, err = run(["segment", "-", "--format", "html"], monkeypatch, capsys)
+    assert code == 0 and out == expected[0], err  # stdin named as translate names it
 
 
 @pytest.mark.parametrize("name", FILES)

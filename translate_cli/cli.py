@@ -113,6 +113,9 @@ ComputeOption = Annotated[ComputeType, typer.Option(
     "--compute-type", metavar="[auto|int8|int8_float16|float16|float32]",
     help="CTranslate2 quantisation (auto: int8 on CPU, float16 on GPU)")]
 ForceOption = Annotated[bool, typer.Option("--force", help="translate even if the text does not look Indonesian")]
+DocumentFormatOption = Annotated[Optional[DocumentFormat], typer.Option(
+    "--format", metavar="[txt|md|html|docx|srt]",
+    help="format of FILE where its suffix does not say (stdin: txt unless given)")]
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="no progress bars")]
 JsonOption = Annotated[bool, typer.Option("--json", help="print JSON instead of tables")]
 LANG_HELP = ("ISO 639-1/3 language code: id (and ms) and en use tuned rules; any other language generic ones "
@@ -153,6 +156,7 @@ RENAMED = {  # old spellings, still taken (hidden from --help) with a notice: co
     "score": {"--ref": "--reference"},
     "batch": {"--references": "--reference"},
     "compare": {"--references": "--reference"},
+    "align": {"--format": "--output-format"},  # --format names an input document's format (translate, segment)
 }
 
 
@@ -198,6 +202,7 @@ def segment_command(
     files: Annotated[list[str], typer.Argument(
         metavar="FILE...", help="plain text, .md, .html/.htm, .docx or .srt, or - for stdin")],
     lang: Annotated[str, typer.Option("--src-lang", metavar="CODE", help=f"language of FILE: {LANG_HELP}")] = "id",
+    document_format: DocumentFormatOption = None,
 ) -> None:
     """Split texts into sentences: one per line, a blank line between paragraphs (a document's blocks) and
     between files."""
@@ -208,7 +213,7 @@ def segment_command(
     each, written = EachFile(files), False
     for file in files:
         with each.reported():
-            text, document = read_input(file, notice)
+            text, document = read_input(file, notice, f".{document_format.value}" if document_format else None)
             lines = format_segments(source_segments(text, document=document, lang=lang))
             write_text(("\n" if written and lines else "") + lines)
             written = written or bool(lines)
@@ -268,9 +273,7 @@ def translate_command(
     force: ForceOption = False,
     presegmented: Annotated[bool, typer.Option(
         "--presegmented", help="one segment per line, translated one line per line (test sets)")] = False,
-    document_format: Annotated[Optional[DocumentFormat], typer.Option(
-        "--format", metavar="[txt|md|html|docx|srt]",
-        help="format of FILE where its suffix does not say (stdin: txt unless given)")] = None,
+    document_format: DocumentFormatOption = None,
     quiet: QuietOption = False,
 ) -> None:
     """Translate articles; write the translation (also as STEM.en.SUFFIX for a .md, .html, .docx or .srt
@@ -476,8 +479,9 @@ def print_summary(result, written: list[Path]) -> None:
     console().print(table)
 
 
-@app.command("align", epilog=examples("translate-cli align article.id.txt article.en.txt",
-                                      "translate-cli align a.id b.en --presegmented --format jsonl"))
+@app.command("align", cls=Command, epilog=examples(
+    "translate-cli align article.id.txt article.en.txt",
+    "translate-cli align a.id b.en --presegmented --output-format jsonl"))
 def align_command(
     src: Annotated[str, typer.Argument(metavar="SRC", help="source text (Indonesian by default), or -")],
     tgt: Annotated[str, typer.Argument(metavar="TGT", help="target text (English by default), or -")],
@@ -491,7 +495,7 @@ def align_command(
              "that tells the sentences apart")] = Method.auto,
     model: Annotated[Optional[str], typer.Option("--model", "-m", metavar="MODEL",
                                                  help="model for --method translation")] = None,
-    output_format: Annotated[Format, typer.Option("--format", metavar="[tsv|jsonl]",
+    output_format: Annotated[Format, typer.Option("--output-format", metavar="[tsv|jsonl]",
                                                   help="output format")] = Format.tsv,
 ) -> None:
     """Align the sentences of two texts; print the beads (1-1, 1-2, 2-1, 1-0, 0-1, ...), as TSV after a
