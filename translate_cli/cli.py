@@ -282,8 +282,7 @@ def translate_command(
     With FILE or -o as -, the translation goes to stdout and nothing else does: a document in its own
     format (a .docx only when stdout is not a terminal), plain text paragraph for paragraph. Several FILEs
     are translated in turn, each into DIR/STEM/ (default out/STEM/) or onto stdout one after the other,
-    a blank line apart; one that fails says why in its line, the others still go, and the
-    exit status is 1.
+    a blank line apart; one that fails says why in its line, the others still go, and the exit status is 1.
     """
     from translate_cli.engines import ModelOptions, model_runs
     from translate_cli.pipeline import read_input
