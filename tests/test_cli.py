@@ -134,6 +134,31 @@ def test_unknown_model_and_unwritable_output(article, tmp_path, marian_dir, monk
     assert_one_line_error(code, err, str(blocker))
 
 
+def test_several_files_translate_as_unix_tools_do(article, tmp_path, marian_dir, monkeypatch, capsys):
+    guide = tmp_path / "panduan.md"
+    guide.write_text("# Banjir di Jakarta\n\nWarga mengungsi ke masjid dan sekolah, kata petugas.\n", encoding="utf-8")
+    missing = tmp_path / "hilang.txt"
+    args = ["-m", marian_dir, "--beam", 1, "--backend", "transformers", "-q"]
+    code, out, err = run(["translate", article, missing, guide, "-o", tmp_path / "out", *args], monkeypatch, capsys)
+    assert code == 1 and err.strip() == f"error: {missing}: no such file"  # the others still translated
+    assert (tmp_path / "out" / "banjir" / "banjir.en.txt").is_file()  # each file's outputs in DIR/STEM/
+    assert (tmp_path / "out" / "panduan" / "panduan.en.md").is_file()
+    alone = []
+    for path in (article, guide):
+        code, printed, err = run(["translate", path, "-o", "-", *args], monkeypatch, capsys)
+        assert code == 0, err
+        alone.append(printed)
+    code, printed, err = run(["translate", article, guide, "-o", "-", *args], monkeypatch, capsys)
+    assert code == 0 and printed == "\n".join(alone), err  # one after the other, a blank line apart
+    (tmp_path / "sub").mkdir()
+    twin = tmp_path / "sub" / "panduan.md"
+    twin.write_bytes(guide.read_bytes())
+    code, _, err = run(["translate", guide, twin, "-o", tmp_path / "twins", *args], monkeypatch, capsys)
+    assert code == 1 and "as another FILE's do" in err and (tmp_path / "twins" / "panduan" / "panduan.md").is_file()
+    code, _, err = run(["translate", article, guide, "-r", article, *args], monkeypatch, capsys)
+    assert_one_line_error(code, err, "--reference is one article's")
+
+
 def test_wrong_usage_exits_2(monkeypatch, capsys):
     code, _, _ = run(["translate"], monkeypatch, capsys)
     assert code == 2
@@ -185,7 +210,7 @@ def test_align_length_method_prints_jsonl_beads(tmp_path, monkeypatch, capsys):
     tgt = tmp_path / "tgt.txt"
     src.write_text("Satu kalimat pendek.\nKalimat kedua jauh lebih panjang dari yang pertama tadi.\n")
     tgt.write_text("One short sentence.\nThe second sentence is much longer than the first one.\n")
-    code, out, err = run(["align", src, tgt, "--presegmented", "--method", "length", "--format", "jsonl"],
+    code, out, err = run(["align", src, tgt, "--presegmented", "--method", "length", "--output-format", "jsonl"],
                          monkeypatch, capsys)
     assert code == 0, err
     beads = [json.loads(line) for line in out.splitlines()]
@@ -278,7 +303,7 @@ def test_align_auto_without_a_model_anchors_a_partial_reference(tmp_path, monkey
     part = tmp_path / "first-11.en.txt"
     part.write_text("\n".join(english.splitlines()[:11]) + "\n", encoding="utf-8")
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
-    code, out, err = run(["align", SAMPLE, part, "--format", "jsonl"], monkeypatch, capsys)  # no model: tokens
+    code, out, err = run(["align", SAMPLE, part, "--output-format", "jsonl"], monkeypatch, capsys)  # no model: tokens
     assert code == 0, err
     beads = [json.loads(line) for line in out.splitlines()]
     assert [(b["src"], b["tgt"]) for b in beads if b["tgt"]] == [([i], [i]) for i in range(11)]

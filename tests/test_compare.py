@@ -459,3 +459,28 @@ def test_alignment_made_empty_hypotheses_are_marked(tmp_path):
     console = Console(file=io.StringIO(), width=200)
     render_terminal(comparison, console)
     assert UNALIGNED in console.file.getvalue()
+
+
+def test_a_report_in_a_batch_folder_is_linked_from_its_index_which_links_back(runs, tmp_path, monkeypatch, capsys):
+    from cli_run import run
+
+    outdir = copy_run(runs, tmp_path)
+    source = tmp_path / "in" / "news"
+    source.mkdir(parents=True)
+    for name, sents in ARTICLES.items():
+        (source / f"{name}.id.txt").write_text(" ".join(sents), encoding="utf-8")
+    (source / "art1.id.txt").write_text("")  # it fails, with its reason
+    run_batch(tmp_path / "in", outdir, Fake("sys-a", system_a), quiet=True, force=True)
+    before = (outdir / "index.html").read_text(encoding="utf-8")
+    code, _, err = run(["compare", outdir, "-r", runs / "refs", "--html", outdir / "compare.html"], monkeypatch, capsys)
+    assert code == 0 and f"linked from {outdir / 'index.html'}" in err, err
+    index = (outdir / "index.html").read_text(encoding="utf-8")
+    assert 'Reports: <a href="compare.html">compare.html</a>' in index
+    assert [line for line in index.splitlines() if "Reports:" not in line] == before.splitlines()  # else the same
+    assert index.count("is empty") == 1  # the failure's reason, once
+    report = (outdir / "compare.html").read_text(encoding="utf-8")
+    assert 'href="index.html"' in report and 'href="news/art0/art0.html"' in report
+    page = (outdir / "news" / "art0" / "art0.html").read_text(encoding="utf-8")
+    assert 'href="../../index.html"' in page and 'href="art0.tsv"' in page and 'href="art0.tmx"' in page
+    run_batch(tmp_path / "in", outdir, Fake("sys-a", system_a), quiet=True, force=True)
+    assert 'href="compare.html"' in (outdir / "index.html").read_text(encoding="utf-8")  # the next run keeps it

@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from translate_cli.documents import KINDS, Anchor, distribute, fill, read_document, render_document
 from translate_cli.errors import UserError
 from translate_cli.pipeline import read_input, segment_blocks, target_segments
+from translate_cli.segment import format_segments
 
 HTML = """<!DOCTYPE html>
 <html lang="id"><head><meta charset="utf-8"><title>Banjir di Jakarta</title>
@@ -559,6 +560,27 @@ FILES = {
     "film.srt": SRT.encode(),
     "laporan.docx": None,  # built by docx_bytes()
 }
+
+
+def test_segment_reads_documents_and_several_files_as_unix_tools_do(tmp_path, monkeypatch, capsys):
+    paths = []
+    for name, content in FILES.items():
+        paths.append(tmp_path / name)
+        paths[-1].write_bytes(content or docx_bytes())
+    expected = []
+    for path in paths:
+        code, out, err = run(["segment", path], monkeypatch, capsys)
+        assert code == 0, err
+        blocks = read_document(path, path.read_bytes()).blocks
+        assert out == format_segments(segment_blocks(blocks))  # a block a paragraph, as translate segments it
+        assert "-->" not in out and "<" not in out and "PK" not in out  # no timings, markup or zip bytes
+        expected.append(out)
+    code, out, err = run(["segment", paths[0], tmp_path / "hilang.txt", *paths[1:]], monkeypatch, capsys)
+    assert code == 1 and out == "\n".join(expected)  # one after the other, a blank line between files
+    assert err.strip() == f"error: {tmp_path / 'hilang.txt'}: no such file"
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(HTML.encode())))
+    code, out, err = run(["segment", "-", "--format", "html"], monkeypatch, capsys)
+    assert code == 0 and out == expected[0], err  # stdin named as translate names it
 
 
 @pytest.mark.parametrize("name", FILES)

@@ -129,13 +129,14 @@ def test_align_tsv_escapes_hard_wrapped_and_hostile_text(tmp_path, monkeypatch, 
     src.write_text("Kalimat pertama yang\ndibungkus di sini. Kalimat\u2028kedua.\n\nKalimat ketiga\x0bada.\n")
     tgt.write_text("The first sentence\nwrapped here. The second\x85sentence.\n\nThe third\x1c one.\n")
     for fmt in ("tsv", "jsonl"):
-        code, out, err = run(["align", src, tgt, "--method", "length", "--format", fmt], monkeypatch, capsys)
+        code, out, err = run(["align", src, tgt, "--method", "length", "--output-format", fmt], monkeypatch, capsys)
         assert code == 0, err
         records = out.splitlines()
-        assert len(records) == 3
         if fmt == "tsv":
-            assert all(len(record.split("\t")) == 5 for record in records)
+            assert records.pop(0) == "src_ids\ttgt_ids\tscore\tsrc_text\ttgt_text"  # translate's first columns
+            assert len(records) == 3 and all(len(record.split("\t")) == 5 for record in records)
         else:
+            assert len(records) == 3
             assert all(json.loads(record) for record in records)
 
 

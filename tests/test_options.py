@@ -43,6 +43,7 @@ def _notices(err: str) -> list[str]:
     (["score", "{root}/hyp.txt", "--json"], "--ref", "--reference"),
     (["batch", "{in}", "-o", "{root}/out", "--json"], "--references", "--reference"),
     (["compare", "{root}/run", "--json"], "--references", "--reference"),
+    (["align", "{in}/a.id.txt", "{root}/hyp.txt", "--method", "length"], "--format=jsonl", "--output-format=jsonl"),
 ])
 def test_an_old_spelling_works_as_the_new_one_with_a_notice(folders, monkeypatch, capsys, command, old, new):
     if command[0] == "compare":

@@ -156,10 +156,11 @@ def test_the_article_page_and_align_give_the_same_beads(tmp_path, marian_dir, mo
     assert code == 0, err
     code, printed, err = run(["align", SAMPLE, REFERENCE_FILE, "-m", marian_dir], monkeypatch, capsys)
     assert code == 0, err
-    beads = [line.split("\t") for line in printed.splitlines()]  # src_ids, tgt_ids, score, src_text, tgt_text
-    assert [(b[0], b[1]) for b in beads] == [(str(i), str(i)) for i in range(30)]  # the English version is 1-1
+    header, *beads = [line.split("\t") for line in printed.splitlines()]
     stem = SAMPLE.name.removesuffix(".id.txt")
-    rows = [line.split("\t") for line in (out / f"{stem}.tsv").read_text(encoding="utf-8").splitlines()[1:]]
+    rows = [line.split("\t") for line in (out / f"{stem}.tsv").read_text(encoding="utf-8").splitlines()]
+    assert header == rows.pop(0)[:5] == ["src_ids", "tgt_ids", "score", "src_text", "tgt_text"]
+    assert [(b[0], b[1]) for b in beads] == [(str(i), str(i)) for i in range(30)]  # the English version is 1-1
     assert [(r[0], r[5], r[2], r[3], r[6]) for r in rows] == [(b[0], b[1], b[2], b[3], b[4]) for b in beads]
     page = _PageRows()
     page.feed((out / f"{stem}.html").read_text(encoding="utf-8"))
@@ -177,7 +178,7 @@ def test_align_reads_documents_as_translate_does(tmp_path, marian_dir, monkeypat
     assert code == 0, err
     code, printed, err = run(["align", article, reference, "-m", marian_dir], monkeypatch, capsys)
     assert code == 0, err
-    beads = [line.split("\t") for line in printed.splitlines()]
+    beads = [line.split("\t") for line in printed.splitlines()[1:]]
     assert beads[0][3:] == ["Banjir di Jakarta", "Floods in Jakarta"]  # the text, without Markdown's marks
     rows = [line.split("\t") for line in (tmp_path / "out" / "guide.tsv").read_text(encoding="utf-8").splitlines()]
     assert [(r[0], r[5], r[3], r[6]) for r in rows[1:]] == [(b[0], b[1], b[3], b[4]) for b in beads]

@@ -5,7 +5,9 @@ The Python API: the same stages and result objects the command line uses.
     import translate_cli as tc
 
     translator = tc.load_translator("opus-mt")      # alias, hub id or model folder; None: the default
-    text = tc.read_article("article.id.txt")
+    english = tc.translate_text("Selamat pagi.", translator)
+    tc.translate_document("laporan.docx", translator=translator)  # writes laporan.en.docx beside it
+    text = tc.read_article("article.id.txt")          # a document's text too (.md, .html, .docx, .srt)
     result = tc.translate_article("article", text, translator, reference_text=None)
     tc.write_outputs(result, "out/article")          # .en.txt, .tsv, .jsonl, .tmx, .md, .html
     scores = tc.score_texts(hypothesis_text, reference_text)
@@ -28,6 +30,7 @@ _EXPORTS = {
     "TranslationResult": "records", "UserError": "errors", "Interrupted": "errors",
     # stages
     "segment_text": "segment", "align_sentences": "align", "read_article": "pipeline", "translate_article": "pipeline",
+    "translate_text": "api", "translate_document": "api",
     "load_translator": "translate", "Translator": "translate", "open_translator": "engines", "ModelOptions": "engines",
     "score_texts": "score", "score_corpus": "score", "ScoreOptions": "score", "sentence_chrf": "score",
     "write_outputs": "formats", "run_batch": "batch", "compare_runs": "compare", "resolve_model": "models",
@@ -39,6 +42,7 @@ __all__ = ["__version__", *_EXPORTS]
 
 if TYPE_CHECKING:
     from translate_cli.align import align as align_sentences
+    from translate_cli.api import translate_document, translate_text
     from translate_cli.batch import run_batch
     from translate_cli.checks import CheckedText, check_pair, check_pairs, check_texts
     from translate_cli.compare import compare_runs

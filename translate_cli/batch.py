@@ -306,6 +306,29 @@ def run_batch(indir: Path, outdir: Path, translator: SentenceTranslator, *, refe
                        chunk_sentences=chunk_sentences)
 
 
+def refresh_index(outdir: Path) -> bool:
+    """Render ``outdir``'s ``index.html`` again from its ``summary.json``, so that it links a report written
+    beside it since (``compare --html OUTDIR/compare.html``); False when ``outdir`` holds no readable run."""
+    outdir = Path(outdir)
+    if not (outdir / INDEX_NAME).is_file():
+        return False
+    try:
+        data = json.loads((outdir / SUMMARY_NAME).read_text(encoding="utf-8"))
+        articles = [ArticleOutcome(**{**a, "scores": _scores(a["scores"])}) for a in data["articles"]]
+        last = data["last_run"]
+        summary = BatchSummary(Path(data["indir"]), outdir, data["model"], articles, last["translated_sentences"],
+                               last["cached_sentences"], last["seconds"], _scores(data["corpus"]),
+                               JobTotals(**data["job"]), data["interrupted"], (data["indir"], data["outdir"]))
+    except (OSError, ValueError, KeyError, TypeError):  # another tool's or version's summary: left alone
+        return False
+    atomic_write_text(outdir / INDEX_NAME, render_index(summary, _out_folder))
+    return True
+
+
+def _scores(data: dict | None) -> Scores | None:
+    return Scores(**data) if data else None
+
+
 class _Run:
     """The state of one batch run: outcomes and manifest records by relpath, sentence counts."""
 

@@ -11,8 +11,9 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Sequence
-from contextlib import nullcontext
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager, nullcontext
+from dataclasses import dataclass
 from enum import Enum
 from functools import partial
 from pathlib import Path
@@ -25,6 +26,7 @@ from translate_cli.translate import DEFAULT_BATCH_SIZE
 from translate_cli.version import VERSION
 
 if TYPE_CHECKING:
+    from translate_cli.documents import Document
     from translate_cli.engines import ModelOptions
     from translate_cli.records import SentenceTranslator
 
@@ -111,6 +113,9 @@ ComputeOption = Annotated[ComputeType, typer.Option(
     "--compute-type", metavar="[auto|int8|int8_float16|float16|float32]",
     help="CTranslate2 quantisation (auto: int8 on CPU, float16 on GPU)")]
 ForceOption = Annotated[bool, typer.Option("--force", help="translate even if the text does not look Indonesian")]
+DocumentFormatOption = Annotated[Optional[DocumentFormat], typer.Option(
+    "--format", metavar="[txt|md|html|docx|srt]",
+    help="format of FILE where its suffix does not say (stdin: txt unless given)")]
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="no progress bars")]
 JsonOption = Annotated[bool, typer.Option("--json", help="print JSON instead of tables")]
 LANG_HELP = ("ISO 639-1/3 language code: id (and ms) and en use tuned rules; any other language generic ones "
@@ -151,6 +156,7 @@ RENAMED = {  # old spellings, still taken (hidden from --help) with a notice: co
     "score": {"--ref": "--reference"},
     "batch": {"--references": "--reference"},
     "compare": {"--references": "--reference"},
+    "align": {"--format": "--output-format"},  # --format names an input document's format (translate, segment)
 }
 
 
@@ -190,29 +196,69 @@ def common(version: Annotated[bool, typer.Option("--version", callback=version_c
 
 
 @app.command("segment", cls=Command, epilog=examples("translate-cli segment article.id.txt",
+                                                     "translate-cli segment page.html film.srt report.docx",
                                                      "cat reference.txt | translate-cli segment - --src-lang en"))
 def segment_command(
-    file: Annotated[str, typer.Argument(metavar="FILE", help="text file, or - for stdin")],
+    files: Annotated[list[str], typer.Argument(
+        metavar="FILE...", help="plain text, .md, .html/.htm, .docx or .srt, or - for stdin")],
     lang: Annotated[str, typer.Option("--src-lang", metavar="CODE", help=f"language of FILE: {LANG_HELP}")] = "id",
+    document_format: DocumentFormatOption = None,
 ) -> None:
-    """Split a text into sentences: one per line, a blank line between paragraphs."""
-    from translate_cli.pipeline import read_article
-    from translate_cli.segment import format_segments, segment
+    """Split texts into sentences: one per line, a blank line between paragraphs (a document's blocks) and
+    between files."""
+    from translate_cli.pipeline import read_input, source_segments
+    from translate_cli.segment import format_segments
     from translate_cli.terminal import write_text
 
-    text = read_article(file, notice)
-    write_text(format_segments(segment(text, lang)))
+    each, written = EachFile(files), False
+    for file in files:
+        with each.reported():
+            text, document = read_input(file, notice, f".{document_format.value}" if document_format else None)
+            lines = format_segments(source_segments(text, document=document, lang=lang))
+            write_text(("\n" if written and lines else "") + lines)
+            written = written or bool(lines)
+    each.finish()
+
+
+class EachFile:
+    """Several input files taken as Unix tools take them: one file's user error is printed in its one
+    line and the others still run, and the command exits with status 1 at the end; with one file, its
+    error ends the command as always."""
+
+    def __init__(self, files: Sequence[object]):
+        if [str(file) for file in files].count("-") > 1:
+            raise UserError("standard input can be read only once: give - at most once")
+        self.several, self.failed = len(files) > 1, 0
+
+    @contextmanager
+    def reported(self) -> Iterator[None]:
+        """Run the block for one file; a UserError in it is printed (several files) or raised (one)."""
+        try:
+            yield
+        except UserError as error:
+            if not self.several:
+                raise
+            from translate_cli.terminal import visible
+
+            print(f"error: {visible(error)}", file=sys.stderr)
+            self.failed += 1
+
+    def finish(self) -> None:
+        """Exit with status 1 when a file failed."""
+        if self.failed:
+            raise typer.Exit(1)
 
 
 @app.command("translate", epilog=examples(
     "translate-cli translate article.id.txt                 # outputs in out/article/",
     "translate-cli translate article.id.txt -r article.en.txt -o runs/a",
+    "translate-cli translate a.md b.html c.docx -o runs/x   # runs/x/a/, runs/x/b/, runs/x/c/",
     "echo 'Selamat pagi.' | translate-cli translate -      # the translation on stdout",
     "cat film.srt | translate-cli translate - --format srt > film.en.srt",
     "translate-cli translate test.id --presegmented -o runs/t -m opus-mt -m nllb-600m"))
 def translate_command(
-    file: Annotated[Path, typer.Argument(
-        metavar="FILE", help="Indonesian article: plain text, .md, .html/.htm, .docx or .srt; or - for stdin")],
+    files: Annotated[list[Path], typer.Argument(
+        metavar="FILE...", help="Indonesian article: plain text, .md, .html/.htm, .docx or .srt; or - for stdin")],
     output: Annotated[Optional[Path], typer.Option(
         "--output", "-o", metavar="DIR",
         help="output folder, or - for the translation on stdout [default: out/STEM]")] = None,
@@ -227,90 +273,161 @@ def translate_command(
     force: ForceOption = False,
     presegmented: Annotated[bool, typer.Option(
         "--presegmented", help="one segment per line, translated one line per line (test sets)")] = False,
-    document_format: Annotated[Optional[DocumentFormat], typer.Option(
-        "--format", metavar="[txt|md|html|docx|srt]",
-        help="format of FILE where its suffix does not say (stdin: txt unless given)")] = None,
+    document_format: DocumentFormatOption = None,
     quiet: QuietOption = False,
 ) -> None:
-    """Translate one article; write the translation (also as STEM.en.SUFFIX for a .md, .html, .docx or .srt
+    """Translate articles; write the translation (also as STEM.en.SUFFIX for a .md, .html, .docx or .srt
     document), bitext (TSV, JSONL, TMX, Markdown, HTML) and scores.
 
     With FILE or -o as -, the translation goes to stdout and nothing else does: a document in its own
-    format (a .docx only when stdout is not a terminal), plain text paragraph for paragraph.
+    format (a .docx only when stdout is not a terminal), plain text paragraph for paragraph. Several FILEs
+    are translated in turn, each into DIR/STEM/ (default out/STEM/) or onto stdout one after the other,
+    a blank line apart; one that fails says why in its line, the others still go, and the exit status is 1.
     """
-    from translate_cli.documents import render_document
     from translate_cli.engines import ModelOptions, model_runs
+    from translate_cli.pipeline import read_input
+
+    if reference is not None and len(files) > 1:
+        raise UserError("--reference is one article's: give one FILE with it")
+    each = EachFile(files)
+    options = ModelOptions(beam, batch_size, device.value, backend.value, compute_type.value)
+    runs = model_runs(model)
+    if len(runs) > 1 and (str(output) == "-" or (output is None and "-" in map(str, files))):
+        raise UserError("several models cannot share stdout: give an output folder with -o DIR")
+    reference_text = read_input(reference, notice)[0] if reference else None
+    articles: list[Article] = []
+    for file in files:
+        with each.reported():
+            articles.append(prepare_article(file, output, files, reference, runs, document_format, force,
+                                            presegmented, [a.folder for a in articles]))
+    stdout = StdoutTurns()
+    for number, (name, _) in enumerate(runs):
+        translator = load(name, options, quiet) if articles else None
+        for article in articles:
+            with each.reported():
+                translate_article_to(article, number, translator, reference_text, presegmented, quiet, stdout)
+    each.finish()
+
+
+@dataclass(frozen=True)
+class Article:
+    """One FILE of ``translate``, read and checked: its sentences and where its outputs go (``folder``,
+    and ``targets``, one per model: None for stdout alone)."""
+
+    file: Path
+    stem: str
+    document: Document | None
+    source: list[Segment]
+    to_stdout: bool
+    folder: Path | None
+    targets: list[Path | None]
+
+
+def prepare_article(file: Path, output: Path | None, files: Sequence[Path], reference: Path | None,
+                    runs: list[tuple[str | None, str | None]], document_format: DocumentFormat | None, force: bool,
+                    presegmented: bool, taken: list[Path | None]) -> Article:
+    """Read, check and segment one FILE and make its output folders (before any model loads); UserError
+    for a bad file or outputs that would replace an input or another FILE's."""
+    from translate_cli.formats import ensure_folder, refuse_replacing_inputs
+    from translate_cli.layout import output_names
+    from translate_cli.pipeline import article_name, check_indonesian, read_input, source_segments
+
+    stdin = str(file) == "-"
+    to_stdout = str(output) == "-" or (stdin and output is None)
+    text, document = read_input(file, notice, f".{document_format.value}" if document_format else None)
+    if to_stdout and document is not None and document.suffix == ".docx":
+        if sys.stdout.isatty():
+            raise UserError("a .docx document cannot be shown on a terminal: redirect stdout (> out.docx) "
+                            "or give an output folder with -o DIR")
+        if len(files) > 1:
+            raise UserError(f"{file}: a .docx document cannot share stdout with other files: give -o DIR")
+    if not force:
+        check_indonesian(text, "<stdin>" if stdin else str(file))
+    stem = article_name("stdin" if stdin else file.name)
+    if output is None:
+        folder = None if to_stdout else Path("out") / stem
+    else:
+        folder = None if str(output) == "-" else output / stem if len(files) > 1 else output
+    if folder is not None and folder in taken:
+        raise UserError(f"{file}: its outputs would go to {folder}, as another FILE's do: translate it separately")
+    targets = [folder / sub if folder and sub else folder for _, sub in runs]
+    names = output_names(stem, document.suffix if document else None)
+    refuse_replacing_inputs([target / name for target in filter(None, targets) for name in names],
+                            [path for path in (*files, reference) if path is not None and str(path) != "-"])
+    for target in filter(None, targets):
+        ensure_folder(target)
+    return Article(file, stem, document, source_segments(text, presegmented, document), to_stdout, folder, targets)
+
+
+class StdoutTurns:
+    """Several translations on stdout one after the other, a blank line apart, so that the last paragraph
+    (or subtitle cue) of one and the first of the next stay apart."""
+
+    def __init__(self) -> None:
+        self.started = False
+
+    def next(self) -> None:
+        """Before a translation: the blank line that parts it from the one before."""
+        if self.started:
+            from translate_cli.terminal import write_text
+
+            write_text("\n")
+        self.started = True
+
+
+def translate_article_to(article: Article, number: int, translator: SentenceTranslator | None,
+                         reference_text: str | None, presegmented: bool, quiet: bool, stdout: StdoutTurns) -> None:
+    """Translate one article with the ``number``-th model and write its outputs (and/or stdout)."""
+    from translate_cli.documents import render_document
     from translate_cli.formats import (
         MAX_VIEW_ROWS,
         InterruptedAfterWriting,
-        ensure_folder,
-        refuse_replacing_inputs,
         render_text,
         view_is_capped,
         write_outputs,
     )
-    from translate_cli.layout import output_names
-    from translate_cli.pipeline import article_name, check_indonesian, read_input, source_segments, translate_segments
+    from translate_cli.pipeline import translate_segments
     from translate_cli.score import scoring_notes
     from translate_cli.terminal import progress_bar, write_text
 
-    to_stdout = str(output) == "-" or (str(file) == "-" and output is None)
-    text, document = read_input(file, notice, f".{document_format.value}" if document_format else None)
-    if to_stdout and document is not None and document.suffix == ".docx" and sys.stdout.isatty():
-        raise UserError("a .docx document cannot be shown on a terminal: redirect stdout (> out.docx) "
-                        "or give an output folder with -o DIR")
-    if not force:
-        check_indonesian(text, "<stdin>" if str(file) == "-" else str(file))
-    reference_text = read_input(reference, notice)[0] if reference else None
-    stem = article_name("stdin" if str(file) == "-" else file.name)
-    outdir = None if str(output) == "-" else (output or (None if to_stdout else Path("out") / stem))
-    options = ModelOptions(beam, batch_size, device.value, backend.value, compute_type.value)
-    runs = model_runs(model)
-    if to_stdout and len(runs) > 1:
-        raise UserError("several models cannot share stdout: give an output folder with -o DIR")
-    models = [name for name, _ in runs]
-    targets = [outdir / sub if outdir and sub else outdir for _, sub in runs]
-    names = output_names(stem, document.suffix if document else None)
-    refuse_replacing_inputs([target / name for target in filter(None, targets) for name in names],
-                            [path for path in (file, reference) if path is not None and str(path) != "-"])
-    for folder in filter(None, targets):
-        ensure_folder(folder)  # before any model loads
-    source = source_segments(text, presegmented, document)
-    for number, (name, target) in enumerate(zip(models, targets)):
-        translator = load(name, options, quiet)
-        if to_stdout and target is None and document is None and reference_text is None:
-            stream_to_stdout(source, translator, presegmented, quiet)  # nothing else to make: print as it comes
-            continue
-        try:
-            with progress_bar(quiet=quiet) as progress:
-                task = progress.add_task("sentences", total=len(source))
-                result = translate_segments(stem, source, translator, reference_text,
-                                            progress=partial(progress.advance, task), lines=presegmented)
-            written = write_outputs(result, target, document, notice) if target else []
-        except InterruptedAfterWriting:
-            raise Interrupted(f"interrupted: the outputs of {number + 1} model(s) are complete, "
-                              f"the last in {target}") from None
-        except KeyboardInterrupt:  # while translating, or writing before any file was put in place
-            kept = f"; the outputs of {number} model(s) before it are complete" if number else ""
-            earlier = f" ({target} keeps what it held)" if target else ""
-            raise Interrupted(f"interrupted: nothing of this translation was written{earlier}{kept}") from None
-        for note in scoring_notes(result.scores, presegmented):
-            notice(note)
-        if target and view_is_capped(result):
-            notice(f"the Markdown and HTML views show the first {MAX_VIEW_ROWS:,} of {len(result.rows):,} rows; "
-                   "every row is in the TSV, JSONL and TMX files")
-        if to_stdout and document is not None:
-            sys.stdout.flush()
-            sys.stdout.buffer.write(render_document(document, result.target, None if target else notice))
-            sys.stdout.flush()
-        elif to_stdout:
-            write_text(render_text(result))
-            if target:
-                notice(f"outputs written to {target}")
-        else:
-            print_translation_summary(result, written)
-        if to_stdout and not target and result.scores:  # no scores.json to hold them: stderr does
-            notice(score_line(result.scores))
+    assert translator is not None  # loaded whenever there is an article
+    source, document, to_stdout, target = article.source, article.document, article.to_stdout, article.targets[number]
+    if to_stdout and target is None and document is None and reference_text is None:
+        stdout.next()
+        stream_to_stdout(source, translator, presegmented, quiet)  # nothing else to make: print as it comes
+        return
+    try:
+        with progress_bar(quiet=quiet) as progress:
+            task = progress.add_task("sentences", total=len(source))
+            result = translate_segments(article.stem, source, translator, reference_text,
+                                        progress=partial(progress.advance, task), lines=presegmented)
+        written = write_outputs(result, target, document, notice) if target else []
+    except InterruptedAfterWriting:
+        raise Interrupted(f"interrupted: the outputs of {number + 1} model(s) are complete, "
+                          f"the last in {target}") from None
+    except KeyboardInterrupt:  # while translating, or writing before any file was put in place
+        kept = f"; the outputs of {number} model(s) before it are complete" if number else ""
+        earlier = f" ({target} keeps what it held)" if target else ""
+        raise Interrupted(f"interrupted: nothing of this translation was written{earlier}{kept}") from None
+    for note in scoring_notes(result.scores, presegmented):
+        notice(note)
+    if target and view_is_capped(result):
+        notice(f"the Markdown and HTML views show the first {MAX_VIEW_ROWS:,} of {len(result.rows):,} rows; "
+               "every row is in the TSV, JSONL and TMX files")
+    if to_stdout:
+        stdout.next()
+    if to_stdout and document is not None:
+        sys.stdout.flush()
+        sys.stdout.buffer.write(render_document(document, result.target, None if target else notice))
+        sys.stdout.flush()
+    elif to_stdout:
+        write_text(render_text(result))
+        if target:
+            notice(f"outputs written to {target}")
+    else:
+        print_translation_summary(result, written)
+    if to_stdout and not target and result.scores:  # no scores.json to hold them: stderr does
+        notice(score_line(result.scores))
 
 
 def stream_to_stdout(source, translator, presegmented: bool, quiet: bool) -> None:
@@ -361,8 +478,9 @@ def print_translation_summary(result, written: list[Path]) -> None:
     console().print(table)
 
 
-@app.command("align", epilog=examples("translate-cli align article.id.txt article.en.txt",
-                                      "translate-cli align a.id b.en --presegmented --format jsonl"))
+@app.command("align", cls=Command, epilog=examples(
+    "translate-cli align article.id.txt article.en.txt",
+    "translate-cli align a.id b.en --presegmented --output-format jsonl"))
 def align_command(
     src: Annotated[str, typer.Argument(metavar="SRC", help="source text (Indonesian by default), or -")],
     tgt: Annotated[str, typer.Argument(metavar="TGT", help="target text (English by default), or -")],
@@ -376,12 +494,13 @@ def align_command(
              "that tells the sentences apart")] = Method.auto,
     model: Annotated[Optional[str], typer.Option("--model", "-m", metavar="MODEL",
                                                  help="model for --method translation")] = None,
-    output_format: Annotated[Format, typer.Option("--format", metavar="[tsv|jsonl]",
+    output_format: Annotated[Format, typer.Option("--output-format", metavar="[tsv|jsonl]",
                                                   help="output format")] = Format.tsv,
 ) -> None:
-    """Align the sentences of two texts; print the beads (1-1, 1-2, 2-1, 1-0, 0-1, ...)."""
+    """Align the sentences of two texts; print the beads (1-1, 1-2, 2-1, 1-0, 0-1, ...), as TSV after a
+    header row (src_ids, tgt_ids, score, src_text, tgt_text) or as JSON Lines."""
     from translate_cli.engines import ModelOptions
-    from translate_cli.formats import bead_row, json_line, tsv_fields, tsv_line
+    from translate_cli.formats import TSV_HEADER, bead_row, json_line, tsv_fields, tsv_line
     from translate_cli.models import is_available, resolve_model
     from translate_cli.pipeline import align_text, read_input, sentence_texts
 
@@ -398,6 +517,8 @@ def align_command(
     # the beads of translate's and batch's rows for the same texts (pipeline.align_text)
     target, beads = align_text(source, tgt_text, translation, lang=tgt_lang, presegmented=presegmented,
                                method=method.value)
+    if output_format == Format.tsv:
+        print(tsv_line(list(TSV_HEADER)))  # as in translate's TSV, so tools that read one read the other
     for bead in beads:
         row = bead_row(bead, source, target)
         if output_format == Format.jsonl:
@@ -781,6 +902,7 @@ def compare_command(
     """Compare several runs: metrics with paired bootstrap significance, and compare-mt's analyses."""
     from translate_cli.compare import compare_runs, to_json, write_html
     from translate_cli.compare_report import compare_console, render_terminal
+    from translate_cli.layout import INDEX_NAME
 
     labels = [name.strip() for name in names.split(",")] if names is not None else None
     if labels is not None and not all(labels):
@@ -791,8 +913,8 @@ def compare_command(
     else:
         render_terminal(comparison, compare_console())
     if html:
-        write_html(comparison, html)
-        notice(f"report written to {html}")
+        linked = write_html(comparison, html)
+        notice(f"report written to {html}" + (f", linked from {html.parent / INDEX_NAME}" if linked else ""))
 
 
 @app.command("check", epilog=examples(

@@ -266,9 +266,13 @@ def tsv_line(fields: list[str]) -> str:
     return "\t".join(_tsv_escape(field) for field in fields)
 
 
+# The first columns of every TSV the tool writes: translate's rows and align's beads.
+TSV_HEADER = ("src_ids", "tgt_ids", "score", "src_text", "tgt_text")
+
+
 def tsv_chunks(result: TranslationResult) -> Iterator[str]:
     """The TSV, a line at a time: header plus one line per aligned row; texts backslash-escaped, ids comma-joined."""
-    header = ["src_ids", "tgt_ids", "score", "src_text", "tgt_text"]
+    header = list(TSV_HEADER)
     ref = has_reference(result)
     if ref:
         header += ["ref_ids", "ref_text", "chrf"]

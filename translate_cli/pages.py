@@ -16,7 +16,7 @@ from functools import cache
 from pathlib import Path
 from urllib.parse import quote
 
-from translate_cli.layout import CURRENT
+from translate_cli.layout import CURRENT, INDEX_NAME
 
 # Controls other than tab, newline, form feed and carriage return, C1 controls, surrogates, U+FFFE/F.
 _HTML_INVALID = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
@@ -68,7 +68,7 @@ def page_link(target: Path, base: Path) -> str:
 
 def render_index(summary, out_folder: Callable[[Path, str], Path]) -> str:
     """The batch run's ``index.html``: every article with status, sentences, scores and links to its page,
-    translated document, text, TSV and TMX.
+    translated document, text, TSV and TMX; and the reports (``compare --html``) written beside it.
 
     ``summary`` is a ``batch.BatchSummary``; ``out_folder(outdir, relpath)`` gives an article's output folder,
     whose page is ``<folder>/<folder name>.html`` (as ``formats.write_outputs`` names it).
@@ -88,7 +88,9 @@ def render_index(summary, out_folder: Callable[[Path, str], Path]) -> str:
         articles.append({"outcome": article, "link": page_link(page, summary.outdir) if current else None,
                          "files": [(text, page_link(path, summary.outdir)) for text, path in files
                                    if current and path.is_file()]})
-    return render_page("index.html.j2", summary=summary, articles=articles, counts=summary.counts(),
+    reports = [(path.name, page_link(path, summary.outdir)) for path in sorted(Path(summary.outdir).glob("*.html"))
+               if path.name != INDEX_NAME]  # compare reports written beside the index
+    return render_page("index.html.j2", summary=summary, articles=articles, counts=summary.counts(), reports=reports,
                        labels=METRIC_LABELS, scored=any(a.scores for a in summary.articles),
                        directions=METRIC_DIRECTIONS, flagged=summary.flagged(), describe=describe_counts)
 

@@ -35,7 +35,13 @@ ENGLISH_WORDS = frozenset(
 WORD = re.compile(r"[^\W\d_]+")
 
 
-def read_article(path: Path | str, notice: Callable[[str], None] | None = None) -> str:
+def read_article(path: Path | str, notice: Callable[[str], None] | None = None, suffix: str | None = None) -> str:
+    """The text of an article file (``-`` for stdin): a document's blocks one paragraph each, plain text
+    as it is (the first of :func:`read_input`'s pair)."""
+    return read_input(path, notice, suffix)[0]
+
+
+def read_plain(path: Path | str, notice: Callable[[str], None] | None = None) -> str:
     """Read a text file (``-`` for stdin) with the checks of :func:`decode`.
 
     At most MAX_BYTES are read from any file, device, FIFO or stdin; a FIFO without a writer reads as empty.
@@ -59,7 +65,7 @@ def read_input(path: Path | str, notice: Callable[[str], None] | None = None,
             notice("<stdin>: read as SubRip subtitles (--format txt reads it as plain text)")
     suffix = suffix or (None if stdin else Path(path).suffix.lower())
     if suffix not in FORMATS:
-        return (decode(data, "<stdin>", notice) if data is not None else read_article(path, notice)), None
+        return (decode(data, "<stdin>", notice) if data is not None else read_plain(path, notice)), None
     if data is None:
         data = read_bytes(Path(path))
     document = read_document("<stdin>" if stdin else path, data, notice, suffix)
@@ -243,12 +249,12 @@ def row_for_bead(bead: Bead, source: Sequence[Segment], translations: Sequence[s
     return AlignedRow(bead.src, bead.src, bead.score, src_text, tgt_text, ref_text, score, bead.tgt)
 
 
-def segment_blocks(blocks: Sequence[Block]) -> list[Segment]:
-    """Each block's sentences, numbered by block (``paragraph`` = block index), with offsets into the
-    blocks' text joined by blank lines (``Document.text``)."""
+def segment_blocks(blocks: Sequence[Block], lang: str = "id") -> list[Segment]:
+    """Each block's sentences (in ``lang``), numbered by block (``paragraph`` = block index), with offsets
+    into the blocks' text joined by blank lines (``Document.text``)."""
     segments, offset = [], 0
     for index, block in enumerate(blocks):
-        segments += [Segment(s.text, index, offset + s.start, offset + s.end) for s in segment(block.text, "id")]
+        segments += [Segment(s.text, index, offset + s.start, offset + s.end) for s in segment(block.text, lang)]
         offset += len(block.text) + 2
     return segments
 
@@ -265,14 +271,15 @@ def lines_as_segments(text: str) -> list[Segment]:
     return segments
 
 
-def source_segments(text: str, presegmented: bool = False, document: Document | None = None) -> list[Segment]:
-    """The article's sentences: a document's block by block, else segmented, or one per line for
-    presegmented input."""
+def source_segments(text: str, presegmented: bool = False, document: Document | None = None,
+                    lang: str = "id") -> list[Segment]:
+    """The article's sentences (in ``lang``): a document's block by block, else segmented, or one per line
+    for presegmented input."""
     if document is not None:
         if presegmented:
             raise UserError(f"{document.name}: --presegmented applies to plain text, not to {document.suffix} files")
-        return segment_blocks(document.blocks)
-    return lines_as_segments(text) if presegmented else segment(text, "id")
+        return segment_blocks(document.blocks, lang)
+    return lines_as_segments(text) if presegmented else segment(text, lang)
 
 
 def stream_text(source: Sequence[Segment], translator: SentenceTranslator, lines: bool = False,

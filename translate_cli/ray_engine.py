@@ -33,7 +33,8 @@ def import_ray():
     try:
         import ray
     except ImportError:
-        raise UserError("--engine ray needs Ray: pip install 'translate-cli[ray]'") from None
+        raise UserError("--engine ray needs Ray: pip install 'translate-cli[ray]' "
+                        "(in this project's checkout: make setup-ray)") from None
     return ray
 
 
