@@ -6,11 +6,11 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from translate_cli.records import Segment, SentenceTranslator
 from translate_cli.documents import render_document
 from translate_cli.formats import atomic_write_chunks, ensure_folder, refuse_replacing_inputs
 from translate_cli.layout import output_names
 from translate_cli.pipeline import article_name, join_target, read_input, source_segments, target_segments
+from translate_cli.records import Segment, SentenceTranslator
 
 
 def translate_text(text: str, translator: SentenceTranslator | str | None = None, *,

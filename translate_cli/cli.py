@@ -28,7 +28,7 @@ from translate_cli.version import VERSION
 if TYPE_CHECKING:
     from translate_cli.documents import Document
     from translate_cli.engines import ModelOptions
-    from translate_cli.records import SentenceTranslator
+    from translate_cli.records import Segment, SentenceTranslator
 
 ENVIRONMENT = """\b
 Environment:
