@@ -236,8 +236,13 @@ def _has_phrase(text: str, phrase: str) -> bool:
     return re.search(r"(?<!\w)" + re.escape(phrase) + r"(?!\w)", text, re.IGNORECASE) is not None
 
 
-_PREFIXES = ("meng", "meny", "mem", "men", "me", "peng", "peny", "pem", "pen", "pe", "ber", "per", "ter", "di",
-             "ke", "se", "kau", "ku")  # kau-/ku-: the pronoun prefixed to a verb (Kuharap, Kaubilang)
+_PREFIXES = ("meng", "meny", "mem", "men", "me", "peng", "peny", "pem", "pen", "pe", "ber", "be", "per", "ter",
+             "di", "ke", "se", "kau", "ku", "pra")  # kau-/ku-: the pronoun prefixed to a verb (Kuharap, Kaubilang)
+# meN-/peN- replace a stem's first consonant by its nasal (tari -> penari, peran -> pemeran, temu -> penemu,
+# selinap -> menyelinap, kirim -> pengirim): the recoding step of the Nazief-Adriani stemmer (Adriani et al.
+# 2007, "Stemming Indonesian"), which gives the stem back before a vowel
+_NASALS = (("meny", "s"), ("peny", "s"), ("meng", "k"), ("peng", "k"), ("mem", "p"), ("pem", "p"), ("men", "t"),
+           ("pen", "t"))
 # interjections of subtitles and speech, capitalised but never names
 _INTERJECTIONS = frozenset("hei hey oh wow yeah ok okay ah eh hmm unh ayuh wah aduh".split())
 _SUFFIXES = ("nya", "lah", "kah", "kan", "an", "ku", "mu", "i")
@@ -252,6 +257,7 @@ def _is_common(word: str) -> bool:
     common = _common_words()
     lower = word.lower()
     stems = {lower} | {lower[len(p):] for p in _PREFIXES if lower.startswith(p)}
+    stems |= {c + lower[len(p):] for p, c in _NASALS if lower.startswith(p) and lower[len(p):len(p) + 1] in "aeiou"}
     stems |= {stem[:-len(s)] for stem in list(stems) for s in _SUFFIXES if stem.endswith(s)}
     return any(len(stem) >= 3 and stem in common for stem in stems) or lower in common
 
