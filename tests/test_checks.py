@@ -24,6 +24,12 @@ def codes(source: str, translation: str) -> set[str]:
     ("Dua puluh lima orang tewas.", "25 people were killed."),
     ("Puluhan ribu warga mengungsi.", "Tens of thousands of residents fled."),
     ("Kontraknya bernilai £11juta.", "The contract is worth £11million."),
+    # 24-hour Indonesian times against 12-hour English ones (a range's closing "pm" too) and "1200 GMT"
+    ("Api menyala antara pukul 22.00 dan 23.00, padam pukul 23.35.",
+     "The fire burned between 10:00-11:00 pm and was out by 11:35 p.m."),
+    ("Mobil itu diambil pukul 12.00 GMT, sopirnya pulang pukul 17.00.",
+     "The car was taken at 1200 GMT, its driver went home at 5pm."),
+    ("Dia finis di urutan ke-24 pada abad ke-20.", "He finished twenty-fourth in the twentieth century."),
 ])
 def test_numbers_read_with_each_languages_conventions(source, translation):
     assert "numbers" not in codes(source, translation)
@@ -34,6 +40,8 @@ def test_numbers_read_with_each_languages_conventions(source, translation):
     ("Harga naik 30 persen.", "Prices rose by 40 percent.", "30"),
     ("Rapat itu pada 4 Januari 2022.", "The meeting was on February 4, 2022.", "Januari"),
     ("Rapat itu pada hari Senin.", "The meeting was on Monday, 5 May.", "5"),
+    ("Gempa terjadi pukul 20.08.", "The quake struck at 10:08 p.m.", "20.08"),  # 8:08 pm, not 10:08 pm
+    ("Rapat dimulai pukul 07.30.", "The meeting began at 7:30 pm.", "07.30"),
 ])
 def test_a_changed_missing_or_added_number_is_flagged(source, translation, written):
     reasons = [f.reason for f in check_pair(source, translation) if f.code == "numbers"]

@@ -85,6 +85,13 @@ _EN_UNITS = {w: n for n, w in enumerate("zero one two three four five six seven 
                                         "thirteen fourteen fifteen sixteen seventeen eighteen nineteen".split())}
 _EN_UNITS |= {w: 10 * n for n, w in enumerate("twenty thirty forty fifty sixty seventy eighty ninety".split(), 2)}
 _EN_UNITS |= {"dozen": 12}
+# ordinals: ke-24 / twenty-fourth, abad ke-20 / twentieth century (the ke- of Indonesian ordinals, ketiga, is
+# read by _spelled)
+_EN_UNITS |= {w: n for n, w in enumerate("first second third fourth fifth sixth seventh eighth ninth tenth eleventh "
+                                         "twelfth thirteenth fourteenth fifteenth sixteenth seventeenth "
+                                         "eighteenth nineteenth".split(), 1)}
+_EN_UNITS |= {w: 10 * n for n, w in enumerate("twentieth thirtieth fortieth fiftieth sixtieth seventieth eightieth "
+                                              "ninetieth".split(), 2)}
 _ID_TIMES = {"belas": None, "puluh": 10, "ratus": 100}  # belas: unit + 10 (dua belas = 12)
 _WORD_SCALES = _SCALES | {"seribu": 3, "sejuta": 6, "semiliar": 9}
 # vague amounts: puluhan ribu = tens of thousands; an order of magnitude each
@@ -123,6 +130,26 @@ def _readings(numeral: str, scale: int) -> set[str]:
     return keys or {"r" + numeral}
 
 
+# a clock time's marker after it: 12-hour "pm"/"p.m." (also closing a range, "10:00-11:00 pm"), or the
+# 24-hour "1200 GMT" of news agencies; Indonesian writes the 24-hour "22.00" (pukul 22.00 = 10:00 pm)
+_CLOCK = re.compile(r"(?:\s?[-–]\s?\d{1,2}(?:[.:]\d{2})?)?\s?(?:([ap])\.?m\b\.?|(GMT|UTC|hours|hrs)\b)",
+                    re.IGNORECASE)
+
+
+def _clock(numeral: str, marker: re.Match[str] | None) -> set[str]:
+    """The 24-hour reading of a time written ``10:30 pm``, ``5pm`` or ``1200 GMT`` (none without a marker)."""
+    if marker is None:
+        return set()
+    if marker[2]:
+        military = re.fullmatch(r"([01]\d|2[0-3])([0-5]\d)", numeral)
+        return {f"t{int(military[1])}:{military[2]}"} if military else set()
+    time = re.fullmatch(r"(\d{1,2})(?:[.:](\d{2}))?", numeral)
+    if not time or not 1 <= int(time[1]) <= 12:
+        return set()
+    hour = int(time[1]) % 12 + (12 if marker[1].lower() == "p" else 0)
+    return {f"t{hour}:{time[2] or '00'}"}
+
+
 def _scale_after(text: str, end: int, currency: bool) -> tuple[int, int]:
     """The power of ten of a scale word right after a number (``juta``, ``bn`` after a currency), and its end."""
     match = _SCALE_AFTER.match(text, end)
@@ -139,7 +166,10 @@ def _numerals(text: str) -> list[tuple[str, set[str]]]:
     for match in _NUMERAL.finditer(text):
         currency = match.start() > 0 and text[match.start() - 1] in _CURRENCY
         scale, end = _scale_after(text, match.end(), currency)
-        found.append((text[match.start():end], _readings(match[0], scale)))
+        readings, clock = _readings(match[0], scale), _clock(match[0], _CLOCK.match(text, match.end()))
+        if clock:  # 7:30 pm is 19:30, not 7:30
+            readings = {key for key in readings if not key.startswith("t")} | clock
+        found.append((text[match.start():end], readings))
     found += [(m[0], {f"month{_MONTHS[m[0]]}"}) for m in _MONTH.finditer(text)]
     return found
 
@@ -163,8 +193,8 @@ def _spelled(text: str) -> set[str]:
             keys.add(f"~{vague}")
         elif word == "hundred":
             group, last, seen = (group + (last or 1)) * 100, 0, True
-        elif word in _ID_UNITS or word in _EN_UNITS:
-            last += _ID_UNITS.get(word, _EN_UNITS.get(word, 0))
+        elif word in _ID_UNITS or word in _EN_UNITS or (word.startswith("ke") and word[2:] in _ID_UNITS):
+            last += _ID_UNITS.get(word, _EN_UNITS.get(word, _ID_UNITS.get(word[2:], 0)))
             seen = True
         elif word in _ID_TIMES and seen:
             times = _ID_TIMES[word]
