@@ -76,6 +76,9 @@ def test_names_and_protected_tokens():
     ("Kata Pak Adam.", "Mr. Adams said."),  # a short name, most of its letters kept
     ("Pada 1956 SÃ¡mi pindah ke Swedia.", "In 1956 Sámi moved to Sweden."),  # mojibake repaired
     ("Dia di Den Haag hari ini.", "She is at The Hague today."),  # a table rendering
+    ("Dia Penari dan Pemeran utama.", "She is the Dancer and the lead Actor."),  # pe(N)- + tari, peran
+    # a lone sentence opener shaped like an Indonesian word and unknown: a rare common word, translated
+    ("Kari adalah masakan. Sanggurdi menopang kaki.", "A curry is a dish. Stirrups support the feet."),
 ])
 def test_names_not_flagged_in_good_translations(source, translation):
     assert "names" not in codes(source, translation)
@@ -83,6 +86,10 @@ def test_names_not_flagged_in_good_translations(source, translation):
 
 def test_names_a_sentence_opening_name_or_short_name_dropped_is_still_flagged():
     assert "names" in codes("Pak Adam sakit. Timbuktu terancam pasir.", "Mr. Adams is ill. It is under threat.")
+    # an opener not shaped like an Indonesian word, or one English text writes as a name, or before a name
+    assert "names" in codes("Schneider merasakan sakit.", "The man feels pain.")
+    assert "names" in codes("Haiti tak punya kendala.", "The country had no problems.")
+    assert "names" in codes("Lakkha Singh bernyanyi.", "Singh sang.")
     assert "names" in codes("Kata Pak Adam.", "Mr. Anderson said.")  # other letters: another name
 
 

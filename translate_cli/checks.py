@@ -245,6 +245,13 @@ def _word_lists() -> tuple[frozenset[str], frozenset[str]]:
     return frozenset(words[:split]), frozenset(words[split + 1:])
 
 
+@cache
+def _english_names() -> frozenset[str]:
+    """Indonesian-shaped words that English text writes as names (Haiti, Amazon): ``data/checks_names_en.txt``."""
+    text = resources.files("translate_cli").joinpath("data/checks_names_en.txt").read_text(encoding="utf-8")
+    return frozenset(line for line in text.splitlines() if line and not line.startswith("#"))
+
+
 def _common_words() -> frozenset[str]:
     return _word_lists()[0]
 
@@ -282,6 +289,12 @@ _SENTENCE_START = re.compile(r"(?:^|[.!?:…][\"'”’)\]]*\s+|[\"'“‘(\[])[
 _SPELLING = str.maketrans({"k": "c", "q": "c", "z": "s", "y": "i", "j": "i", "v": "f"})
 
 
+# Indonesian syllables: at most two consonants, one vowel or a diphthong, one final consonant or ng (Sneddon,
+# "Indonesian: A Comprehensive Grammar", 1996, 1.3): Sanggurdi, Kru, Perancah are shaped so, Schneider, Sphinx,
+# Sundarbans, Ruth are not
+_INDONESIAN_SHAPE = re.compile(r"(?:[bcdfghjklmnprstwyz]{0,2}(?:ai|au|oi|[aeiou])(?:ng|[bcdfghjklmnprstwyz])?)+")
+
+
 def _is_common(word: str) -> bool:
     """Whether a word is a common Indonesian word, itself or with one prefix and/or suffix taken off."""
     common = _common_words()
@@ -297,9 +310,10 @@ def _openers(text: str) -> set[int]:
     return {m.end() for m in _SENTENCE_START.finditer(text)}
 
 
-def _name_tokens(source: str) -> list[tuple[str, bool]]:
+def _name_tokens(source: str) -> list[tuple[str, bool, bool]]:
     """The source's words a translation keeps: acronyms and capitalised words that are not common words, each
-    with whether it is a common word kept as part of a name (``Partai``, ``Senator``): optional before a name."""
+    with whether it is a common word kept as part of a name (``Partai``, ``Senator``): optional before a name,
+    and whether it only opens sentences, alone (``Kari adalah``): maybe a common word rarer than the word list."""
     matches = list(_WORD.finditer(source))
     words = [m[0] for m in matches]
     if sum(w.isupper() for w in words) > len(words) / 2:  # a headline in capitals: no acronyms to tell apart
@@ -312,7 +326,13 @@ def _name_tokens(source: str) -> list[tuple[str, bool]]:
     openers = {k for k, m in enumerate(matches) if m.start() in starts and not m[0].isupper()
                and (m[0].lower() in kept or m[0].lower() in lower or m[0].lower().endswith(("kan", "nya"))
                     or _is_common(m[0]))}
-    return [(w, w.lower() in kept) for k, w in enumerate(words) if w[0].isupper() and len(w) > 1
+    # a name for sure: capitalised other than first in a sentence (as the segmenter splits them: not after Dr. or
+    # an opening bracket), or followed by a capitalised word (Lakkha Singh)
+    firsts = {first.start() + piece.start for piece in segment(source, "id") if (first := _WORD.search(piece.text))}
+    named = {w for k, (w, m) in enumerate(zip(words, matches)) if m.start() not in firsts
+             or words[k + 1:k + 2] and words[k + 1][0].isupper() or not _INDONESIAN_SHAPE.fullmatch(w.lower())
+             or w in _english_names()}
+    return [(w, w.lower() in kept, w not in named) for k, w in enumerate(words) if w[0].isupper() and len(w) > 1
             and w not in _MONTHS and k not in openers and w.lower() not in _INTERJECTIONS
             and (w.lower() in kept or not ((not w.isupper() or len(w) > 3) and _is_common(w)))]
 
@@ -343,6 +363,9 @@ def _rendering(name: str, target_words: dict[str, str]) -> str | None:
     return None
 
 
+_PRONOUN = re.compile(r"\b(?:he|she|him|his|her|hers|they|them|their|it|its)\b", re.IGNORECASE)
+
+
 def _names(source: str, translation: str, renderings: dict[str, str] | None = None) -> list[Finding]:
     """Protected tokens and names missing from the translation; ``renderings`` collects name -> rendering."""
     missing = [t for t in _PROTECTED.findall(source) if t.lower() not in translation.lower()]
@@ -354,9 +377,12 @@ def _names(source: str, translation: str, renderings: dict[str, str] | None = No
                 and not all(_rendering(w, target_words) for w in _WORD.findall(match[0])):
             missing.append(match[0])
     rest = pattern.sub(" ", rest)
-    for name, title in dict.fromkeys(_name_tokens(rest)):
+    for name, title, opener in dict.fromkeys(_name_tokens(rest)):
         rendering = _rendering(name, target_words)
-        if rendering is None and not (title and re.search(rf"\b{name}\s+[^\W\d_]*[A-Z]", rest)):
+        # a lone sentence opener that the translation neither keeps nor replaces by a pronoun (he, it) is taken
+        # for a common word translated (Kari adalah -> A curry is), a name dropped for a pronoun is flagged
+        if rendering is None and not (title and re.search(rf"\b{name}\s+[^\W\d_]*[A-Z]", rest)) \
+                and not (opener and not _PRONOUN.search(translation)):
             missing.append(name)
         elif rendering is not None and renderings is not None:
             renderings[name] = rendering
