@@ -79,6 +79,14 @@ def test_names_and_protected_tokens():
     ("Dia Penari dan Pemeran utama.", "She is the Dancer and the lead Actor."),  # pe(N)- + tari, peran
     # a lone sentence opener shaped like an Indonesian word and unknown: a rare common word, translated
     ("Kari adalah masakan. Sanggurdi menopang kaki.", "A curry is a dish. Stirrups support the feet."),
+    # ... even where a pronoun stands elsewhere than at a sentence's start
+    ("Melancong dengan pesawat menakutkan.", "Travelling by plane is scary if they have never flown."),
+    # an acronym spelled out in the translation, or explained in the source and abbreviated anew, or dotted
+    ("Pusat Badai Nasional (NHC) menyatakan.", "The National Hurricane Center said."),
+    ("Taman Nasional Kruger (TNK) terletak di timur.", "The Kruger National Park (KNP) lies in the east."),
+    ("Dia bertengkar dengan NFL.", "He picked a fight with the N.F.L."),
+    ("Kantor berita China Xinhua melaporkan.", "The Chinese news agency Xinhua reported."),  # an adjective
+    ("Itu sebelum Perang Timur Tengah tahun 1967.", "That was before the 1967 Mideast War."),  # a table rendering
 ])
 def test_names_not_flagged_in_good_translations(source, translation):
     assert "names" not in codes(source, translation)
@@ -90,6 +98,7 @@ def test_names_a_sentence_opening_name_or_short_name_dropped_is_still_flagged():
     assert "names" in codes("Schneider merasakan sakit.", "The man feels pain.")
     assert "names" in codes("Haiti tak punya kendala.", "The country had no problems.")
     assert "names" in codes("Lakkha Singh bernyanyi.", "Singh sang.")
+    assert "names" in codes("Dia bertemu NHC di Miami.", "He met the hurricane centre in Miami.")
     assert "names" in codes("Kata Pak Adam.", "Mr. Anderson said.")  # other letters: another name
 
 

@@ -360,10 +360,31 @@ def _rendering(name: str, target_words: dict[str, str]) -> str | None:
         if len(near) < 5 and other[:2] == near[:2] and target_words[word][0].isupper() \
                 and matcher.ratio() >= _NEAR_SHORT:
             return word
+    # an English adjective or demonym of a place (China/Chinese, Britania/British, Gangga/Gangetic): the name
+    # itself, so that one text's nouns and adjectives stay one rendering for the consistency check
+    if len(near) >= 5 and any(_near(w)[:4] == near[:4] and written[0].isupper() for w, written in target_words.items()):
+        return lower
     return None
 
 
-_PRONOUN = re.compile(r"\b(?:he|she|him|his|her|hers|they|them|their|it|its)\b", re.IGNORECASE)
+_DOTTED = re.compile(r"\b(?:[A-Z]\.){2,}")
+_NAME_RUN = re.compile(r"[A-Z][^\W\d_]*(?:[\s-]+(?:(?:of|and|for|the|on|de)\s+)*[A-Z][^\W\d_]*)*")
+_LINKING = re.compile(r"[\s-]+(?:(?:of|and|for|the|on|de)\s+)*")
+
+
+def _spelled_out(acronym: str, text: str) -> bool:
+    """Whether consecutive capitalised words of the text have the acronym's letters as initials (NHC: National
+    Hurricane Center; AM: Assembly Members; TNK: Taman Nasional Kruger, the acronym explained in the source)."""
+    letters = acronym.rstrip("s") if acronym[-1] == "s" else acronym
+    for run in _NAME_RUN.finditer(text):
+        initials = "".join(word[0] for word in _LINKING.split(run[0]) if word)
+        if letters in initials if len(letters) >= 3 else letters == initials:
+            return True
+    return False
+
+
+# a pronoun opening a sentence, where a dropped name that opened one would stand (Ruth menangkap -> She caught)
+_PRONOUN = re.compile(r"(?:^|[.!?…][\"'”’)\]]*\s+|[\"'“‘(\[])(?:he|she|it|they|his|her|its|their)\b", re.IGNORECASE)
 
 
 def _names(source: str, translation: str, renderings: dict[str, str] | None = None) -> list[Finding]:
@@ -371,7 +392,8 @@ def _names(source: str, translation: str, renderings: dict[str, str] | None = No
     missing = [t for t in _PROTECTED.findall(source) if t.lower() not in translation.lower()]
     rest = _PROTECTED.sub(" ", source)
     pattern, table = _renderings()
-    target_words = {w.lower(): w for w in _WORD.findall(_PROTECTED.sub(" ", translation))}
+    undotted = _DOTTED.sub(lambda m: m[0].replace(".", ""), translation)  # N.F.L. is NFL
+    target_words = {w.lower(): w for w in _WORD.findall(_PROTECTED.sub(" ", undotted))}
     for match in pattern.finditer(rest):
         if not any(_has_phrase(translation, r) for r in table[match[0]]) \
                 and not all(_rendering(w, target_words) for w in _WORD.findall(match[0])):
@@ -379,8 +401,10 @@ def _names(source: str, translation: str, renderings: dict[str, str] | None = No
     rest = pattern.sub(" ", rest)
     for name, title, opener in dict.fromkeys(_name_tokens(rest)):
         rendering = _rendering(name, target_words)
-        # a lone sentence opener that the translation neither keeps nor replaces by a pronoun (he, it) is taken
-        # for a common word translated (Kari adalah -> A curry is), a name dropped for a pronoun is flagged
+        if rendering is None and name.isupper() and (_spelled_out(name, undotted) or _spelled_out(name, rest)):
+            continue
+        # a lone sentence opener that the translation neither keeps nor replaces by a pronoun opening a sentence
+        # is taken for a common word translated (Kari adalah -> A curry is), a name dropped for a pronoun is flagged
         if rendering is None and not (title and re.search(rf"\b{name}\s+[^\W\d_]*[A-Z]", rest)) \
                 and not (opener and not _PRONOUN.search(translation)):
             missing.append(name)
