@@ -22,7 +22,8 @@ Layout of OUTDIR:
   of an article that failed this time is stale, and ``compare`` leaves it out.
 * ``index.html``: the same as a page, linking every current article's page (``pages.render_index``).
 * ``.cache.sqlite``: the sentence cache (keyed by ``translator.identity`` and source sentence, so a
-  repeated sentence or a re-run is never translated twice), the manifest of finished articles
+  repeated sentence or a re-run is never translated twice; with the model's confidence in the translation,
+  so a resumed job's rows carry the same as an uninterrupted one's), the manifest of finished articles
   (relpath, sha256 of the text and of its reference, identity) and the job's totals, under a schema
   version. The cache lives in OUTDIR on purpose: it is deleted with the outputs and no global state is
   shared between projects. Delete it to force a full re-translation; a damaged one is set aside and
@@ -82,7 +83,15 @@ from translate_cli.layout import (
     output_names,
 )
 from translate_cli.pages import render_index
-from translate_cli.pipeline import article_name, build_result, check_indonesian, read_input, source_segments
+from translate_cli.pipeline import (
+    article_name,
+    build_result,
+    check_indonesian,
+    mean_confidence,
+    model_confidences,
+    read_input,
+    source_segments,
+)
 from translate_cli.score import format_score, score_corpus, scoring_notes
 from translate_cli.terminal import console as make_console
 from translate_cli.terminal import progress_bar, shown
@@ -102,6 +111,7 @@ class ArticleOutcome:
     reference: str | None = None
     scores: Scores | None = None
     flagged: dict[str, int] = field(default_factory=dict)  # sentences each translation check flagged
+    confidence: float | None = None  # the mean of its sentences' model confidences, where the model gave them
 
 
 @dataclass
@@ -194,21 +204,24 @@ class _Record:
     hyps: list[str]  # the reference-aligned segments, for the corpus scores
     refs: list[str]
     flagged: dict[str, int] = field(default_factory=dict)  # absent from records of older versions
+    confidence: float | None = None  # the same
 
 
 class BatchStore:
     """The SQLite file in OUTDIR holding the sentence cache, the manifest of finished articles and the job's
     totals. A file from an older version is migrated; a damaged or foreign one is set aside and rebuilt."""
 
-    SCHEMA_VERSION = 2  # 1: the unversioned layout of translate-cli 0.1 (user_version 0), without totals
+    # 1: the unversioned layout of translate-cli 0.1 (user_version 0), without totals; 2: without confidence
+    SCHEMA_VERSION = 3
     _TABLES = {  # name: (columns, definition)
-        "sentences": (("identity", "source", "target"), "identity TEXT NOT NULL, source TEXT NOT NULL, "
-                      "target TEXT NOT NULL, PRIMARY KEY (identity, source)"),
+        "sentences": (("identity", "source", "target", "confidence"), "identity TEXT NOT NULL, source TEXT NOT "
+                      "NULL, target TEXT NOT NULL, confidence REAL, PRIMARY KEY (identity, source)"),
         "articles": (("relpath", "sha256", "identity", "ref_sha256", "record"),
                      "relpath TEXT PRIMARY KEY, sha256 TEXT, identity TEXT, ref_sha256 TEXT, record TEXT"),
         "totals": (("key", "value"), "key TEXT PRIMARY KEY, value REAL"),
     }
 
+    _ADDED = {("sentences", "confidence"): "confidence REAL"}  # columns a table of an older version gains (NULL)
     BUSY_SECONDS = 5.0  # how long to wait for another process's lock on the file (sqlite3's default)
 
     def __init__(self, path: Path, notice: Callable[[str], None] | None = None):
@@ -238,13 +251,18 @@ class BatchStore:
             check = db.execute("PRAGMA quick_check").fetchone()[0]
             if check != "ok":
                 raise _Damaged(check)
+            added = []
             for name, (columns, _) in self._TABLES.items():
                 found = tuple(row[1] for row in db.execute(f"PRAGMA table_info({name})"))
-                if found and found != columns:
+                missing = columns[len(found):]
+                if found and (found != columns[:len(found)] or any((name, c) not in self._ADDED for c in missing)):
                     raise _Damaged(f"its table {name} has the columns {', '.join(found)}")
+                added += [f"ALTER TABLE {name} ADD COLUMN {self._ADDED[name, c]}" for c in missing if found]
             with db:
                 for name, (_, definition) in self._TABLES.items():
                     db.execute(f"CREATE TABLE IF NOT EXISTS {name} ({definition})")
+                for statement in added:
+                    db.execute(statement)
                 db.execute(f"PRAGMA user_version = {self.SCHEMA_VERSION}")
         except sqlite3.DatabaseError as exc:
             db.close()
@@ -259,16 +277,18 @@ class BatchStore:
     def close(self) -> None:
         self.db.close()
 
-    def lookup(self, identity: str, sources: Sequence[str]) -> dict[str, str]:
-        """The cached translations of those ``sources`` that have one (never a NULL or non-text value)."""
+    def lookup(self, identity: str, sources: Sequence[str]) -> dict[str, tuple[str, float | None]]:
+        """The cached translations of those ``sources`` that have one (never a NULL or non-text value), each
+        with its confidence (None where the model gave none, or a cache of an older version kept none)."""
         found = {}
         for source in set(sources):
             row = self.db.execute(
-                "SELECT target FROM sentences WHERE identity = ? AND source = ? AND typeof(target) = 'text'",
+                "SELECT target, CASE WHEN typeof(confidence) IN ('real', 'integer') THEN confidence END "
+                "FROM sentences WHERE identity = ? AND source = ? AND typeof(target) = 'text'",
                 (identity, source),
             ).fetchone()
             if row:
-                found[source] = row[0]
+                found[source] = row[0], row[1]
         return found
 
     @contextmanager
@@ -280,14 +300,15 @@ class BatchStore:
         except sqlite3.Error as exc:
             raise UserError(f"cannot write {self.path}: {exc}") from None
 
-    def store(self, identity: str, pairs: Sequence[tuple[str, str]], seconds: float = 0.0) -> None:
-        """Keep newly translated sentences; they and the ``seconds`` spent since the last call are added to
-        the job's totals in the same transaction, so a killed run's work is counted as surely as it is kept."""
+    def store(self, identity: str, translated: Sequence[tuple[str, str, float | None]], seconds: float = 0.0) -> None:
+        """Keep newly translated sentences (source, translation, confidence); they and the ``seconds`` spent
+        since the last call are added to the job's totals in the same transaction, so a killed run's work is
+        counted as surely as it is kept."""
         with self._writing():
             self.db.executemany(
-                "INSERT OR REPLACE INTO sentences VALUES (?, ?, ?)", [(identity, s, t) for s, t in pairs]
+                "INSERT OR REPLACE INTO sentences VALUES (?, ?, ?, ?)", [(identity, *row) for row in translated]
             )
-            self._add_totals(translated_sentences=len(pairs), seconds=seconds)
+            self._add_totals(translated_sentences=len(translated), seconds=seconds)
 
     def finished(self, article: _Article, identity: str) -> _Record | None:
         """The manifest record of ``article`` if this text, reference and identity were finished before
@@ -611,6 +632,7 @@ class _Run:
         self.translated = 0
         self.from_cache = 0
         self.cached: dict[str, str] = {}  # the cache's translations of this run's sentences, looked up once
+        self.confidences: dict[str, float | None] = {}  # and their confidences (kept with them in the cache)
         self.accounted = time.monotonic()  # up to when this run's time is in the job's totals
 
     def fail(self, relpath: str, reason: str) -> None:
@@ -640,7 +662,7 @@ class _Run:
         if record is None or not all((folder / f"{folder.name}.en{suffix}").exists() for suffix in suffixes):
             return article
         self.outcomes[rel] = ArticleOutcome(rel, "skipped", "", record.sentences, record.reference, record.scores,
-                                            record.flagged)
+                                            record.flagged, record.confidence)
         self.records[rel] = record
         return None
 
@@ -649,7 +671,9 @@ class _Run:
         if not pending:
             return
         unique = list({s.text: None for a in pending for s in a.source})
-        self.cached = self.store.lookup(self.identity, unique)
+        found = self.store.lookup(self.identity, unique)
+        self.cached = {source: target for source, (target, _) in found.items()}
+        self.confidences = {source: confidence for source, (_, confidence) in found.items()}
         self.from_cache = len(self.cached)
         with progress:
             article_task = progress.add_task("articles", total=len(pending))
@@ -679,10 +703,15 @@ class _Run:
 
         def keep(done: list[tuple[int, str]]) -> None:
             pairs = [(missing[i], text) for i, text in done]
+            confidences = model_confidences(self.translator, [missing[i] for i, _ in done])
+            # to 4 decimals, as the TSV shows it: the last digits vary with the engine's batch padding, and a
+            # resumed job or one on Ray must write the rows an uninterrupted local one writes
+            rounded = [None if c is None else round(c, 4) for c in confidences] or [None] * len(pairs)
             now = time.monotonic()
-            self.store.store(self.identity, pairs, now - self.accounted)
+            self.store.store(self.identity, [(s, t, c) for (s, t), c in zip(pairs, rounded)], now - self.accounted)
             self.accounted = now
             self.cached.update(pairs)
+            self.confidences.update((s, c) for (s, _), c in zip(pairs, rounded))
             self.translated += len(done)
 
         if missing:
@@ -697,12 +726,13 @@ class _Run:
         try:
             result = build_result(article_name(rel), article.source, [translations[s.text] for s in article.source],
                                   self.translator.label, seconds_per_sentence * len(article.source), article.ref_text,
-                                  self.presegmented)
+                                  self.presegmented, [self.confidences.get(s.text) for s in article.source])
             self.publish(write_outputs(result, _out_folder(self.outdir, rel), article.document,
                                        notes.append, self.outdir / INDEX_NAME))
             record = _Record(len(result.source), article.reference, result.scores,
                              [hyp for hyp, _ in result.scored], [ref for _, ref in result.scored],
-                             count_findings([row.flags for row in result.rows]))
+                             count_findings([row.flags for row in result.rows]),
+                             mean_confidence([row.confidence for row in result.rows]))
             self.store.finish(article, self.identity, record)
         except Exception as exc:  # one bad article (or one that cannot be written or recorded) never stops the batch
             self.fail(rel, _reason(exc))
@@ -710,7 +740,7 @@ class _Run:
         self.records[rel] = record
         note = "; ".join(filter(None, (article.note, *notes, *scoring_notes(result.scores, self.presegmented))))
         return ArticleOutcome(rel, "translated", note, record.sentences, record.reference, record.scores,
-                              record.flagged)
+                              record.flagged, record.confidence)
 
 
 def _reason(exc: Exception) -> str:
