@@ -252,6 +252,14 @@ class _Fixed:
         return [self.fn(s) for s in sentences]
 
 
+class _Confident(_Fixed):
+    """A stand-in that also gives the model's confidence in each translation."""
+
+    def __init__(self, name, fn, confidences):
+        super().__init__(name, fn)
+        self.confidence = confidences.get
+
+
 def test_compare_counts_each_systems_findings(tmp_path, monkeypatch, capsys):
     from translate_cli.batch import run_batch
 
@@ -261,21 +269,24 @@ def test_compare_counts_each_systems_findings(tmp_path, monkeypatch, capsys):
     (tmp_path / "refs").mkdir()
     (tmp_path / "in" / "a.id.txt").write_text(" ".join(english), encoding="utf-8")
     (tmp_path / "refs" / "a.en.txt").write_text("\n".join(english.values()) + "\n", encoding="utf-8")
-    run_batch(tmp_path / "in", tmp_path / "good", _Fixed("good", english.get), quiet=True)
+    confidences = dict(zip(english, [-0.5, -1.5]))  # the second is the article's least confident, under -1
+    run_batch(tmp_path / "in", tmp_path / "good", _Confident("good", english.get, confidences), quiet=True)
     run_batch(tmp_path / "in", tmp_path / "copy", _Fixed("copy", lambda s: s), quiet=True)
     code, out, err = run(["compare", tmp_path / "good", tmp_path / "copy", "--reference", tmp_path / "refs",
                           "--json"], monkeypatch, capsys)
     assert code == 0, err
     systems = json.loads(out)["systems"]
-    assert systems[0]["flagged"] == dict.fromkeys(CODES, 0)
+    assert systems[0]["flagged"] == dict.fromkeys(CODES, 0) | {"confidence": 1}
+    assert systems[0]["confidence"] == pytest.approx(-1.0) and systems[1]["confidence"] is None
     assert systems[1]["flagged"]["untranslated"] == 2
     code, out, _ = run(["compare", tmp_path / "good", tmp_path / "copy", "--reference", tmp_path / "refs",
                         "--html", tmp_path / "report.html"], monkeypatch, capsys)
     assert code == 0 and "Sentences flagged by the translation checks" in out
     page = (tmp_path / "report.html").read_text(encoding="utf-8")
-    assert '<h2 id="checks">' in page and '<td class="num">2</td>' in page
+    assert '<h2 id="checks">' in page and '<td class="num">2</td>' in page and '<td class="num">-1.000</td>' in page
     table = out[out.index("Sentences flagged"):].splitlines()
     assert any("copy" in line and " 2 " in f"{line} " for line in table)
+    assert any("good" in line and "-1.000" in line for line in table)
 
 
 def test_check_prints_hostile_text_safely(tmp_path, monkeypatch, capsys):

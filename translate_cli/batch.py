@@ -703,21 +703,27 @@ class _Run:
 
         def keep(done: list[tuple[int, str]]) -> None:
             pairs = [(missing[i], text) for i, text in done]
-            confidences = model_confidences(self.translator, [missing[i] for i, _ in done])
-            # to 4 decimals, as the TSV shows it: the last digits vary with the engine's batch padding, and a
-            # resumed job or one on Ray must write the rows an uninterrupted local one writes
-            rounded = [None if c is None else round(c, 4) for c in confidences] or [None] * len(pairs)
+            rounded = self._confidences([source for source, _ in pairs])
             now = time.monotonic()
             self.store.store(self.identity, [(s, t, c) for (s, t), c in zip(pairs, rounded)], now - self.accounted)
             self.accounted = now
             self.cached.update(pairs)
-            self.confidences.update((s, c) for (s, _), c in zip(pairs, rounded))
             self.translated += len(done)
 
         if missing:
             outputs = self.translator.translate(missing, progress=progress, on_translated=keep)
             found.update(zip(missing, outputs))
+            self._confidences([source for source in missing if source not in self.confidences])
         return found
+
+    def _confidences(self, sentences: list[str]) -> list[float | None]:
+        """The translator's confidences in its translations of ``sentences``, kept in ``self.confidences``:
+        to 4 decimals, as the TSV shows them, because the last digits vary with the engine's batch padding and
+        a resumed job or one on Ray must write the rows an uninterrupted local one writes."""
+        rounded = [None if c is None else round(c, 4) for c in model_confidences(self.translator, sentences)]
+        rounded = rounded or [None] * len(sentences)
+        self.confidences.update(zip(sentences, rounded))
+        return rounded
 
     def _finish(self, article: _Article, translations: dict[str, str], seconds_per_sentence: float) -> ArticleOutcome:
         """Build, write and record one article."""
