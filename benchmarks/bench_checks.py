@@ -1,6 +1,7 @@
 """How well translate_cli.checks finds known errors in real human translations, and how often it cries wolf.
 
-Usage: python benchmarks/bench_checks.py --data ../shared/data/test [--seed 0] [--examples CODE]
+Usage: python benchmarks/bench_checks.py --data ../shared/data/test [--seed 0] [--examples CODE|any]
+       python benchmarks/bench_checks.py --data ../shared/data/dev --corpora ted.dev2010 nusax.valid opus100.dev
 
 NTREX-128 and FLORES-200 references are taken as "system output" for their Indonesian sources. Clean: the
 share of sentences each check flags (a check that fires on human translations is a check people switch off).
@@ -72,9 +73,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", type=Path, default=Path("../shared/data/test"))
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--examples", metavar="CODE", help="print the clean sentences this check flags")
+    parser.add_argument("--examples", metavar="CODE", help="print the clean sentences this check (or any) flags")
+    parser.add_argument("--corpora", nargs="+", metavar="STEM", help="STEM.id/STEM.en under --data instead of "
+                                                                     "NTREX and FLORES (the dev sets, to tune on)")
     args = parser.parse_args()
-    for name, stem in CORPORA.items():
+    for name, stem in ({s: s for s in args.corpora} if args.corpora else CORPORA).items():
         sources = (args.data / f"{stem}.id").read_text(encoding="utf-8").splitlines()
         translations = (args.data / f"{stem}.en").read_text(encoding="utf-8").splitlines()
         started = time.process_time()
@@ -99,7 +102,7 @@ def main() -> None:
         if args.examples:
             for i, found in enumerate(clean):
                 for finding in found:
-                    if finding.code == args.examples:
+                    if args.examples in (finding.code, "any"):
                         print(f"  {i + 1}: {finding.reason}\n    {sources[i]}\n    {translations[i]}")
 
 

@@ -5,8 +5,8 @@ against the reference, on FLORES-200 devtest (Indonesian -> English).
 Usage: python benchmarks/bench_confidence.py [--data ../shared/data/test] [--model MODEL] [--limit N]
 
 Without --model it builds a tiny random-weight Marian (tests/tiny_models.py): that figure only shows the
-plumbing works end to end (a random model's confidence says nothing about quality, so expect about 0); a
-real model's figure needs a model this machine can load (``--model opus-mt`` with a local copy).
+plumbing works end to end (a random model's confidence says nothing about quality, so expect about 0). With
+the shipped model, ``--model embedded`` (CTranslate2 int8, beam 4): rho 0.573 over all 1,012 sentences, 27 s.
 """
 
 from __future__ import annotations

@@ -10,6 +10,9 @@ capitalised at least twice is listed when its English line keeps it (itself or a
 check reads it) less than half the time, other words when they are written in lower case at least MIN_COUNT
 times; common words kept at least 80% of the time (``Indonesia``, ``Global``, ``Partai``) in a section of their
 own: a name, unless a name follows it (``Partai Republik``, ``Senator Jeff Flake``: a title or a kind of place).
+Also writes ``translate_cli/data/checks_names_en.txt``: the words the English side writes capitalised mid-sentence
+and never in lower case, shaped like Indonesian words (``Haiti``, ``Amazon``): names even when they open a
+sentence alone, where an unknown Indonesian-shaped word (``Kari adalah``) is taken for a rare common word.
 """
 
 from __future__ import annotations
@@ -23,10 +26,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from translate_cli.checks import _rendering  # noqa: E402
+from translate_cli.checks import _INDONESIAN_SHAPE, _rendering  # noqa: E402
 
 WORD = re.compile(r"[^\W\d_]+")
 OUT = Path(__file__).resolve().parent.parent / "translate_cli" / "data" / "checks_words_id.txt"
+NAMES_OUT = OUT.with_name("checks_names_en.txt")
+MID_SENTENCE = re.compile(r"[^.!?:\"“'(\s]\s*$")  # what precedes a word that does not open a sentence
 
 
 def main() -> None:
@@ -61,6 +66,15 @@ def main() -> None:
                    f"# Words after [kept] are common words that translations keep when capitalised (Indonesia).\n"
                    + "\n".join(words) + "\n", encoding="utf-8")
     print(f"{len(words)} words written to {OUT}")
+
+    english_lower = {word for line in target for word in WORD.findall(line) if word.islower()}
+    names = {m[0] for line in target for m in WORD.finditer(line)
+             if m[0][0].isupper() and m[0][1:].islower() and MID_SENTENCE.search(line[:m.start()])}
+    names = {w for w in names if w.lower() not in english_lower and _INDONESIAN_SHAPE.fullmatch(w.lower())}
+    NAMES_OUT.write_text(f"# Names of the English side for translate_cli.checks, learned by\n"
+                         f"# python benchmarks/derive_checks.py {args.prefix}\n" + "\n".join(sorted(names)) + "\n",
+                         encoding="utf-8")
+    print(f"{len(names)} names written to {NAMES_OUT}")
 
 
 if __name__ == "__main__":

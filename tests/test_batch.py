@@ -1,6 +1,7 @@
 import fcntl
 import io
 import json
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ from translate_cli.batch import run_batch
 from translate_cli.batch_articles import find_reference
 from translate_cli.batch_report import print_batch_summary
 from translate_cli.errors import Interrupted, UserError
+from translate_cli.layout import CACHE_NAME
 from translate_cli.models import model_slug
 
 
@@ -77,6 +79,47 @@ def test_rerun_skips_finished_and_redoes_changed(tree, tmp_path):
     assert translator.calls == [["Baru sekali."]]
     assert summary.cached_sentences == 1 and summary.translated_sentences == 1
     assert (out / "one" / "one.en.txt").read_text() == "EN Satu dua. EN Baru sekali.\n"
+
+
+class ConfidentTranslator(FakeTranslator):
+    """Gives its confidence in each translation, as ``translate.Translator`` does."""
+
+    def confidence(self, sentence):
+        return -len(sentence.strip()) / 7  # many decimals: the cache keeps 4, as the TSV shows
+
+
+def jsonl_rows(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def test_rows_carry_the_confidence_the_cache_keeps(tree, tmp_path):
+    out = tmp_path / "out"
+    summary = run_batch(tree, out, ConfidentTranslator(), quiet=True)
+    first = jsonl_rows(out / "one" / "one.jsonl")
+    assert [row["confidence"] for row in first] == [round(-len(row["src_text"]) / 7, 4) for row in first]
+    assert [a.confidence for a in summary.articles if a.relpath == "one.txt"] == [
+        pytest.approx(sum(row["confidence"] for row in first) / len(first))]
+    # the articles rebuilt all from the cache: a translator without confidences (a stand-in) still writes them
+    (out / "one" / "one.jsonl").unlink()
+    with sqlite3.connect(out / CACHE_NAME) as db:
+        db.execute("DELETE FROM articles")
+    again = run_batch(tree, out, FakeTranslator(), quiet=True)
+    assert again.cached_sentences == 5 and again.translated_sentences == 0
+    assert jsonl_rows(out / "one" / "one.jsonl") == first
+
+
+def test_a_cache_from_before_confidence_still_loads(tree, tmp_path):
+    out = tmp_path / "out"
+    run_batch(tree, out, ConfidentTranslator(), quiet=True)
+    with sqlite3.connect(out / CACHE_NAME) as db:  # the layout of schema 2: no confidence column
+        db.execute("ALTER TABLE sentences DROP COLUMN confidence")
+        db.execute("DELETE FROM articles")
+        db.execute("PRAGMA user_version = 2")
+    summary = run_batch(tree, out, ConfidentTranslator(), quiet=True)
+    assert summary.ok and summary.cached_sentences == 5 and summary.translated_sentences == 0  # all reused
+    assert [row["confidence"] for row in jsonl_rows(out / "one" / "one.jsonl")] == [None] * 3  # none was kept
+    with sqlite3.connect(out / CACHE_NAME) as db:
+        assert "confidence" in [row[1] for row in db.execute("PRAGMA table_info(sentences)")]
 
 
 def test_other_identity_is_not_skipped(tree, tmp_path):

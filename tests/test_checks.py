@@ -24,6 +24,12 @@ def codes(source: str, translation: str) -> set[str]:
     ("Dua puluh lima orang tewas.", "25 people were killed."),
     ("Puluhan ribu warga mengungsi.", "Tens of thousands of residents fled."),
     ("Kontraknya bernilai £11juta.", "The contract is worth £11million."),
+    # 24-hour Indonesian times against 12-hour English ones (a range's closing "pm" too) and "1200 GMT"
+    ("Api menyala antara pukul 22.00 dan 23.00, padam pukul 23.35.",
+     "The fire burned between 10:00-11:00 pm and was out by 11:35 p.m."),
+    ("Mobil itu diambil pukul 12.00 GMT, sopirnya pulang pukul 17.00.",
+     "The car was taken at 1200 GMT, its driver went home at 5pm."),
+    ("Dia finis di urutan ke-24 pada abad ke-20.", "He finished twenty-fourth in the twentieth century."),
 ])
 def test_numbers_read_with_each_languages_conventions(source, translation):
     assert "numbers" not in codes(source, translation)
@@ -34,6 +40,8 @@ def test_numbers_read_with_each_languages_conventions(source, translation):
     ("Harga naik 30 persen.", "Prices rose by 40 percent.", "30"),
     ("Rapat itu pada 4 Januari 2022.", "The meeting was on February 4, 2022.", "Januari"),
     ("Rapat itu pada hari Senin.", "The meeting was on Monday, 5 May.", "5"),
+    ("Gempa terjadi pukul 20.08.", "The quake struck at 10:08 p.m.", "20.08"),  # 8:08 pm, not 10:08 pm
+    ("Rapat dimulai pukul 07.30.", "The meeting began at 7:30 pm.", "07.30"),
 ])
 def test_a_changed_missing_or_added_number_is_flagged(source, translation, written):
     reasons = [f.reason for f in check_pair(source, translation) if f.code == "numbers"]
@@ -68,6 +76,17 @@ def test_names_and_protected_tokens():
     ("Kata Pak Adam.", "Mr. Adams said."),  # a short name, most of its letters kept
     ("Pada 1956 SÃ¡mi pindah ke Swedia.", "In 1956 Sámi moved to Sweden."),  # mojibake repaired
     ("Dia di Den Haag hari ini.", "She is at The Hague today."),  # a table rendering
+    ("Dia Penari dan Pemeran utama.", "She is the Dancer and the lead Actor."),  # pe(N)- + tari, peran
+    # a lone sentence opener shaped like an Indonesian word and unknown: a rare common word, translated
+    ("Kari adalah masakan. Sanggurdi menopang kaki.", "A curry is a dish. Stirrups support the feet."),
+    # ... even where a pronoun stands elsewhere than at a sentence's start
+    ("Melancong dengan pesawat menakutkan.", "Travelling by plane is scary if they have never flown."),
+    # an acronym spelled out in the translation, or explained in the source and abbreviated anew, or dotted
+    ("Pusat Badai Nasional (NHC) menyatakan.", "The National Hurricane Center said."),
+    ("Taman Nasional Kruger (TNK) terletak di timur.", "The Kruger National Park (KNP) lies in the east."),
+    ("Dia bertengkar dengan NFL.", "He picked a fight with the N.F.L."),
+    ("Kantor berita China Xinhua melaporkan.", "The Chinese news agency Xinhua reported."),  # an adjective
+    ("Itu sebelum Perang Timur Tengah tahun 1967.", "That was before the 1967 Mideast War."),  # a table rendering
 ])
 def test_names_not_flagged_in_good_translations(source, translation):
     assert "names" not in codes(source, translation)
@@ -75,6 +94,11 @@ def test_names_not_flagged_in_good_translations(source, translation):
 
 def test_names_a_sentence_opening_name_or_short_name_dropped_is_still_flagged():
     assert "names" in codes("Pak Adam sakit. Timbuktu terancam pasir.", "Mr. Adams is ill. It is under threat.")
+    # an opener not shaped like an Indonesian word, or one English text writes as a name, or before a name
+    assert "names" in codes("Schneider merasakan sakit.", "The man feels pain.")
+    assert "names" in codes("Haiti tak punya kendala.", "The country had no problems.")
+    assert "names" in codes("Lakkha Singh bernyanyi.", "Singh sang.")
+    assert "names" in codes("Dia bertemu NHC di Miami.", "He met the hurricane centre in Miami.")
     assert "names" in codes("Kata Pak Adam.", "Mr. Anderson said.")  # other letters: another name
 
 
@@ -228,6 +252,14 @@ class _Fixed:
         return [self.fn(s) for s in sentences]
 
 
+class _Confident(_Fixed):
+    """A stand-in that also gives the model's confidence in each translation."""
+
+    def __init__(self, name, fn, confidences):
+        super().__init__(name, fn)
+        self.confidence = confidences.get
+
+
 def test_compare_counts_each_systems_findings(tmp_path, monkeypatch, capsys):
     from translate_cli.batch import run_batch
 
@@ -237,19 +269,21 @@ def test_compare_counts_each_systems_findings(tmp_path, monkeypatch, capsys):
     (tmp_path / "refs").mkdir()
     (tmp_path / "in" / "a.id.txt").write_text(" ".join(english), encoding="utf-8")
     (tmp_path / "refs" / "a.en.txt").write_text("\n".join(english.values()) + "\n", encoding="utf-8")
-    run_batch(tmp_path / "in", tmp_path / "good", _Fixed("good", english.get), quiet=True)
+    confidences = dict(zip(english, [-0.5, -1.5]))  # the second is the article's least confident, under -1
+    run_batch(tmp_path / "in", tmp_path / "good", _Confident("good", english.get, confidences), quiet=True)
     run_batch(tmp_path / "in", tmp_path / "copy", _Fixed("copy", lambda s: s), quiet=True)
     code, out, err = run(["compare", tmp_path / "good", tmp_path / "copy", "--reference", tmp_path / "refs",
                           "--json"], monkeypatch, capsys)
     assert code == 0, err
     systems = json.loads(out)["systems"]
-    assert systems[0]["flagged"] == dict.fromkeys(CODES, 0)
+    assert systems[0]["flagged"] == dict.fromkeys(CODES, 0) | {"confidence": 1}
+    assert systems[0]["confidence"] == pytest.approx(-1.0) and systems[1]["confidence"] is None
     assert systems[1]["flagged"]["untranslated"] == 2
     code, out, _ = run(["compare", tmp_path / "good", tmp_path / "copy", "--reference", tmp_path / "refs",
                         "--html", tmp_path / "report.html"], monkeypatch, capsys)
     assert code == 0 and "Sentences flagged by the translation checks" in out
     page = (tmp_path / "report.html").read_text(encoding="utf-8")
-    assert '<h2 id="checks">' in page and '<td class="num">2</td>' in page
+    assert '<h2 id="checks">' in page and '<td class="num">2</td>' in page and '<td class="num">-1.000</td>' in page
     table = out[out.index("Sentences flagged"):].splitlines()
     assert any("copy" in line and " 2 " in f"{line} " for line in table)
 

@@ -141,6 +141,8 @@ def test_ray_and_local_engines_write_the_same_outputs(ray_translator, articles, 
     assert ray_translator.submitted >= 4  # the work was spread: several batches on two workers
     assert output_files(tmp_path / "out") == output_files(local_out)
     assert cached_sentences(tmp_path / "out") == cached_sentences(local_out) == summary.translated_sentences
+    rows = [json.loads(line) for line in (tmp_path / "out" / "satu" / "satu.jsonl").read_text().splitlines()]
+    assert rows and all(isinstance(row["confidence"], float) for row in rows)  # the workers' confidences, kept
 
 
 @pytest.mark.ray
@@ -173,6 +175,7 @@ class InterruptedAfter:
     def __init__(self, translator, calls: int):
         self.translator, self.calls = translator, calls
         self.identity, self.label = translator.identity, translator.label
+        self.confidence = translator.confidence
 
     def translate(self, sentences, progress=None, on_translated=None):
         if self.calls == 0:

@@ -22,7 +22,8 @@ Layout of OUTDIR:
   of an article that failed this time is stale, and ``compare`` leaves it out.
 * ``index.html``: the same as a page, linking every current article's page (``pages.render_index``).
 * ``.cache.sqlite``: the sentence cache (keyed by ``translator.identity`` and source sentence, so a
-  repeated sentence or a re-run is never translated twice), the manifest of finished articles
+  repeated sentence or a re-run is never translated twice; with the model's confidence in the translation,
+  so a resumed job's rows carry the same as an uninterrupted one's), the manifest of finished articles
   (relpath, sha256 of the text and of its reference, identity) and the job's totals, under a schema
   version. The cache lives in OUTDIR on purpose: it is deleted with the outputs and no global state is
   shared between projects. Delete it to force a full re-translation; a damaged one is set aside and
@@ -87,7 +88,7 @@ from translate_cli.layout import (
     output_names,
 )
 from translate_cli.pages import render_index
-from translate_cli.pipeline import article_name, build_result
+from translate_cli.pipeline import article_name, build_result, mean_confidence, model_confidences
 from translate_cli.records import Scores, SentenceTranslator
 from translate_cli.score import score_corpus, scoring_notes
 from translate_cli.terminal import progress_bar
@@ -105,6 +106,7 @@ class ArticleOutcome:
     reference: str | None = None
     scores: Scores | None = None
     flagged: dict[str, int] = field(default_factory=dict)  # sentences each translation check flagged
+    confidence: float | None = None  # the mean of its sentences' model confidences, where the model gave them
 
 
 @dataclass
@@ -346,6 +348,7 @@ class _Run:
         self.translated = 0
         self.from_cache = 0
         self.cached: dict[str, str] = {}  # the cache's translations of this run's sentences, looked up once
+        self.confidences: dict[str, float | None] = {}  # and their confidences (kept with them in the cache)
         self.accounted = time.monotonic()  # up to when this run's time is in the job's totals
 
     def fail(self, relpath: str, reason: str) -> None:
@@ -375,7 +378,7 @@ class _Run:
         if record is None or not all((folder / f"{folder.name}.en{suffix}").exists() for suffix in suffixes):
             return article
         self.outcomes[rel] = ArticleOutcome(rel, "skipped", "", record.sentences, record.reference, record.scores,
-                                            record.flagged)
+                                            record.flagged, record.confidence)
         self.records[rel] = record
         return None
 
@@ -384,7 +387,9 @@ class _Run:
         if not pending:
             return
         unique = list({s.text: None for a in pending for s in a.source})
-        self.cached = self.store.lookup(self.identity, unique)
+        found = self.store.lookup(self.identity, unique)
+        self.cached = {source: target for source, (target, _) in found.items()}
+        self.confidences = {source: confidence for source, (_, confidence) in found.items()}
         self.from_cache = len(self.cached)
         with progress:
             article_task = progress.add_task("articles", total=len(pending))
@@ -414,8 +419,9 @@ class _Run:
 
         def keep(done: list[tuple[int, str]]) -> None:
             pairs = [(missing[i], text) for i, text in done]
+            rounded = self._confidences([source for source, _ in pairs])
             now = time.monotonic()
-            self.store.store(self.identity, pairs, now - self.accounted)
+            self.store.store(self.identity, [(s, t, c) for (s, t), c in zip(pairs, rounded)], now - self.accounted)
             self.accounted = now
             self.cached.update(pairs)
             self.translated += len(done)
@@ -423,7 +429,17 @@ class _Run:
         if missing:
             outputs = self.translator.translate(missing, progress=progress, on_translated=keep)
             found.update(zip(missing, outputs))
+            self._confidences([source for source in missing if source not in self.confidences])
         return found
+
+    def _confidences(self, sentences: list[str]) -> list[float | None]:
+        """The translator's confidences in its translations of ``sentences``, kept in ``self.confidences``:
+        to 4 decimals, as the TSV shows them, because the last digits vary with the engine's batch padding and
+        a resumed job or one on Ray must write the rows an uninterrupted local one writes."""
+        rounded = [None if c is None else round(c, 4) for c in model_confidences(self.translator, sentences)]
+        rounded = rounded or [None] * len(sentences)
+        self.confidences.update(zip(sentences, rounded))
+        return rounded
 
     def _finish(self, article: PlannedArticle, translations: dict[str, str],
                 seconds_per_sentence: float) -> ArticleOutcome:
@@ -433,12 +449,13 @@ class _Run:
         try:
             result = build_result(article_name(rel), article.source, [translations[s.text] for s in article.source],
                                   self.translator.label, seconds_per_sentence * len(article.source), article.ref_text,
-                                  self.presegmented)
+                                  self.presegmented, [self.confidences.get(s.text) for s in article.source])
             self.publish(write_outputs(result, _out_folder(self.outdir, rel), article.document,
                                        notes.append, self.outdir / INDEX_NAME))
             record = ArticleRecord(len(result.source), article.reference, result.scores,
                              [hyp for hyp, _ in result.scored], [ref for _, ref in result.scored],
-                             count_findings([row.flags for row in result.rows]))
+                             count_findings([row.flags for row in result.rows]),
+                             mean_confidence([row.confidence for row in result.rows]))
             self.store.finish(article, self.identity, record)
         except Exception as exc:  # one bad article (or one that cannot be written or recorded) never stops the batch
             self.fail(rel, _reason(exc))
@@ -446,7 +463,7 @@ class _Run:
         self.records[rel] = record
         note = "; ".join(filter(None, (article.note, *notes, *scoring_notes(result.scores, self.presegmented))))
         return ArticleOutcome(rel, "translated", note, record.sentences, record.reference, record.scores,
-                              record.flagged)
+                              record.flagged, record.confidence)
 
 
 def _reason(exc: Exception) -> str:

@@ -36,21 +36,24 @@ class ArticleRecord:
     hyps: list[str]  # the reference-aligned segments, for the corpus scores
     refs: list[str]
     flagged: dict[str, int] = field(default_factory=dict)  # absent from records of older versions
+    confidence: float | None = None  # the same
 
 
 class BatchStore:
     """The SQLite file in OUTDIR holding the sentence cache, the manifest of finished articles and the job's
     totals. A file from an older version is migrated; a damaged or foreign one is set aside and rebuilt."""
 
-    SCHEMA_VERSION = 2  # 1: the unversioned layout of translate-cli 0.1 (user_version 0), without totals
+    # 1: the unversioned layout of translate-cli 0.1 (user_version 0), without totals; 2: without confidence
+    SCHEMA_VERSION = 3
     _TABLES = {  # name: (columns, definition)
-        "sentences": (("identity", "source", "target"), "identity TEXT NOT NULL, source TEXT NOT NULL, "
-                      "target TEXT NOT NULL, PRIMARY KEY (identity, source)"),
+        "sentences": (("identity", "source", "target", "confidence"), "identity TEXT NOT NULL, source TEXT NOT "
+                      "NULL, target TEXT NOT NULL, confidence REAL, PRIMARY KEY (identity, source)"),
         "articles": (("relpath", "sha256", "identity", "ref_sha256", "record"),
                      "relpath TEXT PRIMARY KEY, sha256 TEXT, identity TEXT, ref_sha256 TEXT, record TEXT"),
         "totals": (("key", "value"), "key TEXT PRIMARY KEY, value REAL"),
     }
 
+    _ADDED = {("sentences", "confidence"): "confidence REAL"}  # columns a table of an older version gains (NULL)
     BUSY_SECONDS = 5.0  # how long to wait for another process's lock on the file (sqlite3's default)
 
     def __init__(self, path: Path, notice: Callable[[str], None] | None = None):
@@ -80,13 +83,18 @@ class BatchStore:
             check = db.execute("PRAGMA quick_check").fetchone()[0]
             if check != "ok":
                 raise _Damaged(check)
+            added = []
             for name, (columns, _) in self._TABLES.items():
                 found = tuple(row[1] for row in db.execute(f"PRAGMA table_info({name})"))
-                if found and found != columns:
+                missing = columns[len(found):]
+                if found and (found != columns[:len(found)] or any((name, c) not in self._ADDED for c in missing)):
                     raise _Damaged(f"its table {name} has the columns {', '.join(found)}")
+                added += [f"ALTER TABLE {name} ADD COLUMN {self._ADDED[name, c]}" for c in missing if found]
             with db:
                 for name, (_, definition) in self._TABLES.items():
                     db.execute(f"CREATE TABLE IF NOT EXISTS {name} ({definition})")
+                for statement in added:
+                    db.execute(statement)
                 db.execute(f"PRAGMA user_version = {self.SCHEMA_VERSION}")
         except sqlite3.DatabaseError as exc:
             db.close()
@@ -101,16 +109,18 @@ class BatchStore:
     def close(self) -> None:
         self.db.close()
 
-    def lookup(self, identity: str, sources: Sequence[str]) -> dict[str, str]:
-        """The cached translations of those ``sources`` that have one (never a NULL or non-text value)."""
+    def lookup(self, identity: str, sources: Sequence[str]) -> dict[str, tuple[str, float | None]]:
+        """The cached translations of those ``sources`` that have one (never a NULL or non-text value), each
+        with its confidence (None where the model gave none, or a cache of an older version kept none)."""
         found = {}
         for source in set(sources):
             row = self.db.execute(
-                "SELECT target FROM sentences WHERE identity = ? AND source = ? AND typeof(target) = 'text'",
+                "SELECT target, CASE WHEN typeof(confidence) IN ('real', 'integer') THEN confidence END "
+                "FROM sentences WHERE identity = ? AND source = ? AND typeof(target) = 'text'",
                 (identity, source),
             ).fetchone()
             if row:
-                found[source] = row[0]
+                found[source] = row[0], row[1]
         return found
 
     @contextmanager
@@ -122,14 +132,15 @@ class BatchStore:
         except sqlite3.Error as exc:
             raise UserError(f"cannot write {self.path}: {exc}") from None
 
-    def store(self, identity: str, pairs: Sequence[tuple[str, str]], seconds: float = 0.0) -> None:
-        """Keep newly translated sentences; they and the ``seconds`` spent since the last call are added to
-        the job's totals in the same transaction, so a killed run's work is counted as surely as it is kept."""
+    def store(self, identity: str, translated: Sequence[tuple[str, str, float | None]], seconds: float = 0.0) -> None:
+        """Keep newly translated sentences (source, translation, confidence); they and the ``seconds`` spent
+        since the last call are added to the job's totals in the same transaction, so a killed run's work is
+        counted as surely as it is kept."""
         with self._writing():
             self.db.executemany(
-                "INSERT OR REPLACE INTO sentences VALUES (?, ?, ?)", [(identity, s, t) for s, t in pairs]
+                "INSERT OR REPLACE INTO sentences VALUES (?, ?, ?, ?)", [(identity, *row) for row in translated]
             )
-            self._add_totals(translated_sentences=len(pairs), seconds=seconds)
+            self._add_totals(translated_sentences=len(translated), seconds=seconds)
 
     def finished(self, article: PlannedArticle, identity: str) -> ArticleRecord | None:
         """The manifest record of ``article`` if this text, reference and identity were finished before

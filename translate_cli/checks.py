@@ -85,6 +85,13 @@ _EN_UNITS = {w: n for n, w in enumerate("zero one two three four five six seven 
                                         "thirteen fourteen fifteen sixteen seventeen eighteen nineteen".split())}
 _EN_UNITS |= {w: 10 * n for n, w in enumerate("twenty thirty forty fifty sixty seventy eighty ninety".split(), 2)}
 _EN_UNITS |= {"dozen": 12}
+# ordinals: ke-24 / twenty-fourth, abad ke-20 / twentieth century (the ke- of Indonesian ordinals, ketiga, is
+# read by _spelled)
+_EN_UNITS |= {w: n for n, w in enumerate("first second third fourth fifth sixth seventh eighth ninth tenth eleventh "
+                                         "twelfth thirteenth fourteenth fifteenth sixteenth seventeenth "
+                                         "eighteenth nineteenth".split(), 1)}
+_EN_UNITS |= {w: 10 * n for n, w in enumerate("twentieth thirtieth fortieth fiftieth sixtieth seventieth eightieth "
+                                              "ninetieth".split(), 2)}
 _ID_TIMES = {"belas": None, "puluh": 10, "ratus": 100}  # belas: unit + 10 (dua belas = 12)
 _WORD_SCALES = _SCALES | {"seribu": 3, "sejuta": 6, "semiliar": 9}
 # vague amounts: puluhan ribu = tens of thousands; an order of magnitude each
@@ -123,6 +130,26 @@ def _readings(numeral: str, scale: int) -> set[str]:
     return keys or {"r" + numeral}
 
 
+# a clock time's marker after it: 12-hour "pm"/"p.m." (also closing a range, "10:00-11:00 pm"), or the
+# 24-hour "1200 GMT" of news agencies; Indonesian writes the 24-hour "22.00" (pukul 22.00 = 10:00 pm)
+_CLOCK = re.compile(r"(?:\s?[-–]\s?\d{1,2}(?:[.:]\d{2})?)?\s?(?:([ap])\.?m\b\.?|(GMT|UTC|hours|hrs)\b)",
+                    re.IGNORECASE)
+
+
+def _clock(numeral: str, marker: re.Match[str] | None) -> set[str]:
+    """The 24-hour reading of a time written ``10:30 pm``, ``5pm`` or ``1200 GMT`` (none without a marker)."""
+    if marker is None:
+        return set()
+    if marker[2]:
+        military = re.fullmatch(r"([01]\d|2[0-3])([0-5]\d)", numeral)
+        return {f"t{int(military[1])}:{military[2]}"} if military else set()
+    time = re.fullmatch(r"(\d{1,2})(?:[.:](\d{2}))?", numeral)
+    if not time or not 1 <= int(time[1]) <= 12:
+        return set()
+    hour = int(time[1]) % 12 + (12 if marker[1].lower() == "p" else 0)
+    return {f"t{hour}:{time[2] or '00'}"}
+
+
 def _scale_after(text: str, end: int, currency: bool) -> tuple[int, int]:
     """The power of ten of a scale word right after a number (``juta``, ``bn`` after a currency), and its end."""
     match = _SCALE_AFTER.match(text, end)
@@ -139,7 +166,10 @@ def _numerals(text: str) -> list[tuple[str, set[str]]]:
     for match in _NUMERAL.finditer(text):
         currency = match.start() > 0 and text[match.start() - 1] in _CURRENCY
         scale, end = _scale_after(text, match.end(), currency)
-        found.append((text[match.start():end], _readings(match[0], scale)))
+        readings, clock = _readings(match[0], scale), _clock(match[0], _CLOCK.match(text, match.end()))
+        if clock:  # 7:30 pm is 19:30, not 7:30
+            readings = {key for key in readings if not key.startswith("t")} | clock
+        found.append((text[match.start():end], readings))
     found += [(m[0], {f"month{_MONTHS[m[0]]}"}) for m in _MONTH.finditer(text)]
     return found
 
@@ -163,8 +193,8 @@ def _spelled(text: str) -> set[str]:
             keys.add(f"~{vague}")
         elif word == "hundred":
             group, last, seen = (group + (last or 1)) * 100, 0, True
-        elif word in _ID_UNITS or word in _EN_UNITS:
-            last += _ID_UNITS.get(word, _EN_UNITS.get(word, 0))
+        elif word in _ID_UNITS or word in _EN_UNITS or (word.startswith("ke") and word[2:] in _ID_UNITS):
+            last += _ID_UNITS.get(word, _EN_UNITS.get(word, _ID_UNITS.get(word[2:], 0)))
             seen = True
         elif word in _ID_TIMES and seen:
             times = _ID_TIMES[word]
@@ -215,6 +245,13 @@ def _word_lists() -> tuple[frozenset[str], frozenset[str]]:
     return frozenset(words[:split]), frozenset(words[split + 1:])
 
 
+@cache
+def _english_names() -> frozenset[str]:
+    """Indonesian-shaped words that English text writes as names (Haiti, Amazon): ``data/checks_names_en.txt``."""
+    text = resources.files("translate_cli").joinpath("data/checks_names_en.txt").read_text(encoding="utf-8")
+    return frozenset(line for line in text.splitlines() if line and not line.startswith("#"))
+
+
 def _common_words() -> frozenset[str]:
     return _word_lists()[0]
 
@@ -236,8 +273,13 @@ def _has_phrase(text: str, phrase: str) -> bool:
     return re.search(r"(?<!\w)" + re.escape(phrase) + r"(?!\w)", text, re.IGNORECASE) is not None
 
 
-_PREFIXES = ("meng", "meny", "mem", "men", "me", "peng", "peny", "pem", "pen", "pe", "ber", "per", "ter", "di",
-             "ke", "se", "kau", "ku")  # kau-/ku-: the pronoun prefixed to a verb (Kuharap, Kaubilang)
+_PREFIXES = ("meng", "meny", "mem", "men", "me", "peng", "peny", "pem", "pen", "pe", "ber", "be", "per", "ter",
+             "di", "ke", "se", "kau", "ku", "pra")  # kau-/ku-: the pronoun prefixed to a verb (Kuharap, Kaubilang)
+# meN-/peN- replace a stem's first consonant by its nasal (tari -> penari, peran -> pemeran, temu -> penemu,
+# selinap -> menyelinap, kirim -> pengirim): the recoding step of the Nazief-Adriani stemmer (Adriani et al.
+# 2007, "Stemming Indonesian"), which gives the stem back before a vowel
+_NASALS = (("meny", "s"), ("peny", "s"), ("meng", "k"), ("peng", "k"), ("mem", "p"), ("pem", "p"), ("men", "t"),
+           ("pen", "t"))
 # interjections of subtitles and speech, capitalised but never names
 _INTERJECTIONS = frozenset("hei hey oh wow yeah ok okay ah eh hmm unh ayuh wah aduh".split())
 _SUFFIXES = ("nya", "lah", "kah", "kan", "an", "ku", "mu", "i")
@@ -247,11 +289,18 @@ _SENTENCE_START = re.compile(r"(?:^|[.!?:…][\"'”’)\]]*\s+|[\"'“‘(\[])[
 _SPELLING = str.maketrans({"k": "c", "q": "c", "z": "s", "y": "i", "j": "i", "v": "f"})
 
 
+# Indonesian syllables: at most two consonants, one vowel or a diphthong, one final consonant or ng (Sneddon,
+# "Indonesian: A Comprehensive Grammar", 1996, 1.3): Sanggurdi, Kru, Perancah are shaped so, Schneider, Sphinx,
+# Sundarbans, Ruth are not
+_INDONESIAN_SHAPE = re.compile(r"(?:[bcdfghjklmnprstwyz]{0,2}(?:ai|au|oi|[aeiou])(?:ng|[bcdfghjklmnprstwyz])?)+")
+
+
 def _is_common(word: str) -> bool:
     """Whether a word is a common Indonesian word, itself or with one prefix and/or suffix taken off."""
     common = _common_words()
     lower = word.lower()
     stems = {lower} | {lower[len(p):] for p in _PREFIXES if lower.startswith(p)}
+    stems |= {c + lower[len(p):] for p, c in _NASALS if lower.startswith(p) and lower[len(p):len(p) + 1] in "aeiou"}
     stems |= {stem[:-len(s)] for stem in list(stems) for s in _SUFFIXES if stem.endswith(s)}
     return any(len(stem) >= 3 and stem in common for stem in stems) or lower in common
 
@@ -261,9 +310,10 @@ def _openers(text: str) -> set[int]:
     return {m.end() for m in _SENTENCE_START.finditer(text)}
 
 
-def _name_tokens(source: str) -> list[tuple[str, bool]]:
+def _name_tokens(source: str) -> list[tuple[str, bool, bool]]:
     """The source's words a translation keeps: acronyms and capitalised words that are not common words, each
-    with whether it is a common word kept as part of a name (``Partai``, ``Senator``): optional before a name."""
+    with whether it is a common word kept as part of a name (``Partai``, ``Senator``): optional before a name,
+    and whether it only opens sentences, alone (``Kari adalah``): maybe a common word rarer than the word list."""
     matches = list(_WORD.finditer(source))
     words = [m[0] for m in matches]
     if sum(w.isupper() for w in words) > len(words) / 2:  # a headline in capitals: no acronyms to tell apart
@@ -276,7 +326,13 @@ def _name_tokens(source: str) -> list[tuple[str, bool]]:
     openers = {k for k, m in enumerate(matches) if m.start() in starts and not m[0].isupper()
                and (m[0].lower() in kept or m[0].lower() in lower or m[0].lower().endswith(("kan", "nya"))
                     or _is_common(m[0]))}
-    return [(w, w.lower() in kept) for k, w in enumerate(words) if w[0].isupper() and len(w) > 1
+    # a name for sure: capitalised other than first in a sentence (as the segmenter splits them: not after Dr. or
+    # an opening bracket), or followed by a capitalised word (Lakkha Singh)
+    firsts = {first.start() + piece.start for piece in segment(source, "id") if (first := _WORD.search(piece.text))}
+    named = {w for k, (w, m) in enumerate(zip(words, matches)) if m.start() not in firsts
+             or words[k + 1:k + 2] and words[k + 1][0].isupper() or not _INDONESIAN_SHAPE.fullmatch(w.lower())
+             or w in _english_names()}
+    return [(w, w.lower() in kept, w not in named) for k, w in enumerate(words) if w[0].isupper() and len(w) > 1
             and w not in _MONTHS and k not in openers and w.lower() not in _INTERJECTIONS
             and (w.lower() in kept or not ((not w.isupper() or len(w) > 3) and _is_common(w)))]
 
@@ -304,7 +360,31 @@ def _rendering(name: str, target_words: dict[str, str]) -> str | None:
         if len(near) < 5 and other[:2] == near[:2] and target_words[word][0].isupper() \
                 and matcher.ratio() >= _NEAR_SHORT:
             return word
+    # an English adjective or demonym of a place (China/Chinese, Britania/British, Gangga/Gangetic): the name
+    # itself, so that one text's nouns and adjectives stay one rendering for the consistency check
+    if len(near) >= 5 and any(_near(w)[:4] == near[:4] and written[0].isupper() for w, written in target_words.items()):
+        return lower
     return None
+
+
+_DOTTED = re.compile(r"\b(?:[A-Z]\.){2,}")
+_NAME_RUN = re.compile(r"[A-Z][^\W\d_]*(?:[\s-]+(?:(?:of|and|for|the|on|de)\s+)*[A-Z][^\W\d_]*)*")
+_LINKING = re.compile(r"[\s-]+(?:(?:of|and|for|the|on|de)\s+)*")
+
+
+def _spelled_out(acronym: str, text: str) -> bool:
+    """Whether consecutive capitalised words of the text have the acronym's letters as initials (NHC: National
+    Hurricane Center; AM: Assembly Members; TNK: Taman Nasional Kruger, the acronym explained in the source)."""
+    letters = acronym.rstrip("s") if acronym[-1] == "s" else acronym
+    for run in _NAME_RUN.finditer(text):
+        initials = "".join(word[0] for word in _LINKING.split(run[0]) if word)
+        if letters in initials if len(letters) >= 3 else letters == initials:
+            return True
+    return False
+
+
+# a pronoun opening a sentence, where a dropped name that opened one would stand (Ruth menangkap -> She caught)
+_PRONOUN = re.compile(r"(?:^|[.!?…][\"'”’)\]]*\s+|[\"'“‘(\[])(?:he|she|it|they|his|her|its|their)\b", re.IGNORECASE)
 
 
 def _names(source: str, translation: str, renderings: dict[str, str] | None = None) -> list[Finding]:
@@ -312,15 +392,21 @@ def _names(source: str, translation: str, renderings: dict[str, str] | None = No
     missing = [t for t in _PROTECTED.findall(source) if t.lower() not in translation.lower()]
     rest = _PROTECTED.sub(" ", source)
     pattern, table = _renderings()
-    target_words = {w.lower(): w for w in _WORD.findall(_PROTECTED.sub(" ", translation))}
+    undotted = _DOTTED.sub(lambda m: m[0].replace(".", ""), translation)  # N.F.L. is NFL
+    target_words = {w.lower(): w for w in _WORD.findall(_PROTECTED.sub(" ", undotted))}
     for match in pattern.finditer(rest):
         if not any(_has_phrase(translation, r) for r in table[match[0]]) \
                 and not all(_rendering(w, target_words) for w in _WORD.findall(match[0])):
             missing.append(match[0])
     rest = pattern.sub(" ", rest)
-    for name, title in dict.fromkeys(_name_tokens(rest)):
+    for name, title, opener in dict.fromkeys(_name_tokens(rest)):
         rendering = _rendering(name, target_words)
-        if rendering is None and not (title and re.search(rf"\b{name}\s+[^\W\d_]*[A-Z]", rest)):
+        if rendering is None and name.isupper() and (_spelled_out(name, undotted) or _spelled_out(name, rest)):
+            continue
+        # a lone sentence opener that the translation neither keeps nor replaces by a pronoun opening a sentence
+        # is taken for a common word translated (Kari adalah -> A curry is), a name dropped for a pronoun is flagged
+        if rendering is None and not (title and re.search(rf"\b{name}\s+[^\W\d_]*[A-Z]", rest)) \
+                and not (opener and not _PRONOUN.search(translation)):
             missing.append(name)
         elif rendering is not None and renderings is not None:
             renderings[name] = rendering

@@ -80,13 +80,16 @@ class MetricResult:
 
 @dataclass
 class System:
-    """One run: its corpus metrics, and the sentences each translation check flagged in the compared articles
-    (``checks.check_pairs`` on its ``.jsonl`` rows, so runs written before the checks are counted too)."""
+    """One run: its corpus metrics, the sentences each translation check flagged in the compared articles
+    (``checks.check_pairs`` on its ``.jsonl`` rows and their model confidences, so runs written before the
+    checks are counted too), and the mean of those confidences (None where no row has one: ``check``, a
+    stand-in, a run from before confidences)."""
 
     name: str
     path: str
     metrics: dict[str, MetricResult] = field(default_factory=dict)
     flagged: dict[str, int] = field(default_factory=dict)
+    confidence: float | None = None
     model: str | None = None  # the model, engine and beam the run says it used (``model_label``), if it says
 
 
@@ -168,6 +171,7 @@ def compare_runs(run_dirs: list[Path], references: Path, n_samples: int = 1000,
     own: list[list[tuple[str, str, str]]] = [[] for _ in runs]  # each system's (article, hypothesis, reference)
     units: dict[str, int] = {}  # reference units of each article
     flagged = [dict.fromkeys(CODES, 0) for _ in runs]
+    confidences: list[list[float]] = [[] for _ in runs]  # each system's known row confidences
     for key in common:
         try:
             ref_text = read_input(refs[key])[0]  # as translate, batch and score read a reference
@@ -189,17 +193,21 @@ def compare_runs(run_dirs: list[Path], references: Path, n_samples: int = 1000,
         unaligned += [[not by_line and not system[i][0] for system in groups] for i in range(len(groups[0]))]
         unit_sources = _unit_sources(pairings[0].hyp, rows[0])
         sources += [" ".join(unit_sources[i] for i in src if unit_sources[i]) for src, _ in groups[0]]
-        for counts, system_rows in zip(flagged, rows):
-            found = check_pairs([src for _, _, src in system_rows or []], [tgt for _, tgt, _ in system_rows or []])
+        for counts, known, system_rows in zip(flagged, confidences, rows):
+            system_rows = system_rows or []
+            found = check_pairs([row[2] for row in system_rows], [row[1] for row in system_rows],
+                                [row[3] for row in system_rows])
             for code, n in count_findings(found).items():
                 counts[code] += n
+            known += [row[3] for row in system_rows if row[3] is not None]
     if not segments:
         raise UserError("no article could be compared: " + "; ".join(f"{k}: {v}" for k, v in skipped.items()))
     common = [key for key in common if key not in skipped]
 
     systems, signatures = _significance(names, run_dirs, segments, n_samples, own)
-    for row, counts, model in zip(systems, flagged, models):
+    for row, counts, known, model in zip(systems, flagged, confidences, models):
         row.flagged, row.model = counts, model
+        row.confidence = sum(known) / len(known) if known else None
     articles = _per_article(common, own, units)
     for article in articles:
         article.pages = [article_page(run[article.article]) for run in runs]
@@ -229,14 +237,14 @@ def shared_segments(systems: list[SegmentGroups]) -> list[list[tuple[list[int], 
     return shared
 
 
-def _unit_sources(units: list[str], rows: list[tuple[list[int], str, str]] | None) -> list[str]:
+def _unit_sources(units: list[str], rows: list[tuple[list[int], str, str, float | None]] | None) -> list[str]:
     """The source text of each hypothesis unit, through the run's ``.jsonl`` rows (translation, source):
     units and row translations are aligned (the same text, maybe split otherwise) and each bead's source
     goes to its first unit."""
     found = [""] * len(units)
     if not rows:
         return found
-    translations = [text for _, text, _ in rows]
+    translations = [row[1] for row in rows]
     for bead in align(units, translations, src_translation=units):
         if bead.src:
             found[bead.src[0]] = " ".join(rows[j][2] for j in bead.tgt)

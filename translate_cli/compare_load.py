@@ -48,9 +48,9 @@ def _beside(path: Path, suffix: str) -> Path:
     return path.with_name(path.name.removesuffix(".en.txt") + suffix)
 
 
-def translated_rows(path: Path) -> list[tuple[list[int], str, str]] | None:
-    """The ``.jsonl`` rows beside ``path`` that hold translated text as (tgt ids, tgt_text, src_text), in
-    translation order; None without a ``.jsonl``.
+def translated_rows(path: Path) -> list[tuple[list[int], str, str, float | None]] | None:
+    """The ``.jsonl`` rows beside ``path`` that hold translated text as (tgt ids, tgt_text, src_text,
+    confidence), in translation order; None without a ``.jsonl``.
 
     JSON Lines are split on ``\\n`` only (a translation may hold U+2028); a truncated or malformed file is a
     UserError naming the line.
@@ -65,13 +65,15 @@ def translated_rows(path: Path) -> list[tuple[list[int], str, str]] | None:
         try:
             row = json.loads(line)
             tgt, tgt_text, src_text = row["tgt"], row["tgt_text"], row["src_text"]
+            confidence = row.get("confidence")  # absent from rows written before confidences
             if not (isinstance(tgt, list) and all(type(i) is int and i >= 0 for i in tgt)
-                    and isinstance(tgt_text, str) and isinstance(src_text, str)):
+                    and isinstance(tgt_text, str) and isinstance(src_text, str)
+                    and (confidence is None or type(confidence) in (int, float))):
                 raise ValueError("valid JSON, but not the fields of a row")
-            rows.append((tgt, tgt_text, src_text))
+            rows.append((tgt, tgt_text, src_text, confidence))
         except (ValueError, KeyError, TypeError):
             raise UserError(f"{jsonl}: line {number} is not a translate-cli row (truncated or edited?)") from None
-    return [row for row in sorted(rows) if row[0]]
+    return [row for row in sorted(rows, key=lambda row: row[:3]) if row[0]]
 
 
 

@@ -69,9 +69,12 @@ def render_terminal(comparison: Comparison, console: Console) -> None:
         table.add_row(shown(system.name), *(_styled_cell(system.metrics[m], baseline[m], m) for m in metrics))
     console.print(table)
 
-    table = _table("Sentences flagged by the translation checks (no reference; lower is better)", ["system", *CODES])
+    table = _table("Sentences flagged by the translation checks (no reference; lower is better) and the model's "
+                   "mean confidence (log-probability per token; '-': none recorded)",
+                   ["system", *CODES, "mean confidence"])
     for system in comparison.systems:
-        table.add_row(shown(system.name), *(str(system.flagged.get(code, 0)) for code in CODES))
+        table.add_row(shown(system.name), *(str(system.flagged.get(code, 0)) for code in CODES),
+                      "-" if system.confidence is None else f"{system.confidence:.3f}")
     console.print(table)
 
     table = _table("chrF per article", ["article", "segments", *names])

@@ -220,22 +220,24 @@ def with_checks(rows: list[AlignedRow], confidences: Sequence[float | None] = ()
     from translate_cli.checks import check_pairs
 
     if confidences:
-        rows = [replace(row, confidence=_mean([confidences[i] for i in row.src])) for row in rows]
+        rows = [replace(row, confidence=mean_confidence([confidences[i] for i in row.src])) for row in rows]
     findings = check_pairs([row.src_text for row in rows], [row.tgt_text for row in rows],
                            [row.confidence for row in rows])
     return [replace(row, flags=tuple(found)) for row, found in zip(rows, findings)]
 
 
-def _mean(values: Sequence[float | None]) -> float | None:
+def mean_confidence(values: Sequence[float | None]) -> float | None:
+    """The mean of the known confidences, or None when none is known."""
     known = [v for v in values if v is not None]
     return sum(known) / len(known) if known else None
 
 
-def model_confidences(translator: SentenceTranslator, source: Sequence[Segment]) -> list[float | None]:
-    """Each sentence's confidence from a translator that keeps them (``translate.Translator.confidence``),
-    after it translated them; none from one that does not (Ray workers, stand-ins)."""
+def model_confidences(translator: SentenceTranslator, sentences: Sequence[str]) -> list[float | None]:
+    """Each sentence's confidence from a translator that keeps them (``translate.Translator.confidence``,
+    ``ray_engine.RayTranslator.confidence``), after it translated them; none from one that does not
+    (stand-ins)."""
     confidence = getattr(translator, "confidence", None)
-    return [confidence(s.text) for s in source] if callable(confidence) else []
+    return [confidence(s) for s in sentences] if callable(confidence) else []
 
 
 def row_for_bead(bead: Bead, source: Sequence[Segment], translations: Sequence[str], reference: Sequence[str],
@@ -312,7 +314,7 @@ def translate_segments(name: str, source: list[Segment], translator: SentenceTra
     translations = translator.translate([s.text for s in source], progress=progress)
     seconds = time.perf_counter() - started
     return build_result(name, source, translations, translator.label, seconds, reference_text, lines,
-                        model_confidences(translator, source))
+                        model_confidences(translator, [s.text for s in source]))
 
 
 def translate_article(name: str, text: str, translator: SentenceTranslator,

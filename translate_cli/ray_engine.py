@@ -1,9 +1,10 @@
 """Translate on a Ray cluster: long-lived actors, each holding one loaded translator.
 
 ``RayTranslator`` has the interface the batch driver expects (``identity``, ``label`` and
-``translate(sentences, progress=..., on_translated=...)``), so the manifest, the sentence cache, resume and
-summary.json stay on the driver and only sentences and translations travel. Its identity is the workers' own
-``Translator.identity``, the same as a local run with the same model and options, so both share a cache.
+``translate(sentences, progress=..., on_translated=...)``, ``confidence(sentence)``), so the manifest, the
+sentence cache, resume and summary.json stay on the driver and only sentences, translations and the model's
+confidences travel. Its identity is the workers' own ``Translator.identity``, the same as a local run with the
+same model and options, so both share a cache.
 
 A worker that dies (actor killed, node lost) loses only its batch in flight: the batch goes back to the
 queue and runs on another worker, while Ray restarts the dead one (``max_restarts``), which takes batches
@@ -56,8 +57,9 @@ class _Worker:
             raise self.error
         return self.translator.identity, self.translator.label
 
-    def translate(self, sentences: list[str]) -> list[str]:
-        return self.translator.translate(sentences)
+    def translate(self, sentences: list[str]) -> list[tuple[str, float | None]]:
+        """Each sentence's translation and the model's confidence in it."""
+        return list(zip(self.translator.translate(sentences), map(self.translator.confidence, sentences)))
 
 
 class RayTranslator:
@@ -90,6 +92,7 @@ class RayTranslator:
         self.batch_size = batch_size
         self.chunk_sentences = TASKS_PER_WORKER * workers * batch_size  # for run_batch: work for every worker
         self.resubmitted = 0  # batches run again after their worker died
+        self._confidence: dict[str, float | None] = {}  # the workers' confidences, by stripped sentence
         try:
             self.identity, self.label = self._common_description(ray)
         except BaseException:
@@ -131,6 +134,11 @@ class RayTranslator:
             raise UserError(f"Ray workers loaded different models or engines: {', '.join(identities)}")
         return descriptions.pop()
 
+    def confidence(self, sentence: str) -> float | None:
+        """The worker's ``Translator.confidence`` in the translation of ``sentence`` (None if not translated
+        here)."""
+        return self._confidence.get(sentence.strip())
+
     def _submit(self, worker: int, sentences: list[str]):
         return self.actors[worker].translate.remote(sentences)
 
@@ -159,7 +167,7 @@ class RayTranslator:
                     continue
                 worker, batch = running.pop(ref)
                 try:
-                    texts = ray.get(ref)
+                    texts, confidences = zip(*ray.get(ref))
                 except ray.exceptions.RayTaskError as error:  # the model failed: fail this call like a local one
                     self._idle.append(worker)
                     raise error.cause from None
@@ -172,8 +180,9 @@ class RayTranslator:
                     queue.appendleft(batch)
                     self.resubmitted += 1
                     continue
-                for i, text in zip(batch, texts):
+                for i, text, confidence in zip(batch, texts, confidences):
                     outputs[i] = text
+                    self._confidence[sentences[i].strip()] = confidence
                 self._idle.append(worker)
                 if progress:
                     progress(len(batch))
