@@ -50,7 +50,7 @@ import os
 import re
 import sqlite3
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -102,6 +102,7 @@ class ArticleOutcome:
     reference: str | None = None
     scores: Scores | None = None
     flagged: dict[str, int] = field(default_factory=dict)  # sentences each translation check flagged
+    repaired: int = 0  # rows whose translation is a repair (translate.Translator)
 
 
 @dataclass
@@ -152,6 +153,10 @@ class BatchSummary:
         """Sentences each translation check flagged, over the current articles."""
         return {code: sum(a.flagged.get(code, 0) for a in self.articles if a.status in CURRENT) for code in CODES}
 
+    def repaired(self) -> int:
+        """Rows whose translation is a repair, over the current articles."""
+        return sum(a.repaired for a in self.articles if a.status in CURRENT)
+
     def to_json(self) -> dict:
         return {
             "indir": self.shown_as[0],
@@ -166,6 +171,7 @@ class BatchSummary:
                     "translated_sentences": self.job.translated_sentences},
             "corpus": dataclasses.asdict(self.corpus) if self.corpus else None,
             "flagged": self.flagged(),
+            "repaired": self.repaired(),
             "articles": [dataclasses.asdict(a) for a in self.articles],
         }
 
@@ -194,6 +200,7 @@ class _Record:
     hyps: list[str]  # the reference-aligned segments, for the corpus scores
     refs: list[str]
     flagged: dict[str, int] = field(default_factory=dict)  # absent from records of older versions
+    repaired: int = 0  # the same
 
 
 class BatchStore:
@@ -207,6 +214,10 @@ class BatchStore:
         "articles": (("relpath", "sha256", "identity", "ref_sha256", "record"),
                      "relpath TEXT PRIMARY KEY, sha256 TEXT, identity TEXT, ref_sha256 TEXT, record TEXT"),
         "totals": (("key", "value"), "key TEXT PRIMARY KEY, value REAL"),
+        # the cached sentences whose translation is a repair; a file without this table gains it, and an older
+        # version never looks at it (nor at the repaired translations: their identity is not its own)
+        "repairs": (("identity", "source"), "identity TEXT NOT NULL, source TEXT NOT NULL, "
+                    "PRIMARY KEY (identity, source)"),
     }
 
     BUSY_SECONDS = 5.0  # how long to wait for another process's lock on the file (sqlite3's default)
@@ -271,6 +282,11 @@ class BatchStore:
                 found[source] = row[0]
         return found
 
+    def repairs(self, identity: str, sources: Sequence[str]) -> set[str]:
+        """Those of the cached ``sources`` whose translation is a repair."""
+        return {source for source in set(sources) if self.db.execute(
+            "SELECT 1 FROM repairs WHERE identity = ? AND source = ?", (identity, source)).fetchone()}
+
     @contextmanager
     def _writing(self) -> Iterator[None]:
         """One transaction; a write SQLite refuses (the disk is full) is a UserError naming the file."""
@@ -280,13 +296,19 @@ class BatchStore:
         except sqlite3.Error as exc:
             raise UserError(f"cannot write {self.path}: {exc}") from None
 
-    def store(self, identity: str, pairs: Sequence[tuple[str, str]], seconds: float = 0.0) -> None:
-        """Keep newly translated sentences; they and the ``seconds`` spent since the last call are added to
-        the job's totals in the same transaction, so a killed run's work is counted as surely as it is kept."""
+    def store(self, identity: str, pairs: Sequence[tuple[str, str]], seconds: float = 0.0,
+              repaired: Collection[str] = ()) -> None:
+        """Keep newly translated sentences, marking those of ``repaired`` as repairs; they and the ``seconds``
+        spent since the last call are added to the job's totals in the same transaction, so a killed run's work
+        is counted as surely as it is kept."""
         with self._writing():
             self.db.executemany(
                 "INSERT OR REPLACE INTO sentences VALUES (?, ?, ?)", [(identity, s, t) for s, t in pairs]
             )
+            self.db.executemany("DELETE FROM repairs WHERE identity = ? AND source = ?",
+                                [(identity, s) for s, _ in pairs if s not in repaired])
+            self.db.executemany("INSERT OR REPLACE INTO repairs VALUES (?, ?)",
+                                [(identity, s) for s, _ in pairs if s in repaired])
             self._add_totals(translated_sentences=len(pairs), seconds=seconds)
 
     def finished(self, article: _Article, identity: str) -> _Record | None:
@@ -611,6 +633,7 @@ class _Run:
         self.translated = 0
         self.from_cache = 0
         self.cached: dict[str, str] = {}  # the cache's translations of this run's sentences, looked up once
+        self.repaired: set[str] = set()  # those of them that are repairs
         self.accounted = time.monotonic()  # up to when this run's time is in the job's totals
 
     def fail(self, relpath: str, reason: str) -> None:
@@ -640,7 +663,7 @@ class _Run:
         if record is None or not all((folder / f"{folder.name}.en{suffix}").exists() for suffix in suffixes):
             return article
         self.outcomes[rel] = ArticleOutcome(rel, "skipped", "", record.sentences, record.reference, record.scores,
-                                            record.flagged)
+                                            record.flagged, record.repaired)
         self.records[rel] = record
         return None
 
@@ -650,6 +673,7 @@ class _Run:
             return
         unique = list({s.text: None for a in pending for s in a.source})
         self.cached = self.store.lookup(self.identity, unique)
+        self.repaired = self.store.repairs(self.identity, list(self.cached))
         self.from_cache = len(self.cached)
         with progress:
             article_task = progress.add_task("articles", total=len(pending))
@@ -677,10 +701,14 @@ class _Run:
         found = {s: self.cached[s] for s in sentences if s in self.cached}
         missing = [s for s in sentences if s not in found]
 
+        is_repair = getattr(self.translator, "repaired", None)  # see pipeline.model_repairs
+
         def keep(done: list[tuple[int, str]]) -> None:
             pairs = [(missing[i], text) for i, text in done]
+            repaired = {source for source, _ in pairs if callable(is_repair) and is_repair(source)}
             now = time.monotonic()
-            self.store.store(self.identity, pairs, now - self.accounted)
+            self.store.store(self.identity, pairs, now - self.accounted, repaired)
+            self.repaired |= repaired
             self.accounted = now
             self.cached.update(pairs)
             self.translated += len(done)
@@ -697,12 +725,13 @@ class _Run:
         try:
             result = build_result(article_name(rel), article.source, [translations[s.text] for s in article.source],
                                   self.translator.label, seconds_per_sentence * len(article.source), article.ref_text,
-                                  self.presegmented)
+                                  self.presegmented, repaired=[s.text in self.repaired for s in article.source])
             self.publish(write_outputs(result, _out_folder(self.outdir, rel), article.document,
                                        notes.append, self.outdir / INDEX_NAME))
             record = _Record(len(result.source), article.reference, result.scores,
                              [hyp for hyp, _ in result.scored], [ref for _, ref in result.scored],
-                             count_findings([row.flags for row in result.rows]))
+                             count_findings([row.flags for row in result.rows]),
+                             sum(row.repaired for row in result.rows))
             self.store.finish(article, self.identity, record)
         except Exception as exc:  # one bad article (or one that cannot be written or recorded) never stops the batch
             self.fail(rel, _reason(exc))
@@ -710,7 +739,7 @@ class _Run:
         self.records[rel] = record
         note = "; ".join(filter(None, (article.note, *notes, *scoring_notes(result.scores, self.presegmented))))
         return ArticleOutcome(rel, "translated", note, record.sentences, record.reference, record.scores,
-                              record.flagged)
+                              record.flagged, record.repaired)
 
 
 def _reason(exc: Exception) -> str:
@@ -759,5 +788,6 @@ def print_summary(summary: BatchSummary, console: Console | None = None) -> None
     console.print(
         f"{counts['translated']} translated, {counts['skipped']} skipped, {counts['failed']} failed; "
         f"{summary.translated_sentences} sentences translated, {summary.cached_sentences} from cache "
-        f"in {summary.seconds:.1f}s{job}; checks flagged: {describe_counts(summary.flagged())}"
+        f"in {summary.seconds:.1f}s{job}; checks flagged: {describe_counts(summary.flagged())}; "
+        f"repaired: {summary.repaired()}"
     )

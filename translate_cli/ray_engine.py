@@ -56,8 +56,10 @@ class _Worker:
             raise self.error
         return self.translator.identity, self.translator.label
 
-    def translate(self, sentences: list[str]) -> list[str]:
-        return self.translator.translate(sentences)
+    def translate(self, sentences: list[str]) -> tuple[list[str], list[bool]]:
+        """The translations, and whether each is a repair (``Translator.repaired``)."""
+        texts = self.translator.translate(sentences)
+        return texts, [self.translator.repaired(sentence) for sentence in sentences]
 
 
 class RayTranslator:
@@ -90,6 +92,7 @@ class RayTranslator:
         self.batch_size = batch_size
         self.chunk_sentences = TASKS_PER_WORKER * workers * batch_size  # for run_batch: work for every worker
         self.resubmitted = 0  # batches run again after their worker died
+        self._repaired: set[str] = set()  # sentences whose translation, from a worker, is a repair
         try:
             self.identity, self.label = self._common_description(ray)
         except BaseException:
@@ -157,7 +160,7 @@ class RayTranslator:
                     continue
                 worker, batch = running.pop(ref)
                 try:
-                    texts = ray.get(ref)
+                    texts, repairs = ray.get(ref)
                 except ray.exceptions.RayTaskError as error:  # the model failed: fail this call like a local one
                     self._idle.append(worker)
                     raise error.cause from None
@@ -170,8 +173,10 @@ class RayTranslator:
                     queue.appendleft(batch)
                     self.resubmitted += 1
                     continue
-                for i, text in zip(batch, texts):
+                for i, text, repaired in zip(batch, texts, repairs):
                     outputs[i] = text
+                    if repaired:
+                        self._repaired.add(sentences[i].strip())
                 self._idle.append(worker)
                 if progress:
                     progress(len(batch))
@@ -180,6 +185,10 @@ class RayTranslator:
         finally:  # after an error, workers still busy with this call's batches take new ones after those
             self._idle.extend(worker for worker, _ in running.values())
         return outputs
+
+    def repaired(self, sentence: str) -> bool:
+        """Whether the translation the workers gave ``sentence`` is a repair (``Translator.repaired``)."""
+        return sentence.strip() in self._repaired
 
     def _wait_for_restart(self, worker: int) -> None:
         """Ask the dead worker to describe itself: Ray answers once it has restarted the worker, or fails when
