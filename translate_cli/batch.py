@@ -22,8 +22,8 @@ Layout of OUTDIR:
   of an article that failed this time is stale, and ``compare`` leaves it out.
 * ``index.html``: the same as a page, linking every current article's page (``pages.render_index``).
 * ``.cache.sqlite``: the sentence cache (keyed by ``translator.identity`` and source sentence, so a
-  repeated sentence or a re-run is never translated twice), the manifest of finished articles
-  (relpath, sha256 of the text and of its reference, identity) and the job's totals, under a schema
+  repeated sentence or a re-run is never translated twice; with which translations are repairs), the manifest
+  of finished articles (relpath, sha256 of the text and of its reference, identity) and the job's totals, under a schema
   version. The cache lives in OUTDIR on purpose: it is deleted with the outputs and no global state is
   shared between projects. Delete it to force a full re-translation; a damaged one is set aside and
   rebuilt, never trusted.

@@ -200,7 +200,8 @@ class Translator:
             kept = {}
             for piece, output in retried.items():
                 before = self._rank(piece, failed[piece], self._budget(len(ids[piece]), False))
-                if self._rank(piece, output, budget) < before:  # on a tie the first output stays
+                # on a tie, or the same text again, the first output stays
+                if output.text != failed[piece].text and self._rank(piece, output, budget) < before:
                     kept[piece] = output
                     second.add(piece)
                 else:
@@ -571,7 +572,7 @@ def load_translator(spec: ModelSpec | str | None = None, *, device: str = "auto"
     identity = (f"{_model_key(spec, folder)}|{spec.family}:{spec.src_lang}>{spec.tgt_lang}|{engine_id}|beam={beam}"
                 "|budget=steps")  # output budgets by _BUDGET_STEPS (translations cached before differ)
     if repair:  # without repair the identity (and a cache made before repair existed) stays as it was
-        identity += f"|repair={sorted(REPAIR_SETTINGS.items())},x{_REPAIR_WIDER}"
+        identity += "|repair=" + ",".join(f"{k}:{v}" for k, v in {**REPAIR_SETTINGS, "wider": _REPAIR_WIDER}.items())
     return Translator(engine, tokenizer, prefix_ids, suffix_ids, identity, max_tokens, batch_size, max_batch_tokens,
                       model_label(spec, engine_id, beam), repair)
 
