@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from tiny_models import build_m2m100, build_madlad, build_marian, build_nllb
+from tiny_models import build_looping_marian, build_m2m100, build_madlad, build_marian, build_nllb
 
 
 @pytest.fixture(scope="session")
@@ -15,6 +15,12 @@ def tiny_root(tmp_path_factory):
 def marian_dir(tiny_root):
     """A tiny Marian (opus-mt style) model folder."""
     return build_marian(tiny_root / "marian")
+
+
+@pytest.fixture(scope="session")
+def looping_dir(tiny_root):
+    """A tiny Marian whose output loops unless repaired (``tiny_models.build_looping_marian``)."""
+    return build_looping_marian(tiny_root / "looping")
 
 
 @pytest.fixture(scope="session")

@@ -64,7 +64,7 @@ def test_jsonl_rows(tmp_path):
     write_outputs(make_result(), tmp_path)
     rows = [json.loads(line) for line in (tmp_path / "art.jsonl").read_text(encoding="utf-8").splitlines()]
     assert rows[2] == {"src": [2], "tgt": [2], "score": 0.5, "src_text": "Tiga <3> & |.", "tgt_text": TRICKY,
-                       "confidence": None, "flags": []}
+                       "confidence": None, "flags": [], "repaired": False}
     write_outputs(make_result(reference=True), tmp_path)
     rows = [json.loads(line) for line in (tmp_path / "art.jsonl").read_text(encoding="utf-8").splitlines()]
     assert rows[1]["ref"] == [1, 2] and rows[0]["ref_text"] == "One!" and rows[0]["chrf"] == 40.0

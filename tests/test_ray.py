@@ -220,3 +220,23 @@ def test_local_engine_never_imports_ray(articles, tmp_path):
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip().splitlines()[-1] == "no ray"
     assert (tmp_path / "out" / "satu" / "satu.en.txt").read_text(encoding="utf-8").startswith(HEADLINE)
+
+
+@pytest.mark.ray
+def test_ray_workers_repair_as_the_local_translator_does(ray_instance, looping_dir):
+    """A model whose outputs loop: the workers repair every sentence, as the local translator does, and the
+    driver knows which translations are repairs."""
+    from translate_cli.translate import load_translator
+
+    sentences = ["Warga mengungsi ke masjid dan sekolah di kota.", "Harga beras naik di pasar kota.", "Bank buka lagi."]
+
+    spec = local_spec("looping", looping_dir)
+    local = load_translator(spec, **OPTIONS)
+    # no CPU of its own: the module's two workers hold the instance's two
+    remote = RayTranslator(spec, workers=1, cpus_per_worker=0, batch_size=2, **OPTIONS)
+    try:
+        assert remote.identity == local.identity and "repair=" in remote.identity
+        assert remote.translate(sentences) == local.translate(sentences)
+        assert all(remote.repaired(s) and local.repaired(s) for s in sentences)
+    finally:
+        remote.close()

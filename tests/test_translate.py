@@ -176,7 +176,7 @@ def _spy_generate(translator):
 @pytest.mark.parametrize("family", ["marian", "m2m100", "nllb", "madlad"])
 def test_transformers_backend_language_codes_order_progress(family, request):
     translator = load_translator(resolve_model(str(request.getfixturevalue(f"{family}_dir"))),
-                                 backend="transformers", beam=2)
+                                 backend="transformers", beam=2, repair=False)  # the settings of a first try
     tokenizer = translator._tokenizer
     calls = _spy_generate(translator)
     finished = []
@@ -257,7 +257,7 @@ def test_output_budget_depends_on_the_sentence_alone():
 
 def test_batches_bounded_by_tokens(marian_dir):
     translator = load_translator(resolve_model(str(marian_dir)), backend="transformers", beam=1,
-                                 batch_size=8, max_batch_tokens=60)
+                                 batch_size=8, max_batch_tokens=60, repair=False)  # one pass, shortest first
     calls = _spy_generate(translator)
     translator.translate(SENTENCES * 3)
     shapes = [tuple(call["input_ids"].shape) for call in calls]
@@ -267,7 +267,7 @@ def test_batches_bounded_by_tokens(marian_dir):
 
 def test_3000_word_sentence_every_piece_translated_in_order(marian_dir):
     """With an echo engine, the joined output must give back the whole sentence: nothing lost or reordered."""
-    translator = load_translator(resolve_model(str(marian_dir)), backend="transformers")
+    translator = load_translator(resolve_model(str(marian_dir)), backend="transformers", repair=False)
     tokenizer = translator._tokenizer
     lengths = []
 
@@ -314,7 +314,7 @@ def test_ct2_converts_once_then_reuses(marian_dir, tmp_path, monkeypatch):
 @pytest.mark.parametrize("family, src, tgt", [("nllb", "ind_Latn", "eng_Latn"), ("m2m100", "__id__", "__en__")])
 def test_ct2_language_codes(family, src, tgt, request):
     translator = load_translator(resolve_model(str(request.getfixturevalue(f"{family}_dir"))),
-                                 backend="ctranslate2", beam=2)
+                                 backend="ctranslate2", beam=2, repair=False)  # the settings of a first try
     ct2 = translator._engine.translator
     calls = []
 
@@ -375,7 +375,7 @@ def test_unknown_backend(marian_dir):
 
 
 def test_repeated_sentences_are_translated_once(marian_dir):
-    translator = load_translator(resolve_model(str(marian_dir)), backend="transformers")
+    translator = load_translator(resolve_model(str(marian_dir)), backend="transformers", repair=False)
     seen = []
 
     def echo(ids, budget):

@@ -23,7 +23,8 @@ Layout of OUTDIR:
 * ``index.html``: the same as a page, linking every current article's page (``pages.render_index``).
 * ``.cache.sqlite``: the sentence cache (keyed by ``translator.identity`` and source sentence, so a
   repeated sentence or a re-run is never translated twice; with the model's confidence in the translation,
-  so a resumed job's rows carry the same as an uninterrupted one's), the manifest of finished articles
+  so a resumed job's rows carry the same as an uninterrupted one's, and with which translations are repairs),
+  the manifest of finished articles
   (relpath, sha256 of the text and of its reference, identity) and the job's totals, under a schema
   version. The cache lives in OUTDIR on purpose: it is deleted with the outputs and no global state is
   shared between projects. Delete it to force a full re-translation; a damaged one is set aside and
@@ -107,6 +108,7 @@ class ArticleOutcome:
     scores: Scores | None = None
     flagged: dict[str, int] = field(default_factory=dict)  # sentences each translation check flagged
     confidence: float | None = None  # the mean of its sentences' model confidences, where the model gave them
+    repaired: int = 0  # rows whose translation is a repair (translate.Translator)
 
 
 @dataclass
@@ -148,6 +150,10 @@ class BatchSummary:
         """Sentences each translation check flagged, over the current articles."""
         return {code: sum(a.flagged.get(code, 0) for a in self.articles if a.status in CURRENT) for code in CODES}
 
+    def repaired(self) -> int:
+        """Rows whose translation is a repair, over the current articles."""
+        return sum(a.repaired for a in self.articles if a.status in CURRENT)
+
     def to_json(self) -> dict:
         return {
             "indir": self.shown_as[0],
@@ -162,6 +168,7 @@ class BatchSummary:
                     "translated_sentences": self.job.translated_sentences},
             "corpus": dataclasses.asdict(self.corpus) if self.corpus else None,
             "flagged": self.flagged(),
+            "repaired": self.repaired(),
             "articles": [dataclasses.asdict(a) for a in self.articles],
         }
 
@@ -349,6 +356,7 @@ class _Run:
         self.from_cache = 0
         self.cached: dict[str, str] = {}  # the cache's translations of this run's sentences, looked up once
         self.confidences: dict[str, float | None] = {}  # and their confidences (kept with them in the cache)
+        self.repaired: set[str] = set()  # those of them that are repairs
         self.accounted = time.monotonic()  # up to when this run's time is in the job's totals
 
     def fail(self, relpath: str, reason: str) -> None:
@@ -378,7 +386,7 @@ class _Run:
         if record is None or not all((folder / f"{folder.name}.en{suffix}").exists() for suffix in suffixes):
             return article
         self.outcomes[rel] = ArticleOutcome(rel, "skipped", "", record.sentences, record.reference, record.scores,
-                                            record.flagged, record.confidence)
+                                            record.flagged, record.confidence, record.repaired)
         self.records[rel] = record
         return None
 
@@ -390,6 +398,7 @@ class _Run:
         found = self.store.lookup(self.identity, unique)
         self.cached = {source: target for source, (target, _) in found.items()}
         self.confidences = {source: confidence for source, (_, confidence) in found.items()}
+        self.repaired = self.store.repairs(self.identity, list(self.cached))
         self.from_cache = len(self.cached)
         with progress:
             article_task = progress.add_task("articles", total=len(pending))
@@ -417,12 +426,17 @@ class _Run:
         found = {s: self.cached[s] for s in sentences if s in self.cached}
         missing = [s for s in sentences if s not in found]
 
+        is_repair = getattr(self.translator, "repaired", None)  # see pipeline.model_repairs
+
         def keep(done: list[tuple[int, str]]) -> None:
             pairs = [(missing[i], text) for i, text in done]
             rounded = self._confidences([source for source, _ in pairs])
+            repaired = {source for source, _ in pairs if callable(is_repair) and is_repair(source)}
             now = time.monotonic()
-            self.store.store(self.identity, [(s, t, c) for (s, t), c in zip(pairs, rounded)], now - self.accounted)
+            self.store.store(self.identity, [(s, t, c) for (s, t), c in zip(pairs, rounded)], now - self.accounted,
+                             repaired)
             self.accounted = now
+            self.repaired |= repaired
             self.cached.update(pairs)
             self.translated += len(done)
 
@@ -449,13 +463,15 @@ class _Run:
         try:
             result = build_result(article_name(rel), article.source, [translations[s.text] for s in article.source],
                                   self.translator.label, seconds_per_sentence * len(article.source), article.ref_text,
-                                  self.presegmented, [self.confidences.get(s.text) for s in article.source])
+                                  self.presegmented, [self.confidences.get(s.text) for s in article.source],
+                                  [s.text in self.repaired for s in article.source])
             self.publish(write_outputs(result, _out_folder(self.outdir, rel), article.document,
                                        notes.append, self.outdir / INDEX_NAME))
             record = ArticleRecord(len(result.source), article.reference, result.scores,
                              [hyp for hyp, _ in result.scored], [ref for _, ref in result.scored],
                              count_findings([row.flags for row in result.rows]),
-                             mean_confidence([row.confidence for row in result.rows]))
+                             mean_confidence([row.confidence for row in result.rows]),
+                             sum(row.repaired for row in result.rows))
             self.store.finish(article, self.identity, record)
         except Exception as exc:  # one bad article (or one that cannot be written or recorded) never stops the batch
             self.fail(rel, _reason(exc))
@@ -463,7 +479,7 @@ class _Run:
         self.records[rel] = record
         note = "; ".join(filter(None, (article.note, *notes, *scoring_notes(result.scores, self.presegmented))))
         return ArticleOutcome(rel, "translated", note, record.sentences, record.reference, record.scores,
-                              record.flagged, record.confidence)
+                              record.flagged, record.confidence, record.repaired)
 
 
 def _reason(exc: Exception) -> str:

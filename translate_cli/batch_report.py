@@ -47,5 +47,6 @@ def print_batch_summary(summary: BatchSummary, console: Console | None = None) -
     console.print(
         f"{counts['translated']} translated, {counts['skipped']} skipped, {counts['failed']} failed; "
         f"{summary.translated_sentences} sentences translated, {summary.cached_sentences} from cache "
-        f"in {summary.seconds:.1f}s{job}; checks flagged: {describe_counts(summary.flagged())}"
+        f"in {summary.seconds:.1f}s{job}; checks flagged: {describe_counts(summary.flagged())}; "
+        f"repaired: {summary.repaired()}"
     )

@@ -7,7 +7,7 @@ import dataclasses
 import itertools
 import json
 import sqlite3
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,6 +37,7 @@ class ArticleRecord:
     refs: list[str]
     flagged: dict[str, int] = field(default_factory=dict)  # absent from records of older versions
     confidence: float | None = None  # the same
+    repaired: int = 0  # the same
 
 
 class BatchStore:
@@ -51,6 +52,10 @@ class BatchStore:
         "articles": (("relpath", "sha256", "identity", "ref_sha256", "record"),
                      "relpath TEXT PRIMARY KEY, sha256 TEXT, identity TEXT, ref_sha256 TEXT, record TEXT"),
         "totals": (("key", "value"), "key TEXT PRIMARY KEY, value REAL"),
+        # the cached sentences whose translation is a repair; a file without this table gains it, and an older
+        # version never looks at it (nor at the repaired translations: their identity is not its own)
+        "repairs": (("identity", "source"), "identity TEXT NOT NULL, source TEXT NOT NULL, "
+                    "PRIMARY KEY (identity, source)"),
     }
 
     _ADDED = {("sentences", "confidence"): "confidence REAL"}  # columns a table of an older version gains (NULL)
@@ -123,6 +128,11 @@ class BatchStore:
                 found[source] = row[0], row[1]
         return found
 
+    def repairs(self, identity: str, sources: Sequence[str]) -> set[str]:
+        """Those of the cached ``sources`` whose translation is a repair."""
+        return {source for source in set(sources) if self.db.execute(
+            "SELECT 1 FROM repairs WHERE identity = ? AND source = ?", (identity, source)).fetchone()}
+
     @contextmanager
     def _writing(self) -> Iterator[None]:
         """One transaction; a write SQLite refuses (the disk is full) is a UserError naming the file."""
@@ -132,14 +142,19 @@ class BatchStore:
         except sqlite3.Error as exc:
             raise UserError(f"cannot write {self.path}: {exc}") from None
 
-    def store(self, identity: str, translated: Sequence[tuple[str, str, float | None]], seconds: float = 0.0) -> None:
-        """Keep newly translated sentences (source, translation, confidence); they and the ``seconds`` spent
-        since the last call are added to the job's totals in the same transaction, so a killed run's work is
-        counted as surely as it is kept."""
+    def store(self, identity: str, translated: Sequence[tuple[str, str, float | None]], seconds: float = 0.0,
+              repaired: Collection[str] = ()) -> None:
+        """Keep newly translated sentences (source, translation, confidence), marking those of ``repaired`` as
+        repairs; they and the ``seconds`` spent since the last call are added to the job's totals in the same
+        transaction, so a killed run's work is counted as surely as it is kept."""
         with self._writing():
             self.db.executemany(
                 "INSERT OR REPLACE INTO sentences VALUES (?, ?, ?, ?)", [(identity, *row) for row in translated]
             )
+            self.db.executemany("DELETE FROM repairs WHERE identity = ? AND source = ?",
+                                [(identity, s) for s, _, _ in translated if s not in repaired])
+            self.db.executemany("INSERT OR REPLACE INTO repairs VALUES (?, ?)",
+                                [(identity, s) for s, _, _ in translated if s in repaired])
             self._add_totals(translated_sentences=len(translated), seconds=seconds)
 
     def finished(self, article: PlannedArticle, identity: str) -> ArticleRecord | None:

@@ -112,6 +112,9 @@ BackendOption = Annotated[Backend, typer.Option(metavar="[auto|transformers|ctra
 ComputeOption = Annotated[ComputeType, typer.Option(
     "--compute-type", metavar="[auto|int8|int8_float16|float16|float32]",
     help="CTranslate2 quantisation (auto: int8 on CPU, float16 on GPU)")]
+RepairOption = Annotated[bool, typer.Option(
+    "--repair/--no-repair", help="translate once more a sentence whose translation loops, is cut short or is "
+                                 "left untranslated, keeping the better one")]
 ForceOption = Annotated[bool, typer.Option("--force", help="translate even if the text does not look Indonesian")]
 DocumentFormatOption = Annotated[Optional[DocumentFormat], typer.Option(
     "--format", metavar="[txt|md|html|docx|srt]",
@@ -270,6 +273,7 @@ def translate_command(
     device: DeviceOption = Device.auto,
     backend: BackendOption = Backend.auto,
     compute_type: ComputeOption = ComputeType.auto,
+    repair: RepairOption = True,
     force: ForceOption = False,
     presegmented: Annotated[bool, typer.Option(
         "--presegmented", help="one segment per line, translated one line per line (test sets)")] = False,
@@ -290,7 +294,7 @@ def translate_command(
     if reference is not None and len(files) > 1:
         raise UserError("--reference is one article's: give one FILE with it")
     each = EachFile(files)
-    options = ModelOptions(beam, batch_size, device.value, backend.value, compute_type.value)
+    options = ModelOptions(beam, batch_size, device.value, backend.value, compute_type.value, repair=repair)
     runs = model_runs(model)
     if len(runs) > 1 and (str(output) == "-" or (output is None and "-" in map(str, files))):
         raise UserError("several models cannot share stdout: give an output folder with -o DIR")
@@ -474,6 +478,7 @@ def print_translation_summary(result, written: list[Path]) -> None:
         table.add_row("BLEU / chrF / chrF++ / TER", score_values(s))
         table.add_row("reference", f"{s.matched}/{s.ref_segments} segments matched, coverage {s.coverage:.0%}")
     table.add_row("checks flagged", describe_counts(count_findings([row.flags for row in result.rows])))
+    table.add_row("repaired", f"{sum(row.repaired for row in result.rows)} rows translated again")
     table.add_row("outputs", shown(written[0].parent) if written else "-")
     console().print(table)
 
@@ -824,6 +829,7 @@ def batch_command(
     device: DeviceOption = Device.auto,
     backend: BackendOption = Backend.auto,
     compute_type: ComputeOption = ComputeType.auto,
+    repair: RepairOption = True,
     quiet: QuietOption = False,
     force: Annotated[bool, typer.Option("--force", help="translate files even if they do not look Indonesian")] = False,
     presegmented: Annotated[bool, typer.Option(
@@ -848,7 +854,7 @@ def batch_command(
     from translate_cli.storage import OutputFolder, check_apart, is_url, join, local_input
 
     options = ModelOptions(beam, batch_size, device.value, backend.value, compute_type.value, engine.value, address,
-                           workers, cpus_per_worker, gpus_per_worker)
+                           workers, cpus_per_worker, gpus_per_worker, repair)
     check_apart(indir, output)
     failed, summaries = [], []
     with local_input(indir, "input") as local_in, local_input(references, "references") as local_refs:

@@ -20,9 +20,10 @@ ENGINES = ("local", "ray")
 
 @dataclass(frozen=True)
 class ModelOptions:
-    """How a model translates (``beam`` ... ``compute_type``, as :func:`~translate_cli.translate.load_translator`
-    takes them) and where: ``engine`` local, or ray with its cluster ``address`` (None: start one here),
-    ``workers`` (None: as many as fit) and the CPUs and GPUs each worker holds."""
+    """How a model translates (``beam`` ... ``compute_type`` and ``repair``, as
+    :func:`~translate_cli.translate.load_translator` takes them) and where: ``engine`` local, or ray with its
+    cluster ``address`` (None: start one here), ``workers`` (None: as many as fit) and the CPUs and GPUs each
+    worker holds."""
 
     beam: int = 4
     batch_size: int = DEFAULT_BATCH_SIZE
@@ -34,6 +35,7 @@ class ModelOptions:
     workers: int | None = None
     cpus_per_worker: float = 1
     gpus_per_worker: float = 0
+    repair: bool = True
 
     def __post_init__(self) -> None:
         if self.engine not in ENGINES:
@@ -54,9 +56,11 @@ def open_translator(model: ModelSpec | str | None, options: ModelOptions,
         return RayTranslator(spec, address=options.address, workers=options.workers,
                              cpus_per_worker=options.cpus_per_worker, gpus_per_worker=options.gpus_per_worker,
                              batch_size=options.batch_size, device=options.device, beam=options.beam,
-                             backend=options.backend, compute_type=options.compute_type, notice=notice)
+                             backend=options.backend, compute_type=options.compute_type,
+                           repair=options.repair, notice=notice)
     return load_translator(spec, device=options.device, beam=options.beam, batch_size=options.batch_size,
-                           backend=options.backend, compute_type=options.compute_type, notice=notice)
+                           backend=options.backend, compute_type=options.compute_type,
+                           repair=options.repair, notice=notice)
 
 
 def model_runs(models: Sequence[str] | None) -> list[tuple[str | None, str | None]]:

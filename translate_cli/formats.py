@@ -297,7 +297,8 @@ def tsv_fields(data: dict) -> list[str]:
 
 def row_to_dict(row: AlignedRow, reference: bool) -> dict:
     """The JSON object of one row; ``ref`` (ids), ``ref_text`` and ``chrf`` only when the article has a reference;
-    ``confidence`` (the model's, or null) and ``flags``, the checks' findings (``code``, ``reason``), always."""
+    ``confidence`` (the model's, or null), ``flags``, the checks' findings (``code``, ``reason``), and
+    ``repaired`` (whether the translation is a repair's second try), always."""
     data = {"src": list(row.src), "tgt": list(row.tgt), "score": row.score,
             "src_text": row.src_text, "tgt_text": row.tgt_text}
     if reference:
@@ -306,6 +307,7 @@ def row_to_dict(row: AlignedRow, reference: bool) -> dict:
         data["chrf"] = row.chrf
     data["confidence"] = row.confidence
     data["flags"] = [dataclasses.asdict(flag) for flag in row.flags]
+    data["repaired"] = row.repaired
     return data
 
 
@@ -463,6 +465,7 @@ class _PageRow:
     label: str = ""  # where the paragraph is in its document (a subtitle's times)
     flags: tuple = ()
     confidence: str = ""
+    repaired: bool = False
 
 
 def render_bitext_html(result: TranslationResult) -> str:
@@ -494,7 +497,7 @@ def html_chunks(result: TranslationResult, labels: Sequence[str] = (),
             yield _PageRow(i + 1, row.src_text, row.tgt_text, row.ref_text or "", _chrf(row.chrf), i in worst,
                            paragraph, first in headlines and len(row.src) == 1,
                            labels[paragraph - 1] if paragraph and paragraph <= len(labels) else "", row.flags,
-                           "" if row.confidence is None else f"{row.confidence:.2f}")
+                           "" if row.confidence is None else f"{row.confidence:.2f}", row.repaired)
 
     scores = score_table(result.scores) if result.scores is not None else []
     checks = count_findings([row.flags for row in result.rows])
@@ -504,7 +507,7 @@ def html_chunks(result: TranslationResult, labels: Sequence[str] = (),
     return page_chunks("article.html.j2", result=result, rows=rows(), row_count=len(result.rows),
                        capped=_capped_note(result) if view_is_capped(result) else "",
                        reference=has_reference(result), worst_count=len(worst), scores=scores, checks=checks,
-                       links=links, histogram=histogram)
+                       links=links, histogram=histogram, repaired=sum(row.repaired for row in result.rows))
 
 
 def render_scores(result: TranslationResult) -> str:

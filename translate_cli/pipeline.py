@@ -165,7 +165,7 @@ def join_target(segments: Sequence[Segment], lines: bool = False) -> str:
 
 def build_result(name: str, source: list[Segment], translations: list[str], model: str, seconds: float,
                  reference_text: str | None = None, lines: bool = False,
-                 confidences: Sequence[float | None] = ()) -> TranslationResult:
+                 confidences: Sequence[float | None] = (), repaired: Sequence[bool] = ()) -> TranslationResult:
     """Rows and scores for a translated article.
 
     With a reference, the scores are those of ``score.score_texts`` on the written translation (the
@@ -174,12 +174,14 @@ def build_result(name: str, source: list[Segment], translations: list[str], mode
     ``align SOURCE REFERENCE`` prints with the same translation, so the reference may be split
     differently from the source. A presegmented reference whose lines pair with the translation's
     (sacrebleu's line by line) is paired line for line. ``confidences`` are the model's, one per source
-    sentence (:func:`model_confidences`), or none.
+    sentence (:func:`model_confidences`), or none; ``repaired`` says, per source sentence, whether its
+    translation is a repair (:func:`model_repairs`), or is empty.
     """
     target = target_segments(source, translations, lines)
     if reference_text is None:
         rows = [AlignedRow((i,), (i,), 1.0, s.text, t.text) for i, (s, t) in enumerate(zip(source, target))]
-        return TranslationResult(name, source, target, with_checks(rows, confidences), model, seconds, lines=lines)
+        return TranslationResult(name, source, target, with_checks(with_repairs(rows, repaired), confidences), model,
+                                 seconds, lines=lines)
     from translate_cli.score import pair_texts, score_segments, segments_of, sentence_chrf
 
     pairing = pair_texts(join_target(target, lines), reference_text)
@@ -190,7 +192,8 @@ def build_result(name: str, source: list[Segment], translations: list[str], mode
     else:
         reference, beads = align_text([s.text for s in source], reference_text, translations, presegmented=lines)
     rows = [row_for_bead(bead, source, translations, reference, sentence_chrf) for bead in beads]
-    return TranslationResult(name, source, target, with_checks(rows, confidences), model, seconds,
+    return TranslationResult(name, source, target, with_checks(with_repairs(rows, repaired), confidences), model,
+                             seconds,
                              score_segments(scored, not pairing.by_line), lines=lines,
                              scored=tuple(zip(scored.hyps, scored.refs)))
 
@@ -226,6 +229,12 @@ def with_checks(rows: list[AlignedRow], confidences: Sequence[float | None] = ()
     return [replace(row, flags=tuple(found)) for row, found in zip(rows, findings)]
 
 
+def with_repairs(rows: list[AlignedRow], repaired: Sequence[bool]) -> list[AlignedRow]:
+    """The rows marked ``repaired`` where a source sentence of theirs was (``repaired``: one per sentence, or
+    empty)."""
+    return [replace(row, repaired=any(repaired[i] for i in row.src)) for row in rows] if repaired else rows
+
+
 def mean_confidence(values: Sequence[float | None]) -> float | None:
     """The mean of the known confidences, or None when none is known."""
     known = [v for v in values if v is not None]
@@ -238,6 +247,13 @@ def model_confidences(translator: SentenceTranslator, sentences: Sequence[str]) 
     (stand-ins)."""
     confidence = getattr(translator, "confidence", None)
     return [confidence(s) for s in sentences] if callable(confidence) else []
+
+
+def model_repairs(translator: SentenceTranslator, source: Sequence[Segment]) -> list[bool]:
+    """Whether each sentence's translation is a repair, from a translator that says so (``repaired``, as
+    ``translate.Translator`` and ``ray_engine.RayTranslator`` do) after it translated them; none otherwise."""
+    repaired = getattr(translator, "repaired", None)
+    return [repaired(s.text) for s in source] if callable(repaired) else []
 
 
 def row_for_bead(bead: Bead, source: Sequence[Segment], translations: Sequence[str], reference: Sequence[str],
@@ -314,7 +330,7 @@ def translate_segments(name: str, source: list[Segment], translator: SentenceTra
     translations = translator.translate([s.text for s in source], progress=progress)
     seconds = time.perf_counter() - started
     return build_result(name, source, translations, translator.label, seconds, reference_text, lines,
-                        model_confidences(translator, [s.text for s in source]))
+                        model_confidences(translator, [s.text for s in source]), model_repairs(translator, source))
 
 
 def translate_article(name: str, text: str, translator: SentenceTranslator,

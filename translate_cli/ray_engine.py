@@ -57,9 +57,11 @@ class _Worker:
             raise self.error
         return self.translator.identity, self.translator.label
 
-    def translate(self, sentences: list[str]) -> list[tuple[str, float | None]]:
-        """Each sentence's translation and the model's confidence in it."""
-        return list(zip(self.translator.translate(sentences), map(self.translator.confidence, sentences)))
+    def translate(self, sentences: list[str]) -> list[tuple[str, float | None, bool]]:
+        """Each sentence's translation, the model's confidence in it and whether it is a repair
+        (``Translator.repaired``)."""
+        texts = self.translator.translate(sentences)
+        return [(text, self.translator.confidence(s), self.translator.repaired(s)) for text, s in zip(texts, sentences)]
 
 
 class RayTranslator:
@@ -93,6 +95,7 @@ class RayTranslator:
         self.chunk_sentences = TASKS_PER_WORKER * workers * batch_size  # for run_batch: work for every worker
         self.resubmitted = 0  # batches run again after their worker died
         self._confidence: dict[str, float | None] = {}  # the workers' confidences, by stripped sentence
+        self._repaired: set[str] = set()  # sentences whose translation, from a worker, is a repair
         try:
             self.identity, self.label = self._common_description(ray)
         except BaseException:
@@ -167,7 +170,7 @@ class RayTranslator:
                     continue
                 worker, batch = running.pop(ref)
                 try:
-                    texts, confidences = zip(*ray.get(ref))
+                    texts, confidences, repairs = zip(*ray.get(ref))
                 except ray.exceptions.RayTaskError as error:  # the model failed: fail this call like a local one
                     self._idle.append(worker)
                     raise error.cause from None
@@ -180,9 +183,11 @@ class RayTranslator:
                     queue.appendleft(batch)
                     self.resubmitted += 1
                     continue
-                for i, text, confidence in zip(batch, texts, confidences):
+                for i, text, confidence, repaired in zip(batch, texts, confidences, repairs):
                     outputs[i] = text
                     self._confidence[sentences[i].strip()] = confidence
+                    if repaired:
+                        self._repaired.add(sentences[i].strip())
                 self._idle.append(worker)
                 if progress:
                     progress(len(batch))
@@ -191,6 +196,10 @@ class RayTranslator:
         finally:  # after an error, workers still busy with this call's batches take new ones after those
             self._idle.extend(worker for worker, _ in running.values())
         return outputs
+
+    def repaired(self, sentence: str) -> bool:
+        """Whether the translation the workers gave ``sentence`` is a repair (``Translator.repaired``)."""
+        return sentence.strip() in self._repaired
 
     def _wait_for_restart(self, worker: int) -> None:
         """Ask the dead worker to describe itself: Ray answers once it has restarted the worker, or fails when

@@ -96,7 +96,8 @@ class AlignedRow:
     to this row, ``ref_text`` their text and ``chrf`` the sentence-level chrF of ``tgt_text`` against them.
     ``flags`` are the translation checks that fired on the row (``checks.check_pairs``); ``confidence`` is
     the model's length-normalised log-probability of the row's translation (``translate.Translator.confidence``,
-    the mean of its sentences'), None when no model translated it here.
+    the mean of its sentences'), None when no model translated it here; ``repaired`` says that a sentence of the
+    row was translated a second time because its first translation failed a check (``translate.Translator``).
     """
 
     src: tuple[int, ...]
@@ -109,6 +110,7 @@ class AlignedRow:
     ref: tuple[int, ...] = ()
     flags: tuple[Finding, ...] = ()
     confidence: float | None = None
+    repaired: bool = False
 
 
 @dataclass(frozen=True)

@@ -17,8 +17,9 @@ import tempfile
 import warnings
 from dataclasses import replace
 from pathlib import Path
-from typing import Callable, NamedTuple, Sequence
+from typing import Callable, Iterator, NamedTuple, Sequence
 
+from translate_cli.checks import check_pair
 from translate_cli.errors import UserError
 from translate_cli.light_tokenizer import load_light_tokenizer
 from translate_cli.models import FAMILY_LANGS, ModelSpec, detect_family, model_folder, resolve_model
@@ -30,6 +31,14 @@ TOKENS_PER_SENTENCE = 64  # default token budget per batch slot: max_batch_token
 FALLBACK_MAX_TOKENS = 512
 # Output budgets are rounded up to these steps, so that sentences of similar length share a batch.
 _BUDGET_STEPS = (16, 24, 32, 48, 64, 96, 128, 192, 256, 384, 512, 768, 1024)
+
+# Repair: a piece whose output the checks call degenerate (a loop, far too long or short, truncated) or
+# untranslated, or that filled its output budget, is decoded once more with settings against those failures:
+# no trigram twice (trigram blocking, Paulus et al. 2018, A Deep Reinforced Model for Abstractive Summarization),
+# the repetition penalty of Keskar et al. 2019 (CTRL: 1.2), twice the beam and twice the output budget.
+REPAIR_CODES = ("degenerate", "untranslated")
+REPAIR_SETTINGS = {"no_repeat_ngram_size": 3, "repetition_penalty": 1.2}
+_REPAIR_WIDER = 2  # beam and output budget of the second try, times the first's
 
 # Split points tried in order for an over-long sentence; pieces keep every character of the text.
 _BREAKS = [
@@ -77,10 +86,15 @@ class Translator:
     longest input, special tokens included, the model accepts. A sentence's input is ``prefix_ids``, its
     own tokens and ``suffix_ids`` (language and end tokens inserted by id, never as text), and its output
     budget depends on its own length: a sentence is translated the same alone or beside any others.
+    With ``repair``, a sentence (or piece of a cut one) whose output fails a check of REPAIR_CODES or fills
+    its budget is translated once more with REPAIR_SETTINGS, and the candidate the checks and then the
+    confidence prefer is kept (:meth:`repaired` tells which sentences took the second one); repair too is per
+    sentence and deterministic, so the translation still depends only on the sentence and ``identity``.
     """
 
     def __init__(self, engine, tokenizer, prefix_ids: Sequence[int], suffix_ids: Sequence[int], identity: str,
-                 max_source_tokens: int, batch_size: int, max_batch_tokens: int, label: str = ""):
+                 max_source_tokens: int, batch_size: int, max_batch_tokens: int, label: str = "",
+                 repair: bool = False):
         self._engine = engine
         self._tokenizer = tokenizer
         self._prefix_ids, self._suffix_ids = list(prefix_ids), list(suffix_ids)
@@ -90,6 +104,8 @@ class Translator:
         self._batch_size = batch_size
         self._max_batch_tokens = max_batch_tokens
         self._confidence: dict[str, float] = {}
+        self.repair = repair
+        self._repaired: set[str] = set()
 
     def confidence(self, sentence: str) -> float | None:
         """The model's length-normalised log-probability of the translation it gave ``sentence`` (mean per
@@ -98,6 +114,10 @@ class Translator:
         the sentence's batch-mates. This is the "TP" confidence of Fomicheva et al. (2020), Unsupervised
         Quality Estimation for Neural Machine Translation."""
         return self._confidence.get(sentence.strip())
+
+    def repaired(self, sentence: str) -> bool:
+        """Whether the translation this translator gave ``sentence`` is a repair's second try (see the class)."""
+        return sentence.strip() in self._repaired
 
     def _encode(self, texts: list[str]) -> list[list[int]]:
         """Each text's model input ids: the language prefix, the text's tokens, the end token(s)."""
@@ -109,10 +129,14 @@ class Translator:
     def _fits(self, text: str) -> bool:
         return len(self._encode([text.strip()])[0]) <= self.max_source_tokens
 
-    def _batches(self, lengths: list[int]) -> list[list[int]]:
+    def _budget(self, input_tokens: int, retry: bool) -> int:
+        budget = output_budget(input_tokens, self.max_source_tokens)
+        return min(budget * _REPAIR_WIDER, self.max_source_tokens) if retry else budget
+
+    def _batches(self, lengths: list[int], retry: bool = False) -> list[list[int]]:
         """Indices grouped shortest first, each group within batch_size and max_batch_tokens padded tokens,
         and of one output budget."""
-        budget = [output_budget(n, self.max_source_tokens) for n in lengths]
+        budget = [self._budget(n, retry) for n in lengths]
         batches: list[list[int]] = []
         for k in sorted(range(len(lengths)), key=lengths.__getitem__):
             batch = batches[-1] if batches else None
@@ -144,25 +168,65 @@ class Translator:
             for part in dict.fromkeys(parts):
                 needs.setdefault(part, []).append(text)
         left = {text: len(set(parts)) for text, parts in pieces.items()}
-        unique = list(ids)
         done: dict[str, Output] = {}
-        for batch in self._batches([len(ids[piece]) for piece in unique]):
+        second: set[str] = set()  # pieces whose kept output is a repair's
+
+        def finish(outputs: dict[str, Output]) -> None:
             finished = []
-            budget = output_budget(len(ids[unique[batch[0]]]), self.max_source_tokens)
-            for k, output in zip(batch, self._engine([ids[unique[k]] for k in batch], budget)):
-                done[unique[k]] = output
-                for text in needs[unique[k]]:
+            for piece, output in outputs.items():
+                done[piece] = output
+                for text in needs[piece]:
                     left[text] -= 1
                     if left[text] == 0:
-                        outputs = [done[part] for part in pieces[text]]
-                        translation = " ".join(t for t in (o.text.strip() for o in outputs) if t)
-                        self._confidence[text] = (sum(o.log_prob for o in outputs)
-                                                  / max(1, sum(o.tokens for o in outputs)))
+                        parts = [done[part] for part in pieces[text]]
+                        translation = " ".join(t for t in (o.text.strip() for o in parts) if t)
+                        self._confidence[text] = (sum(o.log_prob for o in parts)
+                                                  / max(1, sum(o.tokens for o in parts)))
+                        if second.intersection(pieces[text]):
+                            self._repaired.add(text)
+                        else:
+                            self._repaired.discard(text)
                         for i in positions[text]:
                             results[i] = translation
                             finished.append((i, translation))
             self._report(finished, progress, on_translated)
+
+        failed: dict[str, Output] = {}  # first outputs to repair
+        for first, budget in self._decode(list(ids), ids, retry=False):
+            failed.update((p, o) for p, o in first.items() if self.repair and self._problems(p, o, budget))
+            finish({p: o for p, o in first.items() if p not in failed})
+        for retried, budget in self._decode(list(failed), ids, retry=True):
+            kept = {}
+            for piece, output in retried.items():
+                before = self._rank(piece, failed[piece], self._budget(len(ids[piece]), False))
+                # on a tie, or the same text again, the first output stays
+                if output.text != failed[piece].text and self._rank(piece, output, budget) < before:
+                    kept[piece] = output
+                    second.add(piece)
+                else:
+                    kept[piece] = failed[piece]
+            finish(kept)
         return [results[i] for i in range(len(texts))]
+
+    def _decode(self, unique: list[str], ids: dict[str, list[int]],
+                retry: bool) -> Iterator[tuple[dict[str, Output], int]]:
+        """The engine's outputs for these pieces, one model batch at a time (a retry with REPAIR_SETTINGS),
+        and the batch's output budget."""
+        for batch in self._batches([len(ids[piece]) for piece in unique], retry):
+            budget = self._budget(len(ids[unique[batch[0]]]), retry)
+            inputs = [ids[unique[k]] for k in batch]
+            outputs = self._engine(inputs, budget, repair=True) if retry else self._engine(inputs, budget)
+            yield {unique[k]: output for k, output in zip(batch, outputs)}, budget
+
+    @staticmethod
+    def _problems(piece: str, output: Output, budget: int) -> int:
+        """How many of the failures repair is for the output shows: REPAIR_CODES findings, a filled budget."""
+        return (output.tokens >= budget) + sum(f.code in REPAIR_CODES for f in check_pair(piece, output.text))
+
+    def _rank(self, piece: str, output: Output, budget: int) -> tuple[int, int, float]:
+        """A candidate's rank, lowest best: its repair failures, then all its findings, then its confidence."""
+        return (self._problems(piece, output, budget), len(check_pair(piece, output.text)),
+                -output.log_prob / max(1, output.tokens))
 
     def _pieces(self, texts: list[str]) -> tuple[dict[str, list[str]], dict[str, list[int]]]:
         """Each sentence's pieces (itself, or cut to fit the model); and each distinct piece's input ids."""
@@ -209,16 +273,18 @@ class _TransformersEngine:
         if forced_bos is not None:
             self.options["forced_bos_token_id"] = forced_bos
 
-    def __call__(self, ids: list[list[int]], max_new_tokens: int) -> list[Output]:
+    def __call__(self, ids: list[list[int]], max_new_tokens: int, repair: bool = False) -> list[Output]:
         import torch
 
         batch = self.tokenizer.pad({"input_ids": ids}, return_tensors="pt").to(self.device)
-        greedy = self.options["num_beams"] == 1
+        options = {**self.options, **REPAIR_SETTINGS, "num_beams": self.options["num_beams"] * _REPAIR_WIDER} \
+            if repair else self.options
+        greedy = options["num_beams"] == 1
         with torch.inference_mode():
             # The per-step scores (one vocabulary-wide row per hypothesis and step) live only until this batch
             # returns: greedy search's give the chosen tokens' log-probabilities; beam search sums them itself
             # (sequences_scores, the sum / length ** length_penalty).
-            out = self.model.generate(**batch, **self.options, max_new_tokens=max_new_tokens,
+            out = self.model.generate(**batch, **options, max_new_tokens=max_new_tokens,
                                       return_dict_in_generate=True, output_scores=True)
             generated = out.sequences[:, 1:]  # after the decoder start token
             tokens = (generated != self.tokenizer.pad_token_id).sum(dim=1).clamp(min=1)
@@ -239,11 +305,12 @@ class _CTranslate2Engine:
         self.translator, self.tokenizer, self.beam = translator, tokenizer, beam
         self.target_token, self.max_batch_tokens = target_token, max_batch_tokens
 
-    def __call__(self, ids: list[list[int]], max_new_tokens: int) -> list[Output]:
+    def __call__(self, ids: list[list[int]], max_new_tokens: int, repair: bool = False) -> list[Output]:
         results = self.translator.translate_batch(
             [self.tokenizer.convert_ids_to_tokens(x) for x in ids],
             target_prefix=[[self.target_token]] * len(ids) if self.target_token else None,
-            beam_size=self.beam,
+            beam_size=self.beam * _REPAIR_WIDER if repair else self.beam,
+            **(REPAIR_SETTINGS if repair else {}),
             max_batch_size=self.max_batch_tokens,
             batch_type="tokens",
             max_decoding_length=max_new_tokens,
@@ -463,12 +530,14 @@ def _load_ct2(spec: ModelSpec, folder: Path, device: str, compute_type: str,
 
 def load_translator(spec: ModelSpec | str | None = None, *, device: str = "auto", beam: int = 4,
                     batch_size: int = DEFAULT_BATCH_SIZE, backend: str = "auto", max_batch_tokens: int | None = None,
-                    compute_type: str = "auto", notice: Callable[[str], None] | None = None) -> Translator:
+                    compute_type: str = "auto", repair: bool = True,
+                    notice: Callable[[str], None] | None = None) -> Translator:
     """Load a model for translation: a ModelSpec, or a name as ``--model`` takes it (alias, hub id or local
     folder; None: the default model). backend 'auto' uses CTranslate2 when installed and the model converts
     (falling back to transformers with a notice), 'transformers' or 'ctranslate2' force one.
     ``compute_type`` is CTranslate2's quantisation (auto: int8 on CPU, float16 on GPU); giving one
-    other than auto requires CTranslate2. ``notice`` hears of a conversion and of a fallback."""
+    other than auto requires CTranslate2. ``repair`` translates failed sentences once more (see Translator);
+    ``notice`` hears of a conversion and of a fallback."""
     if not isinstance(spec, ModelSpec):
         spec = resolve_model(spec)
     if backend not in BACKENDS:
@@ -506,8 +575,10 @@ def load_translator(spec: ModelSpec | str | None = None, *, device: str = "auto"
         engine, engine_id = _transformers_engine(spec, folder, tokenizer, device, beam, target_token)
     identity = (f"{_model_key(spec, folder)}|{spec.family}:{spec.src_lang}>{spec.tgt_lang}|{engine_id}|beam={beam}"
                 "|budget=steps")  # output budgets by _BUDGET_STEPS (translations cached before differ)
+    if repair:  # without repair the identity (and a cache made before repair existed) stays as it was
+        identity += "|repair=" + ",".join(f"{k}:{v}" for k, v in {**REPAIR_SETTINGS, "wider": _REPAIR_WIDER}.items())
     return Translator(engine, tokenizer, prefix_ids, suffix_ids, identity, max_tokens, batch_size, max_batch_tokens,
-                      model_label(spec, engine_id, beam))
+                      model_label(spec, engine_id, beam), repair)
 
 
 _FAMILY_NAMES = {"marian": "Marian", "nllb": "NLLB", "m2m100": "M2M-100", "madlad": "MADLAD"}
