@@ -118,3 +118,12 @@ def test_open_translator_loads_the_model_here_as_load_translator_does(marian_dir
     loaded = load_translator(str(marian_dir), beam=2, batch_size=4, backend="transformers")
     assert opened.identity == loaded.identity
     assert opened.translate(["Selamat pagi."]) == loaded.translate(["Selamat pagi."])
+
+
+def test_ray_says_when_it_cannot_help():
+    from translate_cli.engines import ModelOptions, ray_cannot_help
+
+    local_ray = ModelOptions(engine="ray", workers=2)
+    assert "cannot be faster than --engine local" in ray_cannot_help(local_ray, cores=2)
+    assert ray_cannot_help(local_ray, cores=16) is None
+    assert ray_cannot_help(ModelOptions(engine="ray", address="ray://head:10001"), cores=2) is None
