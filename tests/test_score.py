@@ -222,3 +222,12 @@ def test_sentence_chrf():
 def test_empty_reference_is_a_user_error():
     with pytest.raises(UserError):
         score_corpus(REFERENCE[:0], [])
+
+
+def test_line_correspondence_counts_chrf_as_sentence_chrf_does():
+    from translate_cli.score import _chrf_ngrams, _chrf_of, sentence_chrf
+
+    pairs = [("The cat sat on the mat.", "A cat was sitting on the mat!"), ("", "x"), ("Résumé 2,5 %", "résumé 2.5%"),
+             ("same words", "same words")]
+    for hyp, ref in pairs:
+        assert _chrf_of(_chrf_ngrams(hyp), _chrf_ngrams(ref)) == sentence_chrf(hyp, ref)
