@@ -20,6 +20,7 @@ import argparse
 import functools
 import random
 import sys
+from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
 
@@ -32,6 +33,8 @@ from translate_cli import align as aligner  # noqa: E402
 
 PAIRS = ((1, 2), (2, 2), (1, 3), (2, 3), (1, 4))
 STEPS = (0.6, 1.6)
+SCALARS = {"spread": "scale_spread", "prior_weight": "prior_weight", "idf_scale": "idf_scale",
+           "max_weight": "max_weight"}  # knob name: AlignParams field
 
 
 def knobs(method: str) -> list[str]:
@@ -46,45 +49,38 @@ def knobs(method: str) -> list[str]:
     return [*reward, *own, *common]
 
 
-def get(name: str) -> float:
-    if name == "idf_scale":
-        return aligner._IDF_SCALE
-    if name == "spread":
-        return aligner._SCALE_SPREAD
-    if name == "prior_weight":
-        return aligner._PRIOR_WEIGHT
-    if name == "max_weight":
-        return aligner._MAX_WEIGHT
+def get(params: aligner.AlignParams, name: str) -> float:
+    """The value of a named weight in ``params``."""
+    if name in SCALARS:
+        return getattr(params, SCALARS[name])
     if name.startswith("prior."):
         a, b = map(int, name[6:].split("-"))
-        return aligner._PRIOR[(a, b)]
-    table, (method, field) = _table(name), name.split(".")[-2:]
+        return params.prior[(a, b)]
+    table, (method, field) = _table(params, name), name.split(".")[-2:]
     return getattr(table[method], field)
 
 
-def put(name: str, value: float) -> None:
-    if name == "idf_scale":
-        aligner._IDF_SCALE = value
-    elif name == "spread":
-        aligner._SCALE_SPREAD = value
-    elif name == "prior_weight":
-        aligner._PRIOR_WEIGHT = value
-    elif name == "max_weight":
-        aligner._MAX_WEIGHT = max(1, round(value))
-    elif name.startswith("prior."):
+def put(params: aligner.AlignParams, name: str, value: float) -> aligner.AlignParams:
+    """``params`` with a named weight set to ``value`` (bead priors symmetric: a-b and b-a alike)."""
+    if name == "max_weight":
+        return replace(params, max_weight=max(1, round(value)))
+    if name in SCALARS:
+        return replace(params, **{SCALARS[name]: value})
+    if name.startswith("prior."):
         a, b = map(int, name[6:].split("-"))
-        aligner._PRIOR[(a, b)] = aligner._PRIOR[(b, a)] = value
-    else:
-        table, (method, field) = _table(name), name.split(".")[-2:]
-        table[method] = replace(table[method], **{field: value})
+        return replace(params, prior={**params.prior, (a, b): value, (b, a): value})
+    field_name = "partial_weights" if name.startswith("partial.") else "weights"
+    table, (method, field) = _table(params, name), name.split(".")[-2:]
+    return replace(params, **{field_name: {**table, method: replace(table[method], **{field: value})}})
 
 
-def _table(name: str) -> dict:
+def _table(params: aligner.AlignParams, name: str) -> Mapping[str, aligner.Weights]:
     """The weights a ``method.field`` name refers to: those of partial references when it starts with ``partial.``."""
-    return aligner._PARTIAL_WEIGHTS if name.startswith("partial.") else aligner._WEIGHTS
+    return params.partial_weights if name.startswith("partial.") else params.weights
 
 
-def objective(method: str, sets: dict[str, list[gold.Gold]], translations: dict[str, list[list[str]]]) -> float:
+def objective(method: str, sets: dict[str, list[gold.Gold]], translations: dict[str, list[list[str]]],
+              params: aligner.AlignParams) -> float:
     """Mean over sets of (F1 on whole documents + F1 on partial cuts) / 2; document k is also cut to
     its first, middle or last third in turn."""
     scores = []
@@ -93,10 +89,10 @@ def objective(method: str, sets: dict[str, list[gold.Gold]], translations: dict[
         for k, doc in enumerate(docs):
             translation = translations[name][k] if method == "translation" else None
             whole.add(doc, bench_align.as_pairs(aligner.align(doc.src, doc.tgt, src_translation=translation,
-                                                              method=method)))
+                                                              method=method, params=params)))
             cut = gold.partial(doc, bench_align.PARTS[k % 3])
             partial.add(cut, bench_align.as_pairs(aligner.align(cut.src, cut.tgt, src_translation=translation,
-                                                                method=method)))
+                                                                method=method, params=params)))
         scores.append((whole.f1() + partial.f1()) / 2)
     return sum(scores) / len(scores)
 
@@ -128,21 +124,21 @@ def main() -> None:
         translations[name] = [bench_align.oracle_noisy(doc, vocabulary, random.Random(1)) for doc in docs]
     for name in ("_tokens", "_char_ngrams"):  # features do not depend on the weights: compute them once
         setattr(aligner, name, _cached(getattr(aligner, name)))
-    best = objective(args.method, sets, translations)
+    params = aligner.DEFAULT_PARAMS
+    best = objective(args.method, sets, translations, params)
     print(f"start {best:.4f}", flush=True)
     for round_ in range(args.rounds):
         for name in args.knobs.split(",") if args.knobs else knobs(args.method):
-            start = get(name)
+            start = get(params, name)
             for step in STEPS:
-                put(name, start * step)
-                score = objective(args.method, sets, translations)
+                trial = put(params, name, start * step)
+                score = objective(args.method, sets, translations, trial)
                 if score > best + 1e-4:
-                    best, start = score, get(name)
+                    best, params, start = score, trial, get(trial, name)
                     print(f"round {round_ + 1}: {name} = {start:.4g} -> {best:.4f}", flush=True)
-                put(name, start)
     print("\nbest values:")
     for name in knobs(args.method):
-        print(f"  {name} = {get(name):.4g}")
+        print(f"  {name} = {get(params, name):.4g}")
     print(f"objective {best:.4f}")
 
 

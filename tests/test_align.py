@@ -11,7 +11,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from translate_cli.align import _expected_ratio, _feature_levels, _overlap, _runs, _tokens, align, covered_span
+from translate_cli.align import (
+    DEFAULT_PARAMS,
+    _expected_ratio,
+    _feature_levels,
+    _overlap,
+    _runs,
+    _tokens,
+    align,
+    covered_span,
+)
 from translate_cli.errors import UserError
 from translate_cli.records import Bead
 from translate_cli.segment import segment
@@ -281,7 +290,7 @@ def test_the_packed_sets_count_exactly_what_the_sets_of_every_pair_of_runs_share
     # full 2^bits sets, here read back from the level's own features.
     src, tgt = sentences(400), noisy(sentences(400))
     levels = _feature_levels(np.array([len(s) for s in src], float), np.array([len(t) for t in tgt], float),
-                             _tokens(src), _tokens(tgt), "tokens")
+                             _tokens(src), _tokens(tgt), "tokens", DEFAULT_PARAMS)
     for level in levels:
         assert level.src_bits is not None and level.tgt_bits is not None
         words = level.shared_words
@@ -304,7 +313,7 @@ def test_the_coarsest_level_holds_bits_growing_linearly_with_the_document():
         src = sentences(n)
         tgt = noisy(src)
         levels = _feature_levels(np.array([len(s) for s in src], float), np.array([len(t) for t in tgt], float),
-                                 _tokens(src), _tokens(tgt), "tokens")
+                                 _tokens(src), _tokens(tgt), "tokens", DEFAULT_PARAMS)
         coarsest = levels[-1]
         bits = 12 + (len(levels) - 1) * 2
         assert coarsest.src_bits.shape[1] < (1 << bits) / 64 / 10

@@ -29,7 +29,7 @@ from __future__ import annotations
 import re
 import unicodedata
 import zlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -41,10 +41,6 @@ METHODS = ("auto", "length", "tokens", "translation")
 
 # Bead types (source sentences, target sentences); 1-0 and 0-1 beads are gaps (see _search).
 _BEADS = ((1, 1), (1, 2), (2, 1), (2, 2), (1, 3), (3, 1), (2, 3), (3, 2), (1, 4), (4, 1))
-# Started from Gale & Church (1993), table 5: P(1-1) = .89, P(2-1 or 1-2) = .089, P(2-2) = .011; the
-# larger beads were given small shares, then all tuned on real documents (benchmarks/tune_align.py).
-_PRIOR = {(1, 1): 0.89, (1, 2): 0.0712, (2, 1): 0.0712, (2, 2): 0.0014,
-          (1, 3): 0.0064, (3, 1): 0.0064, (2, 3): 0.00022, (3, 2): 0.00022, (1, 4): 0.00046, (4, 1): 0.00046}
 
 # Character n-grams as in chrF (whitespace removed, here also lower-cased), kept as sets hashed
 # into bits; a bead's similarity (and score) is their F1 (Dice) rather than chrF's recall-weighted
@@ -70,26 +66,53 @@ class Weights:
     end_extend: float
 
 
-# The line-aligned tuning sets never lose a sentence, so the tokens' gap opening had drifted to 7.4, where
-# their objective was flat, and their length variance to 10.9: a sentence the reference lost went into
-# its neighbour's bead. With a reference that lost and merged sentences among them (bench_align's ted-dev
-# edited), a whole document takes a gap opening of 4.0 and a variance of 7.4, near Gale & Church's 6.8.
-# When one side covers only part of the other, the scale rests on few beads and the covered part must
-# stay in one piece: there the earlier, dearer values still win (_PARTIAL_WEIGHTS), as does the length
-# model's dear gaps everywhere, since with length alone they are all that keeps such a part together.
-_WEIGHTS = {
-    "length": Weights(6.8, 0.0, 0.0, 2.88, 4.61, 4.1, 2.0),
-    "tokens": Weights(7.4, 0.72, 0.055, 4.0, 2.88, 0.94, 0.72),
-    "translation": Weights(10.9, 49.2, 0.0, 1.73, 0.65, 0.6, 0.43),
-}
-_PARTIAL_WEIGHTS = {"tokens": Weights(10.9, 0.72, 0.055, 7.42, 2.88, 0.94, 0.72)}
-_MAX_WEIGHT = 8  # most bits a feature sets
-_IDF_SCALE = 0.93  # bits per halving of a feature's document frequency
+@dataclass(frozen=True)
+class AlignParams:
+    """The aligner's tuned parameters (benchmarks/tune_align.py builds variants with ``dataclasses.replace``).
+    ``prior``: probability of each bead type; ``weights``: costs per method, and ``partial_weights``
+    those used instead when one side covers only part of the other; ``max_weight``: most bits a feature
+    sets; ``idf_scale``: bits per halving of a feature's document frequency; ``scale_spread``: relative
+    uncertainty of the length scale of a partial reference; ``prior_weight``: matched sentences the
+    expected length ratio counts as (see _align_levels)."""
+
+    prior: Mapping[tuple[int, int], float]
+    weights: Mapping[str, Weights]
+    partial_weights: Mapping[str, Weights]
+    max_weight: int
+    idf_scale: float
+    scale_spread: float
+    prior_weight: float
+
+    def costs(self, kind: str, partial: bool) -> Weights:
+        """The weights of a method, those for partial references when ``partial``."""
+        return self.partial_weights.get(kind, self.weights[kind]) if partial else self.weights[kind]
+
+
+DEFAULT_PARAMS = AlignParams(
+    # Started from Gale & Church (1993), table 5: P(1-1) = .89, P(2-1 or 1-2) = .089, P(2-2) = .011; the
+    # larger beads were given small shares, then all tuned on real documents (benchmarks/tune_align.py).
+    prior={(1, 1): 0.89, (1, 2): 0.0712, (2, 1): 0.0712, (2, 2): 0.0014, (1, 3): 0.0064, (3, 1): 0.0064,
+           (2, 3): 0.00022, (3, 2): 0.00022, (1, 4): 0.00046, (4, 1): 0.00046},
+    # The line-aligned tuning sets never lose a sentence, so the tokens' gap opening had drifted to 7.4, where
+    # their objective was flat, and their length variance to 10.9: a sentence the reference lost went into
+    # its neighbour's bead. With a reference that lost and merged sentences among them (bench_align's ted-dev
+    # edited), a whole document takes a gap opening of 4.0 and a variance of 7.4, near Gale & Church's 6.8.
+    # When one side covers only part of the other, the scale rests on few beads and the covered part must
+    # stay in one piece: there the earlier, dearer values still win (partial_weights), as does the length
+    # model's dear gaps everywhere, since with length alone they are all that keeps such a part together.
+    weights={
+        "length": Weights(6.8, 0.0, 0.0, 2.88, 4.61, 4.1, 2.0),
+        "tokens": Weights(7.4, 0.72, 0.055, 4.0, 2.88, 0.94, 0.72),
+        "translation": Weights(10.9, 49.2, 0.0, 1.73, 0.65, 0.6, 0.43),
+    },
+    partial_weights={"tokens": Weights(10.9, 0.72, 0.055, 7.42, 2.88, 0.94, 0.72)},
+    max_weight=8,
+    idf_scale=0.93,
+    scale_spread=0.77,
+    prior_weight=16.0,  # 2-64 tried on train/dev
+)
 _PARTIAL_RATIO = 0.6  # below this ratio of the two length scales, one side covers part of the other
-_SCALE_SPREAD = 0.77
 _ALIKE = 2.5  # sides written alike differ by at most this factor in characters per word (Chinese: 4)
-# matched sentences the expected length ratio counts as (see _align_levels); 2-64 tried on train/dev
-_PRIOR_WEIGHT = 16.0
 _MIN_GAIN = {"translation": 0.1, "tokens": 0.005}
 _FULL = 100  # a level with at most this many units per side is searched in full
 _FACTOR = 4  # units per block at each coarser level
@@ -111,10 +134,6 @@ class _Level:
     spread: float = 0.0  # relative uncertainty of the length scale
     partial: bool = False  # one side covers only part of the other
 
-    @property
-    def weights(self) -> Weights:
-        return _PARTIAL_WEIGHTS.get(self.kind, _WEIGHTS[self.kind]) if self.partial else _WEIGHTS[self.kind]
-
 
 def align(
     src: Sequence[str],
@@ -122,6 +141,7 @@ def align(
     *,
     src_translation: Sequence[str] | None = None,
     method: str = "auto",
+    params: AlignParams = DEFAULT_PARAMS,
 ) -> list[Bead]:
     """Monotonic alignment of two sentence lists into beads covering every index once, in order.
 
@@ -131,7 +151,7 @@ def align(
     two sides as written, ``'length'`` uses sentence lengths alone, and ``'auto'`` the best of these
     that tells matching sentences apart in this document. A bead's score is the similarity of its two
     sides (n-gram F-score) or, for the length method, the Gale & Church probability of its length
-    difference; 0 for 1-0 and 0-1 beads.
+    difference; 0 for 1-0 and 0-1 beads. ``params``: the tuned costs (see ``AlignParams``).
     """
     if method not in METHODS:
         raise UserError(f"unknown alignment method {method!r}; choose one of {', '.join(METHODS)}")
@@ -158,11 +178,11 @@ def align(
     if method in ("auto", "tokens"):
         candidates.append(("tokens", _tokens(src), _tokens(tgt)))
     for kind, src_features, tgt_features in candidates:
-        levels = _feature_levels(src_len, tgt_len, src_features, tgt_features, kind)
-        path = _align_levels(levels, prior(kind))
+        levels = _feature_levels(src_len, tgt_len, src_features, tgt_features, kind, params)
+        path = _align_levels(levels, params, prior(kind))
         if method != "auto" or _informative(levels[0], path, kind):
             return _beads(path)
-    return _beads(_align_levels(_length_levels(src_len, tgt_len), prior("length")))
+    return _beads(_align_levels(_length_levels(src_len, tgt_len), params, prior("length")))
 
 
 def _beads(path) -> list[Bead]:
@@ -179,7 +199,8 @@ def covered_span(beads: Sequence[Bead]) -> tuple[range, range]:
     return range(matched[0].src[0], matched[-1].src[-1] + 1), range(matched[0].tgt[0], matched[-1].tgt[-1] + 1)
 
 
-def _align_levels(levels: list[_Level], prior: float | None = None) -> list[tuple[int, int, int, int, float]]:
+def _align_levels(levels: list[_Level], params: AlignParams,
+                  prior: float | None = None) -> list[tuple[int, int, int, int, float]]:
     """Search the coarsest level in full, then each finer one in a band around the path above.
 
     Source lengths come scaled to the target's total, right when each side covers the whole of the
@@ -189,28 +210,29 @@ def _align_levels(levels: list[_Level], prior: float | None = None) -> list[tupl
     for the search proper, so that a passage one side lacks does not skew it. With only part covered, that
     scale rests on the few beads it helped choose; the ``prior`` scale known before aligning (see
     ``_expected_ratio``), when there is one, is averaged in (in log space) as if it came from
-    ``_PRIOR_WEIGHT`` more sentences.
+    ``params.prior_weight`` more sentences.
     """
     factor = _median_ratio(levels[0])
     count = len(levels[0].tgt_len) / len(levels[0].src_len)
     partial = not (_PARTIAL_RATIO <= factor <= 1 / _PARTIAL_RATIO and _PARTIAL_RATIO <= count <= 1 / _PARTIAL_RATIO)
     coarsest = replace(levels[-1], src_len=levels[-1].src_len * (factor if partial else 1.0),
-                       spread=_SCALE_SPREAD if partial else 0.0, partial=partial)
+                       spread=params.scale_spread if partial else 0.0, partial=partial)
     n, m = len(coarsest.src_len), len(coarsest.tgt_len)
-    coarse, _ = _search(coarsest, np.zeros(n + 1, int), np.full(n + 1, m), True)
+    coarse, _ = _search(coarsest, params, np.zeros(n + 1, int), np.full(n + 1, m), True)
     matched = [(i0, i1, j0, j1) for i0, i1, j0, j1, _ in coarse if i1 > i0 and j1 > j0]
     src_total = sum(levels[-1].src_len[i0:i1].sum() for i0, i1, _, _ in matched)
     tgt_total = sum(levels[-1].tgt_len[j0:j1].sum() for _, _, j0, j1 in matched)
     factor = tgt_total / src_total if src_total > 0 and tgt_total > 0 else 1.0
     if partial and prior is not None:
         k = sum(j1 - j0 for _, _, j0, j1 in matched) * levels[-1].unit
-        factor = float(np.exp((k * np.log(factor) + _PRIOR_WEIGHT * np.log(prior)) / (k + _PRIOR_WEIGHT)))
+        weight = params.prior_weight
+        factor = float(np.exp((k * np.log(factor) + weight * np.log(prior)) / (k + weight)))
     levels = [replace(level, src_len=level.src_len * factor, partial=partial) for level in levels]
     path: list[tuple[int, int, int, int, float]] | None = None
     for level in reversed(levels):
         n, m = len(level.src_len), len(level.tgt_len)
         band = (np.zeros(n + 1, int), np.full(n + 1, m)) if path is None else _project(path, n, m)
-        path, _ = _search(level, *band, partial or level.unit == 1)
+        path, _ = _search(level, params, *band, partial or level.unit == 1)
     assert path is not None  # levels holds at least the sentence level
     return path
 
@@ -327,7 +349,7 @@ def _frequency(hashes: np.ndarray, of: np.ndarray) -> np.ndarray:
     return np.where(values[at] == of, counts[at], 0)
 
 
-def _feature_levels(src_len, tgt_len, src_features, tgt_features, kind: str) -> list[_Level]:
+def _feature_levels(src_len, tgt_len, src_features, tgt_features, kind: str, params: AlignParams) -> list[_Level]:
     """Levels with weighted feature bit sets: per sentence, then per block of sentences."""
     n, m = len(src_len), len(tgt_len)
     src_rows, src_hash = _distinct(*src_features)
@@ -335,8 +357,8 @@ def _feature_levels(src_len, tgt_len, src_features, tgt_features, kind: str) -> 
     # Document frequency on each side, and an inverse-document-frequency weight from the commoner side.
     src_df_own, src_df_other = _frequency(src_hash, src_hash), _frequency(tgt_hash, src_hash)
     tgt_df_own, tgt_df_other = _frequency(tgt_hash, tgt_hash), _frequency(src_hash, tgt_hash)
-    src_w = _weights(src_df_own / n, src_df_other / m)
-    tgt_w = _weights(tgt_df_own / m, tgt_df_other / n)
+    src_w = _weights(src_df_own / n, src_df_other / m, params)
+    tgt_w = _weights(tgt_df_own / m, tgt_df_other / n, params)
     if kind == "tokens":  # words of one language only are no evidence either way
         src_w[src_df_other == 0] = 0
         tgt_w[tgt_df_other == 0] = 0
@@ -363,10 +385,10 @@ def _feature_levels(src_len, tgt_len, src_features, tgt_features, kind: str) -> 
     return levels
 
 
-def _weights(own: np.ndarray, other: np.ndarray) -> np.ndarray:
+def _weights(own: np.ndarray, other: np.ndarray, params: AlignParams) -> np.ndarray:
     """Bits per feature: log2 of the inverse document frequency on the side where it is commoner."""
     idf = -np.log2(np.maximum(np.maximum(own, other), 1e-9))
-    return np.clip(np.rint(_IDF_SCALE * idf), 1, _MAX_WEIGHT).astype(int)
+    return np.clip(np.rint(params.idf_scale * idf), 1, params.max_weight).astype(int)
 
 
 def _bucket(hashes: np.ndarray, bits: int) -> np.ndarray:
@@ -434,7 +456,7 @@ def _length_cost(src_len: np.ndarray, tgt_len: np.ndarray, variance: float, spre
     return z * z - np.log(poly)
 
 
-def _search(level: _Level, lo: np.ndarray, hi: np.ndarray,
+def _search(level: _Level, params: AlignParams, lo: np.ndarray, hi: np.ndarray,
             ends: bool) -> tuple[list[tuple[int, int, int, int, float]], float]:
     """Cheapest monotonic path through the band ``lo[i] <= j <= hi[i]`` of nodes (i, j).
 
@@ -466,21 +488,21 @@ def _search(level: _Level, lo: np.ndarray, hi: np.ndarray,
     cost = np.full((len(_BEADS), size), np.inf)
     score = np.zeros((len(_BEADS), size))
     baseline = None
+    w = params.costs(level.kind, level.partial)
     for t, (a, b) in enumerate(_BEADS):
         inside = prev[t] < size
         if not inside.any():
             continue
         pi, pj = cell_i[inside] - a, cell_j[inside] - b
         length = _length_cost(src_cum[pi + a] - src_cum[pi], tgt_cum[pj + b] - tgt_cum[pj],
-                              level.weights.variance, level.spread)
-        cost[t, inside] = level.unit * -np.log(_PRIOR[(a, b)]) + length
+                              w.variance, level.spread)
+        cost[t, inside] = level.unit * -np.log(params.prior[(a, b)]) + length
         if level.src_bits is None:
             score[t, inside] = np.exp(-length)
             continue
         shared, src_size, tgt_size = _overlap(level, pi, a, pj, b)
         total = src_size + tgt_size
         score[t, inside] = np.divide(2 * shared, total, out=np.zeros(len(shared)), where=total > 0)
-        w = level.weights
         if level.kind == "tokens":  # anchors: a reward per bit shared, a cost per bit unmatched
             cost[t, inside] -= level.unit * (w.shared * shared - w.unmatched * (total - 2 * shared))
         else:  # the F-score above its median over the 1-1 beads of the band, mostly unrelated pairs
@@ -489,7 +511,6 @@ def _search(level: _Level, lo: np.ndarray, hi: np.ndarray,
 
     up = cell_at(cell_i - 1, cell_j)  # where a 1-0 bead starts
     at_end = ends & ((cell_j == 0) | (cell_j == m))  # 1-0 beads before the first or after the last target sentence
-    w = level.weights
     open_v = np.where(at_end, w.end_open, w.gap_open)
     extend_v = level.unit * np.where(at_end, w.end_extend, w.gap_extend)
     # Totals per state; the extra last node stands for "outside the band".
