@@ -480,6 +480,8 @@ def test_a_report_in_a_batch_folder_is_linked_from_its_index_which_links_back(ru
     assert index.count("is empty") == 1  # the failure's reason, once
     report = (outdir / "compare.html").read_text(encoding="utf-8")
     assert 'href="index.html"' in report and 'href="news/art0/art0.html"' in report
+    for name in ("art0.en.txt", "art0.tsv", "art0.tmx"):  # the run's files of the article, beside its page
+        assert f'href="news/art0/{name}"' in report
     page = (outdir / "news" / "art0" / "art0.html").read_text(encoding="utf-8")
     assert 'href="../../index.html"' in page and 'href="art0.tsv"' in page and 'href="art0.tmx"' in page
     run_batch(tmp_path / "in", outdir, Fake("sys-a", system_a), quiet=True, force=True)

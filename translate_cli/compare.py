@@ -46,7 +46,7 @@ from translate_cli.checks import CODES, check_pairs, count_findings
 from translate_cli.compare_load import article_page, load_runs, translated_rows
 from translate_cli.errors import UserError
 from translate_cli.formats import atomic_write_text
-from translate_cli.layout import INDEX_NAME
+from translate_cli.layout import INDEX_NAME, TGT_LANG
 from translate_cli.pages import LOWER_IS_BETTER, METRIC_DIRECTIONS, page_link, render_page
 from translate_cli.pipeline import read_article, read_input
 from translate_cli.score import (
@@ -379,6 +379,13 @@ def better(result: MetricResult, baseline: MetricResult, metric: str) -> bool:
     return (result.score < baseline.score) == (metric in LOWER_IS_BETTER)
 
 
+def _files_beside(page: Path) -> list[tuple[str, Path]]:
+    """The translated text, TSV and TMX that a run wrote beside an article's page ``a/b.html``, where they exist."""
+    stem = page.name.removesuffix(".html")
+    named = (("text", f"{stem}.{TGT_LANG}.txt"), ("TSV", f"{stem}.tsv"), ("TMX", f"{stem}.tmx"))
+    return [(label, page.with_name(name)) for label, name in named if page.with_name(name).is_file()]
+
+
 def render_comparison_html(comparison: Comparison, base: Path | None = None) -> str:
     """One self-contained HTML page (template ``compare.html.j2``) linking each run's article pages and batch
     index; links are relative to folder ``base``."""
@@ -391,12 +398,15 @@ def render_comparison_html(comparison: Comparison, base: Path | None = None) -> 
               for system in comparison.systems]
     links = {a.article: [page_link(Path(page), base) if page else None for page in a.pages]
              for a in comparison.articles}
+    files = {a.article: [[(label, page_link(path, base)) for label, path in _files_beside(Path(page))] if page else []
+                         for page in a.pages] for a in comparison.articles}
     indexes = [page_link(Path(s.path) / INDEX_NAME, base) if (Path(s.path) / INDEX_NAME).is_file() else None
                for s in comparison.systems]
     # the score chart's top: the highest interval end, rounded up to the next 20 (TER may pass 100)
     score_top = 20 * max(1, math.ceil(max(r.score + r.ci for s in comparison.systems for r in s.metrics.values()) / 20))
     return render_page("compare.html.j2", comparison=comparison, names=[s.name for s in comparison.systems],
-                       metrics=metrics, scores=scores, links=links, indexes=indexes, directions=METRIC_DIRECTIONS,
+                       metrics=metrics, scores=scores, links=links, files=files, indexes=indexes,
+                       directions=METRIC_DIRECTIONS,
                        score_top=score_top, length_top=10 * max(1, math.ceil(max(comparison.lengths) / 10)))
 
 
