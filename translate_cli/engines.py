@@ -55,16 +55,17 @@ def open_translator(model: ModelSpec | str | None, options: ModelOptions,
     ``notice`` hears what loading reports (a conversion, a fallback, workers waiting for nodes)."""
     spec = model if isinstance(model, ModelSpec) else resolve_model(model)
     if options.engine == "ray":
-        reason = ray_cannot_help(options, _cores())
-        if reason and notice:
-            notice(reason)
         from translate_cli.ray_engine import RayTranslator
 
-        return RayTranslator(spec, address=options.address, workers=options.workers,
-                             cpus_per_worker=options.cpus_per_worker, gpus_per_worker=options.gpus_per_worker,
-                             batch_size=options.batch_size, device=options.device, beam=options.beam,
-                             backend=options.backend, compute_type=options.compute_type,
-                           repair=options.repair, notice=notice)
+        translator = RayTranslator(spec, address=options.address, workers=options.workers,
+                                   cpus_per_worker=options.cpus_per_worker, gpus_per_worker=options.gpus_per_worker,
+                                   batch_size=options.batch_size, device=options.device, beam=options.beam,
+                                   backend=options.backend, compute_type=options.compute_type,
+                                   repair=options.repair, notice=notice)
+        reason = ray_cannot_help(options, _cores())  # once Ray runs: a missing Ray is the one line to say
+        if reason and notice:
+            notice(reason)
+        return translator
     return load_translator(spec, device=options.device, beam=options.beam, batch_size=options.batch_size,
                            backend=options.backend, compute_type=options.compute_type,
                            repair=options.repair, notice=notice)
