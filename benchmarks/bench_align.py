@@ -16,7 +16,7 @@ Sets, tuned on (train/dev material) and confirmed on (held-out test material, ne
 Systems: translate_cli.align with method ``length``, ``tokens`` and ``auto`` (no model); with a
 translation of the source: ``oracle-noisy`` (NOT a model: the gold target of each source sentence with
 10% of its words dropped, 20% replaced and 10% swapped, a stand-in for MT), ``tiny random model``
-(--tiny-model: a random-weight Marian from tests/tiny_models.py through the pipeline's Translator, for
+(--tiny-model: a random-weight Marian from translate_cli/devkit/tiny_models.py through the pipeline's Translator, for
 the id-en sets; auto must ignore its output), ``real MT`` (Bertalign's machine translation shipped with
 MAC and the Bible) and ``model:NAME`` (--model M); against Gale-Church (NLTK) and hunalign (--hunalign,
 no dictionary), see baselines.py. Scores are Bertalign's strict and lax precision/recall/F1, at verse or
@@ -42,22 +42,17 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import random
-import sys
 import tempfile
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "benchmarks"))
+import baselines
+import gold
 
-import baselines  # noqa: E402
-import gold  # noqa: E402
-
-from translate_cli.align import align, covered_span  # noqa: E402
-from translate_cli.records import Bead  # noqa: E402
+from translate_cli.align import align, covered_span
+from translate_cli.records import Bead
 
 PARTS = ("first", "middle", "last")
 ID_EN = ("bible-nt", "quran", "ted-dev", "ted-dev short", "ted-dev edited", "flores", "ntrex", "ntrex edited")
@@ -123,10 +118,8 @@ def oracle_noisy(doc: gold.Gold, vocabulary: Sequence[str], rng: random.Random) 
 
 
 def tiny_random_translator() -> Callable[[list[str]], list[str]]:
-    """A random-weight Marian model (tests/tiny_models.py) behind the pipeline's Translator."""
-    sys.path.insert(0, str(ROOT / "tests"))
-    from tiny_models import build_marian
-
+    """A random-weight Marian model (translate_cli/devkit/tiny_models.py) behind the pipeline's Translator."""
+    from translate_cli.devkit.tiny_models import build_marian
     from translate_cli.models import resolve_model
     from translate_cli.translate import load_translator
 

@@ -19,13 +19,9 @@ import time
 import tracemalloc
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "benchmarks"))
+import gold
 
-import gold  # noqa: E402
-
-from translate_cli import align as current  # noqa: E402
+from translate_cli import align as current
 
 SETS = ("ntrex128.newstest2019", "flores200.devtest", "tico19.test", "news.test", "general.test",
         "religious.test", "geovedi.test")

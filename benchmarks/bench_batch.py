@@ -26,17 +26,15 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "tests"))
+from translate_cli.batch import run_batch
+from translate_cli.models import resolve_model
 
-from translate_cli.batch import run_batch  # noqa: E402
-from translate_cli.models import resolve_model  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def random_marian(folder: Path, width: int, layers: int) -> str:
     """A random-weight Marian built like the tests' tiny model, ``width`` wide and ``layers`` deep."""
-    from tiny_models import TINY, build_marian
+    from translate_cli.devkit.tiny_models import TINY, build_marian
 
     if width == TINY["d_model"] and layers == TINY["encoder_layers"]:
         return str(build_marian(folder))

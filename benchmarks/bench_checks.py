@@ -16,13 +16,10 @@ from __future__ import annotations
 import argparse
 import random
 import re
-import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from translate_cli.checks import CODES, check_pair, check_pairs, count_findings  # noqa: E402
+from translate_cli.checks import CODES, check_pair, check_pairs, count_findings
 
 CORPORA = {"NTREX-128": "ntrex128.newstest2019", "FLORES-200": "flores200.devtest"}
 MONTHS = "January February March April May June July August September October November December".split()

@@ -4,7 +4,7 @@ against the reference, on FLORES-200 devtest (Indonesian -> English).
 
 Usage: python benchmarks/bench_confidence.py [--data ../shared/data/test] [--model MODEL] [--limit N]
 
-Without --model it builds a tiny random-weight Marian (tests/tiny_models.py): that figure only shows the
+Without --model it builds a tiny random-weight Marian (translate_cli/devkit/tiny_models.py): that figure only shows the
 plumbing works end to end (a random model's confidence says nothing about quality, so expect about 0). With
 the shipped model, ``--model embedded`` (CTranslate2 int8, beam 4): rho 0.573 over all 1,012 sentences, 27 s.
 """
@@ -13,17 +13,12 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "tests"))
-
-from translate_cli.score import sentence_chrf  # noqa: E402
-from translate_cli.translate import load_translator  # noqa: E402
+from translate_cli.score import sentence_chrf
+from translate_cli.translate import load_translator
 
 
 def ranks(values: list[float]) -> list[float]:
@@ -65,7 +60,7 @@ def main() -> None:
         os.environ.setdefault("TRANSLATE_CLI_CACHE", tmp)  # a CTranslate2 conversion of the tiny model goes too
         model = args.model
         if model is None:
-            from tiny_models import build_marian
+            from translate_cli.devkit.tiny_models import build_marian
 
             model = str(build_marian(Path(tmp) / "tiny-marian"))
         translator = load_translator(model, backend=args.backend)

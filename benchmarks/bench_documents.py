@@ -14,17 +14,12 @@ from __future__ import annotations
 import argparse
 import io
 import resource
-import sys
 import time
 import zipfile
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from translate_cli.documents import read_document, render_document  # noqa: E402
-from translate_cli.errors import UserError  # noqa: E402
-from translate_cli.records import Segment  # noqa: E402
+from translate_cli.documents import read_document, render_document
+from translate_cli.errors import UserError
+from translate_cli.records import Segment
 
 
 def code_page(n: int) -> bytes:

@@ -4,7 +4,7 @@ FLORES-200 devtest (Indonesian -> English), with repair off and on.
 
 Usage: python benchmarks/bench_repair.py [--data ../shared/data/test] [--model MODEL] [--limit N] [--backend B]
 
-Without --model it builds the tiny random-weight Marian whose outputs loop (tests/tiny_models.py,
+Without --model it builds the tiny random-weight Marian whose outputs loop (translate_cli/devkit/tiny_models.py,
 ``build_looping_marian``) and reports, per engine, how many sentences repair changed and how many of those
 pass the checks afterwards (the checks repair is for, and all of them). With --model (``embedded``: the shipped
 model) it reports corpus chrF and BLEU with and without repair and how many sentences were repaired.
@@ -14,19 +14,14 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "tests"))
+import sacrebleu
 
-import sacrebleu  # noqa: E402
-
-from translate_cli.checks import check_pair  # noqa: E402
-from translate_cli.translate import REPAIR_CODES, load_translator  # noqa: E402
+from translate_cli.checks import check_pair
+from translate_cli.translate import REPAIR_CODES, load_translator
 
 
 def run(model: str, backend: str, repair: bool, sources: list[str]) -> tuple[list[str], list[bool], float, str]:
@@ -42,7 +37,7 @@ def failing(source: str, translation: str, codes: tuple[str, ...] | None = REPAI
 
 
 def looping(sources: list[str], tmp: str) -> None:
-    from tiny_models import build_looping_marian
+    from translate_cli.devkit.tiny_models import build_looping_marian
 
     model = str(build_looping_marian(Path(tmp) / "looping-marian"))
     for backend in ("ctranslate2", "transformers"):

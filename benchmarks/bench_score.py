@@ -25,13 +25,12 @@ from sacrebleu.metrics import BLEU, CHRF, TER
 
 from translate_cli.batch import run_batch
 from translate_cli.compare import compare_runs
+from translate_cli.devkit.stand_in import LookupTranslator, system_output
 from translate_cli.formats import write_outputs
 from translate_cli.pipeline import source_segments, translate_segments
 from translate_cli.score import pair_texts, score_texts, segments_of
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tests"))
-from stand_in import LookupTranslator, system_output  # noqa: E402
 
 SETS = {"NTREX-128": "ntrex128.newstest2019", "FLORES-200": "flores200.devtest"}
 METRICS = ("BLEU", "chrF", "chrF++", "TER")

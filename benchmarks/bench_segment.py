@@ -42,12 +42,7 @@ from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
-
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "benchmarks"))
-
-from segment_suites import (  # noqa: E402
+from segment_suites import (
     Document,
     boundaries,
     document,
@@ -58,7 +53,9 @@ from segment_suites import (  # noqa: E402
     ud_documents,
 )
 
-from translate_cli.segment import segment  # noqa: E402
+from translate_cli.segment import segment
+
+ROOT = Path(__file__).resolve().parent.parent
 
 HARD_CASES = ROOT / "tests" / "data"
 UD_FILES = {  # file name -> (language, use)

@@ -36,10 +36,9 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from translate_cli.models import EMBEDDED_DIR, resolve_model
 
-from translate_cli.models import EMBEDDED_DIR, resolve_model  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 VARIANTS = {"a": "baseline transformers, 1 by 1", "b": "Translator, transformers", "c": "Translator, CTranslate2"}
 
@@ -162,9 +161,7 @@ def startup(model: str, sentence: str, beam: int, limit: int, raw: bool) -> tupl
 
 def recipe_sized_marian(folder: Path) -> str:
     """A random-weight Marian of the recipe's size (TrainConfig), built like the tests' tiny model."""
-    sys.path.insert(0, str(ROOT / "tests"))
-    from tiny_models import build_marian
-
+    from translate_cli.devkit.tiny_models import build_marian
     from translate_cli.training import TrainConfig
 
     cfg = TrainConfig()

@@ -20,13 +20,10 @@ from __future__ import annotations
 import argparse
 import math
 import re
-import sys
 from collections import Counter
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from translate_cli.checks import _INDONESIAN_SHAPE, _rendering  # noqa: E402
+from translate_cli.checks import _INDONESIAN_SHAPE, _rendering
 
 WORD = re.compile(r"[^\W\d_]+")
 OUT = Path(__file__).resolve().parent.parent / "translate_cli" / "data" / "checks_words_id.txt"

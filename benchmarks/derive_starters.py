@@ -13,13 +13,10 @@ from __future__ import annotations
 
 import argparse
 import re
-import sys
 from collections import Counter
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from translate_cli.segment import _load_rules, rules_for  # noqa: E402
+from translate_cli.segment import _load_rules, rules_for
 
 WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
 

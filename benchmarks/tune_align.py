@@ -19,17 +19,14 @@ from __future__ import annotations
 import argparse
 import functools
 import random
-import sys
 from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+import bench_align
+import gold
 
-import bench_align  # noqa: E402
-import gold  # noqa: E402
-
-from translate_cli import align as aligner  # noqa: E402
+from translate_cli import align as aligner
 
 PAIRS = ((1, 2), (2, 2), (1, 3), (2, 3), (1, 4))
 STEPS = (0.6, 1.6)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from tiny_models import build_looping_marian, build_m2m100, build_madlad, build_marian, build_nllb
+
+from translate_cli.devkit.tiny_models import build_looping_marian, build_m2m100, build_madlad, build_marian, build_nllb
 
 
 @pytest.fixture(scope="session")
@@ -19,7 +20,7 @@ def marian_dir(tiny_root):
 
 @pytest.fixture(scope="session")
 def looping_dir(tiny_root):
-    """A tiny Marian whose output loops unless repaired (``tiny_models.build_looping_marian``)."""
+    """A tiny Marian whose output loops unless repaired (``devkit.tiny_models.build_looping_marian``)."""
     return build_looping_marian(tiny_root / "looping")
 
 

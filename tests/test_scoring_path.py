@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from cli_run import assert_one_line_error, run
 from sacrebleu.metrics import BLEU, CHRF, TER
-from stand_in import LookupTranslator, system_output
 
 from translate_cli import cli
+from translate_cli.devkit.stand_in import LookupTranslator, system_output
 
 TEST_SETS = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "test"
 SETS = {"ntrex": "ntrex128.newstest2019", "flores": "flores200.devtest"}

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
-SAMPLE = Path(__file__).resolve().parent.parent / "samples" / "almaty-back-online.id.txt"
+# the SentencePiece models are trained on the sample article of the source checkout
+SAMPLE = Path(__file__).resolve().parents[2] / "samples" / "almaty-back-online.id.txt"
 
 ENGLISH = """\
 Kazakhstan's largest city was back online on Monday after clashes and blackouts.
@@ -23,7 +25,7 @@ The government declared a day of mourning for the victims of the violence.
 
 # T5 layout (pad 0, eos 1, unk 2) suits MADLAD; the other builders map pieces to their own ids.
 MADLAD_PREFIX = "<2en>"
-TINY = dict(d_model=16, encoder_layers=1, decoder_layers=1, encoder_attention_heads=2,
+TINY: dict[str, Any] = dict(d_model=16, encoder_layers=1, decoder_layers=1, encoder_attention_heads=2,
             decoder_attention_heads=2, encoder_ffn_dim=32, decoder_ffn_dim=32, max_position_embeddings=64)
 
 
@@ -75,9 +77,9 @@ def build_marian(out: Path, **config) -> Path:
     _write_vocab(out / "vocab.json", vocab)
     tokenizer = MarianTokenizer(str(spm_path), str(out / "target.spm"), str(out / "vocab.json"))
     pad = len(vocab) - 1
-    config = MarianConfig(vocab_size=len(vocab), pad_token_id=pad, decoder_start_token_id=pad, eos_token_id=0,
+    marian = MarianConfig(vocab_size=len(vocab), pad_token_id=pad, decoder_start_token_id=pad, eos_token_id=0,
                           forced_eos_token_id=0, **{**TINY, **config})
-    return _save(MarianMTModel, config, tokenizer, out)
+    return _save(MarianMTModel, marian, tokenizer, out)
 
 
 def _m2m100_config(vocab_size: int):
@@ -118,7 +120,8 @@ def build_madlad(out: Path) -> Path:
     train_spm(out / "spiece.model")
     tokenizer = T5Tokenizer.from_pretrained(out, extra_ids=0)
     config = T5Config(vocab_size=len(tokenizer), d_model=16, d_kv=8, d_ff=32, num_layers=1, num_heads=2,
-                      pad_token_id=0, eos_token_id=1, decoder_start_token_id=0)
+                      pad_token_id=0, eos_token_id=1,
+                      decoder_start_token_id=0)  # type: ignore[call-arg]  # a PretrainedConfig keyword
     return _save(T5ForConditionalGeneration, config, tokenizer, out)
 
 
