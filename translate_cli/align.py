@@ -31,13 +31,15 @@ import unicodedata
 import zlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
+from typing import Literal, get_args
 
 import numpy as np
 
 from translate_cli.errors import UserError
 from translate_cli.records import Bead
 
-METHODS = ("auto", "length", "tokens", "translation")
+Method = Literal["auto", "length", "tokens", "translation"]  # the CLI takes these as typed here
+METHODS: tuple[str, ...] = get_args(Method)
 
 # Bead types (source sentences, target sentences); 1-0 and 0-1 beads are gaps (see _search).
 _BEADS = ((1, 1), (1, 2), (2, 1), (2, 2), (1, 3), (3, 1), (2, 3), (3, 2), (1, 4), (4, 1))

@@ -17,12 +17,14 @@ from dataclasses import dataclass
 from enum import Enum
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional, get_args
 
 import typer
 
+from translate_cli.align import Method
+from translate_cli.engines import Engine
 from translate_cli.errors import Interrupted, UserError
-from translate_cli.translate import DEFAULT_BATCH_SIZE
+from translate_cli.translate import DEFAULT_BATCH_SIZE, Backend, ComputeType, Device
 from translate_cli.version import VERSION
 
 if TYPE_CHECKING:
@@ -55,37 +57,10 @@ def examples(*lines: str) -> str:
     return "\b\nExamples:\n" + "\n".join(f"  {line}" for line in lines)
 
 
-class Device(str, Enum):
-    auto = "auto"
-    cpu = "cpu"
-    cuda = "cuda"
-    mps = "mps"
-
-
-class Backend(str, Enum):
-    auto = "auto"
-    transformers = "transformers"
-    ctranslate2 = "ctranslate2"
-
-
-class ComputeType(str, Enum):
-    auto = "auto"
-    int8 = "int8"
-    int8_float16 = "int8_float16"
-    float16 = "float16"
-    float32 = "float32"
-
-
-class Engine(str, Enum):
-    local = "local"
-    ray = "ray"
-
-
-class Method(str, Enum):
-    auto = "auto"
-    length = "length"
-    tokens = "tokens"
-    translation = "translation"
+def choices(kind: object) -> str:
+    """The metavar of an option typed with one of the library's Literal types (``translate.Device``, ...):
+    ``[auto|cpu|cuda|mps]``; typer takes the choices from the type, so the CLI never lists them again."""
+    return f"[{'|'.join(get_args(kind))}]"
 
 
 class Format(str, Enum):
@@ -106,11 +81,11 @@ ModelOption = Annotated[Optional[list[str]], typer.Option(
 BeamOption = Annotated[int, typer.Option(min=1, max=16, metavar="INTEGER", help="beam size")]
 BatchOption = Annotated[int, typer.Option("--batch-size", min=1, metavar="INTEGER",
                                           help="sentences per batch (upper bound)")]
-DeviceOption = Annotated[Device, typer.Option(metavar="[auto|cpu|cuda|mps]", help="where to run the model")]
-BackendOption = Annotated[Backend, typer.Option(metavar="[auto|transformers|ctranslate2]",
+DeviceOption = Annotated[Device, typer.Option(metavar=choices(Device), help="where to run the model")]
+BackendOption = Annotated[Backend, typer.Option(metavar=choices(Backend),
                                                 help="inference engine (auto: CTranslate2 when available)")]
 ComputeOption = Annotated[ComputeType, typer.Option(
-    "--compute-type", metavar="[auto|int8|int8_float16|float16|float32]",
+    "--compute-type", metavar=choices(ComputeType),
     help="CTranslate2 quantisation (auto: int8 on CPU, float16 on GPU)")]
 RepairOption = Annotated[bool, typer.Option(
     "--repair/--no-repair", help="translate once more a sentence whose translation loops, is cut short or is "
@@ -270,9 +245,9 @@ def translate_command(
         "--reference", "-r", metavar="FILE", help="human English translation to score against")] = None,
     beam: BeamOption = 4,
     batch_size: BatchOption = DEFAULT_BATCH_SIZE,
-    device: DeviceOption = Device.auto,
-    backend: BackendOption = Backend.auto,
-    compute_type: ComputeOption = ComputeType.auto,
+    device: DeviceOption = "auto",
+    backend: BackendOption = "auto",
+    compute_type: ComputeOption = "auto",
     repair: RepairOption = True,
     force: ForceOption = False,
     presegmented: Annotated[bool, typer.Option(
@@ -294,7 +269,7 @@ def translate_command(
     if reference is not None and len(files) > 1:
         raise UserError("--reference is one article's: give one FILE with it")
     each = EachFile(files)
-    options = ModelOptions(beam, batch_size, device.value, backend.value, compute_type.value, repair=repair)
+    options = ModelOptions(beam, batch_size, device, backend, compute_type, repair=repair)
     runs = model_runs(model)
     if len(runs) > 1 and (str(output) == "-" or (output is None and "-" in map(str, files))):
         raise UserError("several models cannot share stdout: give an output folder with -o DIR")
@@ -493,10 +468,10 @@ def align_command(
     src_lang: Annotated[str, typer.Option(metavar="CODE", help=f"language of SRC: {LANG_HELP}")] = "id",
     tgt_lang: Annotated[str, typer.Option(metavar="CODE", help="language of TGT (as --src-lang)")] = "en",
     method: Annotated[Method, typer.Option(
-        metavar="[auto|length|tokens|translation]",
+        metavar=choices(Method),
         help="length: sentence lengths; tokens: lengths and what both texts share (numbers, names, cognates, "
              "quotes), no model; translation: translate SRC with the model and compare; auto: the best of these "
-             "that tells the sentences apart")] = Method.auto,
+             "that tells the sentences apart")] = "auto",
     model: Annotated[Optional[str], typer.Option("--model", "-m", metavar="MODEL",
                                                  help="model for --method translation")] = None,
     output_format: Annotated[Format, typer.Option("--output-format", metavar="[tsv|jsonl]",
@@ -515,13 +490,13 @@ def align_command(
     src_text, tgt_text = read_input(src, notice)[0], read_input(tgt, notice)[0]
     source = sentence_texts(src_text, src_lang, presegmented)
     translation = None
-    wants_model = method == Method.translation or (
-        method == Method.auto and (model is not None or is_available(resolve_model(None))))
+    wants_model = method == "translation" or (
+        method == "auto" and (model is not None or is_available(resolve_model(None))))
     if wants_model:
         translation = source if src_lang == tgt_lang else load(model, ModelOptions()).translate(source)
     # the beads of translate's and batch's rows for the same texts (pipeline.align_text)
     target, beads = align_text(source, tgt_text, translation, lang=tgt_lang, presegmented=presegmented,
-                               method=method.value)
+                               method=method)
     if output_format == Format.tsv:
         print(tsv_line(list(TSV_HEADER)))  # as in translate's TSV, so tools that read one read the other
     for bead in beads:
@@ -826,9 +801,9 @@ def batch_command(
                            "[default: *.txt, *.md, *.html, *.htm, *.docx, *.srt]")] = None,
     beam: BeamOption = 4,
     batch_size: BatchOption = DEFAULT_BATCH_SIZE,
-    device: DeviceOption = Device.auto,
-    backend: BackendOption = Backend.auto,
-    compute_type: ComputeOption = ComputeType.auto,
+    device: DeviceOption = "auto",
+    backend: BackendOption = "auto",
+    compute_type: ComputeOption = "auto",
     repair: RepairOption = True,
     quiet: QuietOption = False,
     force: Annotated[bool, typer.Option("--force", help="translate files even if they do not look Indonesian")] = False,
@@ -836,7 +811,7 @@ def batch_command(
         "--presegmented", help="one segment per line in every file, translated line for line (test sets)")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="print the summary as JSON instead of tables")] = False,
     engine: Annotated[Engine, typer.Option(
-        metavar="[local|ray]", help="where to translate: this process, or workers on a Ray cluster")] = Engine.local,
+        metavar=choices(Engine), help="where to translate: this process, or workers on a Ray cluster")] = "local",
     address: Annotated[Optional[str], typer.Option(
         metavar="ADDRESS", help="Ray cluster to join: auto or ray://HOST:PORT [default: start one here]")] = None,
     workers: Annotated[Optional[int], typer.Option(
@@ -853,7 +828,7 @@ def batch_command(
     from translate_cli.ray_engine import RayTranslator  # imports Ray only when one starts
     from translate_cli.storage import OutputFolder, check_apart, is_url, join, local_input
 
-    options = ModelOptions(beam, batch_size, device.value, backend.value, compute_type.value, engine.value, address,
+    options = ModelOptions(beam, batch_size, device, backend, compute_type, engine, address,
                            workers, cpus_per_worker, gpus_per_worker, repair)
     check_apart(indir, output)
     failed, summaries = [], []

@@ -10,13 +10,15 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Literal, get_args
 
 from translate_cli.errors import UserError
 from translate_cli.models import ModelSpec, model_slug, resolve_model
 from translate_cli.records import SentenceTranslator
 from translate_cli.translate import DEFAULT_BATCH_SIZE, load_translator
 
-ENGINES = ("local", "ray")
+Engine = Literal["local", "ray"]  # the CLI takes these as typed here
+ENGINES: tuple[str, ...] = get_args(Engine)
 # A Ray instance started on this machine shares its cores with nothing gained: measured on 2 cores, 40 articles
 # took 1.46x as long as --engine local (Ray's start-up ~10 s, the same cores doing the same work).
 FEW_CORES = 2

@@ -17,14 +17,15 @@ import tempfile
 import warnings
 from dataclasses import replace
 from pathlib import Path
-from typing import Callable, Iterator, NamedTuple, Sequence
+from typing import Callable, Iterator, Literal, NamedTuple, Sequence, get_args
 
 from translate_cli.checks import check_pair
 from translate_cli.errors import UserError
 from translate_cli.light_tokenizer import load_light_tokenizer
 from translate_cli.models import FAMILY_LANGS, ModelSpec, detect_family, model_folder, resolve_model
 
-BACKENDS = ("auto", "transformers", "ctranslate2")
+Backend = Literal["auto", "transformers", "ctranslate2"]  # the CLI takes these as typed here
+BACKENDS: tuple[str, ...] = get_args(Backend)
 CT2_FAMILIES = ("marian", "nllb", "m2m100")  # 'auto' leaves MADLAD/T5 on transformers
 DEFAULT_BATCH_SIZE = 32  # sentences per model batch, for the CLI and the Python API alike
 TOKENS_PER_SENTENCE = 64  # default token budget per batch slot: max_batch_tokens = batch_size * this
@@ -400,7 +401,8 @@ def content_key(folder: Path) -> str:
     return key
 
 
-DEVICES = ("auto", "cpu", "cuda", "mps")
+Device = Literal["auto", "cpu", "cuda", "mps"]
+DEVICES: tuple[str, ...] = get_args(Device)
 
 
 def check_device(device: str) -> None:
@@ -500,7 +502,8 @@ def tune_malloc() -> bool:
     return all(mallopt(param, value) == 1 for param, value in _MALLOPT.values())
 
 
-COMPUTE_TYPES = ("auto", "int8", "int8_float16", "float16", "float32")
+ComputeType = Literal["auto", "int8", "int8_float16", "float16", "float32"]
+COMPUTE_TYPES: tuple[str, ...] = get_args(ComputeType)
 
 
 def _load_ct2(spec: ModelSpec, folder: Path, device: str, compute_type: str,
