@@ -276,3 +276,23 @@ def test_real_tiny_model_end_to_end(marian_dir, tree, tmp_path):
     (refs / "one.txt").write_text("One two. Three four.\n\nFive six.", encoding="utf-8")
     comparison = compare_runs([tmp_path / "out"], refs, n_samples=20)
     assert [a.article for a in comparison.articles] == ["one"]
+
+
+def test_run_models_runs_each_model_in_its_folder_and_says_what_failed(tree, tmp_path):
+    from translate_cli.batch_runs import failures, run_models
+
+    (tree / "english.txt").write_text("The city was calm on Monday after the clashes of the week.", encoding="utf-8")
+    opened, heard = [], []
+
+    def open_model(name):
+        opened.append(name)
+        return FakeTranslator()
+
+    out = tmp_path / "out"
+    runs = run_models(str(tree), str(out), ["org/model", "other"], open_model, quiet=True, on_summary=heard.append)
+    assert opened == ["org/model", "other"]
+    assert [run.target for run in runs] == [out / model_slug("org/model"), out / "other"]
+    assert heard == [run.summary for run in runs]
+    assert [run.summary.counts()["translated"] for run in runs] == [3, 3]
+    assert failures(runs) == "; ".join(f"1 of 4 articles failed; see {run.target / 'summary.json'}" for run in runs)
+    assert failures(runs[:0]) is None

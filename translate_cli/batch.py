@@ -1,12 +1,12 @@
 """Translate a folder tree of articles with one loaded model, resumably.
 
 Wiring (CLI ``batch INDIR -o OUTDIR [--model M]... [--reference REFDIR] [--glob PATTERN]...
-[--quiet] [--beam N] [--batch-size N] [--device D]``)::
+[--quiet] [--beam N] [--batch-size N] [--device D]``), as ``batch_runs.run_models`` does it::
 
-    for name in models:                      # one loaded model per run
-        target = outdir / model_slug(name) if len(models) > 1 else outdir
+    for name, sub in model_runs(models):     # one loaded model per run
+        target = outdir / sub if sub else outdir
         with BatchJob(indir, target, references=refdir, glob=globs or DEFAULT_GLOB) as job:  # checked, locked
-            translator = load_translator(resolve_model(name), device=device, beam=beam, batch_size=batch_size)
+            translator = open_translator(name, options)
             summary = job.run(translator, quiet=quiet)
         print_batch_summary(summary)      # batch_report: the CLI prints
     exit 0 when every summary.ok, else 1 (and one line on stderr saying how many failed)
@@ -93,6 +93,8 @@ from translate_cli.pipeline import article_name, build_result, mean_confidence, 
 from translate_cli.records import Scores, SentenceTranslator
 from translate_cli.score import score_corpus, scoring_notes
 from translate_cli.terminal import progress_bar
+
+CHUNK_SENTENCES = 256  # sentences of several articles translated in one translator.translate call
 
 
 @dataclass
@@ -265,7 +267,8 @@ class BatchJob:
             self._lock.close()
 
     def run(self, translator: SentenceTranslator, *, force: bool = False, presegmented: bool = False,
-            quiet: bool = False, console: Console | None = None, chunk_sentences: int = 256) -> BatchSummary:
+            quiet: bool = False, console: Console | None = None,
+            chunk_sentences: int = CHUNK_SENTENCES) -> BatchSummary:
         """Translate every article (see the module docstring) and write ``summary.json``.
 
         ``presegmented``: every file holds one segment per line, translated line for line (test sets).
@@ -308,7 +311,7 @@ class BatchJob:
 
 def run_batch(indir: Path, outdir: Path, translator: SentenceTranslator, *, references: Path | None = None,
               glob: str | Sequence[str] = DEFAULT_GLOB, quiet: bool = False, console: Console | None = None,
-              chunk_sentences: int = 256, force: bool = False, presegmented: bool = False) -> BatchSummary:
+              chunk_sentences: int = CHUNK_SENTENCES, force: bool = False, presegmented: bool = False) -> BatchSummary:
     """Translate every article under ``indir`` into ``outdir`` with a loaded translator (see :class:`BatchJob`)."""
     with BatchJob(indir, outdir, references=references, glob=glob) as job:
         return job.run(translator, force=force, presegmented=presegmented, quiet=quiet, console=console,

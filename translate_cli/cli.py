@@ -820,45 +820,22 @@ def batch_command(
     gpus_per_worker: Annotated[float, typer.Option(min=0, metavar="FLOAT", help="GPUs per Ray worker")] = 0,
 ) -> None:
     """Translate a folder of articles: mirrored outputs, resumable, one bad file never stops the batch."""
-    from translate_cli.batch import BatchJob
-    from translate_cli.batch_articles import DEFAULT_GLOB
     from translate_cli.batch_report import print_batch_summary
-    from translate_cli.engines import ModelOptions, model_runs
-    from translate_cli.layout import SUMMARY_NAME
-    from translate_cli.ray_engine import RayTranslator  # imports Ray only when one starts
-    from translate_cli.storage import OutputFolder, check_apart, is_url, join, local_input
+    from translate_cli.batch_runs import failures, run_models
+    from translate_cli.engines import ModelOptions
 
     options = ModelOptions(beam, batch_size, device, backend, compute_type, engine, address,
                            workers, cpus_per_worker, gpus_per_worker, repair)
-    check_apart(indir, output)
-    failed, summaries = [], []
-    with local_input(indir, "input") as local_in, local_input(references, "references") as local_refs:
-        for name, sub in model_runs(model):  # a URL's files are staged in local_in, local_refs; outputs mirrored
-            target = join(output, sub) if sub else output
-            out = OutputFolder(target)
-            assert local_in is not None  # INDIR is a required argument
-            with BatchJob(local_in, out.local, references=local_refs, notice=notice, publish=out.publish,
-                          glob=tuple(glob) if glob else DEFAULT_GLOB, shown_as=(indir, str(target)),
-                          output_root=None if is_url(output) else Path(output)) as job:
-                # folders, patterns and the lock are checked before the model loads
-                translator = load(name, options, quiet or as_json)
-                on_ray = translator if isinstance(translator, RayTranslator) else None
-                run = partial(job.run, translator, quiet=quiet or as_json, force=force, presegmented=presegmented)
-                try:  # Ray's chunks give each worker several batches (RayTranslator.chunk_sentences)
-                    summary = run(chunk_sentences=on_ray.chunk_sentences) if on_ray else run()
-                finally:
-                    if on_ray:
-                        on_ray.close()
-            summaries.append(summary.to_json())
-            if not as_json:
-                print_batch_summary(summary)
-            if summary.failed:
-                failed.append(f"{len(summary.failed)} of {len(summary.articles)} articles failed; "
-                              f"see {join(target, SUMMARY_NAME)}")
+    quiet = quiet or as_json
+    runs = run_models(indir, output, model, lambda name: load(name, options, quiet), references=references, glob=glob,
+                      quiet=quiet, force=force, presegmented=presegmented, notice=notice,
+                      on_summary=None if as_json else print_batch_summary)
     if as_json:
+        summaries = [run.summary.to_json() for run in runs]
         print(json.dumps(summaries[0] if len(summaries) == 1 else summaries, indent=2, ensure_ascii=False))
+    failed = failures(runs)
     if failed:
-        raise UserError("; ".join(failed))
+        raise UserError(failed)
 
 
 @app.command("compare", cls=Command, epilog=examples(

@@ -2,7 +2,8 @@
 
 ``translate`` and ``batch`` (and the Python API) describe the model's settings once, as :class:`ModelOptions`,
 and get a :class:`~translate_cli.records.SentenceTranslator` from :func:`open_translator`, whichever engine
-runs it; :func:`model_runs` says which models a run translates with and where each one's outputs go.
+runs it; :func:`model_runs` says which models a run translates with and where each one's outputs go;
+:func:`ray_chunk` and :func:`close_translator` are what a batch run does differently for Ray.
 """
 
 from __future__ import annotations
@@ -78,6 +79,22 @@ def model_runs(models: Sequence[str] | None) -> list[tuple[str | None, str | Non
     output folder its outputs go to: none for one model, ``model_slug`` of each name for several."""
     names: list[str | None] = list(dict.fromkeys(models)) if models else [None]
     return [(name, model_slug(name) if name is not None and len(names) > 1 else None) for name in names]
+
+
+def ray_chunk(translator: SentenceTranslator) -> int | None:
+    """The sentences a batch run gives one ``translate`` call on Ray workers (several batches for every worker:
+    ``RayTranslator.chunk_sentences``); None for a model loaded here, which takes the batch's own chunks."""
+    from translate_cli.ray_engine import RayTranslator  # Ray itself is imported only when one starts
+
+    return translator.chunk_sentences if isinstance(translator, RayTranslator) else None
+
+
+def close_translator(translator: SentenceTranslator) -> None:
+    """End the Ray workers of a translator from :func:`open_translator`; a model loaded here needs nothing."""
+    from translate_cli.ray_engine import RayTranslator
+
+    if isinstance(translator, RayTranslator):
+        translator.close()
 
 
 def ray_cannot_help(options: ModelOptions, cores: int) -> str | None:
