@@ -119,12 +119,12 @@ _MIN_GAIN = {"translation": 0.1, "tokens": 0.005}
 _FULL = 100  # a level with at most this many units per side is searched in full
 _FACTOR = 4  # units per block at each coarser level
 _MARGIN = 4  # cells added on each side of the projected coarse path
-# The second pass over the tokens' path (see _refine), tuned on ted-dev edited and text+berg dev:
+# The second pass over the tokens' path (see _refine), chosen on ted-dev edited and text+berg dev:
 _ANCHOR_BITS = 2  # features of at least this weight are anchors (the commonest punctuation weighs 1)
 _MIN_ANCHORS = 4  # total anchor weight a sentence needs before missing anchors count against it
+_MIN_COUNT = 2  # ... and at least this many anchors (one stem shared by chance, as "sendiri"/"send", is none)
 _MAX_BARE = 0.15  # anchors are trusted when at most this share of the 1-1 sentences with them share none
-_MIN_SAMPLE = 5  # sentences of 1-1 beads with anchors needed to tell
-_SWAP_GAIN = 0.1  # Dice of anchors by which a gap's sentence must beat a 1-1 bead's to take its partner
+_MIN_SAMPLE = 5  # sentences of 1-1 beads with anchors needed to tell (see _trusted)
 
 
 @dataclass(frozen=True)
@@ -611,24 +611,20 @@ def _project(path, n: int, m: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _refine(path, level: _Level, src_features, tgt_features, params: AlignParams):
-    """A second pass over the path of the tokens method that revisits merges and gaps with the anchors
-    (features found on both sides of the document) of each sentence, after the gap filling of Bleualign
-    (Sennrich & Volk 2011, "Iterative, MT-based sentence alignment of parallel texts"), which adds an
-    unaligned sentence to a neighbouring bead when that raises the similarity; here the other way round:
+    """A second pass over the tokens method's path that revisits merges and gaps with the anchors of
+    each sentence (features found on both sides of the document). It follows the gap filling of
+    Bleualign (Sennrich & Volk 2011, "Iterative, MT-based sentence alignment of parallel texts"),
+    which joins an unaligned sentence to a neighbouring bead when that raises their similarity, the
+    other way round: a sentence whose anchors are all absent from its target is not its translation.
 
-    * an edge sentence of a merged bead (2-1, 1-2, ...) that has anchors, none of them on the bead's
-      other side, while the rest of the bead shares some, is a sentence the other side lost: a 1-0 or
-      0-1 bead;
-    * a gap next to a 1-1 bead takes that bead's partner when its sentence's anchors match the partner
-      better (by ``_SWAP_GAIN`` in Dice), and the bead's sentence becomes the gap, in up to 3 sweeps.
+    * An edge sentence of a merged bead (2-1, 1-2, ...) that shares no anchor with the bead's other
+      side, while the rest of the bead shares some, is one the other side lost: a 1-0 or 0-1 bead.
+    * A gap next to a 1-1 bead whose sentence shares no anchor with its partner takes that partner
+      when its own sentence shares some; the bead's sentence becomes the gap (up to 3 sweeps).
 
-    Anchors absent from a sentence's target mean nothing where translations often drop them: both steps
-    run only when at most ``_MAX_BARE`` of the 1-1 beads' sentences with anchors share none (most news
-    articles; not Text+Berg's German-French, where cognates are chance). Linear in the path's length."""
+    Only where the document's anchors can be trusted (see _trusted). Linear in the path's length."""
     src_a, tgt_a = _anchors(src_features, tgt_features, len(level.src_len), len(level.tgt_len), params)
-    sample = [own for i0, i1, j0, j1, _ in path if i1 - i0 == 1 and j1 - j0 == 1
-              for own in ((src_a[i0], tgt_a[j0]), (tgt_a[j0], src_a[i0])) if sum(own[0].values()) >= _MIN_ANCHORS]
-    if len(sample) < _MIN_SAMPLE or sum(not _shared(a, b) for a, b in sample) > _MAX_BARE * len(sample):
+    if not _trusted(path, src_a, tgt_a):
         return path
     kept = {(i0, i1, j0, j1): score for i0, i1, j0, j1, score in path}
     beads = [bead for i0, i1, j0, j1, _ in path for bead in _peel(i0, i1, j0, j1, src_a, tgt_a)]
@@ -636,6 +632,17 @@ def _refine(path, level: _Level, src_features, tgt_features, params: AlignParams
         if not _swap_gaps(beads, src_a, tgt_a):
             break
     return [(*b, kept[b] if b in kept else _bead_score(level, *b)) for b in map(tuple, beads)]
+
+
+def _trusted(path, src_a: list[dict[int, int]], tgt_a: list[dict[int, int]]) -> bool:
+    """Whether missing anchors tell a lost sentence here: at most ``_MAX_BARE`` of the sentences of the
+    path's 1-1 beads with anchors of weight ``_MIN_ANCHORS`` share none with their partner (a news article
+    with its names and numbers; not Text+Berg's German-French, whose shared word stems are mostly chance),
+    among at least ``_MIN_SAMPLE`` such sentences."""
+    sample = [(own, other) for i0, i1, j0, j1, _ in path if i1 - i0 == 1 and j1 - j0 == 1
+              for own, other in ((src_a[i0], tgt_a[j0]), (tgt_a[j0], src_a[i0]))
+              if sum(own.values()) >= _MIN_ANCHORS]
+    return len(sample) >= _MIN_SAMPLE and sum(not _shared(*pair) for pair in sample) <= _MAX_BARE * len(sample)
 
 
 def _anchors(src_features, tgt_features, n: int, m: int, params: AlignParams) -> list[list[dict[int, int]]]:
@@ -654,6 +661,11 @@ def _anchors(src_features, tgt_features, n: int, m: int, params: AlignParams) ->
             sets[row][h] = w
         out.append(sets)
     return out
+
+
+def _has_anchors(own: dict[int, int]) -> bool:
+    """Whether a sentence has anchors enough for their absence to count."""
+    return len(own) >= _MIN_COUNT and sum(own.values()) >= _MIN_ANCHORS
 
 
 def _shared(own: dict[int, int], other: dict[int, int]) -> int:
@@ -675,7 +687,7 @@ def _peel(i0: int, i1: int, j0: int, j1: int, src_a, tgt_a) -> list[list[int]]:
     after: list[list[int]] = []
 
     def bare(sets, k, other, rest) -> bool:
-        return sum(sets[k].values()) >= _MIN_ANCHORS and not _shared(sets[k], other) and _shared(rest, other) > 0
+        return _has_anchors(sets[k]) and not _shared(sets[k], other) and _shared(rest, other) > 0
 
     while i1 > i0 and j1 > j0 and (i1 - i0 >= 2 or j1 - j0 >= 2):
         src_u, tgt_u = _union(src_a, i0, i1), _union(tgt_a, j0, j1)
@@ -696,11 +708,6 @@ def _peel(i0: int, i1: int, j0: int, j1: int, src_a, tgt_a) -> list[list[int]]:
     return [*before, [i0, i1, j0, j1], *after]
 
 
-def _anchor_dice(own: dict[int, int], other: dict[int, int]) -> float:
-    total = sum(own.values()) + sum(other.values())
-    return 2 * _shared(own, other) / total if total else 0.0
-
-
 def _swap_gaps(beads: list[list[int]], src_a, tgt_a) -> bool:
     """One sweep of the gap moves of _refine over beads [i0, i1, j0, j1], in place; whether any moved."""
     moved = False
@@ -714,12 +721,12 @@ def _swap_gaps(beads: list[list[int]], src_a, tgt_a) -> bool:
             if p1 - p0 != 1 or q1 - q0 != 1:
                 continue
             if i1 > i0:  # a source sentence without target, beside (p0)-(q0)
-                gain = _anchor_dice(src_a[i0], tgt_a[q0]) - _anchor_dice(src_a[p0], tgt_a[q0])
+                new, old, partner = src_a[i0], src_a[p0], tgt_a[q0]
                 gap, pair = [p0, p1, q0 + (near > k), q0 + (near > k)], [i0, i1, q0, q1]
             else:  # a target sentence without source, beside (p0)-(q0)
-                gain = _anchor_dice(tgt_a[j0], src_a[p0]) - _anchor_dice(tgt_a[q0], src_a[p0])
+                new, old, partner = tgt_a[j0], tgt_a[q0], src_a[p0]
                 gap, pair = [p0 + (near > k), p0 + (near > k), q0, q1], [p0, p1, j0, j1]
-            if gain > _SWAP_GAIN:
+            if _has_anchors(old) and not _shared(old, partner) and _shared(new, partner):
                 beads[near], beads[k] = gap, pair
                 moved = True
                 break
