@@ -11,13 +11,18 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from translate_cli import align as aligner
 from translate_cli.align import (
     DEFAULT_PARAMS,
+    _bead_score,
     _expected_ratio,
     _feature_levels,
     _overlap,
+    _peel,
     _runs,
+    _swap_gaps,
     _tokens,
+    _trusted,
     align,
     covered_span,
 )
@@ -141,6 +146,13 @@ def test_real_article_against_a_reference_that_lost_and_merged_sentences(method,
     # Issue 18: a sentence the reference lost was taken into its neighbour's bead (a 2-1 bead where the
     # gold has a 1-1 and a 1-0), because gaps inside the document had been tuned on line-aligned sets
     # that never lose one.
+    tgt, gold = lost_and_merged(deleted, merged)
+    assert pairs(align(ARTICLE, tgt, method=method)) == gold
+
+
+def lost_and_merged(deleted: set[int], merged: set[int]) -> tuple[list[str], list]:
+    """The English version without the ``deleted`` sentences and with each of ``merged`` joined to the
+    next, and the gold beads against the article."""
     tgt, gold, i = [], [], 0
     while i < len(ARTICLE):
         if i in deleted:
@@ -153,7 +165,62 @@ def test_real_article_against_a_reference_that_lost_and_merged_sentences(method,
             gold.append(((i,), (len(tgt),)))
             tgt.append(ENGLISH[i])
         i += 1
-    assert pairs(align(ARTICLE, tgt, method=method)) == gold
+    return tgt, gold
+
+
+def test_a_lost_sentence_beside_a_merge_is_split_off_by_its_anchors(monkeypatch):
+    # Issue 18, section 5: the reference lost sentence 7 and joined 8 and 9. The search alone makes one
+    # 3-1 bead of them; sentence 7's names and numbers, none of them in the joined target, split it off.
+    tgt, gold = lost_and_merged({7}, {8})
+    assert pairs(align(ARTICLE, tgt, method="tokens")) == gold
+    monkeypatch.setattr(aligner, "_refine", lambda path, *args: path)
+    assert ((7, 8, 9), (7,)) in pairs(align(ARTICLE, tgt, method="tokens"))
+
+
+ANCHORS = [{1: 4, 2: 3}, {3: 4, 4: 4}, {5: 8}]  # sentences with two anchors, two others, one anchor
+
+
+@pytest.mark.parametrize(("src_a", "tgt_a", "peeled"), [
+    ([ANCHORS[0], ANCHORS[1]], [{3: 4, 4: 4}], [[0, 1, 0, 0], [1, 2, 0, 1]]),  # the first lost
+    ([ANCHORS[1], ANCHORS[0]], [{3: 4, 4: 4}], [[0, 1, 0, 1], [1, 2, 1, 1]]),  # the last lost
+    ([{3: 4}], [{3: 4, 4: 4}, ANCHORS[0]], [[0, 1, 0, 1], [1, 1, 1, 2]]),  # a target sentence lost
+    ([ANCHORS[0], ANCHORS[1]], [{1: 4, 3: 4}], [[0, 2, 0, 1]]),  # a true merge: each shares some
+    ([ANCHORS[2], ANCHORS[1]], [{3: 4, 4: 4}], [[0, 2, 0, 1]]),  # one anchor alone may be chance
+    ([ANCHORS[0], {}], [{3: 4, 4: 4}], [[0, 2, 0, 1]]),  # nothing shared at all: no evidence
+])
+def test_an_edge_sentence_sharing_no_anchor_with_its_merged_target_is_split_off(src_a, tgt_a, peeled):
+    assert _peel(0, len(src_a), 0, len(tgt_a), src_a, tgt_a) == peeled
+
+
+def test_a_gap_takes_the_partner_of_a_sentence_that_shares_no_anchor_with_it():
+    # Source 0 was paired with target 0 and source 1 left without one; 0 shares nothing with target 0, 1 does.
+    beads = [[0, 1, 0, 1], [1, 2, 1, 1], [2, 3, 1, 2]]
+    src_a, tgt_a = [ANCHORS[0], ANCHORS[1], {7: 4, 8: 4}], [{3: 4}, {7: 4}]
+    assert _swap_gaps(beads, src_a, tgt_a)
+    assert beads == [[0, 1, 0, 0], [1, 2, 0, 1], [2, 3, 1, 2]]
+    assert not _swap_gaps(beads, src_a, tgt_a)  # and never back
+    # Target side: target 1 lost its source to target 0, which shares nothing with source 0.
+    beads = [[0, 1, 0, 1], [1, 1, 1, 2]]
+    assert _swap_gaps(beads, [{3: 4}], [ANCHORS[0], {3: 4, 4: 4}])
+    assert beads == [[0, 0, 0, 1], [0, 1, 1, 2]]
+
+
+def test_missing_anchors_count_only_where_the_documents_1_1_beads_keep_theirs():
+    path = [(k, k + 1, k, k + 1, 0.0) for k in range(20)]
+    src_a = [ANCHORS[1]] * 20
+    assert _trusted(path, src_a, [ANCHORS[1]] * 20)
+    assert not _trusted(path, src_a, [ANCHORS[1]] * 16 + [ANCHORS[0]] * 4)  # 20% of the pairs share none
+    assert not _trusted(path[:2], src_a, [ANCHORS[1]] * 20)  # too few to tell
+
+
+def test_a_refined_beads_score_is_the_searchs():
+    tgt, _ = lost_and_merged({7}, {8})
+    levels = _feature_levels(np.array([len(s) for s in ARTICLE], float), np.array([len(t) for t in tgt], float),
+                             _tokens(ARTICLE), _tokens(tgt), "tokens", DEFAULT_PARAMS)
+    for bead in align(ARTICLE, tgt, method="tokens"):
+        span = (bead.src[0], bead.src[-1] + 1) if bead.src else (0, 0)
+        other = (bead.tgt[0], bead.tgt[-1] + 1) if bead.tgt else (0, 0)
+        assert _bead_score(levels[0], *span, *other) == pytest.approx(bead.score)
 
 
 @pytest.mark.parametrize("method", ["length", "tokens", "translation"])
