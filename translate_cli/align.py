@@ -123,7 +123,7 @@ _MARGIN = 4  # cells added on each side of the projected coarse path
 _ANCHOR_BITS = 2  # features of at least this weight are anchors (the commonest punctuation weighs 1)
 _MIN_ANCHORS = 4  # total anchor weight a sentence needs before missing anchors count against it
 _MIN_COUNT = 2  # ... and at least this many anchors (one stem shared by chance, as "sendiri"/"send", is none)
-_MAX_BARE = 0.15  # anchors are trusted when at most this share of the 1-1 sentences with them share none
+_MAX_BARE = 0.12  # anchors are trusted when at most this share of the 1-1 sentences with them share none
 _MIN_SAMPLE = 5  # sentences of 1-1 beads with anchors needed to tell (see _trusted)
 
 
