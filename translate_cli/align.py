@@ -21,7 +21,9 @@ Features count by their rarity in the document (inverse document frequency): a f
 sets w hashed bits, so bit counts approximate weighted counts. The search runs in a band around a path
 found first on coarser blocks of sentences, recursively, as in Vecalign (Thompson & Koehn 2019), so its
 cost grows about linearly with document length. Priors, gap costs and rewards were calibrated on real
-train/dev documents with benchmarks/tune_align.py.
+train/dev documents with benchmarks/tune_align.py. The tokens method's path then has a second pass
+(_refine): where a document's anchors are reliable, a sentence of a merged bead that shares none of them
+with its target is one the other side lost.
 """
 
 from __future__ import annotations
