@@ -258,13 +258,16 @@ def _common_words() -> frozenset[str]:
 
 @cache
 def _renderings() -> tuple[re.Pattern[str], dict[str, tuple[str, ...]]]:
-    """The known renderings: a pattern matching any source name of the table, and name -> renderings."""
-    text = resources.files("translate_cli").joinpath("data/checks_renderings.txt").read_text(encoding="utf-8")
+    """The known renderings of names (``data/checks_renderings.txt``) and of Indonesian institutional acronyms
+    (``data/checks_acronyms_id.txt``): a pattern matching any source name of the tables, and name -> renderings
+    (none for an acronym marked ``*``, translated too freely to list: any translation keeps it)."""
     table = {}
-    for line in text.splitlines():
-        if line.strip() and not line.startswith("#"):
-            name, _, renderings = line.partition("=")
-            table[name.strip()] = tuple(r.strip() for r in renderings.split("|"))
+    for table_file in ("data/checks_renderings.txt", "data/checks_acronyms_id.txt"):
+        text = resources.files("translate_cli").joinpath(table_file).read_text(encoding="utf-8")
+        for line in text.splitlines():
+            if line.strip() and not line.startswith("#"):
+                name, _, renderings = line.partition("=")
+                table[name.strip()] = tuple(r.strip() for r in renderings.split("|") if r.strip() != "*")
     names = sorted(table, key=len, reverse=True)
     return re.compile(r"\b(?:" + "|".join(map(re.escape, names)) + r")\b"), table
 
@@ -395,7 +398,7 @@ def _names(source: str, translation: str, renderings: dict[str, str] | None = No
     undotted = _DOTTED.sub(lambda m: m[0].replace(".", ""), translation)  # N.F.L. is NFL
     target_words = {w.lower(): w for w in _WORD.findall(_PROTECTED.sub(" ", undotted))}
     for match in pattern.finditer(rest):
-        if not any(_has_phrase(translation, r) for r in table[match[0]]) \
+        if table[match[0]] and not any(_has_phrase(translation, r) for r in table[match[0]]) \
                 and not all(_rendering(w, target_words) for w in _WORD.findall(match[0])):
             missing.append(match[0])
     rest = pattern.sub(" ", rest)
