@@ -302,6 +302,8 @@ def _is_common(word: str) -> bool:
     """Whether a word is a common Indonesian word, itself or with one prefix and/or suffix taken off."""
     common = _common_words()
     lower = word.lower()
+    if lower not in common and word in _english_names():  # Kenya is no ke-nya, Saudi no saud-i: a name in English
+        return False
     stems = {lower} | {lower[len(p):] for p in _PREFIXES if lower.startswith(p)}
     stems |= {c + lower[len(p):] for p, c in _NASALS if lower.startswith(p) and lower[len(p):len(p) + 1] in "aeiou"}
     stems |= {stem[:-len(s)] for stem in list(stems) for s in _SUFFIXES if stem.endswith(s)}
@@ -356,12 +358,14 @@ def _rendering(name: str, target_words: dict[str, str]) -> str | None:
         other = _near(word)
         if len(near) >= 5 and other.startswith(near[:5]):
             return word
+        # a name spelled otherwise is still a name: capitalised (Thomas is not "those")
+        if not target_words[word][0].isupper():
+            continue
         matcher = SequenceMatcher(None, near, other)
         if min(len(near), len(other)) >= 5 and matcher.real_quick_ratio() >= _NEAR and matcher.ratio() >= _NEAR:
             return word
         # a short name whose letters mostly reappear in a capitalised word of the same start (Adam/Adams, Lea/Lee)
-        if len(near) < 5 and other[:2] == near[:2] and target_words[word][0].isupper() \
-                and matcher.ratio() >= _NEAR_SHORT:
+        if len(near) < 5 and other[:2] == near[:2] and matcher.ratio() >= _NEAR_SHORT:
             return word
     # an English adjective or demonym of a place (China/Chinese, Britania/British, Gangga/Gangetic): the name
     # itself, so that one text's nouns and adjectives stay one rendering for the consistency check
@@ -396,7 +400,8 @@ def _names(source: str, translation: str, renderings: dict[str, str] | None = No
     rest = _PROTECTED.sub(" ", source)
     pattern, table = _renderings()
     undotted = _DOTTED.sub(lambda m: m[0].replace(".", ""), translation)  # N.F.L. is NFL
-    target_words = {w.lower(): w for w in _WORD.findall(_PROTECTED.sub(" ", undotted))}
+    # each word of the translation as written, capitalised where it is capitalised once (Disabilities ... disabilities)
+    target_words = {w.lower(): w for w in sorted(_WORD.findall(_PROTECTED.sub(" ", undotted)), key=str.istitle)}
     for match in pattern.finditer(rest):
         if table[match[0]] and not any(_has_phrase(translation, r) for r in table[match[0]]) \
                 and not all(_rendering(w, target_words) for w in _WORD.findall(match[0])):
