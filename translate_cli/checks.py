@@ -171,7 +171,17 @@ def _numerals(text: str) -> list[tuple[str, set[str]]]:
             readings = {key for key in readings if not key.startswith("t")} | clock
         found.append((text[match.start():end], readings))
     found += [(m[0], {f"month{_MONTHS[m[0]]}"}) for m in _MONTH.finditer(text)]
+    found += [(m[0], {str(_roman(m[0]))}) for m in _ROMAN.finditer(text)]
     return found
+
+
+# Roman numerals of two letters or more from I, V and X (abad XIX, kelas VII, Perang Dunia II; not the pronoun I)
+_ROMAN = re.compile(r"(?<!['’])\b(?=[IVX]{2,}\b)X{0,3}(?:IX|IV|V?I{0,3})\b")
+
+
+def _roman(numeral: str) -> int:
+    values = [{"I": 1, "V": 5, "X": 10}[letter] for letter in numeral]
+    return sum(-v if v < after else v for v, after in zip(values, [*values[1:], 0]))
 
 
 def _spelled(text: str) -> set[str]:
@@ -390,6 +400,17 @@ def _spelled_out(acronym: str, text: str) -> bool:
     return False
 
 
+# a place and the compass point after it, rendered before it in English (Jakarta Selatan: South Jakarta, Jawa
+# Tengah: Central Java): both must be in the translation, even where the place alone is a common word of the table
+_COMPASS = {"Utara": r"\bnorth", "Selatan": r"\bsouth", "Barat": r"\bwest", "Timur": r"\beast",
+            "Tengah": r"\b(?:central|middle|mid)", "Pusat": r"\bcentral", "Barat Daya": r"\bsouth-?west",
+            "Barat Laut": r"\bnorth-?west", "Timur Laut": r"\bnorth-?east"}
+# (not after a compass point or a kind of place that English translates: Laut Utara is the North Sea)
+_PLACE_KINDS = ("Utara Selatan Barat Timur Laut Bumi Belahan Gunung Pulau Sungai Teluk Selat Danau Kepulauan Tanjung "
+                "Samudra Samudera Kutub Benua Kawasan Wilayah Daerah Kota Provinsi Kabupaten Kecamatan Jalan").split()
+_COMPASS_NAME = re.compile(r"\b(?!(?:" + "|".join(_PLACE_KINDS) + r")\b)([A-Z][^\W\d_]+) (" + "|".join(sorted(_COMPASS, key=len, reverse=True)) + r")\b")
+_CURRENCY_CODE = re.compile(r"\b[A-Z]{1,3}(?=[$£€¥])")  # US$, S$, HK$: part of an amount
+
 # a pronoun opening a sentence, where a dropped name that opened one would stand (Ruth menangkap -> She caught)
 _PRONOUN = re.compile(r"(?:^|[.!?…][\"'”’)\]]*\s+|[\"'“‘(\[])(?:he|she|it|they|his|her|its|their)\b", re.IGNORECASE)
 
@@ -407,7 +428,14 @@ def _names(source: str, translation: str, renderings: dict[str, str] | None = No
                 and not all(_rendering(w, target_words) for w in _WORD.findall(match[0])):
             missing.append(match[0])
     rest = pattern.sub(" ", rest)
-    for name, title, opener in dict.fromkeys(_name_tokens(rest)):
+    for match in _COMPASS_NAME.finditer(rest):
+        name = match[1]
+        if (_rendering(name, target_words) or not _is_common(name) or name in _english_names()) \
+                and not _has_phrase(translation, match[0]) \
+                and not (_rendering(name, target_words) and re.search(_COMPASS[match[2]], translation, re.IGNORECASE)):
+            missing.append(match[0])
+    words = _CURRENCY_CODE.sub(" ", _ROMAN.sub(" ", _COMPASS_NAME.sub(" ", rest)))  # numbers checks the last two
+    for name, title, opener in dict.fromkeys(_name_tokens(words)):
         rendering = _rendering(name, target_words)
         if rendering is None and name.isupper() and (_spelled_out(name, undotted) or _spelled_out(name, rest)):
             continue
