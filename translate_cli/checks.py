@@ -49,6 +49,7 @@ _LOOP_REPEATS = 3  # a phrase of 1-4 words repeated this often in a row is a loo
 # CONFIDENCE_FLOOR, a mean log-probability per token of -1 (perplexity e), so a wholly confident article has none.
 CONFIDENCE_SHARE = 0.1
 CONFIDENCE_FLOOR = -1.0
+_TITLE_CASE = 0.75  # share of capitalised words (of 4+ letters, 3 at least) from which a line is a title-case headline
 _TRUNCATED = 0.8  # share of the expected length below which output ending mid-sentence counts as truncated
 
 
@@ -337,16 +338,22 @@ def _name_tokens(source: str) -> list[tuple[str, bool, bool]]:
     # a word opening a sentence is capitalised by its position: no name where it is a common word (even one kept
     # as a name), written in lower case elsewhere in the source (Perancah ... perancah), or a verb or noun by its
     # suffix (Taburkan, Pramuniaganya)
-    lower, starts = {w for w in words if w.islower()}, _openers(source)
+    # a headline in title case (Tanggul Jebol di Pluit Diperbaiki) capitalises each word by its position too
+    long = [w for w in words if len(w) > 3]
+    headline = len(long) >= 3 and sum(w[0].isupper() for w in long) >= _TITLE_CASE * len(long) \
+        and not _ENDS_SENTENCE.search(source)
+    lower = {w for w in words if w.islower()}
+    starts = {m.start() for m in matches} if headline else _openers(source)
     openers = {k for k, m in enumerate(matches) if m.start() in starts and not m[0].isupper()
                and (m[0].lower() in kept or m[0].lower() in lower or m[0].lower().endswith(("kan", "nya"))
                     or _is_common(m[0]))}
     # a name for sure: capitalised other than first in a sentence (as the segmenter splits them: not after Dr. or
     # an opening bracket), or followed by a capitalised word (Lakkha Singh)
-    firsts = {first.start() + piece.start for piece in segment(source, "id") if (first := _WORD.search(piece.text))}
+    firsts = starts if headline else {first.start() + piece.start for piece in segment(source, "id")
+                                      if (first := _WORD.search(piece.text))}
     named = {w for k, (w, m) in enumerate(zip(words, matches)) if m.start() not in firsts
-             or words[k + 1:k + 2] and words[k + 1][0].isupper() or not _INDONESIAN_SHAPE.fullmatch(w.lower())
-             or w in _english_names()}
+             or not headline and words[k + 1:k + 2] and words[k + 1][0].isupper()
+             or not _INDONESIAN_SHAPE.fullmatch(w.lower()) or w in _english_names()}
     return [(w, w.lower() in kept, w not in named) for k, w in enumerate(words) if w[0].isupper() and len(w) > 1
             and w not in _MONTHS and k not in openers and w.lower() not in _INTERJECTIONS
             and (w.lower() in kept or not ((not w.isupper() or len(w) > 3) and _is_common(w)))]
