@@ -74,6 +74,12 @@ _CURRENCY = "£$€¥"
 _SCALES = {"ribu": 3, "juta": 6, "miliar": 9, "milyar": 9, "triliun": 12, "trilyun": 12,
            "thousand": 3, "million": 6, "billion": 9, "trillion": 12}
 _SHORT_SCALES = {"k": 3, "m": 6, "mn": 6, "bn": 9, "b": 9, "tn": 12}  # only after a currency symbol (£125m)
+_RUPIAH_SCALES = {"rb": 3, "jt": 6, "m": 9, "t": 12}  # Indonesian ones after Rp, spaced too (Rp 40 M: 40 miliar)
+_RUPIAH = re.compile(r"\bRp\.?\s?$")
+# decades and ages: 1970-an / 1970s / the seventies, usia 40-an / in their forties (read modulo a century)
+_DECADE_AFTER = re.compile(r"-an\b|'?s\b")
+_DECADES = {w: 10 * n for n, w in enumerate("twenties thirties forties fifties sixties seventies eighties "
+                                            "nineties".split(), 2)}
 _SCALE_AFTER = re.compile(r"\s?([A-Za-z]+)")
 _MONTHS = {name: n for n, names in enumerate([
     "Januari January Jan", "Februari February Feb", "Maret March Mar", "April Apr", "Mei May", "Juni June Jun",
@@ -151,13 +157,14 @@ def _clock(numeral: str, marker: re.Match[str] | None) -> set[str]:
     return {f"t{hour}:{time[2] or '00'}"}
 
 
-def _scale_after(text: str, end: int, currency: bool) -> tuple[int, int]:
-    """The power of ten of a scale word right after a number (``juta``, ``bn`` after a currency), and its end."""
+def _scale_after(text: str, end: int, short: dict[str, int], spaced: bool) -> tuple[int, int]:
+    """The power of ten of a scale word right after a number (``juta``; one of ``short`` right after it, or also
+    after a space where ``spaced``: ``bn`` after a currency symbol, ``M`` after Rp), and its end."""
     match = _SCALE_AFTER.match(text, end)
     if not match:
         return 0, end
     word = match[1].lower()
-    scale = _SCALES.get(word) or (_SHORT_SCALES.get(word, 0) if currency and match.start(1) == end else 0)
+    scale = _SCALES.get(word) or (short.get(word, 0) if spaced or match.start(1) == end else 0)
     return scale, match.end() if scale else end
 
 
@@ -166,10 +173,14 @@ def _numerals(text: str) -> list[tuple[str, set[str]]]:
     found = []
     for match in _NUMERAL.finditer(text):
         currency = match.start() > 0 and text[match.start() - 1] in _CURRENCY
-        scale, end = _scale_after(text, match.end(), currency)
+        rupiah = _RUPIAH.search(text, max(0, match.start() - 4), match.start()) is not None
+        short = _RUPIAH_SCALES if rupiah else _SHORT_SCALES if currency else {}
+        scale, end = _scale_after(text, match.end(), short, rupiah)
         readings, clock = _readings(match[0], scale), _clock(match[0], _CLOCK.match(text, match.end()))
         if clock:  # 7:30 pm is 19:30, not 7:30
             readings = {key for key in readings if not key.startswith("t")} | clock
+        if match[0].isdigit() and int(match[0]) % 10 == 0 and _DECADE_AFTER.match(text, match.end()):
+            readings.add(f"d{int(match[0]) % 100}")
         found.append((text[match.start():end], readings))
     found += [(m[0], {f"month{_MONTHS[m[0]]}"}) for m in _MONTH.finditer(text)]
     found += [(m[0], {str(_roman(m[0]))}) for m in _ROMAN.finditer(text)]
@@ -202,7 +213,9 @@ def _spelled(text: str) -> set[str]:
         if word in _VAGUE:
             vague = _VAGUE[word]
             keys.add(f"~{vague}")
-        elif word == "hundred":
+        elif word in _DECADES:
+            keys.add(f"d{_DECADES[word]}")
+        elif word in ("hundred", "hundredth"):
             group, last, seen = (group + (last or 1)) * 100, 0, True
         elif word in _ID_UNITS or word in _EN_UNITS or (word.startswith("ke") and word[2:] in _ID_UNITS):
             last += _ID_UNITS.get(word, _EN_UNITS.get(word, _ID_UNITS.get(word[2:], 0)))
