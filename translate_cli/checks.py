@@ -543,7 +543,9 @@ _QUOTES = re.compile("[\"“”«»]")
 _SINGLE_QUOTES = re.compile("(?<!\\w)['‘]\\w")
 
 
-_GLOSS_WORDS = 4  # brackets of at most this many words in the source alone are a gloss translators drop (AM, NHC)
+# brackets of at most this many words on one side alone are a gloss translators drop or add (AM, NHC; the
+# acronym of the source, KTP, or the meaning of a word kept, Alhamdulillah (thank God))
+_GLOSS_WORDS = 4
 
 
 def _long_gloss(text: str, opening: str, closing: str) -> bool:
@@ -557,7 +559,7 @@ def _brackets(source: str, translation: str) -> list[Finding]:
         src, tgt = source.count(opening), translation.count(opening)
         if tgt != translation.count(closing) and src == source.count(closing):
             problems.append(f"unbalanced {opening}{closing}")
-        elif bool(src) != bool(tgt) and (tgt or _long_gloss(source, opening, closing)):
+        elif bool(src) != bool(tgt) and _long_gloss(translation if tgt else source, opening, closing):
             problems.append(f"{opening}{closing} in the {'source' if src else 'translation'} only")
     src, tgt = len(_QUOTES.findall(source)), len(_QUOTES.findall(translation))
     if tgt % 2 and not src % 2:
