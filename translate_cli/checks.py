@@ -433,6 +433,8 @@ _CURRENCY_CODE = re.compile(r"\b[A-Z]{1,3}(?=[$£€¥])")  # US$, S$, HK$: part
 
 # a pronoun opening a sentence, where a dropped name that opened one would stand (Ruth menangkap -> She caught)
 _PRONOUN = re.compile(r"(?:^|[.!?…][\"'”’)\]]*\s+|[\"'“‘(\[])(?:he|she|it|they|his|her|its|their)\b", re.IGNORECASE)
+# or a title left without its name (Pillay mengatakan -> Ms said)
+_BARE_TITLE = re.compile(r"\b(?:Mr|Mrs|Ms|Miss|Dr)\b\.?(?!\s*[A-Z])")
 
 
 def _names(source: str, translation: str, renderings: dict[str, str] | None = None) -> list[Finding]:
@@ -462,7 +464,7 @@ def _names(source: str, translation: str, renderings: dict[str, str] | None = No
         # a lone sentence opener that the translation neither keeps nor replaces by a pronoun opening a sentence
         # is taken for a common word translated (Kari adalah -> A curry is), a name dropped for a pronoun is flagged
         if rendering is None and not (title and re.search(rf"\b{name}\s+[^\W\d_]*[A-Z]", rest)) \
-                and not (opener and not _PRONOUN.search(translation)):
+                and not (opener and not _PRONOUN.search(translation) and not _BARE_TITLE.search(translation)):
             missing.append(name)
         elif rendering is not None and renderings is not None:
             renderings[name] = rendering
