@@ -188,7 +188,7 @@ def _numerals(text: str) -> list[tuple[str, set[str]]]:
 
 
 # Roman numerals of two letters or more from I, V and X (abad XIX, kelas VII, Perang Dunia II; not the pronoun I)
-_ROMAN = re.compile(r"(?<!['’])\b(?=[IVX]{2,}\b)X{0,3}(?:IX|IV|V?I{0,3})\b")
+_ROMAN = re.compile(r"(?<![\w'’])(?=[IVX]{2,}\b)X{0,3}(?:IX|IV|V?I{0,3})\b")
 
 
 def _roman(numeral: str) -> int:
@@ -252,7 +252,7 @@ def _numbers(source: str, translation: str) -> list[Finding]:
 # --- names and protected tokens --------------------------------------------------------------------------------
 
 # URLs (without a final punctuation mark), e-mail addresses, @handles and #hashtags
-_PROTECTED = re.compile(r"(?:https?://|www\.)[^\s<>\"]+[^\s<>\".,;:!?)\]]|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
+_PROTECTED = re.compile(r"(?:https?://|www\.)[^\s<>\"]+[^\s<>\".,;:!?)\]]|(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
                         r"|(?<![\w@])[@#]\w+")
 _WORD = re.compile(r"[^\W\d_]+")
 _FUZZY_WORDS = 300  # near spellings are looked for in sentences of at most this many distinct words (linear time)
@@ -292,8 +292,12 @@ def _renderings() -> tuple[re.Pattern[str], dict[str, tuple[str, ...]]]:
             if line.strip() and not line.startswith("#"):
                 name, _, renderings = line.partition("=")
                 table[name.strip()] = tuple(r.strip() for r in renderings.split("|") if r.strip() != "*")
-    names = sorted(table, key=len, reverse=True)
-    return re.compile(r"\b(?:" + "|".join(map(re.escape, names)) + r")\b"), table
+    # alternatives grouped by their first letter, longest first: the engine tries a dozen at a word, not hundreds
+    by_letter: dict[str, list[str]] = defaultdict(list)
+    for name in sorted(table, key=len, reverse=True):
+        by_letter[name[0]].append(re.escape(name[1:]))
+    groups = (re.escape(letter) + "(?:" + "|".join(rests) + ")" for letter, rests in by_letter.items())
+    return re.compile(r"\b(?:" + "|".join(groups) + r")\b"), table
 
 
 def _has_phrase(text: str, phrase: str) -> bool:
@@ -429,7 +433,7 @@ _COMPASS = {"Utara": r"\bnorth", "Selatan": r"\bsouth", "Barat": r"\bwest", "Tim
 _PLACE_KINDS = ("Utara Selatan Barat Timur Laut Bumi Belahan Gunung Pulau Sungai Teluk Selat Danau Kepulauan Tanjung "
                 "Samudra Samudera Kutub Benua Kawasan Wilayah Daerah Kota Provinsi Kabupaten Kecamatan Jalan").split()
 _COMPASS_NAME = re.compile(r"\b(?!(?:" + "|".join(_PLACE_KINDS) + r")\b)([A-Z][^\W\d_]+) (" + "|".join(sorted(_COMPASS, key=len, reverse=True)) + r")\b")
-_CURRENCY_CODE = re.compile(r"\b[A-Z]{1,3}(?=[$£€¥])")  # US$, S$, HK$: part of an amount
+_CURRENCY_CODE = re.compile(r"(?<![^\W\d_])[A-Z]{1,3}(?=[$£€¥])")  # US$, S$, HK$: part of an amount
 
 # a pronoun opening a sentence, where a dropped name that opened one would stand (Ruth menangkap -> She caught)
 _PRONOUN = re.compile(r"(?:^|[.!?…][\"'”’)\]]*\s+|[\"'“‘(\[])(?:he|she|it|they|his|her|its|their)\b", re.IGNORECASE)
