@@ -388,10 +388,11 @@ def _rendering(name: str, target_words: dict[str, str]) -> str | None:
     if len(target_words) > _FUZZY_WORDS:
         return None
     near = _near(lower)
+    # the same start first (Bahrain: Bahraini before Britain), then other spellings
+    if len(near) >= 5 and (word := next((w for w in target_words if _near(w).startswith(near[:5])), None)):
+        return word
     for word in target_words:
         other = _near(word)
-        if len(near) >= 5 and other.startswith(near[:5]):
-            return word
         # a name spelled otherwise is still a name: capitalised (Thomas is not "those")
         if not target_words[word][0].isupper():
             continue
@@ -639,17 +640,20 @@ def check_pairs(sources: Sequence[str], translations: Sequence[str],
                 other = next(j for j in rows if key(translations[j]) == usual)
                 findings[i].append(Finding("consistency", f"the same source sentence is translated differently "
                                                           f"in sentence {other + 1}"))
-    # renderings that differ only in their ending (Russia, Russian) count as one
+    # renderings that differ only in their ending (Russia, Russian; Iran, Iranian) count as one
+    def stem(name: str, word: str) -> str:
+        return _near(word)[:min(5, len(name))]
+
     by_name: dict[str, Counter[str]] = defaultdict(Counter)
     written: dict[tuple[str, str], str] = {}
     for row in renderings:
         for name, word in row.items():
-            by_name[name][_near(word)[:5]] += 1
-            written.setdefault((name, _near(word)[:5]), word)
+            by_name[name][stem(name, word)] += 1
+            written.setdefault((name, stem(name, word)), word)
     for i, row in enumerate(renderings):
         usual_of = {name: by_name[name].most_common(1)[0][0] for name in row}
         odd = [f"{name} as {word!r}, elsewhere {written[name, usual_of[name]]!r}" for name, word in row.items()
-               if len(by_name[name]) > 1 and _near(word)[:5] != usual_of[name]]
+               if len(by_name[name]) > 1 and stem(name, word) != usual_of[name]]
         if odd:
             findings[i].append(Finding("consistency", "a name rendered differently: " + "; ".join(odd)))
     return findings
