@@ -143,6 +143,7 @@ def test_names_translatable_acronyms_and_amounts_are_not_names():
      "Marriages have declined since the eighties."),
     ("Dia berusia 40-an tahun.", "He is in his forties.", "He is in his fifties."),
     ("Dia memimpin pada 1960-an dan 1970-an.", "He led in the 1960s and 70s.", "He led in the 1960s and 80s."),
+    ("Dia kuliah pada 1980-an.", "He studied in the 1980s.", "He studied in the 1180s."),
     ("PMI minta tambahan Rp 40 M.", "PMI asked for Rp 40 billion more.", "PMI asked for Rp 40 million more."),
 ])
 def test_numbers_decades_and_rupiah_abbreviations(source, good, bad):

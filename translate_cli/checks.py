@@ -76,7 +76,7 @@ _SCALES = {"ribu": 3, "juta": 6, "miliar": 9, "milyar": 9, "triliun": 12, "trily
 _SHORT_SCALES = {"k": 3, "m": 6, "mn": 6, "bn": 9, "b": 9, "tn": 12}  # only after a currency symbol (£125m)
 _RUPIAH_SCALES = {"rb": 3, "jt": 6, "m": 9, "t": 12}  # Indonesian ones after Rp, spaced too (Rp 40 M: 40 miliar)
 _RUPIAH = re.compile(r"\bRp\.?\s?$")
-# decades and ages: 1970-an / 1970s / the seventies, usia 40-an / in their forties (read modulo a century)
+# decades and ages: 1970-an / 1970s / the seventies / 70s, usia 40-an / in their forties
 _DECADE_AFTER = re.compile(r"-an\b|'?s\b")
 _DECADES = {w: 10 * n for n, w in enumerate("twenties thirties forties fifties sixties seventies eighties "
                                             "nineties".split(), 2)}
@@ -179,8 +179,11 @@ def _numerals(text: str) -> list[tuple[str, set[str]]]:
         readings, clock = _readings(match[0], scale), _clock(match[0], _CLOCK.match(text, match.end()))
         if clock:  # 7:30 pm is 19:30, not 7:30
             readings = {key for key in readings if not key.startswith("t")} | clock
-        if match[0].isdigit() and int(match[0]) % 10 == 0 and _DECADE_AFTER.match(text, match.end()):
-            readings.add(f"d{int(match[0]) % 100}")
+        decade = _DECADE_AFTER.match(text, match.end()) if match[0].isdigit() and int(match[0]) % 10 == 0 else None
+        if decade:  # 1970-an is 1970s, "the seventies" and 70s; English 1970s only 1970s (not 1170s)
+            readings.add(f"d{int(match[0])}")
+            if decade[0] == "-an":
+                readings.add(f"d{int(match[0]) % 100}")
         found.append((text[match.start():end], readings))
     found += [(m[0], {f"month{_MONTHS[m[0]]}"}) for m in _MONTH.finditer(text)]
     found += [(m[0], {str(_roman(m[0]))}) for m in _ROMAN.finditer(text)]
