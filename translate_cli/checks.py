@@ -5,11 +5,12 @@ rule localisation QA tools (Okapi CheckMate, Xbench, Verifika) run, read for Ind
 
 * ``numbers``: every number of the source is in the translation and none is added, read with each language's
   conventions (``1.500.000`` / ``1,500,000``, ``2,5`` / ``2.5``, ``1,5 triliun`` / ``1.5 trillion``, ``10.30`` /
-  ``10:30``, month names); spelled-out numbers (``dua``, ``puluhan ribu``, ``ten``) count as present but are
+  ``10:30``, month names, Roman numerals, decades ``1970-an`` / ``1970s``, ``Rp 40 M``); spelled-out numbers (``dua``, ``puluhan ribu``, ``ten``) count as present but are
   never flagged themselves, because ``satu``/``one`` are as often articles as numbers.
 * ``names``: URLs, e-mail addresses, @handles and #hashtags kept verbatim; acronyms and capitalised words of the
   source that are not common Indonesian words (``data/checks_words_id.txt``, learned from training text) kept,
-  near spellings (``Kanada``/``Canada``) and known renderings (``data/checks_renderings.txt``) accepted.
+  near spellings (``Kanada``/``Canada``) and known renderings (``data/checks_renderings.txt``; Indonesian
+  institutional acronyms in ``data/checks_acronyms_id.txt``, ``DKI`` -> ``Jakarta``) accepted.
 * ``untranslated``: the translation is the source unchanged, or still mostly Indonesian by a function-word test
   (more Indonesian than English function words, and at least two).
 * ``degenerate``: empty; a loop (one to four words repeated three times or more in a row, as small and
@@ -436,7 +437,8 @@ _COMPASS = {"Utara": r"\bnorth", "Selatan": r"\bsouth", "Barat": r"\bwest", "Tim
 # (not after a compass point or a kind of place that English translates: Laut Utara is the North Sea)
 _PLACE_KINDS = ("Utara Selatan Barat Timur Laut Bumi Belahan Gunung Pulau Sungai Teluk Selat Danau Kepulauan Tanjung "
                 "Samudra Samudera Kutub Benua Kawasan Wilayah Daerah Kota Provinsi Kabupaten Kecamatan Jalan").split()
-_COMPASS_NAME = re.compile(r"\b(?!(?:" + "|".join(_PLACE_KINDS) + r")\b)([A-Z][^\W\d_]+) (" + "|".join(sorted(_COMPASS, key=len, reverse=True)) + r")\b")
+_COMPASS_NAME = re.compile(r"\b(?!(?:" + "|".join(_PLACE_KINDS) + r")\b)([A-Z][^\W\d_]+) ("
+                           + "|".join(sorted(_COMPASS, key=len, reverse=True)) + r")\b")
 _CURRENCY_CODE = re.compile(r"(?<![^\W\d_])[A-Z]{1,3}(?=[$£€¥])")  # US$, S$, HK$: part of an amount
 
 # a pronoun opening a sentence, where a dropped name that opened one would stand (Ruth menangkap -> She caught)
