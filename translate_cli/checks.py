@@ -5,8 +5,9 @@ rule localisation QA tools (Okapi CheckMate, Xbench, Verifika) run, read for Ind
 
 * ``numbers``: every number of the source is in the translation and none is added, read with each language's
   conventions (``1.500.000`` / ``1,500,000``, ``2,5`` / ``2.5``, ``1,5 triliun`` / ``1.5 trillion``, ``10.30`` /
-  ``10:30``, month names, Roman numerals, decades ``1970-an`` / ``1970s``, ``Rp 40 M``); spelled-out numbers (``dua``, ``puluhan ribu``, ``ten``) count as present but are
-  never flagged themselves, because ``satu``/``one`` are as often articles as numbers.
+  ``10:30``, month names, Roman numerals, decades ``1970-an`` / ``1970s``, ``Rp 40 M``); spelled-out numbers
+  (``dua``, ``puluhan ribu``, ``ten``) count as present but are never flagged themselves, because
+  ``satu``/``one`` are as often articles as numbers.
 * ``names``: URLs, e-mail addresses, @handles and #hashtags kept verbatim; acronyms and capitalised words of the
   source that are not common Indonesian words (``data/checks_words_id.txt``, learned from training text) kept,
   near spellings (``Kanada``/``Canada``) and known renderings (``data/checks_renderings.txt``; Indonesian
