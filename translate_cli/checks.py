@@ -30,7 +30,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from difflib import SequenceMatcher
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 from translate_cli.align import align
@@ -381,6 +381,7 @@ def _name_tokens(source: str) -> list[tuple[str, bool, bool]]:
             and (w.lower() in kept or not ((not w.isupper() or len(w) > 3) and _is_common(w)))]
 
 
+@lru_cache(maxsize=1 << 16)  # each translation word is compared with every name of its source
 def _near(word: str) -> str:
     return word.replace("ph", "f").translate(_SPELLING)
 
