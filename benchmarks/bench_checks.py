@@ -97,12 +97,15 @@ def adjudicate(name: str, sources: list[str], translations: list[str], clean: li
             print(f"  {name}\t{i + 1}\t?\t{reasons}\n    {sources[i]}\n    {translations[i]}")
         return
     given = [labels[name, i + 1] for i in sample if (name, i + 1) in labels]
+    if not given:
+        print(f"adjudicated: no labels for {name} in {args.labels}")
+        return
     false = sum(label == "false" for label in given)
     low, high = wilson(false, len(given))
     raw = len(flagged) / len(sources)
     print(f"adjudicated: {len(given)} of {len(sample)} sampled flagged sentences labelled, {false} false alarms "
-          f"({false / max(len(given), 1):.0%}, 95% CI {low:.0%}-{high:.0%}): clean flagged {raw:.1%} raw, "
-          f"false alarms estimated {raw * false / max(len(given), 1):.1%} ({raw * low:.1%}-{raw * high:.1%})")
+          f"({false / len(given):.0%}, 95% CI {low:.0%}-{high:.0%}): clean flagged {raw:.1%} raw, "
+          f"false alarms estimated {raw * false / len(given):.1%} ({raw * low:.1%}-{raw * high:.1%})")
 
 
 def main() -> None:
