@@ -2,6 +2,8 @@
 
 Usage: python benchmarks/bench_checks.py --data ../shared/data/test [--seed 0] [--examples CODE|any]
        python benchmarks/bench_checks.py --data ../shared/data/dev --corpora ted.dev2010 nusax.valid opus100.dev
+       python benchmarks/bench_checks.py --data ../shared/data/test --corpora news.test --sample 40 \
+           [--labels benchmarks/checks_labels.tsv]
 
 NTREX-128 and FLORES-200 references are taken as "system output" for their Indonesian sources. Clean: the
 share of sentences each check flags (a check that fires on human translations is a check people switch off).
@@ -9,6 +11,12 @@ Injected: a copy of each translation with one known error (a number changed, a m
 dropped, the source copied, a phrase looped, the sentence truncated); recall is the share of injected copies
 on which the expected check fires, counted over sentences where that check did not already fire on the clean
 translation. The rules were tuned on NTREX and the dev sets (../shared/data/dev) and confirmed on FLORES.
+
+Adjudication: a "clean" human reference is not always faithful (a free translation drops a name or a number).
+``--sample N`` prints N flagged clean sentences drawn at random (``--seed``) to label by hand; with ``--labels``
+(lines ``CORPUS<TAB>LINE<TAB>true|false<TAB>note``: a true discrepancy, or a false alarm) it prints the share of
+false alarms in the labelled sample, with its Wilson 95% interval, and the false-alarm rate that share estimates
+(raw rate x share).
 """
 
 from __future__ import annotations
@@ -66,6 +74,37 @@ def inject(kind: str, source: str, translation: str, rng: random.Random) -> str 
     raise ValueError(kind)
 
 
+def wilson(k: int, n: int, z: float = 1.96) -> tuple[float, float]:
+    """Wilson's score interval for a proportion k/n (Wilson 1927, "Probable inference, the law of succession")."""
+    if not n:
+        return 0.0, 1.0
+    p = k / n
+    centre, half = p + z * z / (2 * n), z * (p * (1 - p) / n + z * z / (4 * n * n)) ** 0.5
+    return (centre - half) / (1 + z * z / n), (centre + half) / (1 + z * z / n)
+
+
+def adjudicate(name: str, sources: list[str], translations: list[str], clean: list, args: argparse.Namespace,
+               labels: dict[tuple[str, int], str]) -> None:
+    """A random sample of the flagged clean sentences: printed to label, or its labels counted."""
+    flagged = [i for i, row in enumerate(clean) if row]
+    sample = sorted(random.Random(args.seed).sample(flagged, min(args.sample, len(flagged))))
+    if not args.labels:
+        for i in sample:
+            reasons = "; ".join(f"{f.code}: {f.reason}" for f in clean[i])
+            print(f"  {name}\t{i + 1}\t?\t{reasons}\n    {sources[i]}\n    {translations[i]}")
+        return
+    given = [labels[name, i + 1] for i in sample if (name, i + 1) in labels]
+    if not given:
+        print(f"adjudicated: no labels for {name} in {args.labels}")
+        return
+    false = sum(label == "false" for label in given)
+    low, high = wilson(false, len(given))
+    raw = len(flagged) / len(sources)
+    print(f"adjudicated: {len(given)} of {len(sample)} sampled flagged sentences labelled, {false} false alarms "
+          f"({false / len(given):.0%}, 95% CI {low:.0%}-{high:.0%}): clean flagged {raw:.1%} raw, "
+          f"false alarms estimated {raw * false / len(given):.1%} ({raw * low:.1%}-{raw * high:.1%})")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", type=Path, default=Path("../shared/data/test"))
@@ -73,7 +112,15 @@ def main() -> None:
     parser.add_argument("--examples", metavar="CODE", help="print the clean sentences this check (or any) flags")
     parser.add_argument("--corpora", nargs="+", metavar="STEM", help="STEM.id/STEM.en under --data instead of "
                                                                      "NTREX and FLORES (the dev sets, to tune on)")
+    parser.add_argument("--sample", type=int, metavar="N", help="N flagged clean sentences at random, to label")
+    parser.add_argument("--labels", type=Path, help="hand labels of the sample (CORPUS, LINE, true|false, note)")
     args = parser.parse_args()
+    labels = {}
+    if args.labels:
+        for line in args.labels.read_text(encoding="utf-8").splitlines():
+            if line.strip() and not line.startswith("#"):
+                corpus, number, label = line.split("\t")[:3]
+                labels[corpus, int(number)] = label
     for name, stem in ({s: s for s in args.corpora} if args.corpora else CORPORA).items():
         sources = (args.data / f"{stem}.id").read_text(encoding="utf-8").splitlines()
         translations = (args.data / f"{stem}.en").read_text(encoding="utf-8").splitlines()
@@ -96,6 +143,8 @@ def main() -> None:
                 total += 1
                 hits += any(f.code == code for f in check_pair(source, broken))
             print(f"{kind:<10} {code:<13} {total:>9} {hits / max(total, 1):>7.3f}")
+        if args.sample:
+            adjudicate(name, sources, translations, clean, args, labels)
         if args.examples:
             for i, found in enumerate(clean):
                 for finding in found:

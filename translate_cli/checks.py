@@ -5,11 +5,13 @@ rule localisation QA tools (Okapi CheckMate, Xbench, Verifika) run, read for Ind
 
 * ``numbers``: every number of the source is in the translation and none is added, read with each language's
   conventions (``1.500.000`` / ``1,500,000``, ``2,5`` / ``2.5``, ``1,5 triliun`` / ``1.5 trillion``, ``10.30`` /
-  ``10:30``, month names); spelled-out numbers (``dua``, ``puluhan ribu``, ``ten``) count as present but are
-  never flagged themselves, because ``satu``/``one`` are as often articles as numbers.
+  ``10:30``, month names, Roman numerals, decades ``1970-an`` / ``1970s``, ``Rp 40 M``); spelled-out numbers
+  (``dua``, ``puluhan ribu``, ``ten``) count as present but are never flagged themselves, because
+  ``satu``/``one`` are as often articles as numbers.
 * ``names``: URLs, e-mail addresses, @handles and #hashtags kept verbatim; acronyms and capitalised words of the
   source that are not common Indonesian words (``data/checks_words_id.txt``, learned from training text) kept,
-  near spellings (``Kanada``/``Canada``) and known renderings (``data/checks_renderings.txt``) accepted.
+  near spellings (``Kanada``/``Canada``) and known renderings (``data/checks_renderings.txt``; Indonesian
+  institutional acronyms in ``data/checks_acronyms_id.txt``, ``DKI`` -> ``Jakarta``) accepted.
 * ``untranslated``: the translation is the source unchanged, or still mostly Indonesian by a function-word test
   (more Indonesian than English function words, and at least two).
 * ``degenerate``: empty; a loop (one to four words repeated three times or more in a row, as small and
@@ -28,7 +30,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from difflib import SequenceMatcher
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 from translate_cli.align import align
@@ -49,6 +51,7 @@ _LOOP_REPEATS = 3  # a phrase of 1-4 words repeated this often in a row is a loo
 # CONFIDENCE_FLOOR, a mean log-probability per token of -1 (perplexity e), so a wholly confident article has none.
 CONFIDENCE_SHARE = 0.1
 CONFIDENCE_FLOOR = -1.0
+_TITLE_CASE = 0.75  # share of capitalised words (of 4+ letters, 3 at least) from which a line is a title-case headline
 _TRUNCATED = 0.8  # share of the expected length below which output ending mid-sentence counts as truncated
 
 
@@ -73,6 +76,12 @@ _CURRENCY = "£$€¥"
 _SCALES = {"ribu": 3, "juta": 6, "miliar": 9, "milyar": 9, "triliun": 12, "trilyun": 12,
            "thousand": 3, "million": 6, "billion": 9, "trillion": 12}
 _SHORT_SCALES = {"k": 3, "m": 6, "mn": 6, "bn": 9, "b": 9, "tn": 12}  # only after a currency symbol (£125m)
+_RUPIAH_SCALES = {"rb": 3, "jt": 6, "m": 9, "t": 12}  # Indonesian ones after Rp, spaced too (Rp 40 M: 40 miliar)
+_RUPIAH = re.compile(r"\bRp\.?\s?$")
+# decades and ages: 1970-an / 1970s / the seventies / 70s, usia 40-an / in their forties
+_DECADE_AFTER = re.compile(r"-an\b|'?s\b")
+_DECADES = {w: 10 * n for n, w in enumerate("twenties thirties forties fifties sixties seventies eighties "
+                                            "nineties".split(), 2)}
 _SCALE_AFTER = re.compile(r"\s?([A-Za-z]+)")
 _MONTHS = {name: n for n, names in enumerate([
     "Januari January Jan", "Februari February Feb", "Maret March Mar", "April Apr", "Mei May", "Juni June Jun",
@@ -150,13 +159,14 @@ def _clock(numeral: str, marker: re.Match[str] | None) -> set[str]:
     return {f"t{hour}:{time[2] or '00'}"}
 
 
-def _scale_after(text: str, end: int, currency: bool) -> tuple[int, int]:
-    """The power of ten of a scale word right after a number (``juta``, ``bn`` after a currency), and its end."""
+def _scale_after(text: str, end: int, short: dict[str, int], spaced: bool) -> tuple[int, int]:
+    """The power of ten of a scale word right after a number (``juta``; one of ``short`` right after it, or also
+    after a space where ``spaced``: ``bn`` after a currency symbol, ``M`` after Rp), and its end."""
     match = _SCALE_AFTER.match(text, end)
     if not match:
         return 0, end
     word = match[1].lower()
-    scale = _SCALES.get(word) or (_SHORT_SCALES.get(word, 0) if currency and match.start(1) == end else 0)
+    scale = _SCALES.get(word) or (short.get(word, 0) if spaced or match.start(1) == end else 0)
     return scale, match.end() if scale else end
 
 
@@ -165,13 +175,30 @@ def _numerals(text: str) -> list[tuple[str, set[str]]]:
     found = []
     for match in _NUMERAL.finditer(text):
         currency = match.start() > 0 and text[match.start() - 1] in _CURRENCY
-        scale, end = _scale_after(text, match.end(), currency)
+        rupiah = _RUPIAH.search(text, max(0, match.start() - 4), match.start()) is not None
+        short = _RUPIAH_SCALES if rupiah else _SHORT_SCALES if currency else {}
+        scale, end = _scale_after(text, match.end(), short, rupiah)
         readings, clock = _readings(match[0], scale), _clock(match[0], _CLOCK.match(text, match.end()))
         if clock:  # 7:30 pm is 19:30, not 7:30
             readings = {key for key in readings if not key.startswith("t")} | clock
+        decade = _DECADE_AFTER.match(text, match.end()) if match[0].isdigit() and int(match[0]) % 10 == 0 else None
+        if decade:  # 1970-an is 1970s, "the seventies" and 70s; English 1970s only 1970s (not 1170s)
+            readings.add(f"d{int(match[0])}")
+            if decade[0] == "-an":
+                readings.add(f"d{int(match[0]) % 100}")
         found.append((text[match.start():end], readings))
     found += [(m[0], {f"month{_MONTHS[m[0]]}"}) for m in _MONTH.finditer(text)]
+    found += [(m[0], {str(_roman(m[0]))}) for m in _ROMAN.finditer(text)]
     return found
+
+
+# Roman numerals of two letters or more from I, V and X (abad XIX, kelas VII, Perang Dunia II; not the pronoun I)
+_ROMAN = re.compile(r"(?<![\w'’])(?=[IVX]{2,}\b)X{0,3}(?:IX|IV|V?I{0,3})\b")
+
+
+def _roman(numeral: str) -> int:
+    values = [{"I": 1, "V": 5, "X": 10}[letter] for letter in numeral]
+    return sum(-v if v < after else v for v, after in zip(values, [*values[1:], 0]))
 
 
 def _spelled(text: str) -> set[str]:
@@ -191,7 +218,9 @@ def _spelled(text: str) -> set[str]:
         if word in _VAGUE:
             vague = _VAGUE[word]
             keys.add(f"~{vague}")
-        elif word == "hundred":
+        elif word in _DECADES:
+            keys.add(f"d{_DECADES[word]}")
+        elif word in ("hundred", "hundredth"):
             group, last, seen = (group + (last or 1)) * 100, 0, True
         elif word in _ID_UNITS or word in _EN_UNITS or (word.startswith("ke") and word[2:] in _ID_UNITS):
             last += _ID_UNITS.get(word, _EN_UNITS.get(word, _ID_UNITS.get(word[2:], 0)))
@@ -228,7 +257,7 @@ def _numbers(source: str, translation: str) -> list[Finding]:
 # --- names and protected tokens --------------------------------------------------------------------------------
 
 # URLs (without a final punctuation mark), e-mail addresses, @handles and #hashtags
-_PROTECTED = re.compile(r"(?:https?://|www\.)[^\s<>\"]+[^\s<>\".,;:!?)\]]|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
+_PROTECTED = re.compile(r"(?:https?://|www\.)[^\s<>\"]+[^\s<>\".,;:!?)\]]|(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
                         r"|(?<![\w@])[@#]\w+")
 _WORD = re.compile(r"[^\W\d_]+")
 _FUZZY_WORDS = 300  # near spellings are looked for in sentences of at most this many distinct words (linear time)
@@ -258,15 +287,22 @@ def _common_words() -> frozenset[str]:
 
 @cache
 def _renderings() -> tuple[re.Pattern[str], dict[str, tuple[str, ...]]]:
-    """The known renderings: a pattern matching any source name of the table, and name -> renderings."""
-    text = resources.files("translate_cli").joinpath("data/checks_renderings.txt").read_text(encoding="utf-8")
+    """The known renderings of names (``data/checks_renderings.txt``) and of Indonesian institutional acronyms
+    (``data/checks_acronyms_id.txt``): a pattern matching any source name of the tables, and name -> renderings
+    (none for an acronym marked ``*``, translated too freely to list: any translation keeps it)."""
     table = {}
-    for line in text.splitlines():
-        if line.strip() and not line.startswith("#"):
-            name, _, renderings = line.partition("=")
-            table[name.strip()] = tuple(r.strip() for r in renderings.split("|"))
-    names = sorted(table, key=len, reverse=True)
-    return re.compile(r"\b(?:" + "|".join(map(re.escape, names)) + r")\b"), table
+    for table_file in ("data/checks_renderings.txt", "data/checks_acronyms_id.txt"):
+        text = resources.files("translate_cli").joinpath(table_file).read_text(encoding="utf-8")
+        for line in text.splitlines():
+            if line.strip() and not line.startswith("#"):
+                name, _, renderings = line.partition("=")
+                table[name.strip()] = tuple(r.strip() for r in renderings.split("|") if r.strip() != "*")
+    # alternatives grouped by their first letter, longest first: the engine tries a dozen at a word, not hundreds
+    by_letter: dict[str, list[str]] = defaultdict(list)
+    for name in sorted(table, key=len, reverse=True):
+        by_letter[name[0]].append(re.escape(name[1:]))
+    groups = (re.escape(letter) + "(?:" + "|".join(rests) + ")" for letter, rests in by_letter.items())
+    return re.compile(r"\b(?:" + "|".join(groups) + r")\b"), table
 
 
 def _has_phrase(text: str, phrase: str) -> bool:
@@ -299,6 +335,8 @@ def _is_common(word: str) -> bool:
     """Whether a word is a common Indonesian word, itself or with one prefix and/or suffix taken off."""
     common = _common_words()
     lower = word.lower()
+    if lower not in common and word in _english_names():  # Kenya is no ke-nya, Saudi no saud-i: a name in English
+        return False
     stems = {lower} | {lower[len(p):] for p in _PREFIXES if lower.startswith(p)}
     stems |= {c + lower[len(p):] for p, c in _NASALS if lower.startswith(p) and lower[len(p):len(p) + 1] in "aeiou"}
     stems |= {stem[:-len(s)] for stem in list(stems) for s in _SUFFIXES if stem.endswith(s)}
@@ -322,21 +360,28 @@ def _name_tokens(source: str) -> list[tuple[str, bool, bool]]:
     # a word opening a sentence is capitalised by its position: no name where it is a common word (even one kept
     # as a name), written in lower case elsewhere in the source (Perancah ... perancah), or a verb or noun by its
     # suffix (Taburkan, Pramuniaganya)
-    lower, starts = {w for w in words if w.islower()}, _openers(source)
+    # a headline in title case (Tanggul Jebol di Pluit Diperbaiki) capitalises each word by its position too
+    long = [w for w in words if len(w) > 3]
+    headline = len(long) >= 3 and sum(w[0].isupper() for w in long) >= _TITLE_CASE * len(long) \
+        and not _ENDS_SENTENCE.search(source)
+    lower = {w for w in words if w.islower()}
+    starts = {m.start() for m in matches} if headline else _openers(source)
     openers = {k for k, m in enumerate(matches) if m.start() in starts and not m[0].isupper()
                and (m[0].lower() in kept or m[0].lower() in lower or m[0].lower().endswith(("kan", "nya"))
                     or _is_common(m[0]))}
     # a name for sure: capitalised other than first in a sentence (as the segmenter splits them: not after Dr. or
     # an opening bracket), or followed by a capitalised word (Lakkha Singh)
-    firsts = {first.start() + piece.start for piece in segment(source, "id") if (first := _WORD.search(piece.text))}
+    firsts = starts if headline else {first.start() + piece.start for piece in segment(source, "id")
+                                      if (first := _WORD.search(piece.text))}
     named = {w for k, (w, m) in enumerate(zip(words, matches)) if m.start() not in firsts
-             or words[k + 1:k + 2] and words[k + 1][0].isupper() or not _INDONESIAN_SHAPE.fullmatch(w.lower())
-             or w in _english_names()}
+             or not headline and words[k + 1:k + 2] and words[k + 1][0].isupper()
+             or not _INDONESIAN_SHAPE.fullmatch(w.lower()) or w in _english_names()}
     return [(w, w.lower() in kept, w not in named) for k, w in enumerate(words) if w[0].isupper() and len(w) > 1
             and w not in _MONTHS and k not in openers and w.lower() not in _INTERJECTIONS
             and (w.lower() in kept or not ((not w.isupper() or len(w) > 3) and _is_common(w)))]
 
 
+@lru_cache(maxsize=1 << 16)  # each translation word is compared with every name of its source
 def _near(word: str) -> str:
     return word.replace("ph", "f").translate(_SPELLING)
 
@@ -349,16 +394,19 @@ def _rendering(name: str, target_words: dict[str, str]) -> str | None:
     if len(target_words) > _FUZZY_WORDS:
         return None
     near = _near(lower)
+    # the same start first (Bahrain: Bahraini before Britain), then other spellings
+    if len(near) >= 5 and (word := next((w for w in target_words if _near(w).startswith(near[:5])), None)):
+        return word
     for word in target_words:
         other = _near(word)
-        if len(near) >= 5 and other.startswith(near[:5]):
-            return word
+        # a name spelled otherwise is still a name: capitalised (Thomas is not "those")
+        if not target_words[word][0].isupper():
+            continue
         matcher = SequenceMatcher(None, near, other)
         if min(len(near), len(other)) >= 5 and matcher.real_quick_ratio() >= _NEAR and matcher.ratio() >= _NEAR:
             return word
         # a short name whose letters mostly reappear in a capitalised word of the same start (Adam/Adams, Lea/Lee)
-        if len(near) < 5 and other[:2] == near[:2] and target_words[word][0].isupper() \
-                and matcher.ratio() >= _NEAR_SHORT:
+        if len(near) < 5 and other[:2] == near[:2] and matcher.ratio() >= _NEAR_SHORT:
             return word
     # an English adjective or demonym of a place (China/Chinese, Britania/British, Gangga/Gangetic): the name
     # itself, so that one text's nouns and adjectives stay one rendering for the consistency check
@@ -383,8 +431,22 @@ def _spelled_out(acronym: str, text: str) -> bool:
     return False
 
 
+# a place and the compass point after it, rendered before it in English (Jakarta Selatan: South Jakarta, Jawa
+# Tengah: Central Java): both must be in the translation, even where the place alone is a common word of the table
+_COMPASS = {"Utara": r"\bnorth", "Selatan": r"\bsouth", "Barat": r"\bwest", "Timur": r"\beast",
+            "Tengah": r"\b(?:central|middle|mid)", "Pusat": r"\bcentral", "Barat Daya": r"\bsouth-?west",
+            "Barat Laut": r"\bnorth-?west", "Timur Laut": r"\bnorth-?east"}
+# (not after a compass point or a kind of place that English translates: Laut Utara is the North Sea)
+_PLACE_KINDS = ("Utara Selatan Barat Timur Laut Bumi Belahan Gunung Pulau Sungai Teluk Selat Danau Kepulauan Tanjung "
+                "Samudra Samudera Kutub Benua Kawasan Wilayah Daerah Kota Provinsi Kabupaten Kecamatan Jalan").split()
+_COMPASS_NAME = re.compile(r"\b(?!(?:" + "|".join(_PLACE_KINDS) + r")\b)([A-Z][^\W\d_]+) ("
+                           + "|".join(sorted(_COMPASS, key=len, reverse=True)) + r")\b")
+_CURRENCY_CODE = re.compile(r"(?<![^\W\d_])[A-Z]{1,3}(?=[$£€¥])")  # US$, S$, HK$: part of an amount
+
 # a pronoun opening a sentence, where a dropped name that opened one would stand (Ruth menangkap -> She caught)
 _PRONOUN = re.compile(r"(?:^|[.!?…][\"'”’)\]]*\s+|[\"'“‘(\[])(?:he|she|it|they|his|her|its|their)\b", re.IGNORECASE)
+# or a title left without its name (Pillay mengatakan -> Ms said)
+_BARE_TITLE = re.compile(r"\b(?:Mr|Mrs|Ms|Miss|Dr)\b\.?(?!\s*[A-Z])")
 
 
 def _names(source: str, translation: str, renderings: dict[str, str] | None = None) -> list[Finding]:
@@ -393,20 +455,28 @@ def _names(source: str, translation: str, renderings: dict[str, str] | None = No
     rest = _PROTECTED.sub(" ", source)
     pattern, table = _renderings()
     undotted = _DOTTED.sub(lambda m: m[0].replace(".", ""), translation)  # N.F.L. is NFL
-    target_words = {w.lower(): w for w in _WORD.findall(_PROTECTED.sub(" ", undotted))}
+    # each word of the translation as written, capitalised where it is capitalised once (Disabilities ... disabilities)
+    target_words = {w.lower(): w for w in sorted(_WORD.findall(_PROTECTED.sub(" ", undotted)), key=str.istitle)}
     for match in pattern.finditer(rest):
-        if not any(_has_phrase(translation, r) for r in table[match[0]]) \
+        if table[match[0]] and not any(_has_phrase(translation, r) for r in table[match[0]]) \
                 and not all(_rendering(w, target_words) for w in _WORD.findall(match[0])):
             missing.append(match[0])
     rest = pattern.sub(" ", rest)
-    for name, title, opener in dict.fromkeys(_name_tokens(rest)):
+    for match in _COMPASS_NAME.finditer(rest):
+        name = match[1]
+        if (_rendering(name, target_words) or not _is_common(name) or name in _english_names()) \
+                and not _has_phrase(translation, match[0]) \
+                and not (_rendering(name, target_words) and re.search(_COMPASS[match[2]], translation, re.IGNORECASE)):
+            missing.append(match[0])
+    words = _CURRENCY_CODE.sub(" ", _ROMAN.sub(" ", _COMPASS_NAME.sub(" ", rest)))  # numbers checks the last two
+    for name, title, opener in dict.fromkeys(_name_tokens(words)):
         rendering = _rendering(name, target_words)
         if rendering is None and name.isupper() and (_spelled_out(name, undotted) or _spelled_out(name, rest)):
             continue
         # a lone sentence opener that the translation neither keeps nor replaces by a pronoun opening a sentence
         # is taken for a common word translated (Kari adalah -> A curry is), a name dropped for a pronoun is flagged
         if rendering is None and not (title and re.search(rf"\b{name}\s+[^\W\d_]*[A-Z]", rest)) \
-                and not (opener and not _PRONOUN.search(translation)):
+                and not (opener and not _PRONOUN.search(translation) and not _BARE_TITLE.search(translation)):
             missing.append(name)
         elif rendering is not None and renderings is not None:
             renderings[name] = rendering
@@ -487,7 +557,9 @@ _QUOTES = re.compile("[\"“”«»]")
 _SINGLE_QUOTES = re.compile("(?<!\\w)['‘]\\w")
 
 
-_GLOSS_WORDS = 4  # brackets of at most this many words in the source alone are a gloss translators drop (AM, NHC)
+# brackets of at most this many words on one side alone are a gloss translators drop or add (AM, NHC; the
+# acronym of the source, KTP, or the meaning of a word kept, Alhamdulillah (thank God))
+_GLOSS_WORDS = 4
 
 
 def _long_gloss(text: str, opening: str, closing: str) -> bool:
@@ -501,7 +573,7 @@ def _brackets(source: str, translation: str) -> list[Finding]:
         src, tgt = source.count(opening), translation.count(opening)
         if tgt != translation.count(closing) and src == source.count(closing):
             problems.append(f"unbalanced {opening}{closing}")
-        elif bool(src) != bool(tgt) and (tgt or _long_gloss(source, opening, closing)):
+        elif bool(src) != bool(tgt) and _long_gloss(translation if tgt else source, opening, closing):
             problems.append(f"{opening}{closing} in the {'source' if src else 'translation'} only")
     src, tgt = len(_QUOTES.findall(source)), len(_QUOTES.findall(translation))
     if tgt % 2 and not src % 2:
@@ -575,17 +647,20 @@ def check_pairs(sources: Sequence[str], translations: Sequence[str],
                 other = next(j for j in rows if key(translations[j]) == usual)
                 findings[i].append(Finding("consistency", f"the same source sentence is translated differently "
                                                           f"in sentence {other + 1}"))
-    # renderings that differ only in their ending (Russia, Russian) count as one
+    # renderings that differ only in their ending (Russia, Russian; Iran, Iranian) count as one
+    def stem(name: str, word: str) -> str:
+        return _near(word)[:min(5, len(name))]
+
     by_name: dict[str, Counter[str]] = defaultdict(Counter)
     written: dict[tuple[str, str], str] = {}
     for row in renderings:
         for name, word in row.items():
-            by_name[name][_near(word)[:5]] += 1
-            written.setdefault((name, _near(word)[:5]), word)
+            by_name[name][stem(name, word)] += 1
+            written.setdefault((name, stem(name, word)), word)
     for i, row in enumerate(renderings):
         usual_of = {name: by_name[name].most_common(1)[0][0] for name in row}
         odd = [f"{name} as {word!r}, elsewhere {written[name, usual_of[name]]!r}" for name, word in row.items()
-               if len(by_name[name]) > 1 and _near(word)[:5] != usual_of[name]]
+               if len(by_name[name]) > 1 and stem(name, word) != usual_of[name]]
         if odd:
             findings[i].append(Finding("consistency", "a name rendered differently: " + "; ".join(odd)))
     return findings
