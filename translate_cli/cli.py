@@ -21,9 +21,9 @@ from typing import TYPE_CHECKING, Annotated, Optional, get_args
 
 import typer
 
-from translate_cli.align import Method
 from translate_cli.engines import Engine
 from translate_cli.errors import Interrupted, UserError
+from translate_cli.records import Method
 from translate_cli.translate import DEFAULT_BATCH_SIZE, Backend, ComputeType, Device
 from translate_cli.version import VERSION
 
