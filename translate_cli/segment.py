@@ -156,6 +156,9 @@ def _paragraphs(text: str):
 
 def _strip(text: str, start: int, end: int):
     """Yield text[start:end] without surrounding whitespace as a span, unless nothing is left."""
+    if start < end and not text[start].isspace() and not text[end - 1].isspace():  # the common case, no copy
+        yield start, end
+        return
     piece = text[start:end]
     stripped = piece.lstrip()
     if stripped:
@@ -183,7 +186,8 @@ def _sentences(text: str, start: int, end: int, rules: _Rules):
     cuts = [(_end_before(text, start, item), item) for item in item_starts]  # (end of one, start of next)
     sentence_start = start
     for candidate in _CANDIDATE.finditer(text, start, end):
-        if candidate.start() not in markers and _is_boundary(text, sentence_start, candidate, rules):
+        if ((not markers or candidate.start() not in markers)  # markers: list items' periods, mostly none
+                and _is_boundary(text, sentence_start, candidate, rules)):
             cuts.append((candidate.end(), candidate.end("space")))
             sentence_start = candidate.end("space")
     if item_starts:  # else the cuts came in order
@@ -259,7 +263,7 @@ def _end_before(text: str, block_start: int, pos: int) -> int:
 def _is_boundary(text: str, sentence_start: int, candidate: re.Match[str], rules: _Rules) -> bool:
     """Whether the terminal punctuation ``candidate`` ends the sentence begun at ``sentence_start``."""
     punct, closers, space, opener, word = candidate.groups()
-    first = word[:1]
+    pos, first = candidate.start(), word[:1]
     if punct != ".":  # a lone full stop, the common case, needs none of these three
         if not _ALWAYS_FINAL.isdisjoint(punct):
             return True
@@ -267,12 +271,12 @@ def _is_boundary(text: str, sentence_start: int, candidate: re.Match[str], rules
             return not first.islower() or _HAS_NEWLINE.search(space) is not None or ("?" in punct and not closers)
         if punct[1:2].isspace():  # a spaced ellipsis: ". . ." within a sentence, ". . . ." ends one
             return punct.count(".") > 3 and first.isupper()
-    if text[candidate.start() - 1 : candidate.start()] in ("(", "["):  # "[...]" marks an omission
+    if text[pos - 1 : pos] in ("(", "["):  # "[...]" marks an omission
         return False
     if len(punct) > 1 or punct == "…" or opener.startswith("."):  # an ellipsis, before a capital
         return first.isupper()
 
-    raw, token, kind = _token_before(text, sentence_start, candidate.start(), rules)
+    raw, token, kind = _token_before(text, sentence_start, pos, rules)
     if not space and ("/" in raw or "@" in raw):  # "www.x.com/Page" is no missing space
         return False
     if first.islower():  # "dll. yang", "a.m. on"; after a plain word, a sentence begun in lower case
@@ -282,8 +286,8 @@ def _is_boundary(text: str, sentence_start: int, candidate: re.Match[str], rules
     if kind == "number":
         return not first.isdigit() and not opener.startswith(("(", "#"))
     if (kind == "time" and first.isupper() and not opener
-            and _after_number(text, sentence_start, candidate.start() - len(raw))):
-        return not _time_phrase(text, sentence_start, candidate.start(), rules)
+            and _after_number(text, sentence_start, pos - len(raw))):
+        return not _time_phrase(text, sentence_start, pos, rules)
     if kind == "final":
         return first.isupper()
     if kind in ("other", "time"):  # Tbk., U.S., initials: only before a word that opens sentences
