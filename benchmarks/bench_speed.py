@@ -16,9 +16,12 @@ translated, each variant in its own subprocess (peak memory and page faults are 
    ratio to raw CTranslate2 with the same allocator (the headline; 1.00 is raw speed), on the lines that fit
    the model whole (raw CTranslate2 cannot cut an over-long one). Raw CTranslate2 is
    given the same inputs (our ids as tokens) and the same per-sentence output budgets, one
-   ``translate_batch`` per budget, so only the pipeline around the kernel differs. Outputs must match.
+   ``translate_batch`` per budget, and our Translator runs without repair, so only the pipeline around the
+   kernel differs. Outputs must match. Beside them, our Translator as the CLI runs it, with repair (a
+   second try of failed sentences): its speed and how many sentences it repaired.
 2. start-up: one sentence, model load included, in a fresh process: ``ctranslate2`` + ``sentencepiece``
-   alone vs ``load_translator`` + ``translate`` (the conversion is cached first): seconds and peak memory.
+   alone vs ``load_translator`` + ``translate`` and vs ``translate-cli translate -o -`` with the sentence on
+   stdin (the conversion is cached first): seconds and peak memory.
 3. with --transformers N: the first N lines through a plain ``model.generate`` loop (fp32, one by one),
    our Translator on transformers and on CTranslate2, with BLEU/chrF against NAME.en.
 """
@@ -40,6 +43,9 @@ from translate_cli.models import EMBEDDED_DIR, resolve_model
 
 ROOT = Path(__file__).resolve().parent.parent
 
+# this process's own peak resident memory in MiB (Linux): VmHWM belongs to the address space exec made, while
+# getrusage's ru_maxrss keeps the high-water mark of the process that forked it (this script, the model loaded)
+PEAK_MIB = "int(next(l.split()[1] for l in open('/proc/self/status') if l.startswith('VmHWM'))) / 1024"
 VARIANTS = {"a": "baseline transformers, 1 by 1", "b": "Translator, transformers", "c": "Translator, CTranslate2"}
 
 
@@ -87,20 +93,22 @@ def run_transformers_variant(variant: str, model: str, sentences: list[str], bea
         loaded = time.perf_counter() - start
         hypotheses = translator.translate(sentences)
         seconds = time.perf_counter() - start - loaded
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak_mb = eval(PEAK_MIB)  # the expression the start-up children print
     return {"hypotheses": hypotheses, "seconds": seconds, "load_seconds": loaded, "peak_mb": peak_mb}
 
 
 def run_ct2(kind: str, model: str, sentences: list[str], beam: int, tuned: bool) -> dict:
-    """Table 1 in this process: ``raw`` CTranslate2 + sentencepiece, or ``ours``; threads from OMP_NUM_THREADS."""
+    """Table 1 in this process: ``raw`` CTranslate2 + sentencepiece, ``ours`` (without repair) or ``repair``
+    (ours with repair, as the CLI runs it); threads from OMP_NUM_THREADS."""
     from translate_cli import translate
 
     if not tuned:
         translate.tune_malloc = lambda: False
-    translator = translate.load_translator(resolve_model(model), backend="ctranslate2", beam=beam, device="cpu")
+    translator = translate.load_translator(resolve_model(model), backend="ctranslate2", beam=beam, device="cpu",
+                                           repair=kind == "repair")
     sentences = [s for s in sentences if translator._fits(s)]  # raw CTranslate2 cannot cut an over-long line
     faults, start = resource.getrusage(resource.RUSAGE_SELF).ru_minflt, time.perf_counter()
-    if kind == "ours":
+    if kind != "raw":
         hypotheses = translator.translate(sentences)
     else:
         import sentencepiece
@@ -120,7 +128,8 @@ def run_ct2(kind: str, model: str, sentences: list[str], beam: int, tuned: bool)
                 hypotheses[i] = sp.decode(result.hypotheses[0]).strip()  # as the Translator gives it
     seconds = time.perf_counter() - start
     faults = resource.getrusage(resource.RUSAGE_SELF).ru_minflt - faults
-    return {"hypotheses": hypotheses, "seconds": seconds, "faults": faults}
+    return {"hypotheses": hypotheses, "seconds": seconds, "faults": faults,
+            "repaired": sum(translator.repaired(s) for s in sentences)}
 
 
 def ct2_folder(model: str) -> Path:
@@ -131,9 +140,11 @@ def ct2_folder(model: str) -> Path:
     return ct2_cache_dir() / f"{content_key(model_folder(resolve_model(model)))}-int8"
 
 
-def startup(model: str, sentence: str, beam: int, limit: int, raw: bool) -> tuple[float, float, str]:
-    """Wall seconds and peak MiB of a fresh process translating one sentence, model load included."""
-    if raw:
+def startup(model: str, sentence: str, beam: int, limit: int, kind: str) -> tuple[float, float, str]:
+    """Wall seconds and peak MiB of a fresh process translating one sentence, model load included: ``raw``
+    CTranslate2 + sentencepiece, our ``library`` (``load_translator``), or the ``cli`` (``translate -o -``)."""
+    stdin = None
+    if kind == "raw":
         import sentencepiece
 
         from translate_cli.translate import output_budget
@@ -141,20 +152,30 @@ def startup(model: str, sentence: str, beam: int, limit: int, raw: bool) -> tupl
         folder = str(ct2_folder(model))
         sp = sentencepiece.SentencePieceProcessor(model_file=f"{folder}/tokenizer/source.spm")
         length = len(sp.encode(sentence)) + 1  # with the end token
-        code = (f"import ctranslate2, resource, sentencepiece; "
+        code = (f"import ctranslate2, sentencepiece; "
                 f"sp = sentencepiece.SentencePieceProcessor(model_file={folder!r} + '/tokenizer/source.spm'); "
                 f"t = ctranslate2.Translator({folder!r}, device='cpu', compute_type='int8', intra_threads=1); "
                 f"tokens = sp.encode({sentence!r}, out_type=str) + ['</s>']; "
                 f"out = sp.decode(t.translate_batch([tokens], beam_size={beam}, "
                 f"max_decoding_length={output_budget(length, limit)})[0].hypotheses[0]); ")
-    else:
-        code = (f"import resource; from translate_cli.translate import load_translator; "
+    elif kind == "library":
+        code = (f"from translate_cli.translate import load_translator; "
                 f"out = load_translator({model!r}, backend='ctranslate2', beam={beam}).translate([{sentence!r}])[0]; ")
-    code += "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024); print(out)"
+    else:  # the console script's own code, run as it runs it, the sentence on stdin; peak memory on stderr
+        stdin = sentence + "\n"
+        code = (f"import sys; sys.argv = ['translate-cli', 'translate', '-m', {model!r}, '--beam', "
+                f"'{beam}', '--backend', 'ctranslate2', '-o', '-', '-']; from translate_cli.cli import main\n"
+                "try:\n    main()\nexcept SystemExit:\n    pass\n"
+                f"print({PEAK_MIB}, file=sys.stderr)")
+    if kind != "cli":
+        code += f"print({PEAK_MIB}); print(out)"
     env = {**os.environ, "OMP_NUM_THREADS": "1"}
     start = time.perf_counter()
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env, cwd=ROOT)
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env, cwd=ROOT,
+                          input=stdin)
     seconds = time.perf_counter() - start
+    if kind == "cli":
+        return seconds, float(done.stderr.strip().splitlines()[-1]), done.stdout.strip()
     peak, out = done.stdout.split("\n", 1)
     return seconds, float(peak), out.strip()
 
@@ -231,26 +252,29 @@ def report(args, source: list[str]) -> None:
     translator = load_translator(args.model, backend="ctranslate2", beam=args.beam, device="cpu")  # converts, untimed
     print(f"model {args.model}; {len(source)} lines of {args.set}; beam {args.beam}; CTranslate2 int8 on the CPU")
     print(f"{'threads':>7} {'malloc':8} {'raw sent/s':>10} {'ours sent/s':>11} {'ours/raw':>8} "
-          f"{'raw faults':>10} {'ours faults':>11} {'same output':>11}")
+          f"{'raw faults':>10} {'ours faults':>11} {'same output':>11} {'repair sent/s':>13} {'repaired':>8}")
     speeds = {}
     for threads in args.threads:
         for tuned in ("glibc", "tuned"):
-            raw, ours = (child(args, "--variant", f"{kind}:{tuned}", threads=threads) for kind in ("raw", "ours"))
+            raw, ours, repair = (child(args, "--variant", f"{kind}:{tuned}", threads=threads)
+                                 for kind in ("raw", "ours", "repair"))
             speeds[threads, tuned] = raw["seconds"], ours["seconds"]
             lines = len(raw["hypotheses"])
             print(f"{threads:7d} {tuned:8} {lines / raw['seconds']:10.2f} {lines / ours['seconds']:11.2f} "
                   f"{raw['seconds'] / ours['seconds']:8.2f} {raw['faults']:10d} {ours['faults']:11d} "
-                  f"{str(raw['hypotheses'] == ours['hypotheses']):>11}")
+                  f"{str(raw['hypotheses'] == ours['hypotheses']):>11} {lines / repair['seconds']:13.2f} "
+                  f"{repair['repaired']:8d}")
     for threads in args.threads:
         (raw0, ours0), (raw1, ours1) = speeds[threads, "glibc"], speeds[threads, "tuned"]
         print(f"malloc tuning at {threads} thread(s): raw {raw0 / raw1:.2f}x, ours {ours0 / ours1:.2f}x faster")
 
     sentence, limit = next(s for s in source if translator._fits(s)), translator.max_source_tokens
-    (raw_s, raw_mb, raw_out), (our_s, our_mb, our_out) = (startup(args.model, sentence, args.beam, limit, raw)
-                                                          for raw in (True, False))
+    (raw_s, raw_mb, raw_out), (our_s, our_mb, our_out), (cli_s, cli_mb, cli_out) = (
+        startup(args.model, sentence, args.beam, limit, kind) for kind in ("raw", "library", "cli"))
     print(f"one sentence, model load included (fresh process, 1 thread): raw CTranslate2 + sentencepiece "
-          f"{raw_s:.2f} s, {raw_mb:.0f} MiB; translate_cli {our_s:.2f} s, {our_mb:.0f} MiB "
-          f"({our_s / raw_s:.2f}x raw; same output: {raw_out == our_out})")
+          f"{raw_s:.2f} s, {raw_mb:.0f} MiB; load_translator {our_s:.2f} s, {our_mb:.0f} MiB "
+          f"({our_s / raw_s:.2f}x raw); translate-cli translate -o - {cli_s:.2f} s, {cli_mb:.0f} MiB "
+          f"({cli_s / raw_s:.2f}x raw); same output: {raw_out == our_out == cli_out}")
     startup_help = help_startup()
     shown = f"{startup_help:.3f} s (best of 5)" if startup_help is not None else "not installed"
     print(f"translate-cli --help: {shown}")

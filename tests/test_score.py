@@ -15,7 +15,7 @@ from translate_cli.score import (
     TER_MAX_WORDS,
     TER_SHORT_WORDS,
     ScoreOptions,
-    lines_correspond,
+    corresponding_line_stats,
     pair_texts,
     regroup,
     resegment_words,
@@ -83,10 +83,38 @@ def test_lines_are_split_as_sacrebleu_reads_files():
 
 def test_shifted_lines_are_aligned_instead():
     hyps = ["Breaking news from the capital."] + REFERENCE[:-1]  # same count, every line one place down
-    assert not lines_correspond(hyps, REFERENCE)
-    assert lines_correspond(REFERENCE, REFERENCE)
+    assert corresponding_line_stats(hyps, REFERENCE) is None
+    assert corresponding_line_stats(REFERENCE, REFERENCE) is not None
     scores = score_texts("\n".join(hyps) + "\n", REF_TEXT)
     assert scores.resegmented and scores.missing == 1  # the last reference sentence has no translation
+
+
+def test_line_check_statistics_are_sacrebleus_corpus_chrf():
+    rng = random.Random(3)
+    refs = REFERENCE + ["", "x", "Résumé (2,5 %)!"] + [REFERENCE[i % 9][::-1] for i in range(20)]
+    hyps = [" ".join(w for w in r.split() if rng.random() > 0.2) for r in refs]
+    stats = corresponding_line_stats(hyps, refs)
+    assert stats == CHRF()._extract_corpus_statistics(hyps, [refs])
+    summed = [sum(column) for column in zip(*stats)]
+    assert CHRF()._compute_score_from_stats(summed).score == CHRF().corpus_score(hyps, [refs]).score
+    scores = score_texts("\n".join(hyps) + "\n", "\n".join(refs) + "\n")  # chrF and chrF++ from these statistics
+    assert not scores.resegmented and figures(scores) == sacrebleu_scores(hyps, refs)
+    for key, metric in (("chrf", CHRF()), ("chrf++", CHRF(word_order=2))):
+        metric.corpus_score(hyps, [refs])
+        assert scores.signatures[key] == str(metric.get_signature())
+    only = score_texts("\n".join(hyps) + "\n", "\n".join(refs) + "\n", ScoreOptions(metrics=("chrf++",)))
+    assert (only.chrf, only.chrfpp) == (None, scores.chrfpp)
+
+
+def test_a_shift_is_caught_in_long_files_from_the_sample():
+    rng = random.Random(4)
+    words = " ".join(REFERENCE).replace(".", "").split()
+    refs = [" ".join(rng.choice(words) for _ in range(rng.randint(6, 20))) + "." for _ in range(400)]
+    hyps = [" ".join(w for w in r.split() if rng.random() > 0.3) for r in refs]  # a poor system
+    assert corresponding_line_stats(hyps, refs) is not None
+    for shift in (1, 2):
+        assert corresponding_line_stats(hyps[shift:] + hyps[:shift], refs) is None
+        assert corresponding_line_stats(hyps[-shift:] + hyps[:-shift], refs) is None
 
 
 def test_an_invented_sentence_costs_what_it_costs_in_sacrebleu():
@@ -225,9 +253,10 @@ def test_empty_reference_is_a_user_error():
 
 
 def test_line_correspondence_counts_chrf_as_sentence_chrf_does():
-    from translate_cli.score import _chrf_ngrams, _chrf_of, sentence_chrf
+    from translate_cli.score import _SENTENCE_CHRF, _chrf_ngrams, _chrf_stats, sentence_chrf
 
     pairs = [("The cat sat on the mat.", "A cat was sitting on the mat!"), ("", "x"), ("Résumé 2,5 %", "résumé 2.5%"),
              ("same words", "same words")]
     for hyp, ref in pairs:
-        assert _chrf_of(_chrf_ngrams(hyp), _chrf_ngrams(ref)) == sentence_chrf(hyp, ref)
+        stats = _chrf_stats(_chrf_ngrams(hyp), _chrf_ngrams(ref))
+        assert _SENTENCE_CHRF._compute_f_score(stats) == sentence_chrf(hyp, ref)

@@ -256,6 +256,16 @@ def test_format_segments_one_line_each_and_blank_line_between_paragraphs():
     assert format_segments(segment(text)) == "Judul\n\nSatu.\nDua tiga.\n\nEmpat.\n"
 
 
+def test_paragraphs_end_at_blank_lines_of_every_line_break_kind():
+    """A blank line (also with spaces, or of \\r\\n, NEL or U+2028) ends a paragraph; one line break does
+    not; line breaks in the leading and trailing whitespace belong to no paragraph."""
+    text = "  \nEins.\r\n \r\nZwei.\u2028Drei\x85\x85Vier.\rFünf \n"
+    segments = segment(text, "id")
+    assert [(s.text, s.paragraph) for s in segments] == [
+        ("Eins.", 0), ("Zwei.", 1), ("Drei", 1), ("Vier.", 2), ("Fünf", 2)]
+    assert all(text[s.start:s.end] == s.text for s in segments)
+
+
 @settings(max_examples=300, deadline=None)
 @given(st.text())
 def test_any_unicode_text_keeps_every_character(text):

@@ -431,20 +431,34 @@ def test_light_tokenizer_declines_other_layouts(madlad_dir):
 
 @pytest.mark.parametrize("family", ["marian", "m2m100", "nllb"])
 def test_ct2_start_without_torch_or_transformers(family, request, tmp_path, monkeypatch):
-    """Once converted, loading and translating on CTranslate2 imports neither torch nor transformers, and
-    translates exactly as the transformers tokenizer would have."""
+    """Once converted, loading and translating on CTranslate2 imports neither torch nor transformers (nor
+    numpy, a fifth of a second), and translates exactly as the transformers tokenizer would have."""
     monkeypatch.setenv("TRANSLATE_CLI_CACHE", str(tmp_path))
     folder = request.getfixturevalue(f"{family}_dir")
     reference = load_translator(resolve_model(str(folder)), backend="ctranslate2", beam=2)  # converts
     assert type(reference._tokenizer).__module__ == "translate_cli.light_tokenizer"
     code = ("import json, sys; from translate_cli.translate import load_translator; "
             f"t = load_translator({str(folder)!r}, backend='ctranslate2', beam=2); "
-            f"print(json.dumps([t.translate({SENTENCES!r}), sorted({{'torch', 'transformers'}} & set(sys.modules))]))")
+            f"print(json.dumps([t.translate({SENTENCES!r}), "
+            "sorted({'torch', 'transformers', 'numpy'} & set(sys.modules))]))")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     outputs, heavy = json.loads(done.stdout)
     assert heavy == []
     reference._tokenizer = reference._engine.tokenizer = translate._transformers_tokenizer(folder)
     assert outputs == reference.translate(SENTENCES)
+
+
+def test_cli_translation_to_stdout_starts_without_scoring(marian_dir, tmp_path, monkeypatch):
+    """``translate -o -`` without a reference imports neither sacrebleu nor numpy (a third of a second)."""
+    monkeypatch.setenv("TRANSLATE_CLI_CACHE", str(tmp_path))
+    load_translator(resolve_model(str(marian_dir)), backend="ctranslate2", beam=2)  # converts
+    code = (f"import sys; sys.argv = ['translate-cli', 'translate', '-m', {str(marian_dir)!r}, '--backend', "
+            "'ctranslate2', '-o', '-', '-']; from translate_cli.cli import main\n"
+            "try:\n    main()\nexcept SystemExit:\n    pass\n"
+            "print(sorted({'sacrebleu', 'numpy', 'torch'} & set(sys.modules)), file=sys.stderr)")
+    done = subprocess.run([sys.executable, "-c", code], input=SENTENCES[0] + "\n", capture_output=True, text=True,
+                          check=True)
+    assert done.stdout.strip() and done.stderr.strip().splitlines()[-1] == "[]"
 
 
 def test_ct2_one_conversion_per_model_content(marian_dir, tmp_path, monkeypatch):

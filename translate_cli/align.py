@@ -33,14 +33,13 @@ import unicodedata
 import zlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Literal, get_args
+from typing import get_args
 
 import numpy as np
 
 from translate_cli.errors import UserError
-from translate_cli.records import Bead
+from translate_cli.records import Bead, Method
 
-Method = Literal["auto", "length", "tokens", "translation"]  # the CLI takes these as typed here
 METHODS: tuple[str, ...] = get_args(Method)
 
 # Bead types (source sentences, target sentences); 1-0 and 0-1 beads are gaps (see _search).

@@ -33,7 +33,6 @@ from difflib import SequenceMatcher
 from functools import cache, lru_cache
 from importlib import resources
 
-from translate_cli.align import align
 from translate_cli.errors import UserError
 from translate_cli.records import Finding
 from translate_cli.segment import segment
@@ -686,6 +685,8 @@ def check_texts(source_text: str, translation_text: str) -> CheckedText:
         raise UserError("the source has no text to check")
     if len(src_lines) == len(tgt_lines):
         return CheckedText(src_lines, tgt_lines, check_pairs(src_lines, tgt_lines), True)
+    from translate_cli.align import align  # here: numpy stays out of the translator's start-up
+
     src = [s.text for s in segment(source_text, "id")]
     tgt = [s.text for s in segment(translation_text, "en")]
     sources, translations = [], []

@@ -21,9 +21,9 @@ from typing import TYPE_CHECKING, Annotated, Optional, get_args
 
 import typer
 
-from translate_cli.align import Method
 from translate_cli.engines import Engine
 from translate_cli.errors import Interrupted, UserError
+from translate_cli.records import Method
 from translate_cli.translate import DEFAULT_BATCH_SIZE, Backend, ComputeType, Device
 from translate_cli.version import VERSION
 
@@ -366,7 +366,6 @@ def translate_article_to(article: Article, number: int, translator: SentenceTran
         write_outputs,
     )
     from translate_cli.pipeline import translate_segments
-    from translate_cli.score import scoring_notes
     from translate_cli.terminal import progress_bar, write_text
 
     assert translator is not None  # loaded whenever there is an article
@@ -388,6 +387,8 @@ def translate_article_to(article: Article, number: int, translator: SentenceTran
         kept = f"; the outputs of {number} model(s) before it are complete" if number else ""
         earlier = f" ({target} keeps what it held)" if target else ""
         raise Interrupted(f"interrupted: nothing of this translation was written{earlier}{kept}") from None
+    from translate_cli.score import scoring_notes  # here: sacrebleu stays out of a plain translation's start-up
+
     for note in scoring_notes(result.scores, presegmented):
         notice(note)
     if target and view_is_capped(result):

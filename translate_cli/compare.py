@@ -53,8 +53,8 @@ from translate_cli.score import (
     METRIC_LABELS,
     SegmentGroups,
     corpus_metrics,
+    corresponding_line_stats,
     group_texts,
-    lines_correspond,
     pair_texts,
     score_corpus_metric,
     segments_of,
@@ -181,7 +181,7 @@ def compare_runs(run_dirs: list[Path], references: Path, n_samples: int = 1000,
             skipped[key] = str(exc)
             continue
         # the scoring path of score.score_texts, with one choice of lines or sentences for all systems
-        by_line = all(lines_correspond(text_lines(h), text_lines(ref_text)) for h in hyp_texts)
+        by_line = all(corresponding_line_stats(text_lines(h), text_lines(ref_text)) is not None for h in hyp_texts)
         pairings = [pair_texts(h, ref_text, by_line) for h in hyp_texts]
         scored = [segments_of(p) for p in pairings]
         groups = shared_segments(scored)

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol, runtime_checkable
+from typing import Literal, Protocol, runtime_checkable
+
+# align.align's methods, as the CLI takes them: here, not in align, so that the CLI's start-up imports no numpy
+Method = Literal["auto", "length", "tokens", "translation"]
 
 
 @runtime_checkable

@@ -44,11 +44,13 @@ _LINE_CONTINUERS = _TERMINALS + ",;"  # a line ending in one of these goes on (o
 _NL = r"\n\r\v\f\x1c-\x1e\x85\u2028\u2029"  # what str.splitlines() breaks on
 _LINE_BREAK = rf"[{_NL}](?:(?<=\r)\n)?+"  # \r\n as one; starting with a class lets re skip ahead
 
-_PARAGRAPH_BREAK = re.compile(rf"{_LINE_BREAK}[^\S{_NL}]*{_LINE_BREAK}\s*")
 _NEWLINE = re.compile(rf"{_LINE_BREAK}\s*")
 _HAS_NEWLINE = re.compile(rf"[{_NL}]")
 _T = re.escape(_TERMINALS)
 _H = rf"[^\S{_NL}]"  # horizontal whitespace
+# _NEWLINE's matches (the same spans), "blank" where a blank line follows the break: a paragraph break.
+# One scan finds both kinds; every scan for a character class costs a pass over the text.
+_LINE_BREAKS = re.compile(rf"{_LINE_BREAK}(?P<blank>{_H}*{_LINE_BREAK})?\s*")
 _O = re.escape(_OPENERS)
 # A candidate boundary: a spaced ellipsis (". . .") or a whole run of terminal punctuation (both
 # possessive, so long runs cost linear time); its closing quotes or brackets (a straight quote only
@@ -109,8 +111,8 @@ def segment(text: str, lang: str = "id") -> list[Segment]:
     """
     rules = _load_rules(rules_for(lang))
     segments = []
-    for paragraph, (p_start, p_end) in enumerate(_paragraphs(text)):
-        for b_start, b_end in _blocks(text, p_start, p_end):
+    for paragraph, (p_start, p_end, line_breaks) in enumerate(_paragraphs(text)):
+        for b_start, b_end in _blocks(text, p_start, p_end, line_breaks):
             for start, end in _sentences(text, b_start, b_end, rules):
                 segments.append(Segment(text[start:end], paragraph, start, end))
     return segments
@@ -146,16 +148,29 @@ def _load_rules(name: str) -> _Rules:
 
 
 def _paragraphs(text: str):
-    """Yield the stripped, non-empty spans of ``text`` between blank lines."""
-    start = 0
-    for match in _PARAGRAPH_BREAK.finditer(text):
-        yield from _strip(text, start, match.start())
-        start = match.end()
-    yield from _strip(text, start, len(text))
+    """Yield the stripped, non-empty spans of ``text`` between blank lines, each with the line breaks
+    inside it (``_NEWLINE`` matches)."""
+    start, inside = 0, []
+    for match in _LINE_BREAKS.finditer(text):
+        if match.group("blank") is None:
+            inside.append(match)
+            continue
+        yield from _with_breaks(text, start, match.start(), inside)
+        start, inside = match.end(), []
+    yield from _with_breaks(text, start, len(text), inside)
+
+
+def _with_breaks(text: str, start: int, end: int, line_breaks: list[re.Match[str]]):
+    """The stripped span of text[start:end], if any, with those of ``line_breaks`` inside it."""
+    for p_start, p_end in _strip(text, start, end):
+        yield p_start, p_end, [m for m in line_breaks if p_start <= m.start() < p_end] if line_breaks else []
 
 
 def _strip(text: str, start: int, end: int):
     """Yield text[start:end] without surrounding whitespace as a span, unless nothing is left."""
+    if start < end and not text[start].isspace() and not text[end - 1].isspace():  # the common case, no copy
+        yield start, end
+        return
     piece = text[start:end]
     stripped = piece.lstrip()
     if stripped:
@@ -163,9 +178,10 @@ def _strip(text: str, start: int, end: int):
         yield start, start + len(stripped.rstrip())
 
 
-def _blocks(text: str, start: int, end: int):
-    """Yield the runs of lines in a paragraph, ending a run after a line without final punctuation."""
-    for match in _NEWLINE.finditer(text, start, end):
+def _blocks(text: str, start: int, end: int, line_breaks: list[re.Match[str]]):
+    """Yield the runs of lines in a paragraph, ending a run after a line without final punctuation
+    (``line_breaks``: the paragraph's, from :func:`_paragraphs`)."""
+    for match in line_breaks:
         if text[match.start() - 1] in _LINE_CONTINUERS:  # the common case, decided at once (no closers follow)
             continue
         line_end = text[max(start, match.start() - _WINDOW) : match.start()].rstrip()
@@ -183,7 +199,8 @@ def _sentences(text: str, start: int, end: int, rules: _Rules):
     cuts = [(_end_before(text, start, item), item) for item in item_starts]  # (end of one, start of next)
     sentence_start = start
     for candidate in _CANDIDATE.finditer(text, start, end):
-        if candidate.start() not in markers and _is_boundary(text, sentence_start, candidate, rules):
+        if ((not markers or candidate.start() not in markers)  # markers: list items' periods, mostly none
+                and _is_boundary(text, sentence_start, candidate, rules)):
             cuts.append((candidate.end(), candidate.end("space")))
             sentence_start = candidate.end("space")
     if item_starts:  # else the cuts came in order
@@ -259,7 +276,7 @@ def _end_before(text: str, block_start: int, pos: int) -> int:
 def _is_boundary(text: str, sentence_start: int, candidate: re.Match[str], rules: _Rules) -> bool:
     """Whether the terminal punctuation ``candidate`` ends the sentence begun at ``sentence_start``."""
     punct, closers, space, opener, word = candidate.groups()
-    first = word[:1]
+    pos, first = candidate.start(), word[:1]
     if punct != ".":  # a lone full stop, the common case, needs none of these three
         if not _ALWAYS_FINAL.isdisjoint(punct):
             return True
@@ -267,12 +284,12 @@ def _is_boundary(text: str, sentence_start: int, candidate: re.Match[str], rules
             return not first.islower() or _HAS_NEWLINE.search(space) is not None or ("?" in punct and not closers)
         if punct[1:2].isspace():  # a spaced ellipsis: ". . ." within a sentence, ". . . ." ends one
             return punct.count(".") > 3 and first.isupper()
-    if text[candidate.start() - 1 : candidate.start()] in ("(", "["):  # "[...]" marks an omission
+    if text[pos - 1 : pos] in ("(", "["):  # "[...]" marks an omission
         return False
     if len(punct) > 1 or punct == "…" or opener.startswith("."):  # an ellipsis, before a capital
         return first.isupper()
 
-    raw, token, kind = _token_before(text, sentence_start, candidate.start(), rules)
+    raw, token, kind = _token_before(text, sentence_start, pos, rules)
     if not space and ("/" in raw or "@" in raw):  # "www.x.com/Page" is no missing space
         return False
     if first.islower():  # "dll. yang", "a.m. on"; after a plain word, a sentence begun in lower case
@@ -282,8 +299,8 @@ def _is_boundary(text: str, sentence_start: int, candidate: re.Match[str], rules
     if kind == "number":
         return not first.isdigit() and not opener.startswith(("(", "#"))
     if (kind == "time" and first.isupper() and not opener
-            and _after_number(text, sentence_start, candidate.start() - len(raw))):
-        return not _time_phrase(text, sentence_start, candidate.start(), rules)
+            and _after_number(text, sentence_start, pos - len(raw))):
+        return not _time_phrase(text, sentence_start, pos, rules)
     if kind == "final":
         return first.isupper()
     if kind in ("other", "time"):  # Tbk., U.S., initials: only before a word that opens sentences
