@@ -276,8 +276,9 @@ def test_translate_outputs_carry_the_findings(marian_dir, tmp_path, monkeypatch,
     assert [any(f["code"] == "confidence" for f in row["flags"]) for row in rows] == [
         i == lowest for i in range(len(rows))]  # 2 sentences: the least confident one
     tsv = (tmp_path / "out" / "banjir.tsv").read_text(encoding="utf-8").splitlines()
-    assert tsv[0].endswith("\tconfidence\tflags") and "names: " in tsv[1].split("\t")[-1]
-    assert float(tsv[1].split("\t")[-2]) == pytest.approx(confidence[0], abs=1e-4)
+    first = dict(zip(tsv[0].split("\t"), tsv[1].split("\t"), strict=True))
+    assert tsv[0].endswith("\tconfidence\tflags\trepaired") and "names: " in first["flags"]
+    assert float(first["confidence"]) == pytest.approx(confidence[0], abs=1e-4)
     assert f"confidence {confidence[1]:.2f}" in (tmp_path / "out" / "banjir.html").read_text(encoding="utf-8")
 
 

@@ -50,9 +50,10 @@ def test_tsv_columns_and_escaping(tmp_path):
     write_outputs(make_result(reference=True), tmp_path)
     lines = (tmp_path / "art.tsv").read_text(encoding="utf-8").splitlines()
     assert lines[0].split("\t") == ["src_ids", "tgt_ids", "score", "src_text", "tgt_text", "ref_ids", "ref_text",
-                                    "chrf", "confidence", "flags"]
-    assert len(lines) == 5 and all(len(line.split("\t")) == 10 for line in lines)
+                                    "chrf", "confidence", "flags", "repaired"]
+    assert len(lines) == 5 and all(len(line.split("\t")) == 11 for line in lines)
     assert lines[1].split("\t")[8] == ""  # no model confidence in these rows
+    assert [line.split("\t")[10] for line in lines[1:]] == ["false"] * 4
     assert lines[2].split("\t")[5] == "1,2"
     fields = lines[3].split("\t")
     assert fields[4] == "A <b> & \"c\" | d\\te\\nf \\\\ g"
@@ -198,12 +199,13 @@ def test_findings_in_tsv_jsonl_and_page(tmp_path):
 
     result = make_result()
     flags = (Finding("numbers", "3 of the source not in the translation"), Finding("degenerate", "a loop: 'x'"))
-    result = replace(result, rows=[replace(result.rows[0], flags=flags), *result.rows[1:]])
+    result = replace(result, rows=[replace(result.rows[0], flags=flags, repaired=True), *result.rows[1:]])
     write_outputs(result, tmp_path)
     tsv = (tmp_path / "art.tsv").read_text(encoding="utf-8").splitlines()
-    assert tsv[0].split("\t")[-1] == "flags"
-    assert tsv[1].split("\t")[-1] == "numbers: 3 of the source not in the translation; degenerate: a loop: 'x'"
-    assert tsv[2].split("\t")[-1] == ""
+    assert tsv[0].split("\t")[-2:] == ["flags", "repaired"]
+    assert tsv[1].split("\t")[-2:] == ["numbers: 3 of the source not in the translation; degenerate: a loop: 'x'",
+                                        "true"]
+    assert tsv[2].split("\t")[-2:] == ["", "false"]
     rows = [json.loads(line) for line in (tmp_path / "art.jsonl").read_text(encoding="utf-8").splitlines()]
     assert rows[0]["flags"] == [{"code": "numbers", "reason": "3 of the source not in the translation"},
                                 {"code": "degenerate", "reason": "a loop: 'x'"}]

@@ -4,6 +4,7 @@ and the better candidate is kept, per sentence, in every engine and in the batch
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 
 import pytest
@@ -90,3 +91,19 @@ def test_the_cache_keeps_the_repaired_translation_and_that_it_is_one(looping_dir
                                                                            "b.txt": ("translated", 2)}
     rows = [json.loads(line) for line in (tmp_path / "out" / "b" / "b.jsonl").read_text(encoding="utf-8").splitlines()]
     assert [row["repaired"] for row in rows] == [True, True]
+
+
+def test_the_repaired_count_is_in_the_tsv_and_the_index_rows_and_totals(looping_dir, tmp_path, monkeypatch, capsys):
+    indir, outdir = tmp_path / "in", tmp_path / "out"
+    indir.mkdir()
+    (indir / "a.txt").write_text(" ".join(SENTENCES), encoding="utf-8")
+    (indir / "b.txt").write_text(SENTENCES[1], encoding="utf-8")
+    code, _, err = run(["batch", indir, "-o", outdir, "-m", looping_dir, "--backend", "ctranslate2", "-q"],
+                       monkeypatch, capsys)
+    assert code == 0, err
+    tsv = [line.split("\t") for line in (outdir / "a" / "a.tsv").read_text(encoding="utf-8").splitlines()]
+    assert tsv[0][-1] == "repaired" and [row[-1] for row in tsv[1:]] == ["true"] * 3
+    index = (outdir / "index.html").read_text(encoding="utf-8")
+    rows = re.findall(r'<td class="num">(\d+)</td>\n<td>[^<]*</td>\n<td class="num">(\d+)</td>', index)
+    assert rows == [("3", "3"), ("1", "1")]  # sentences, then repaired, per article
+    assert "repaired 4 (translated a second time" in index

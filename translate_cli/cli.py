@@ -481,7 +481,7 @@ def align_command(
     """Align the sentences of two texts; print the beads (1-1, 1-2, 2-1, 1-0, 0-1, ...), as TSV after a
     header row (src_ids, tgt_ids, score, src_text, tgt_text) or as JSON Lines."""
     from translate_cli.engines import ModelOptions
-    from translate_cli.formats import TSV_HEADER, bead_row, json_line, tsv_fields, tsv_line
+    from translate_cli.formats import bead_row, json_line, tsv_fields, tsv_header, tsv_line
     from translate_cli.models import is_available, resolve_model
     from translate_cli.pipeline import align_text, read_input, sentence_texts
 
@@ -499,7 +499,7 @@ def align_command(
     target, beads = align_text(source, tgt_text, translation, lang=tgt_lang, presegmented=presegmented,
                                method=method)
     if output_format == Format.tsv:
-        print(tsv_line(list(TSV_HEADER)))  # as in translate's TSV, so tools that read one read the other
+        print(tsv_line(tsv_header(reference=False, findings=False)))  # translate's first columns
     for bead in beads:
         row = bead_row(bead, source, target)
         if output_format == Format.jsonl:

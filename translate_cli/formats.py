@@ -266,33 +266,48 @@ def tsv_line(fields: list[str]) -> str:
     return "\t".join(_tsv_escape(field) for field in fields)
 
 
-# The first columns of every TSV the tool writes: translate's rows and align's beads.
-TSV_HEADER = ("src_ids", "tgt_ids", "score", "src_text", "tgt_text")
+# Every column of translate's TSV, in order; align's beads have the first five, rows without a reference lack
+# ref_ids, ref_text and chrf. A column holds the row_to_dict field of its name (``src_ids``: ``src``).
+TSV_HEADER = ("src_ids", "tgt_ids", "score", "src_text", "tgt_text", "ref_ids", "ref_text", "chrf",
+              "confidence", "flags", "repaired")
+_REFERENCE_COLUMNS = ("ref_ids", "ref_text", "chrf")
+_FINDING_COLUMNS = ("confidence", "flags", "repaired")
+
+
+def tsv_header(*, reference: bool, findings: bool) -> list[str]:
+    """The columns of :data:`TSV_HEADER` for rows with (or without) a reference and the checks' findings."""
+    return [column for column in TSV_HEADER if (reference or column not in _REFERENCE_COLUMNS)
+            and (findings or column not in _FINDING_COLUMNS)]
 
 
 def tsv_chunks(result: TranslationResult) -> Iterator[str]:
     """The TSV, a line at a time: header plus one line per aligned row; texts backslash-escaped, ids comma-joined."""
-    header = list(TSV_HEADER)
     ref = has_reference(result)
-    if ref:
-        header += ["ref_ids", "ref_text", "chrf"]
-    yield tsv_line(header + ["confidence", "flags"]) + "\n"
+    yield tsv_line(tsv_header(reference=ref, findings=True)) + "\n"
     for row in result.rows:
         yield tsv_line(tsv_fields(row_to_dict(row, ref))) + "\n"
 
 
 def tsv_fields(data: dict) -> list[str]:
-    """The TSV fields of a row as :func:`row_to_dict` or :func:`bead_row` give it: ids comma-joined, the score
-    to 4 decimals, then the texts; the reference's ids, text and chrF when ``data`` has them; the checks'
-    findings (``code: reason; ...``) when it has them."""
-    fields = [_ids(data["src"]), _ids(data["tgt"]), f"{data['score']:.4f}", data["src_text"], data["tgt_text"]]
-    if "ref" in data:
-        fields += [_ids(data["ref"]), data["ref_text"] or "", _chrf(data["chrf"])]
-    if "confidence" in data:
-        fields.append("" if data["confidence"] is None else f"{data['confidence']:.4f}")
-    if "flags" in data:
-        fields.append("; ".join(f"{flag['code']}: {flag['reason']}" for flag in data["flags"]))
-    return fields
+    """The TSV fields of a row as :func:`row_to_dict` or :func:`bead_row` give it, under :func:`tsv_header`'s
+    columns: ids comma-joined, the score and confidence to 4 decimals, chrF to 1, the checks' findings as
+    ``code: reason; ...``, repaired as ``true`` or ``false``."""
+    columns = tsv_header(reference="ref" in data, findings="flags" in data)
+    return [_tsv_field(column, data[column.removesuffix("_ids")]) for column in columns]
+
+
+def _tsv_field(column: str, value) -> str:
+    if column.endswith("_ids"):
+        return _ids(value)
+    if column in ("score", "confidence"):
+        return "" if value is None else f"{value:.4f}"
+    if column == "chrf":
+        return _chrf(value)
+    if column == "flags":
+        return "; ".join(f"{flag['code']}: {flag['reason']}" for flag in value)
+    if column == "repaired":
+        return "true" if value else "false"
+    return value or ""
 
 
 def row_to_dict(row: AlignedRow, reference: bool) -> dict:

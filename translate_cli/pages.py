@@ -67,8 +67,8 @@ def page_link(target: Path, base: Path) -> str:
 
 
 def render_index(summary, out_folder: Callable[[Path, str], Path]) -> str:
-    """The batch run's ``index.html``: every article with status, sentences, scores and links to its page,
-    translated document, text, TSV and TMX; and the reports (``compare --html``) written beside it.
+    """The batch run's ``index.html``: every article with status, sentences, scores, findings, repairs and links to
+    its page, translated document, text, TSV and TMX; and the reports (``compare --html``) written beside it.
 
     ``summary`` is a ``batch.BatchSummary``; ``out_folder(outdir, relpath)`` gives an article's output folder,
     whose page is ``<folder>/<folder name>.html`` (as ``formats.write_outputs`` names it).
@@ -92,5 +92,6 @@ def render_index(summary, out_folder: Callable[[Path, str], Path]) -> str:
                if path.name != INDEX_NAME]  # compare reports written beside the index
     return render_page("index.html.j2", summary=summary, articles=articles, counts=summary.counts(), reports=reports,
                        labels=METRIC_LABELS, scored=any(a.scores for a in summary.articles),
-                       directions=METRIC_DIRECTIONS, flagged=summary.flagged(), describe=describe_counts)
+                       directions=METRIC_DIRECTIONS, flagged=summary.flagged(), repaired=summary.repaired(),
+                       describe=describe_counts)
 
