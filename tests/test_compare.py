@@ -461,7 +461,8 @@ def test_alignment_made_empty_hypotheses_are_marked(tmp_path):
     assert UNALIGNED in console.file.getvalue()
 
 
-def test_a_report_in_a_batch_folder_is_linked_from_its_index_which_links_back(runs, tmp_path, monkeypatch, capsys):
+def test_a_report_in_a_batch_folder_is_linked_from_its_index_and_article_pages_and_links_back(runs, tmp_path,
+                                                                                         monkeypatch, capsys):
     from cli_run import run
 
     outdir = copy_run(runs, tmp_path)
@@ -484,5 +485,15 @@ def test_a_report_in_a_batch_folder_is_linked_from_its_index_which_links_back(ru
         assert f'href="news/art0/{name}"' in report
     page = (outdir / "news" / "art0" / "art0.html").read_text(encoding="utf-8")
     assert 'href="../../index.html"' in page and 'href="art0.tsv"' in page and 'href="art0.tmx"' in page
+    assert 'Reports: <a href="../../compare.html">compare.html</a>' in page  # the article page links the report
+    assert 'href="../../compare.html"' in (outdir / "news" / "art2" / "art2.html").read_text(encoding="utf-8")
+    stale = outdir / "news" / "art1" / "art1.html"  # the failed article's page, left by the run copied
+    assert stale.is_file() and "Reports:" not in stale.read_text(encoding="utf-8")
+    code, _, err = run(["compare", outdir, "-r", runs / "refs", "--html", outdir / "second.html"], monkeypatch, capsys)
+    assert code == 0, err
+    page = (outdir / "news" / "art0" / "art0.html").read_text(encoding="utf-8")
+    assert '<a href="../../compare.html">compare.html</a> · <a href="../../second.html">second.html</a>' in page
     run_batch(tmp_path / "in", outdir, Fake("sys-a", system_a), quiet=True, force=True)
     assert 'href="compare.html"' in (outdir / "index.html").read_text(encoding="utf-8")  # the next run keeps it
+    page = (outdir / "news" / "art0" / "art0.html").read_text(encoding="utf-8")
+    assert page.count('href="../../compare.html"') == 1 and 'href="../../second.html"' in page  # and its pages

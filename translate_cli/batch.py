@@ -20,7 +20,8 @@ Layout of OUTDIR:
   interrupt), per-article and corpus scores with references, and the totals of the whole job over all its
   runs. Only articles listed as translated or skipped have current outputs: a folder left by an earlier run
   of an article that failed this time is stale, and ``compare`` leaves it out.
-* ``index.html``: the same as a page, linking every current article's page (``pages.render_index``).
+* ``index.html``: the same as a page, linking every current article's page (``pages.render_index``) and the
+  reports written beside it (``compare --html OUTDIR/compare.html``), which every article page links too.
 * ``.cache.sqlite``: the sentence cache (keyed by ``translator.identity`` and source sentence, so a
   repeated sentence or a re-run is never translated twice; with the model's confidence in the translation,
   so a resumed job's rows carry the same as an uninterrupted one's, and with which translations are repairs),
@@ -74,6 +75,7 @@ from translate_cli.errors import Interrupted, UserError
 from translate_cli.formats import (
     atomic_write_text,
     ensure_folder,
+    link_reports,
     refuse_replacing_inputs,
     remove_stale_temporaries,
     write_outputs,
@@ -88,7 +90,7 @@ from translate_cli.layout import (
     SUMMARY_NAME,
     output_names,
 )
-from translate_cli.pages import render_index
+from translate_cli.pages import render_index, reports_beside
 from translate_cli.pipeline import article_name, build_result, mean_confidence, model_confidences
 from translate_cli.records import Scores, SentenceTranslator
 from translate_cli.score import score_corpus, scoring_notes
@@ -279,7 +281,7 @@ class BatchJob:
         assert self.store is not None, "run() is called inside the with block"
         started = time.monotonic()
         self.store.add_totals(runs=1)  # counted at the start, so that a killed run counts too
-        run = _Run(self.outdir, translator, self.store, presegmented, self.publish)
+        run = _Run(self.outdir, translator, self.store, presegmented, self.publish, reports_beside(self.outdir))
         pending = [a for a in (run.plan(self.indir, p, self.references, force) for p in self.paths) if a is not None]
         interrupted = False
         try:
@@ -318,9 +320,10 @@ def run_batch(indir: Path, outdir: Path, translator: SentenceTranslator, *, refe
                        chunk_sentences=chunk_sentences)
 
 
-def refresh_index(outdir: Path) -> bool:
-    """Render ``outdir``'s ``index.html`` again from its ``summary.json``, so that it links a report written
-    beside it since (``compare --html OUTDIR/compare.html``); False when ``outdir`` holds no readable run."""
+def refresh_links(outdir: Path) -> bool:
+    """Render ``outdir``'s ``index.html`` again from its ``summary.json`` and relink its current articles' pages
+    (``formats.link_reports``), so that they link a report written beside the index since (``compare --html
+    OUTDIR/compare.html``); False when ``outdir`` holds no readable run."""
     outdir = Path(outdir)
     if not (outdir / INDEX_NAME).is_file():
         return False
@@ -334,6 +337,11 @@ def refresh_index(outdir: Path) -> bool:
     except (OSError, ValueError, KeyError, TypeError):  # another tool's or version's summary: left alone
         return False
     atomic_write_text(outdir / INDEX_NAME, render_index(summary, _out_folder))
+    reports = reports_beside(outdir)
+    for article in articles:
+        folder = _out_folder(outdir, article.relpath)
+        if article.status in CURRENT and (folder / f"{folder.name}.html").is_file():
+            link_reports(folder / f"{folder.name}.html", reports)
     return True
 
 
@@ -345,8 +353,9 @@ class _Run:
     """The state of one batch run: outcomes and manifest records by relpath, sentence counts."""
 
     def __init__(self, outdir: Path, translator, store: BatchStore, presegmented: bool = False,
-                 publish: Callable[[list[Path]], None] = lambda paths: None):
+                 publish: Callable[[list[Path]], None] = lambda paths: None, reports: Sequence[Path] = ()):
         self.outdir = outdir
+        self.reports = reports  # the run's reports, linked from each article page (pages.reports_beside)
         self.presegmented = presegmented
         self.publish = publish
         self.translator = translator
@@ -469,7 +478,7 @@ class _Run:
                                   self.presegmented, [self.confidences.get(s.text) for s in article.source],
                                   [s.text in self.repaired for s in article.source])
             self.publish(write_outputs(result, _out_folder(self.outdir, rel), article.document,
-                                       notes.append, self.outdir / INDEX_NAME))
+                                       notes.append, self.outdir / INDEX_NAME, self.reports))
             record = ArticleRecord(len(result.source), article.reference, result.scores,
                              [hyp for hyp, _ in result.scored], [ref for _, ref in result.scored],
                              count_findings([row.flags for row in result.rows]),

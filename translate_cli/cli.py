@@ -873,7 +873,8 @@ def compare_command(
         render_terminal(comparison, compare_console())
     if html:
         linked = write_html(comparison, html)
-        notice(f"report written to {html}" + (f", linked from {html.parent / INDEX_NAME}" if linked else ""))
+        linked_from = f", linked from {html.parent / INDEX_NAME} and the run's article pages"
+        notice(f"report written to {html}" + (linked_from if linked else ""))
 
 
 @app.command("check", epilog=examples(

@@ -41,7 +41,7 @@ from translate_cli.analysis import (
     word_changes,
     word_frequencies,
 )
-from translate_cli.batch import refresh_index
+from translate_cli.batch import refresh_links
 from translate_cli.checks import CODES, check_pairs, count_findings
 from translate_cli.compare_load import article_page, load_runs, translated_rows
 from translate_cli.errors import UserError
@@ -412,7 +412,7 @@ def render_comparison_html(comparison: Comparison, base: Path | None = None) -> 
 
 def write_html(comparison: Comparison, path: Path) -> bool:
     """Write ``render_comparison_html`` atomically to ``path``, linking article pages relative to its folder; in a
-    batch's OUTDIR, its index is rendered again to link the report (True then)."""
+    batch's OUTDIR, its index and article pages are updated to link the report (True then)."""
     path = Path(path)
     atomic_write_text(path, render_comparison_html(comparison, path.parent))
-    return refresh_index(path.parent)
+    return refresh_links(path.parent)

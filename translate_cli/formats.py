@@ -31,7 +31,7 @@ from urllib.parse import quote
 from translate_cli.documents import Document, render_document
 from translate_cli.errors import UserError
 from translate_cli.layout import SCORES_NAME, SRC_LANG, TGT_LANG, output_names
-from translate_cli.pages import page_link
+from translate_cli.pages import page_link, render_page, report_links
 from translate_cli.pipeline import join_target
 from translate_cli.records import AlignedRow, Bead, Scores, Segment, TranslationResult
 from translate_cli.terminal import escape_char
@@ -44,9 +44,11 @@ MAX_VIEW_ROWS = 5000  # rows shown in the side-by-side Markdown and HTML views; 
 
 
 def write_outputs(result: TranslationResult, outdir: Path, document: Document | None = None,
-                  notice: Callable[[str], None] | None = None, index: Path | None = None) -> list[Path]:
+                  notice: Callable[[str], None] | None = None, index: Path | None = None,
+                  reports: Sequence[Path] = ()) -> list[Path]:
     """Write every format of ``result`` into ``outdir`` (created if needed); return the paths written.
-    The article page links the other files and, from ``batch``, the run's ``index`` page.
+    The article page links the other files and, from ``batch``, the run's ``index`` page and ``reports``
+    (``pages.reports_beside``; :func:`link_reports` updates them when a report is added).
 
     With the ``document`` the article was read from, the translated document comes first
     (``<stem>.en.html``, ``.en.docx``, ``.en.srt``, ``.en.md``). The files are one set: without scores, a
@@ -62,7 +64,8 @@ def write_outputs(result: TranslationResult, outdir: Path, document: Document | 
         links.append(("batch index", page_link(index, outdir)))
     contents: list[Iterable[str | bytes] | None] = [
         [render_text(result)], tsv_chunks(result), jsonl_chunks(result), tmx_chunks(result), markdown_chunks(result),
-        html_chunks(result, [block.label for block in document.blocks] if document else (), links),
+        html_chunks(result, [block.label for block in document.blocks] if document else (), links,
+                    report_links(list(reports), outdir)),
         [render_scores(result)] if result.scores is not None else None,
     ]
     if document is not None:
@@ -78,6 +81,22 @@ def write_outputs(result: TranslationResult, outdir: Path, document: Document | 
             for path in stale:  # e.g. the scores.json of an earlier run with a reference
                 path.unlink(missing_ok=True)
     return [path for path, _ in written]
+
+
+_REPORTS = re.compile("<!--reports-->.*?<!--/reports-->", re.S)  # where article.html.j2 links the run's reports
+
+
+def link_reports(page: Path, reports: Sequence[Path]) -> bool:
+    """Make the article ``page`` that :func:`write_outputs` wrote link ``reports`` (rendered again from
+    ``_reports.html.j2``, the rest of the page kept); False when it links them already or has no place for them
+    (written by an older version). Row texts cannot hold the markers: they are escaped."""
+    text = Path(page).read_text(encoding="utf-8")
+    nav = render_page("_reports.html.j2", reports=report_links(list(reports), Path(page).parent))
+    linked = _REPORTS.sub(lambda _: f"<!--reports-->{nav}<!--/reports-->", text, count=1)
+    if linked == text:
+        return False
+    atomic_write_text(page, linked)
+    return True
 
 
 class InterruptedAfterWriting(KeyboardInterrupt):
@@ -492,11 +511,11 @@ def render_bitext_html(result: TranslationResult) -> str:
     return "".join(html_chunks(result))
 
 
-def html_chunks(result: TranslationResult, labels: Sequence[str] = (),
-                links: Sequence[tuple[str, str]] = ()) -> Iterator[str]:
+def html_chunks(result: TranslationResult, labels: Sequence[str] = (), links: Sequence[tuple[str, str]] = (),
+                reports: Sequence[tuple[str, str]] = ()) -> Iterator[str]:
     """:func:`render_bitext_html` as the template streams it, a row at a time (at most ``MAX_VIEW_ROWS`` rows);
     ``labels`` are the document's block labels, shown with the paragraphs they start; ``links`` the (text,
-    URL) of the files written beside the page."""
+    URL) of the files written beside the page, ``reports`` those of the run's reports."""
     from translate_cli.analysis import score_buckets
     from translate_cli.checks import count_findings
     from translate_cli.pages import page_chunks
@@ -522,7 +541,8 @@ def html_chunks(result: TranslationResult, labels: Sequence[str] = (),
     return page_chunks("article.html.j2", result=result, rows=rows(), row_count=len(result.rows),
                        capped=_capped_note(result) if view_is_capped(result) else "",
                        reference=has_reference(result), worst_count=len(worst), scores=scores, checks=checks,
-                       links=links, histogram=histogram, repaired=sum(row.repaired for row in result.rows))
+                       links=links, reports=reports, histogram=histogram,
+                       repaired=sum(row.repaired for row in result.rows))
 
 
 def render_scores(result: TranslationResult) -> str:

@@ -66,6 +66,16 @@ def page_link(target: Path, base: Path) -> str:
     return quote(Path(os.path.relpath(Path(target).resolve(), Path(base).resolve())).as_posix())
 
 
+def reports_beside(outdir: Path) -> list[Path]:
+    """The reports of a batch run: the pages other than its index written in its OUTDIR (``compare --html``)."""
+    return [path for path in sorted(Path(outdir).glob("*.html")) if path.name != INDEX_NAME]
+
+
+def report_links(reports: list[Path], base: Path) -> list[tuple[str, str]]:
+    """Each report's name and URL relative to folder ``base``, as ``_reports.html.j2`` shows them."""
+    return [(path.name, page_link(path, base)) for path in reports]
+
+
 def render_index(summary, out_folder: Callable[[Path, str], Path]) -> str:
     """The batch run's ``index.html``: every article with status, sentences, scores, findings, repairs and links to
     its page, translated document, text, TSV and TMX; and the reports (``compare --html``) written beside it.
@@ -88,8 +98,7 @@ def render_index(summary, out_folder: Callable[[Path, str], Path]) -> str:
         articles.append({"outcome": article, "link": page_link(page, summary.outdir) if current else None,
                          "files": [(text, page_link(path, summary.outdir)) for text, path in files
                                    if current and path.is_file()]})
-    reports = [(path.name, page_link(path, summary.outdir)) for path in sorted(Path(summary.outdir).glob("*.html"))
-               if path.name != INDEX_NAME]  # compare reports written beside the index
+    reports = report_links(reports_beside(summary.outdir), summary.outdir)
     return render_page("index.html.j2", summary=summary, articles=articles, counts=summary.counts(), reports=reports,
                        labels=METRIC_LABELS, scored=any(a.scores for a in summary.articles),
                        directions=METRIC_DIRECTIONS, flagged=summary.flagged(), repaired=summary.repaired(),
