@@ -13,10 +13,14 @@ from tests.cli_run import run
 from translate_cli.batch import run_batch
 from translate_cli.checks import check_pair
 from translate_cli.layout import CACHE_NAME
-from translate_cli.translate import load_translator
+from translate_cli.translate import REPAIR_CODES, clause_split, join_clauses, load_translator
 
 SENTENCES = ["Warga mengungsi ke masjid dan sekolah di kota.", "Harga beras naik di pasar kota.",
              "Pemerintah menyatakan hari berkabung bagi para korban."]
+LONG = ["Pemerintah menyatakan hari berkabung bagi para korban kekerasan di kota itu, dan pasukan dari aliansi yang "
+        "dipimpin Rusia menjaga gedung-gedung penting.",
+        "Toko-toko dibuka kembali pada hari Senin, bus berjalan lagi di jalan utama, orang-orang mengantre di bank "
+        "untuk menarik uang tunai."]
 
 
 def _degenerate(source: str, translation: str) -> bool:
@@ -45,9 +49,43 @@ def test_the_transformers_path_repairs_too_and_never_keeps_a_worse_candidate(loo
 def test_a_sentence_is_repaired_the_same_alone_and_in_a_batch(looping_dir, marian_dir, backend):
     for folder in (looping_dir, marian_dir):  # marian: random output, some of it repaired, some not
         translator = load_translator(str(folder), backend=backend, beam=2, batch_size=4)
-        together = translator.translate([*SENTENCES, "Selamat pagi.", SENTENCES[0] + " Lagi."])
-        alone = [translator.translate([sentence])[0] for sentence in [*SENTENCES, "Selamat pagi."]]
-        assert together[:4] == alone
+        together = translator.translate([*SENTENCES, *LONG, "Selamat pagi.", SENTENCES[0] + " Lagi."])
+        alone = [translator.translate([sentence])[0] for sentence in [*SENTENCES, *LONG, "Selamat pagi."]]
+        assert together[:6] == alone
+
+
+def test_clause_split_prefers_a_conjunction_then_the_middle_comma():
+    assert clause_split(LONG[0]) == (LONG[0][:LONG[0].index(",") + 1], LONG[0][LONG[0].index(",") + 2:])
+    first, second = clause_split(LONG[1])
+    assert first.endswith("di jalan utama,") and second.startswith("orang-orang")  # the comma nearest the middle
+    assert clause_split(SENTENCES[0]) is None  # short
+    assert clause_split("Harga naik 2,5 persen " + "di pasar kota besar itu " * 3 + "kata pedagang.") is None
+    two_words = "Harga beras, dan " + "terus naik di banyak kota besar " * 2 + "kata pedagang."
+    assert clause_split(two_words) is None  # the only boundary would leave 2 words
+    assert join_clauses(("Harga naik,", "dan warga marah."), ["Prices rose.", "And people are angry."]) == \
+        "Prices rose, and people are angry."
+    assert join_clauses(("Harga naik,", "Jakarta marah."), ["Prices rose...", "Jakarta is angry."]) == \
+        "Prices rose... Jakarta is angry."
+
+
+def test_a_long_looping_sentence_is_repaired_in_two_clauses_when_that_fails_fewer_checks(looping_dir, monkeypatch):
+    repairing = load_translator(str(looping_dir), backend="ctranslate2")
+    assert "clauses:" in repairing.identity  # the cache identity says how repair works
+    repaired = repairing.translate(LONG)
+    for sentence, translation in zip(LONG, repaired):
+        clauses = clause_split(sentence)
+        assert clauses is not None and repairing.repaired(sentence)
+        # each clause as the translator repairs it alone, joined: deterministic, from the sentence and settings only
+        assert translation == join_clauses(clauses, repairing.translate(list(clauses)))
+    monkeypatch.setattr("translate_cli.translate.clause_split", lambda text: None)
+    without = load_translator(str(looping_dir), backend="ctranslate2").translate(LONG)
+    for sentence, before, after in zip(LONG, without, repaired):
+        assert after != before
+        assert _failures(sentence, after) < _failures(sentence, before)
+
+
+def _failures(source: str, translation: str) -> int:
+    return sum(f.code in REPAIR_CODES for f in check_pair(source, translation))
 
 
 def test_no_repair_gives_the_unrepaired_output_and_repair_says_so(looping_dir, tmp_path, monkeypatch, capsys):

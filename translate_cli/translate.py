@@ -41,6 +41,21 @@ REPAIR_CODES = ("degenerate", "untranslated")
 REPAIR_SETTINGS = {"no_repeat_ngram_size": 3, "repetition_penalty": 1.2}
 _REPAIR_WIDER = 2  # beam and output budget of the second try, times the first's
 
+# Repair's third candidate, for a long piece whose first output is degenerate or truncated: the piece cut in two at
+# a clause boundary, each clause translated with the second try's settings, and the translations joined (clause
+# segmentation against the length problems of NMT: Pouget-Abadie et al. 2014, Overcoming the Curse of Sentence
+# Length for Neural Machine Translation using Automatic Segmentation). The boundary is a comma or semicolon
+# followed by a conjunction, else the comma nearest the middle; each side keeps at least _CLAUSE_MIN_WORDS words.
+_CLAUSE_LONG_WORDS = 14  # a piece of fewer words is not cut
+_CLAUSE_MIN_WORDS = 4
+_CONJUNCTIONS_EN = ("and", "but", "or", "while", "which", "because")
+_CONJUNCTIONS = ("dan", "tetapi", "tapi", "namun", "atau", "sedangkan", "serta", "sehingga", "karena", "sementara",
+                 "padahal", "meskipun", "walaupun", "yang", *_CONJUNCTIONS_EN)
+_CLAUSE_BREAKS = (re.compile(rf"[,;](?=\s+(?:{'|'.join(_CONJUNCTIONS)})\b)", re.I), re.compile(r"[,;](?=\s)"))
+# English words a clause may start with, lowercased when they open the second clause's translation ("And" -> "and")
+_CLAUSE_OPENERS = frozenset((*_CONJUNCTIONS_EN, "so", "then", "although", "though", "whereas", "as", "that", "who",
+                             "where", "when", "yet"))
+
 # Split points tried in order for an over-long sentence; pieces keep every character of the text.
 _BREAKS = [
     re.compile(r"(?<=[;:])(?=\s)"),
@@ -70,6 +85,32 @@ def _pack(parts: list[str], fits: Callable[[str], bool]) -> list[str]:
     return pieces + [current] if current else pieces
 
 
+def clause_split(text: str) -> tuple[str, str] | None:
+    """``text`` cut in two at a clause boundary (see _CLAUSE_BREAKS), or None when it is short or has none."""
+    words = text.split()
+    if len(words) < _CLAUSE_LONG_WORDS:
+        return None
+    for pattern in _CLAUSE_BREAKS:
+        cuts = [m.end() for m in pattern.finditer(text)
+                if min(len(text[:m.end()].split()), len(text[m.end():].split())) >= _CLAUSE_MIN_WORDS]
+        if cuts:
+            cut = min(cuts, key=lambda c: (abs(2 * c - len(text)), c))
+            return text[:cut].strip(), text[cut:].strip()
+    return None
+
+
+def join_clauses(sources: tuple[str, str], translations: list[str]) -> str:
+    """The clauses' translations joined: the first keeps its source's comma or semicolon where the model ended
+    it with a period, and the second starts in lower case with a conjunction (``, and ...``)."""
+    first, second = (t.strip() for t in translations)
+    if first.endswith(".") and not first.endswith("..") and sources[0][-1:] in ",;":
+        first = first[:-1] + sources[0][-1]
+    opener = second.split(maxsplit=1)[0] if second else ""
+    if opener[:1].isupper() and opener.lower().strip(",") in _CLAUSE_OPENERS:
+        second = second[0].lower() + second[1:]
+    return " ".join(t for t in (first, second) if t)
+
+
 def split_to_fit(text: str, fits: Callable[[str], bool], level: int = 0) -> list[str]:
     """Cut ``text`` into consecutive pieces that each fit, preferring ; : then , then dashes, then conjunctions,
     then word and finally character boundaries. ``''.join(pieces) == text``."""
@@ -88,9 +129,10 @@ class Translator:
     own tokens and ``suffix_ids`` (language and end tokens inserted by id, never as text), and its output
     budget depends on its own length: a sentence is translated the same alone or beside any others.
     With ``repair``, a sentence (or piece of a cut one) whose output fails a check of REPAIR_CODES or fills
-    its budget is translated once more with REPAIR_SETTINGS, and the candidate the checks and then the
-    confidence prefer is kept (:meth:`repaired` tells which sentences took the second one); repair too is per
-    sentence and deterministic, so the translation still depends only on the sentence and ``identity``.
+    its budget is translated once more with REPAIR_SETTINGS (a long one whose output is degenerate also in two
+    clauses, see _CLAUSE_BREAKS), and the candidate the checks and then the confidence prefer is kept
+    (:meth:`repaired` tells which sentences took another than the first); repair too is per sentence and
+    deterministic, so the translation still depends only on the sentence and ``identity``.
     """
 
     def __init__(self, engine, tokenizer, prefix_ids: Sequence[int], suffix_ids: Sequence[int], identity: str,
@@ -194,20 +236,50 @@ class Translator:
 
         failed: dict[str, Output] = {}  # first outputs to repair
         for first, budget in self._decode(list(ids), ids, retry=False):
-            failed.update((p, o) for p, o in first.items() if self.repair and self._problems(p, o, budget))
+            failed.update((p, o) for p, o in first.items() if self.repair and self._problems(p, o, o.tokens >= budget))
             finish({p: o for p, o in first.items() if p not in failed})
+        candidates = {piece: [(output, output.tokens >= self._budget(len(ids[piece]), False))]
+                      for piece, output in failed.items()}
         for retried, budget in self._decode(list(failed), ids, retry=True):
-            kept = {}
             for piece, output in retried.items():
-                before = self._rank(piece, failed[piece], self._budget(len(ids[piece]), False))
-                # on a tie, or the same text again, the first output stays
-                if output.text != failed[piece].text and self._rank(piece, output, budget) < before:
-                    kept[piece] = output
-                    second.add(piece)
-                else:
-                    kept[piece] = failed[piece]
-            finish(kept)
+                candidates[piece].append((output, output.tokens >= budget))
+        for piece, candidate in self._clause_candidates(failed, ids).items():
+            candidates[piece].append(candidate)
+        kept = {}
+        for piece, found in candidates.items():
+            # the best rank; on a tie, or for the same text again, the earlier candidate (the first output first)
+            options = [k for k, (output, _) in enumerate(found) if k == 0 or output.text != failed[piece].text]
+            best = min(options, key=lambda k: (self._rank(piece, *found[k]), k))
+            kept[piece] = found[best][0]
+            if best:
+                second.add(piece)
+        finish(kept)
         return [results[i] for i in range(len(texts))]
+
+    def _clause_candidates(self, failed: dict[str, Output],
+                           ids: dict[str, list[int]]) -> dict[str, tuple[Output, bool]]:
+        """Repair's clause candidate (see _CLAUSE_BREAKS) of each long failed piece whose first output is degenerate
+        or filled its budget: the clauses' outputs with REPAIR_SETTINGS joined (log-probabilities and tokens summed),
+        and whether one filled its budget."""
+        splits = {}
+        for piece, output in failed.items():
+            degenerate = output.tokens >= self._budget(len(ids[piece]), False) or any(
+                f.code == "degenerate" for f in check_pair(piece, output.text))
+            clauses = clause_split(piece) if degenerate else None
+            if clauses is not None:
+                splits[piece] = clauses
+        parts = list(dict.fromkeys(clause for clauses in splits.values() for clause in clauses))
+        part_ids = dict(zip(parts, self._encode(parts)))
+        decoded: dict[str, tuple[Output, bool]] = {}
+        for outputs, budget in self._decode(parts, part_ids, retry=True):
+            decoded.update((part, (output, output.tokens >= budget)) for part, output in outputs.items())
+        joined = {}
+        for piece, clauses in splits.items():
+            outputs = [decoded[clause][0] for clause in clauses]
+            text = join_clauses(clauses, [output.text for output in outputs])
+            joined[piece] = (Output(text, sum(o.log_prob for o in outputs), sum(o.tokens for o in outputs)),
+                             any(decoded[clause][1] for clause in clauses))
+        return joined
 
     def _decode(self, unique: list[str], ids: dict[str, list[int]],
                 retry: bool) -> Iterator[tuple[dict[str, Output], int]]:
@@ -220,13 +292,13 @@ class Translator:
             yield {unique[k]: output for k, output in zip(batch, outputs)}, budget
 
     @staticmethod
-    def _problems(piece: str, output: Output, budget: int) -> int:
-        """How many of the failures repair is for the output shows: REPAIR_CODES findings, a filled budget."""
-        return (output.tokens >= budget) + sum(f.code in REPAIR_CODES for f in check_pair(piece, output.text))
+    def _problems(piece: str, output: Output, filled: bool) -> int:
+        """How many of the failures repair is for the output shows: REPAIR_CODES findings, a ``filled`` budget."""
+        return filled + sum(f.code in REPAIR_CODES for f in check_pair(piece, output.text))
 
-    def _rank(self, piece: str, output: Output, budget: int) -> tuple[int, int, float]:
+    def _rank(self, piece: str, output: Output, filled: bool) -> tuple[int, int, float]:
         """A candidate's rank, lowest best: its repair failures, then all its findings, then its confidence."""
-        return (self._problems(piece, output, budget), len(check_pair(piece, output.text)),
+        return (self._problems(piece, output, filled), len(check_pair(piece, output.text)),
                 -output.log_prob / max(1, output.tokens))
 
     def _pieces(self, texts: list[str]) -> tuple[dict[str, list[str]], dict[str, list[int]]]:
@@ -579,7 +651,8 @@ def load_translator(spec: ModelSpec | str | None = None, *, device: str = "auto"
     identity = (f"{_model_key(spec, folder)}|{spec.family}:{spec.src_lang}>{spec.tgt_lang}|{engine_id}|beam={beam}"
                 "|budget=steps")  # output budgets by _BUDGET_STEPS (translations cached before differ)
     if repair:  # without repair the identity (and a cache made before repair existed) stays as it was
-        identity += "|repair=" + ",".join(f"{k}:{v}" for k, v in {**REPAIR_SETTINGS, "wider": _REPAIR_WIDER}.items())
+        repair_id = {**REPAIR_SETTINGS, "wider": _REPAIR_WIDER, "clauses": f"{_CLAUSE_LONG_WORDS}/{_CLAUSE_MIN_WORDS}"}
+        identity += "|repair=" + ",".join(f"{k}:{v}" for k, v in repair_id.items())
     return Translator(engine, tokenizer, prefix_ids, suffix_ids, identity, max_tokens, batch_size, max_batch_tokens,
                       model_label(spec, engine_id, beam), repair)
 
