@@ -471,8 +471,10 @@ def test_a_report_in_a_batch_folder_is_linked_from_its_index_and_article_pages_a
     for name, sents in ARTICLES.items():
         (source / f"{name}.id.txt").write_text(" ".join(sents), encoding="utf-8")
     (source / "art1.id.txt").write_text("")  # it fails, with its reason
+    (source / "art2.id.txt").rename(source / "art2.id.md")  # a document: its translation is linked too
     run_batch(tmp_path / "in", outdir, Fake("sys-a", system_a), quiet=True, force=True)
     before = (outdir / "index.html").read_text(encoding="utf-8")
+    assert 'href="news/art2/art2.en.md">md</a>' in before
     code, _, err = run(["compare", outdir, "-r", runs / "refs", "--html", outdir / "compare.html"], monkeypatch, capsys)
     assert code == 0 and f"linked from {outdir / 'index.html'}" in err, err
     index = (outdir / "index.html").read_text(encoding="utf-8")
@@ -483,6 +485,7 @@ def test_a_report_in_a_batch_folder_is_linked_from_its_index_and_article_pages_a
     assert 'href="index.html"' in report and 'href="news/art0/art0.html"' in report
     for name in ("art0.en.txt", "art0.tsv", "art0.tmx"):  # the run's files of the article, beside its page
         assert f'href="news/art0/{name}"' in report
+    assert 'href="news/art2/art2.en.md">md</a>' in report and 'href="news/art0/art0.en.md"' not in report
     page = (outdir / "news" / "art0" / "art0.html").read_text(encoding="utf-8")
     assert 'href="../../index.html"' in page and 'href="art0.tsv"' in page and 'href="art0.tmx"' in page
     assert 'Reports: <a href="../../compare.html">compare.html</a>' in page  # the article page links the report

@@ -46,8 +46,8 @@ from translate_cli.checks import CODES, check_pairs, count_findings
 from translate_cli.compare_load import article_page, load_runs, translated_rows
 from translate_cli.errors import UserError
 from translate_cli.formats import atomic_write_text
-from translate_cli.layout import INDEX_NAME, TGT_LANG
-from translate_cli.pages import LOWER_IS_BETTER, METRIC_DIRECTIONS, page_link, render_page
+from translate_cli.layout import INDEX_NAME
+from translate_cli.pages import LOWER_IS_BETTER, METRIC_DIRECTIONS, article_files, page_link, render_page
 from translate_cli.pipeline import read_article, read_input
 from translate_cli.score import (
     METRIC_LABELS,
@@ -379,13 +379,6 @@ def better(result: MetricResult, baseline: MetricResult, metric: str) -> bool:
     return (result.score < baseline.score) == (metric in LOWER_IS_BETTER)
 
 
-def _files_beside(page: Path) -> list[tuple[str, Path]]:
-    """The translated text, TSV and TMX that a run wrote beside an article's page ``a/b.html``, where they exist."""
-    stem = page.name.removesuffix(".html")
-    named = (("text", f"{stem}.{TGT_LANG}.txt"), ("TSV", f"{stem}.tsv"), ("TMX", f"{stem}.tmx"))
-    return [(label, page.with_name(name)) for label, name in named if page.with_name(name).is_file()]
-
-
 def render_comparison_html(comparison: Comparison, base: Path | None = None) -> str:
     """One self-contained HTML page (template ``compare.html.j2``) linking each run's article pages and batch
     index; links are relative to folder ``base``."""
@@ -398,7 +391,7 @@ def render_comparison_html(comparison: Comparison, base: Path | None = None) -> 
               for system in comparison.systems]
     links = {a.article: [page_link(Path(page), base) if page else None for page in a.pages]
              for a in comparison.articles}
-    files = {a.article: [[(label, page_link(path, base)) for label, path in _files_beside(Path(page))] if page else []
+    files = {a.article: [[(label, page_link(path, base)) for label, path in article_files(Path(page))] if page else []
                          for page in a.pages] for a in comparison.articles}
     indexes = [page_link(Path(s.path) / INDEX_NAME, base) if (Path(s.path) / INDEX_NAME).is_file() else None
                for s in comparison.systems]

@@ -16,7 +16,7 @@ from functools import cache
 from pathlib import Path
 from urllib.parse import quote
 
-from translate_cli.layout import CURRENT, INDEX_NAME
+from translate_cli.layout import CURRENT, INDEX_NAME, TGT_LANG
 
 # Controls other than tab, newline, form feed and carriage return, C1 controls, surrogates, U+FFFE/F.
 _HTML_INVALID = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
@@ -76,6 +76,17 @@ def report_links(reports: list[Path], base: Path) -> list[tuple[str, str]]:
     return [(path.name, page_link(path, base)) for path in reports]
 
 
+def article_files(page: Path) -> list[tuple[str, Path]]:
+    """The files a run wrote beside an article's page ``a/b.html`` that reports link, where they exist: the
+    translated document (labelled by its format: ``md``, ``docx``, ...), text, TSV and TMX."""
+    from translate_cli.documents import FORMATS
+
+    stem = page.name.removesuffix(".html")
+    named = [(suffix.lstrip("."), f"{stem}.{TGT_LANG}{suffix}") for suffix in FORMATS]
+    named += [("text", f"{stem}.{TGT_LANG}.txt"), ("TSV", f"{stem}.tsv"), ("TMX", f"{stem}.tmx")]
+    return [(label, page.with_name(name)) for label, name in named if page.with_name(name).is_file()]
+
+
 def render_index(summary, out_folder: Callable[[Path, str], Path]) -> str:
     """The batch run's ``index.html``: every article with status, sentences, scores, findings, repairs and links to
     its page, translated document, text, TSV and TMX; and the reports (``compare --html``) written beside it.
@@ -91,13 +102,9 @@ def render_index(summary, out_folder: Callable[[Path, str], Path]) -> str:
         folder = out_folder(summary.outdir, article.relpath)
         page = folder / f"{folder.name}.html"
         current = article.status in CURRENT and page.is_file()  # a failed article's old page is stale
-        suffix = Path(article.relpath).suffix.lower()
-        files = [(suffix.lstrip(".") or "document", folder / f"{folder.name}.en{suffix}")] if suffix != ".txt" else []
-        files += [("text", folder / f"{folder.name}.en.txt"), ("TSV", folder / f"{folder.name}.tsv"),
-                  ("TMX", folder / f"{folder.name}.tmx")]
         articles.append({"outcome": article, "link": page_link(page, summary.outdir) if current else None,
-                         "files": [(text, page_link(path, summary.outdir)) for text, path in files
-                                   if current and path.is_file()]})
+                         "files": [(text, page_link(path, summary.outdir)) for text, path in article_files(page)
+                                   if current]})
     reports = report_links(reports_beside(summary.outdir), summary.outdir)
     return render_page("index.html.j2", summary=summary, articles=articles, counts=summary.counts(), reports=reports,
                        labels=METRIC_LABELS, scored=any(a.scores for a in summary.articles),
