@@ -66,6 +66,8 @@ def test_clause_split_prefers_a_conjunction_then_the_middle_comma():
         "Prices rose, and people are angry."
     assert join_clauses(("Harga naik,", "Jakarta marah."), ["Prices rose...", "Jakarta is angry."]) == \
         "Prices rose... Jakarta is angry."
+    assert join_clauses(("Harga naik;", "tetapi warga diam."), ["Prices rose", "But people are silent."]) == \
+        "Prices rose; but people are silent."
 
 
 def test_a_long_looping_sentence_is_repaired_in_two_clauses_when_that_fails_fewer_checks(looping_dir, monkeypatch):

@@ -100,11 +100,14 @@ def clause_split(text: str) -> tuple[str, str] | None:
 
 
 def join_clauses(sources: tuple[str, str], translations: list[str]) -> str:
-    """The clauses' translations joined: the first keeps its source's comma or semicolon where the model ended
-    it with a period, and the second starts in lower case with a conjunction (``, and ...``)."""
+    """The clauses' translations joined: the first ends in its source's comma or semicolon where the model ended
+    it with a period or a word, and the second starts in lower case with a conjunction (``, and ...``)."""
     first, second = (t.strip() for t in translations)
-    if first.endswith(".") and not first.endswith("..") and sources[0][-1:] in ",;":
-        first = first[:-1] + sources[0][-1]
+    mark = sources[0][-1:]
+    if mark in (",", ";") and first.endswith(".") and not first.endswith(".."):
+        first = first[:-1] + mark
+    elif mark in (",", ";") and first[-1:].isalnum():
+        first += mark
     opener = second.split(maxsplit=1)[0] if second else ""
     if opener[:1].isupper() and opener.lower().strip(",") in _CLAUSE_OPENERS:
         second = second[0].lower() + second[1:]
