@@ -53,8 +53,8 @@ _CONJUNCTIONS = ("dan", "tetapi", "tapi", "namun", "atau", "sedangkan", "serta",
                  "padahal", "meskipun", "walaupun", "yang", *_CONJUNCTIONS_EN)
 _CLAUSE_BREAKS = (re.compile(rf"[,;](?=\s+(?:{'|'.join(_CONJUNCTIONS)})\b)", re.I), re.compile(r"[,;](?=\s)"))
 # English words a clause may start with, lowercased when they open the second clause's translation ("And" -> "and")
-_CLAUSE_OPENERS = frozenset((*_CONJUNCTIONS_EN, "so", "then", "although", "though", "whereas", "as", "that", "who",
-                             "where", "when", "yet"))
+_CLAUSE_OPENERS = frozenset((*_CONJUNCTIONS_EN, "so", "then", "although", "though", "however", "whereas", "as", "that",
+                             "who", "where", "when", "yet"))
 
 # Split points tried in order for an over-long sentence; pieces keep every character of the text.
 _BREAKS = [
