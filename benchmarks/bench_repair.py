@@ -3,7 +3,11 @@ output budget, is translated once more (``translate.Translator``, ``REPAIR_SETTI
 clauses, ``translate.clause_split``); this measures it on FLORES-200 devtest (Indonesian -> English), with repair
 off, on without the clause candidate (repair as it was before it) and on.
 
-Usage: python benchmarks/bench_repair.py [--data ../shared/data/test] [--model MODEL] [--limit N] [--backend B]
+Usage: python benchmarks/bench_repair.py [--data ../shared/data/test] [--set flores200.devtest] [--model MODEL]
+                                         [--limit N] [--backend B]
+
+``--set`` names another line-aligned pair in ``--data`` (``--data ../shared/data/dev --set general.valid``: the
+dev set that repair's settings are chosen on; FLORES-200 devtest is held out for reporting).
 
 Without --model it builds the tiny random-weight Marian whose outputs loop (translate_cli/devkit/tiny_models.py,
 ``build_looping_marian``) and reports, per engine, how many sentences repair changed and how many of those
@@ -84,11 +88,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", type=Path, default=Path("../shared/data/test"))
     parser.add_argument("--model", help="a model as --model takes it; default: a tiny looping random-weight Marian")
-    parser.add_argument("--limit", type=int, default=0, help="the first N sentences only (0: all 1012)")
+    parser.add_argument("--set", default="flores200.devtest", help="the pair SET.id / SET.en in --data")
+    parser.add_argument("--limit", type=int, default=0, help="the first N sentences only (0: all)")
     parser.add_argument("--backend", default="auto")
     args = parser.parse_args()
-    sources = (args.data / "flores200.devtest.id").read_text(encoding="utf-8").splitlines()
-    references = (args.data / "flores200.devtest.en").read_text(encoding="utf-8").splitlines()
+    sources = (args.data / f"{args.set}.id").read_text(encoding="utf-8").splitlines()
+    references = (args.data / f"{args.set}.en").read_text(encoding="utf-8").splitlines()
     if args.limit:
         sources, references = sources[:args.limit], references[:args.limit]
     with tempfile.TemporaryDirectory() as tmp:

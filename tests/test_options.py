@@ -127,3 +127,28 @@ def test_ray_says_when_it_cannot_help():
     assert "cannot be faster than --engine local" in ray_cannot_help(local_ray, cores=2)
     assert ray_cannot_help(local_ray, cores=16) is None
     assert ray_cannot_help(ModelOptions(engine="ray", address="ray://head:10001"), cores=2) is None
+
+
+def test_the_python_api_and_the_cli_share_one_default_batch_size():
+    import inspect
+
+    from translate_cli.cli import batch_command, translate_command
+    from translate_cli.engines import ModelOptions
+    from translate_cli.translate import DEFAULT_BATCH_SIZE, load_translator
+
+    defaults = [inspect.signature(load_translator).parameters["batch_size"].default, ModelOptions().batch_size,
+                *(inspect.signature(command).parameters["batch_size"].default
+                  for command in (translate_command, batch_command))]
+    assert defaults == [DEFAULT_BATCH_SIZE] * 4 and DEFAULT_BATCH_SIZE == 32
+
+
+def test_a_missing_gpu_is_said_in_plain_words(monkeypatch):
+    import torch
+
+    from translate_cli.errors import UserError
+    from translate_cli.translate import check_device
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    with pytest.raises(UserError, match="^--device cuda: this machine has no CUDA GPU usable by torch") as error:
+        check_device("cuda")
+    assert " no a " not in str(error.value)
