@@ -278,9 +278,9 @@ class Translator:
             decoded.update((part, (output, output.tokens >= budget)) for part, output in outputs.items())
         joined = {}
         for piece, clauses in splits.items():
-            outputs = [decoded[clause][0] for clause in clauses]
-            text = join_clauses(clauses, [output.text for output in outputs])
-            joined[piece] = (Output(text, sum(o.log_prob for o in outputs), sum(o.tokens for o in outputs)),
+            halves = [decoded[clause][0] for clause in clauses]
+            text = join_clauses(clauses, [half.text for half in halves])
+            joined[piece] = (Output(text, sum(h.log_prob for h in halves), sum(h.tokens for h in halves)),
                              any(decoded[clause][1] for clause in clauses))
         return joined
 
