@@ -12,13 +12,13 @@ model) it reports corpus chrF and BLEU with and without repair and how many sent
 
 from __future__ import annotations
 
-import argparse
 import os
 import tempfile
 import time
 from pathlib import Path
 
 import sacrebleu
+from flores import devtest_args
 
 from translate_cli.checks import check_pair
 from translate_cli.translate import REPAIR_CODES, load_translator
@@ -66,16 +66,7 @@ def real(model: str, backend: str, sources: list[str], references: list[str]) ->
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--data", type=Path, default=Path("../shared/data/test"))
-    parser.add_argument("--model", help="a model as --model takes it; default: a tiny looping random-weight Marian")
-    parser.add_argument("--limit", type=int, default=0, help="the first N sentences only (0: all 1012)")
-    parser.add_argument("--backend", default="auto")
-    args = parser.parse_args()
-    sources = (args.data / "flores200.devtest.id").read_text(encoding="utf-8").splitlines()
-    references = (args.data / "flores200.devtest.en").read_text(encoding="utf-8").splitlines()
-    if args.limit:
-        sources, references = sources[:args.limit], references[:args.limit]
+    args, sources, references = devtest_args(__doc__, "a tiny looping random-weight Marian")
     with tempfile.TemporaryDirectory() as tmp:
         os.environ.setdefault("TRANSLATE_CLI_CACHE", tmp)  # CTranslate2 conversions go with it
         if args.model is None:
