@@ -11,11 +11,12 @@ the shipped model, ``--model embedded`` (CTranslate2 int8, beam 4): rho 0.573 ov
 
 from __future__ import annotations
 
-import argparse
 import os
 import tempfile
 import time
 from pathlib import Path
+
+from flores import devtest_args
 
 from translate_cli.score import sentence_chrf
 from translate_cli.translate import load_translator
@@ -46,16 +47,7 @@ def spearman(x: list[float], y: list[float]) -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--data", type=Path, default=Path("../shared/data/test"))
-    parser.add_argument("--model", help="a model as --model takes it; default: a tiny random-weight Marian")
-    parser.add_argument("--limit", type=int, default=0, help="the first N sentences only (0: all 1012)")
-    parser.add_argument("--backend", default="auto")
-    args = parser.parse_args()
-    sources = (args.data / "flores200.devtest.id").read_text(encoding="utf-8").splitlines()
-    references = (args.data / "flores200.devtest.en").read_text(encoding="utf-8").splitlines()
-    if args.limit:
-        sources, references = sources[:args.limit], references[:args.limit]
+    args, sources, references = devtest_args(__doc__, "a tiny random-weight Marian")
     with tempfile.TemporaryDirectory() as tmp:
         os.environ.setdefault("TRANSLATE_CLI_CACHE", tmp)  # a CTranslate2 conversion of the tiny model goes too
         model = args.model

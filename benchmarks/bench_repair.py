@@ -18,13 +18,13 @@ The three runs of a configuration follow each other in one process, so their tim
 
 from __future__ import annotations
 
-import argparse
 import os
 import tempfile
 import time
 from pathlib import Path
 
 import sacrebleu
+from flores import devtest_args
 
 import translate_cli.translate as translate_module
 from translate_cli.checks import check_pair
@@ -75,27 +75,18 @@ def real(model: str, backend: str, sources: list[str], references: list[str]) ->
     for mode, (hyps, repaired, seconds, label) in runs.items():
         chrf = sacrebleu.corpus_chrf(hyps, [references]).score
         bleu = sacrebleu.corpus_bleu(hyps, [references]).score
-        sub = sacrebleu.corpus_chrf([hyps[i] for i in changed], [[references[i] for i in changed]]).score
+        sub = (f"chrF {sacrebleu.corpus_chrf([hyps[i] for i in changed], [[references[i] for i in changed]]).score:.2f}"
+               if changed else "none to score")  # sacrebleu cannot score an empty corpus
         print(f"{label}, repair {mode}: {len(sources)} sentences in {seconds:.0f} s; {sum(repaired)} repaired; "
               f"chrF {chrf:.2f}, BLEU {bleu:.2f}; {sum(map(failing, sources, hyps))} fail "
-              f"{'/'.join(REPAIR_CODES)}; the {len(changed)} sentences repair (on) changes: chrF {sub:.2f}")
+              f"{'/'.join(REPAIR_CODES)}; the {len(changed)} sentences repair (on) changes: {sub}")
     for i in changed:
         print(f"  {sources[i]!r}\n    {runs['off'][0][i]!r}\n -> {runs['on without clauses'][0][i]!r}"
               f"\n -> {runs['on'][0][i]!r}")
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--data", type=Path, default=Path("../shared/data/test"))
-    parser.add_argument("--model", help="a model as --model takes it; default: a tiny looping random-weight Marian")
-    parser.add_argument("--set", default="flores200.devtest", help="the pair SET.id / SET.en in --data")
-    parser.add_argument("--limit", type=int, default=0, help="the first N sentences only (0: all)")
-    parser.add_argument("--backend", default="auto")
-    args = parser.parse_args()
-    sources = (args.data / f"{args.set}.id").read_text(encoding="utf-8").splitlines()
-    references = (args.data / f"{args.set}.en").read_text(encoding="utf-8").splitlines()
-    if args.limit:
-        sources, references = sources[:args.limit], references[:args.limit]
+    args, sources, references = devtest_args(__doc__, "a tiny looping random-weight Marian")
     with tempfile.TemporaryDirectory() as tmp:
         os.environ.setdefault("TRANSLATE_CLI_CACHE", tmp)  # CTranslate2 conversions go with it
         if args.model is None:

@@ -21,8 +21,8 @@ LAYERS = (
     ("models", "translate", "ray_engine", "engines", "training"),  # models and the engines that run them
     ("pipeline", "storage"),  # one article through the stages; batch folders on object storage
     ("formats", "pages", "batch_articles", "batch_store", "compare_load", "api"),  # files in, files out
-    ("batch", "compare", "batch_runs"),  # whole runs
-    ("batch_report", "compare_report"),  # what the terminal shows of a run
+    ("batch", "compare", "batch_runs", "translate_runs"),  # whole runs
+    ("batch_report", "compare_report", "translate_report"),  # what the terminal shows of a run
     ("cli", "__main__", ""),  # the shell, and the package's facade ("")
     ("devkit",),  # random-weight models for tests and benchmarks: nothing in the package imports them
 )

@@ -152,3 +152,31 @@ def test_a_missing_gpu_is_said_in_plain_words(monkeypatch):
     with pytest.raises(UserError, match="^--device cuda: this machine has no CUDA GPU usable by torch") as error:
         check_device("cuda")
     assert " no a " not in str(error.value)
+
+
+def test_each_model_opens_a_model_only_when_its_run_asks_and_closes_it_after(monkeypatch):
+    from translate_cli import engines
+
+    opened, closed = [], []
+    monkeypatch.setattr(engines, "close_translator", closed.append)
+
+    def open_model(name):
+        opened.append(name)
+        return f"translator {name}"
+
+    def run(number, sub, translator):
+        assert opened == ["a", "b/c"][:number]  # the model is not open before run asks for it
+        if number == 0:
+            assert translator() is translator()  # opened once
+        return number, sub
+
+    assert engines.each_model(["a", "b/c", "a"], open_model, run) == [(0, "a"), (1, "b--c")]
+    assert opened == ["a"] and closed == ["translator a"]  # the second run never asked for its model
+
+    def fails(number, sub, translator):
+        translator()
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        engines.each_model(None, open_model, fails)
+    assert opened == ["a", None] and closed == ["translator a", "translator None"]

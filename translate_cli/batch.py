@@ -3,7 +3,7 @@
 Wiring (CLI ``batch INDIR -o OUTDIR [--model M]... [--reference REFDIR] [--glob PATTERN]...
 [--quiet] [--beam N] [--batch-size N] [--device D]``), as ``batch_runs.run_models`` does it::
 
-    for name, sub in model_runs(models):     # one loaded model per run
+    for name, sub in model_runs(models):     # engines.each_model: one model per run, closed after it
         target = outdir / sub if sub else outdir
         with BatchJob(indir, target, references=refdir, glob=globs or DEFAULT_GLOB) as job:  # checked, locked
             translator = open_translator(name, options)

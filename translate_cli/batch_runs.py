@@ -11,7 +11,7 @@ from pathlib import Path
 
 from translate_cli.batch import CHUNK_SENTENCES, BatchJob, BatchSummary
 from translate_cli.batch_articles import DEFAULT_GLOB
-from translate_cli.engines import close_translator, model_runs, ray_chunk
+from translate_cli.engines import each_model, ray_chunk
 from translate_cli.layout import SUMMARY_NAME
 from translate_cli.records import SentenceTranslator
 from translate_cli.storage import OutputFolder, check_apart, is_url, join, local_input
@@ -31,32 +31,30 @@ def run_models(indir: str, output: str, models: Sequence[str] | None,
                presegmented: bool = False, notice: Callable[[str], None] | None = None,
                on_summary: Callable[[BatchSummary], None] | None = None) -> list[ModelRun]:
     """Translate every article under ``indir`` (a folder or URL) into ``output`` with each of ``models``
-    (``engines.model_runs``: None, the default model), one :class:`~translate_cli.batch.BatchJob` a model.
+    (``engines.each_model``: None, the default model), one :class:`~translate_cli.batch.BatchJob` a model.
 
     ``open_model(name)`` gives a model's translator, called once the job's folders, patterns and lock are
     checked, so that a bad folder fails before a model loads; ``on_summary`` hears each run's summary as it
     ends, before the next model loads.
     """
     check_apart(indir, output)
-    runs = []
     with local_input(indir, "input") as local_in, local_input(references, "references") as local_refs:
         assert local_in is not None  # indir is a location, never None
-        for name, sub in model_runs(models):
+
+        def run(number: int, sub: str | None, translator: Callable[[], SentenceTranslator]) -> ModelRun:
             target = join(output, sub) if sub else output
             out = OutputFolder(target)
             with BatchJob(local_in, out.local, references=local_refs, notice=notice, publish=out.publish,
                           glob=tuple(glob) if glob else DEFAULT_GLOB, shown_as=(indir, str(target)),
                           output_root=None if is_url(output) else Path(output)) as job:
-                translator = open_model(name)
-                try:
-                    summary = job.run(translator, quiet=quiet, force=force, presegmented=presegmented,
-                                      chunk_sentences=ray_chunk(translator) or CHUNK_SENTENCES)
-                finally:
-                    close_translator(translator)
+                opened = translator()  # once the job's folders, patterns and lock are checked
+                summary = job.run(opened, quiet=quiet, force=force, presegmented=presegmented,
+                                  chunk_sentences=ray_chunk(opened) or CHUNK_SENTENCES)
             if on_summary:
                 on_summary(summary)
-            runs.append(ModelRun(target, summary))
-    return runs
+            return ModelRun(target, summary)
+
+        return each_model(models, open_model, run)
 
 
 def failures(runs: Sequence[ModelRun]) -> str | None:

@@ -11,26 +11,23 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager, nullcontext
-from dataclasses import dataclass
+from collections.abc import Sequence
+from contextlib import nullcontext
 from enum import Enum
-from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Optional, get_args
 
 import typer
 
 from translate_cli.engines import Engine
-from translate_cli.errors import Interrupted, UserError
+from translate_cli.errors import EachFile, Interrupted, UserError
 from translate_cli.records import Method
 from translate_cli.translate import DEFAULT_BATCH_SIZE, Backend, ComputeType, Device
 from translate_cli.version import VERSION
 
 if TYPE_CHECKING:
-    from translate_cli.documents import Document
     from translate_cli.engines import ModelOptions
-    from translate_cli.records import Segment, SentenceTranslator
+    from translate_cli.records import SentenceTranslator
 
 ENVIRONMENT = """\b
 Environment:
@@ -105,6 +102,13 @@ def notice(message: str) -> None:
     from translate_cli.terminal import visible
 
     print(f"notice: {visible(message)}", file=sys.stderr)
+
+
+def error(message: object) -> None:
+    """A user error's one line on stderr."""
+    from translate_cli.terminal import visible
+
+    print(f"error: {visible(message)}", file=sys.stderr)
 
 
 def load(model: str | None, options: ModelOptions, quiet: bool = False) -> SentenceTranslator:
@@ -188,43 +192,15 @@ def segment_command(
     from translate_cli.segment import format_segments
     from translate_cli.terminal import write_text
 
-    each, written = EachFile(files), False
+    each, written = EachFile(files, error), False
     for file in files:
         with each.reported():
             text, document = read_input(file, notice, f".{document_format.value}" if document_format else None)
             lines = format_segments(source_segments(text, document=document, lang=lang))
             write_text(("\n" if written and lines else "") + lines)
             written = written or bool(lines)
-    each.finish()
-
-
-class EachFile:
-    """Several input files taken as Unix tools take them: one file's user error is printed in its one
-    line and the others still run, and the command exits with status 1 at the end; with one file, its
-    error ends the command as always."""
-
-    def __init__(self, files: Sequence[object]):
-        if [str(file) for file in files].count("-") > 1:
-            raise UserError("standard input can be read only once: give - at most once")
-        self.several, self.failed = len(files) > 1, 0
-
-    @contextmanager
-    def reported(self) -> Iterator[None]:
-        """Run the block for one file; a UserError in it is printed (several files) or raised (one)."""
-        try:
-            yield
-        except UserError as error:
-            if not self.several:
-                raise
-            from translate_cli.terminal import visible
-
-            print(f"error: {visible(error)}", file=sys.stderr)
-            self.failed += 1
-
-    def finish(self) -> None:
-        """Exit with status 1 when a file failed."""
-        if self.failed:
-            raise typer.Exit(1)
+    if each.failed:
+        raise typer.Exit(1)
 
 
 @app.command("translate", epilog=examples(
@@ -263,200 +239,17 @@ def translate_command(
     are translated in turn, each into DIR/STEM/ (default out/STEM/) or onto stdout one after the other,
     a blank line apart; one that fails says why in its line, the others still go, and the exit status is 1.
     """
-    from translate_cli.engines import ModelOptions, model_runs
-    from translate_cli.pipeline import read_input
+    from translate_cli.engines import ModelOptions
+    from translate_cli.translate_report import TerminalShow
+    from translate_cli.translate_runs import translate_files
 
-    if reference is not None and len(files) > 1:
-        raise UserError("--reference is one article's: give one FILE with it")
-    each = EachFile(files)
     options = ModelOptions(beam, batch_size, device, backend, compute_type, repair=repair)
-    runs = model_runs(model)
-    if len(runs) > 1 and (str(output) == "-" or (output is None and "-" in map(str, files))):
-        raise UserError("several models cannot share stdout: give an output folder with -o DIR")
-    reference_text = read_input(reference, notice)[0] if reference else None
-    articles: list[Article] = []
-    for file in files:
-        with each.reported():
-            articles.append(prepare_article(file, output, files, reference, runs, document_format, force,
-                                            presegmented, [a.folder for a in articles]))
-    stdout = StdoutTurns()
-    for number, (name, _) in enumerate(runs):
-        translator = load(name, options, quiet) if articles else None
-        for article in articles:
-            with each.reported():
-                translate_article_to(article, number, translator, reference_text, presegmented, quiet, stdout)
-    each.finish()
-
-
-@dataclass(frozen=True)
-class Article:
-    """One FILE of ``translate``, read and checked: its sentences and where its outputs go (``folder``,
-    and ``targets``, one per model: None for stdout alone)."""
-
-    file: Path
-    stem: str
-    document: Document | None
-    source: list[Segment]
-    to_stdout: bool
-    folder: Path | None
-    targets: list[Path | None]
-
-
-def prepare_article(file: Path, output: Path | None, files: Sequence[Path], reference: Path | None,
-                    runs: list[tuple[str | None, str | None]], document_format: DocumentFormat | None, force: bool,
-                    presegmented: bool, taken: list[Path | None]) -> Article:
-    """Read, check and segment one FILE and make its output folders (before any model loads); UserError
-    for a bad file or outputs that would replace an input or another FILE's."""
-    from translate_cli.formats import ensure_folder, refuse_replacing_inputs
-    from translate_cli.layout import output_names
-    from translate_cli.pipeline import article_name, check_indonesian, read_input, source_segments
-
-    stdin = str(file) == "-"
-    to_stdout = str(output) == "-" or (stdin and output is None)
-    text, document = read_input(file, notice, f".{document_format.value}" if document_format else None)
-    if to_stdout and document is not None and document.suffix == ".docx":
-        if sys.stdout.isatty():
-            raise UserError("a .docx document cannot be shown on a terminal: redirect stdout (> out.docx) "
-                            "or give an output folder with -o DIR")
-        if len(files) > 1:
-            raise UserError(f"{file}: a .docx document cannot share stdout with other files: give -o DIR")
-    if not force:
-        check_indonesian(text, "<stdin>" if stdin else str(file))
-    stem = article_name("stdin" if stdin else file.name)
-    if output is None:
-        folder = None if to_stdout else Path("out") / stem
-    else:
-        folder = None if str(output) == "-" else output / stem if len(files) > 1 else output
-    if folder is not None and folder in taken:
-        raise UserError(f"{file}: its outputs would go to {folder}, as another FILE's do: translate it separately")
-    targets = [folder / sub if folder and sub else folder for _, sub in runs]
-    names = output_names(stem, document.suffix if document else None)
-    refuse_replacing_inputs([target / name for target in filter(None, targets) for name in names],
-                            [path for path in (*files, reference) if path is not None and str(path) != "-"])
-    for target in filter(None, targets):
-        ensure_folder(target)
-    return Article(file, stem, document, source_segments(text, presegmented, document), to_stdout, folder, targets)
-
-
-class StdoutTurns:
-    """Several translations on stdout one after the other, a blank line apart, so that the last paragraph
-    (or subtitle cue) of one and the first of the next stay apart."""
-
-    def __init__(self) -> None:
-        self.started = False
-
-    def next(self) -> None:
-        """Before a translation: the blank line that parts it from the one before."""
-        if self.started:
-            from translate_cli.terminal import write_text
-
-            write_text("\n")
-        self.started = True
-
-
-def translate_article_to(article: Article, number: int, translator: SentenceTranslator | None,
-                         reference_text: str | None, presegmented: bool, quiet: bool, stdout: StdoutTurns) -> None:
-    """Translate one article with the ``number``-th model and write its outputs (and/or stdout)."""
-    from translate_cli.documents import render_document
-    from translate_cli.formats import (
-        MAX_VIEW_ROWS,
-        InterruptedAfterWriting,
-        render_text,
-        view_is_capped,
-        write_outputs,
-    )
-    from translate_cli.pipeline import translate_segments
-    from translate_cli.terminal import progress_bar, write_text
-
-    assert translator is not None  # loaded whenever there is an article
-    source, document, to_stdout, target = article.source, article.document, article.to_stdout, article.targets[number]
-    if to_stdout and target is None and document is None and reference_text is None:
-        stdout.next()
-        stream_to_stdout(source, translator, presegmented, quiet)  # nothing else to make: print as it comes
-        return
-    try:
-        with progress_bar(quiet=quiet) as progress:
-            task = progress.add_task("sentences", total=len(source))
-            result = translate_segments(article.stem, source, translator, reference_text,
-                                        progress=partial(progress.advance, task), lines=presegmented)
-        written = write_outputs(result, target, document, notice) if target else []
-    except InterruptedAfterWriting:
-        raise Interrupted(f"interrupted: the outputs of {number + 1} model(s) are complete, "
-                          f"the last in {target}") from None
-    except KeyboardInterrupt:  # while translating, or writing before any file was put in place
-        kept = f"; the outputs of {number} model(s) before it are complete" if number else ""
-        earlier = f" ({target} keeps what it held)" if target else ""
-        raise Interrupted(f"interrupted: nothing of this translation was written{earlier}{kept}") from None
-    from translate_cli.score import scoring_notes  # here: sacrebleu stays out of a plain translation's start-up
-
-    for note in scoring_notes(result.scores, presegmented):
-        notice(note)
-    if target and view_is_capped(result):
-        notice(f"the Markdown and HTML views show the first {MAX_VIEW_ROWS:,} of {len(result.rows):,} rows; "
-               "every row is in the TSV, JSONL and TMX files")
-    if to_stdout:
-        stdout.next()
-    if to_stdout and document is not None:
-        sys.stdout.flush()
-        sys.stdout.buffer.write(render_document(document, result.target, None if target else notice))
-        sys.stdout.flush()
-    elif to_stdout:
-        write_text(render_text(result))
-        if target:
-            notice(f"outputs written to {target}")
-    else:
-        print_translation_summary(result, written)
-    if to_stdout and not target and result.scores:  # no scores.json to hold them: stderr does
-        notice(score_line(result.scores))
-
-
-def stream_to_stdout(source, translator, presegmented: bool, quiet: bool) -> None:
-    """Print the translation's text on stdout paragraph by paragraph as its sentences are translated."""
-    from translate_cli.pipeline import stream_text
-    from translate_cli.terminal import progress_bar, write_text
-
-    try:
-        with progress_bar(quiet=quiet) as progress:
-            task = progress.add_task("sentences", total=len(source))
-            for piece in stream_text(source, translator, presegmented, partial(progress.advance, task)):
-                write_text(piece)
-                sys.stdout.flush()
-    except KeyboardInterrupt:
-        raise Interrupted("interrupted: stdout holds the translation up to the last chunk finished") from None
-
-
-def score_values(scores) -> str:
-    """The four corpus scores as the terminal shows them: ``12.3 / 45.6 / 44.1 / 78.9``."""
-    from translate_cli.score import format_score
-
-    return " / ".join(format_score(x) for x in (scores.bleu, scores.chrf, scores.chrfpp, scores.ter))
-
-
-def score_line(scores) -> str:
-    """The corpus scores and BLEU's signature on one line."""
-    return f"BLEU / chrF / chrF++ / TER {score_values(scores)} ({scores.signatures.get('bleu', '')})"
-
-
-def print_translation_summary(result, written: list[Path]) -> None:
-    """A short table of what one translation produced."""
-    from rich.table import Table
-
-    from translate_cli.checks import count_findings, describe_counts
-    from translate_cli.terminal import console, shown
-
-    table = Table(title=shown(result.name), show_header=False, box=None)
-    n = len(result.source)
-    table.add_row("model", shown(result.model))
-    table.add_row("sentences", str(n))
-    table.add_row("time", f"{result.seconds:.1f} s ({n / max(result.seconds, 1e-9):.1f} sentences/s)")
-    if result.scores:
-        s = result.scores
-        table.add_row("BLEU / chrF / chrF++ / TER", score_values(s))
-        table.add_row("reference", f"{s.matched}/{s.ref_segments} segments matched, coverage {s.coverage:.0%}")
-    table.add_row("checks flagged", describe_counts(count_findings([row.flags for row in result.rows])))
-    table.add_row("repaired", f"{sum(row.repaired for row in result.rows)} rows translated again")
-    table.add_row("outputs", shown(written[0].parent) if written else "-")
-    console().print(table)
+    failed = translate_files(files, output, model, lambda name: load(name, options, quiet), TerminalShow(notice),
+                             reference=reference, suffix=f".{document_format.value}" if document_format else None,
+                             force=force, presegmented=presegmented, quiet=quiet,
+                             stdout_is_terminal=sys.stdout.isatty(), notice=notice, on_error=error)
+    if failed:
+        raise typer.Exit(1)
 
 
 @app.command("align", cls=Command, epilog=examples(

@@ -2,8 +2,9 @@
 
 ``translate`` and ``batch`` (and the Python API) describe the model's settings once, as :class:`ModelOptions`,
 and get a :class:`~translate_cli.records.SentenceTranslator` from :func:`open_translator`, whichever engine
-runs it; :func:`model_runs` says which models a run translates with and where each one's outputs go;
-:func:`ray_chunk` and :func:`close_translator` are what a batch run does differently for Ray.
+runs it; :func:`model_runs` says which models a run translates with and where each one's outputs go, and
+:func:`each_model` is the one loop over them that ``translate`` and ``batch`` share; :func:`ray_chunk` and
+:func:`close_translator` are what a batch run does differently for Ray.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Literal, get_args
+from typing import Literal, TypeVar, get_args
 
 from translate_cli.errors import UserError
 from translate_cli.models import ModelSpec, model_slug, resolve_model
@@ -23,6 +24,7 @@ ENGINES: tuple[str, ...] = get_args(Engine)
 # A Ray instance started on this machine shares its cores with nothing gained: measured on 2 cores, 40 articles
 # took 1.46x as long as --engine local (Ray's start-up ~10 s, the same cores doing the same work).
 FEW_CORES = 2
+R = TypeVar("R")
 
 
 @dataclass(frozen=True)
@@ -79,6 +81,36 @@ def model_runs(models: Sequence[str] | None) -> list[tuple[str | None, str | Non
     output folder its outputs go to: none for one model, ``model_slug`` of each name for several."""
     names: list[str | None] = list(dict.fromkeys(models)) if models else [None]
     return [(name, model_slug(name) if name is not None and len(names) > 1 else None) for name in names]
+
+
+def each_model(models: Sequence[str] | None, open_model: Callable[[str | None], SentenceTranslator],
+               run: Callable[[int, str | None, Callable[[], SentenceTranslator]], R]) -> list[R]:
+    """For each model of :func:`model_runs`, in turn: ``run(number, subfolder, translator)``, where
+    ``translator()`` opens the model with ``open_model(name)`` the first time it is called (so that ``run``
+    checks its own inputs before a model loads, and loads none it does not need); the translator is closed
+    (:func:`close_translator`) once ``run`` ends, before the next model opens. The runs' results, in order."""
+    results = []
+    for number, (name, sub) in enumerate(model_runs(models)):
+        opener = _Opener(name, open_model)
+        try:
+            results.append(run(number, sub, opener))
+        finally:
+            if opener.translator is not None:
+                close_translator(opener.translator)
+    return results
+
+
+class _Opener:
+    """One model's translator, opened on the first call."""
+
+    def __init__(self, name: str | None, open_model: Callable[[str | None], SentenceTranslator]):
+        self.name, self.open_model = name, open_model
+        self.translator: SentenceTranslator | None = None
+
+    def __call__(self) -> SentenceTranslator:
+        if self.translator is None:
+            self.translator = self.open_model(self.name)
+        return self.translator
 
 
 def ray_chunk(translator: SentenceTranslator) -> int | None:
