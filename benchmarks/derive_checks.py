@@ -9,7 +9,10 @@ even when they are capitalised (``Universitas``, ``Pantai``, ``Samudera``), not 
 capitalised at least twice is listed when its English line keeps it (itself or a near spelling, as the names
 check reads it) less than half the time, other words when they are written in lower case at least MIN_COUNT
 times; common words kept at least 80% of the time (``Indonesia``, ``Global``, ``Partai``) in a section of their
-own: a name, unless a name follows it (``Partai Republik``, ``Senator Jeff Flake``: a title or a kind of place).
+own: a name, unless a name follows it (``Partai Republik``, ``Gubernur Anies``: a title or a kind of place), and
+among them those the English side writes alike in lower case (``Terminal``, ``Bank``, ``Museum``): part of the
+name even before one (``Terminal Kalideres``: ``Kalideres Terminal``), since a translation has no word to put
+instead.
 Also writes ``translate_cli/data/checks_names_en.txt``: the words the English side writes capitalised mid-sentence
 and never in lower case, shaped like Indonesian words (``Haiti``, ``Amazon``): names even when they open a
 sentence alone, where an unknown Indonesian-shaped word (``Kari adalah``) is taken for a rare common word.
@@ -57,14 +60,18 @@ def main() -> None:
     translated = {w for w, n in capital.items() if n >= 2 and kept[w] < n / 2}
     names = {w for w, n in capital.items() if n >= 2 and kept[w] >= 0.8 * n}
     common = translated | {w for w, n in lower.items() if n >= args.min_count}
-    words = sorted(common - names) + ["[kept]"] + sorted(common & names)
+    english_lower = Counter(word for line in target for word in WORD.findall(line) if word.islower())
+    kept_words = common & names
+    # English's own word, not one left untranslated (bupati): at least half as often in English lower case
+    alike = {w for w in kept_words if english_lower[w] >= max(args.min_count, lower[w] / 2)}
+    words = sorted(common - names) + ["[kept]"] + sorted(kept_words - alike) + ["[english]"] + sorted(alike)
     OUT.write_text(f"# Common Indonesian words for translate_cli.checks, learned by\n"
                    f"# python benchmarks/derive_checks.py {args.prefix} --min-count {args.min_count}\n"
-                   f"# Words after [kept] are common words that translations keep when capitalised (Indonesia).\n"
+                   f"# Words after [kept] are common words that translations keep when capitalised (Indonesia);\n"
+                   f"# after [english] those that English writes alike (Terminal, Bank): part of a name, no title.\n"
                    + "\n".join(words) + "\n", encoding="utf-8")
     print(f"{len(words)} words written to {OUT}")
 
-    english_lower = {word for line in target for word in WORD.findall(line) if word.islower()}
     names = {m[0] for line in target for m in WORD.finditer(line)
              if m[0][0].isupper() and m[0][1:].islower() and MID_SENTENCE.search(line[:m.start()])}
     names = {w for w in names if w.lower() not in english_lower and _INDONESIAN_SHAPE.fullmatch(w.lower())}

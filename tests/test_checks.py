@@ -63,6 +63,7 @@ def test_names_and_protected_tokens():
         assert token in reason
     assert "Amerika Serikat" not in reason  # "America" is a known rendering
     assert "Presiden" not in reason  # a common word, translated
+    assert "names" not in codes("Dia dari Partai Demokrat.", "He is from the Democrats.")  # a title, dropped
 
 
 @pytest.mark.parametrize("source, translation", [
@@ -123,6 +124,8 @@ def test_names_a_sentence_opening_name_or_short_name_dropped_is_still_flagged():
     # a title-case headline capitalises common words (Tanggul, Jebol); a name there is one where it is not
     # Indonesian-shaped or English text writes it as a name
     ("Tanggul Jebol di Schneider Diperbaiki", "Schneider Embankment to Be Repaired", "Embankment to Be Repaired"),
+    # a word English writes alike is part of the name, not a title a translation may drop (Partai may go)
+    ("Bus berangkat dari Terminal Kalideres.", "The bus left Kalideres Terminal.", "The bus left Kalideres."),
 ])
 def test_names_new_rules_flag_only_the_dropped_name(source, kept, dropped):
     assert "names" not in codes(source, kept)

@@ -266,12 +266,14 @@ _NEAR = 0.7  # SequenceMatcher ratio from which a word of 5+ letters counts as t
 
 
 @cache
-def _word_lists() -> tuple[frozenset[str], frozenset[str]]:
-    """Common Indonesian words that translations translate, and those they keep when capitalised."""
+def _word_lists() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+    """Common Indonesian words that translations translate, those they keep when capitalised, and of those the
+    ones English writes alike (``Terminal``, ``Bank``: part of a name, not a title a translation may drop)."""
     text = resources.files("translate_cli").joinpath("data/checks_words_id.txt").read_text(encoding="utf-8")
     words = [line for line in text.splitlines() if line and not line.startswith("#")]
-    split = words.index("[kept]")
-    return frozenset(words[:split]), frozenset(words[split + 1:])
+    kept, english = words.index("[kept]"), words.index("[english]")
+    return frozenset(words[:kept]), frozenset(words[kept + 1:english] + words[english + 1:]), \
+        frozenset(words[english + 1:])
 
 
 @cache
@@ -376,7 +378,9 @@ def _name_tokens(source: str) -> list[tuple[str, bool, bool]]:
     named = {w for k, (w, m) in enumerate(zip(words, matches)) if m.start() not in firsts
              or not headline and words[k + 1:k + 2] and words[k + 1][0].isupper()
              or not _INDONESIAN_SHAPE.fullmatch(w.lower()) or w in _english_names()}
-    return [(w, w.lower() in kept, w not in named) for k, w in enumerate(words) if w[0].isupper() and len(w) > 1
+    english = _word_lists()[2]
+    return [(w, w.lower() in kept and w.lower() not in english, w not in named) for k, w in enumerate(words)
+            if w[0].isupper() and len(w) > 1
             and w not in _MONTHS and k not in openers and w.lower() not in _INTERJECTIONS
             and (w.lower() in kept or not ((not w.isupper() or len(w) > 3) and _is_common(w)))]
 
