@@ -390,13 +390,16 @@ def _near(word: str) -> str:
     return word.replace("ph", "f").translate(_SPELLING)
 
 
-def _rendering(name: str, target_words: dict[str, str]) -> str | None:
-    """The translation's word that renders ``name`` (itself, or a near spelling), or None."""
+def _rendering(name: str, target_words: dict[str, str], others: frozenset[str] = frozenset()) -> str | None:
+    """The translation's word that renders ``name`` (itself, or a near spelling), or None; no near spelling
+    among ``others``, the source's other names kept as written (Yayat is no rendering of Hidayat)."""
     lower = name.lower()
     if lower in target_words or (name.isupper() and lower + "s" in target_words):  # AM, AMs
         return lower
     if len(target_words) > _FUZZY_WORDS:
         return None
+    if others:
+        target_words = {w: written for w, written in target_words.items() if w not in others}
     near = _near(lower)
     # the same start first (Bahrain: Bahraini before Britain), then other spellings
     if len(near) >= 5 and (word := next((w for w in target_words if _near(w).startswith(near[:5])), None)):
@@ -473,8 +476,10 @@ def _names(source: str, translation: str, renderings: dict[str, str] | None = No
                 and not (_rendering(name, target_words) and re.search(_COMPASS[match[2]], translation, re.IGNORECASE)):
             missing.append(match[0])
     words = _CURRENCY_CODE.sub(" ", _ROMAN.sub(" ", _COMPASS_NAME.sub(" ", rest)))  # numbers checks the last two
-    for name, title, opener in dict.fromkeys(_name_tokens(words)):
-        rendering = _rendering(name, target_words)
+    tokens = dict.fromkeys(_name_tokens(words))
+    names = frozenset(name.lower() for name, _, _ in tokens)
+    for name, title, opener in tokens:
+        rendering = _rendering(name, target_words, names - {name.lower()})
         if rendering is None and name.isupper() and (_spelled_out(name, undotted) or _spelled_out(name, rest)):
             continue
         # a lone sentence opener that the translation neither keeps nor replaces by a pronoun opening a sentence
