@@ -158,6 +158,36 @@ def test_numbers_decades_and_rupiah_abbreviations(source, good, bad):
     assert "numbers" in codes(source, bad)
 
 
+@pytest.mark.parametrize("source, good, bad", [
+    # a year range with its second year cut to two digits, either way round
+    ("Studi pada tahun 2010-2011 menunjukkan variasi.", "A study in 2010–11 showed variation.",
+     "A study in 2010–12 showed variation."),
+    ("Musim 1998/99 berakhir.", "The 1998-1999 season ended.", "The 1998-2000 season ended."),
+    # a decimal written in words (six-point-four billion), English or Indonesian
+    ("Kerugian naik menjadi US$6,4 miliar.", "Losses rose to six-point-four billion dollars.",
+     "Losses rose to six-point-five billion dollars."),
+    ("Inflasi 2,5 persen.", "Inflation was two point five percent.", "Inflation was two point eight percent."),
+])
+def test_numbers_year_ranges_and_decimals_in_words(source, good, bad):
+    assert "numbers" not in codes(source, good)
+    assert "numbers" in codes(source, bad)
+
+
+def test_names_an_acronym_explained_by_the_phrase_before_it_and_figure_references():
+    # the acronym in brackets after the lower-case phrase it abbreviates: the phrase carries it
+    source = "Mereka menyerukan agar kekerasan dalam rumah tangga (KDRT) diperlakukan sebagai masalah global."
+    assert "names" not in codes(source, "They called for domestic violence to be treated as a global problem.")
+    assert "names" not in codes("Petugas memakai alat pelindung diri (APD) lengkap di ruang isolasi.",
+                                "Officers wore full personal protective equipment (PPE) in the isolation ward.")
+    # not explained: the acronym alone, or after a phrase with other initials, must be kept
+    assert "names" in codes("Korban KDRT melapor ke polisi.", "The victims reported to the police.")
+    assert "names" in codes("Mereka membahas rencana anggaran (KDRT) di kantor.", "They discussed the budget plan.")
+    # Gbr. (gambar) is Fig.
+    assert "names" not in codes("Seperti diperlihatkan di Gbr. 1, klaster pertama.", "As shown in Fig. 1, the "
+                                                                                      "first cluster.")
+    assert "names" in codes("Seperti diperlihatkan di Gbr. 1, klaster pertama.", "As shown in 1, the first cluster.")
+
+
 def test_brackets_a_short_gloss_added_by_the_translation():
     source = "Warga cukup menunjukkan KTP DKI."
     assert "brackets" not in codes(source, "Residents only show their Jakarta ID cards (KTP).")

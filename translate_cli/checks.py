@@ -83,6 +83,7 @@ _DECADE_AFTER = re.compile(r"-an\b|'?s\b")
 _DECADES = {w: 10 * n for n, w in enumerate("twenties thirties forties fifties sixties seventies eighties "
                                             "nineties".split(), 2)}
 _SCALE_AFTER = re.compile(r"\s?([A-Za-z]+)")
+_YEAR_RANGE = re.compile(r"\b((?:1[89]|20)\d\d)\s?[-–/]\s?$")  # a year and a dash before two digits: 2010-11
 _MONTHS = {name: n for n, names in enumerate([
     "Januari January Jan", "Februari February Feb", "Maret March Mar", "April Apr", "Mei May", "Juni June Jun",
     "Juli July Jul", "Agustus August Agu Aug", "September Sept Sep", "Oktober October Okt Oct",
@@ -186,6 +187,9 @@ def _numerals(text: str) -> list[tuple[str, set[str]]]:
             readings.add(f"d{int(match[0])}")
             if decade[0] == "-an":
                 readings.add(f"d{int(match[0]) % 100}")
+        year = _YEAR_RANGE.search(text, 0, match.start()) if len(match[0]) == 2 else None
+        if year:  # 2010-11 is 2010-2011
+            readings.add(str(int(year[1]) // 100 * 100 + int(match[0])))
         found.append((text[match.start():end], readings))
     found += [(m[0], {f"month{_MONTHS[m[0]]}"}) for m in _MONTH.finditer(text)]
     found += [(m[0], {str(_roman(m[0]))}) for m in _ROMAN.finditer(text)]
@@ -206,7 +210,7 @@ def _spelled(text: str) -> set[str]:
     ``puluhan ribu`` and ``tens of thousands`` ~10^4)."""
     keys: set[str] = set()
     total = group = last = 0
-    seen, vague = False, None
+    seen, vague, fraction = False, None, None
     for word in [*_NUMBER_WORD.findall(text.lower()), ""]:
         if vague is not None and (word in _SCALES or _VAGUE.get(word, 0) >= 3):
             keys.add(f"~{vague + _SCALES.get(word, _VAGUE.get(word, 0))}")
@@ -215,7 +219,15 @@ def _spelled(text: str) -> set[str]:
         if vague is not None and word == "of":
             continue
         vague = None
-        if word in _VAGUE:
+        if word in ("point", "koma") and seen and not total and not group and last < 10 and fraction is None:
+            fraction = ""  # six point four billion, enam koma empat miliar: 6.4, its digits one word each
+        elif fraction is not None and _ID_UNITS.get(word, _EN_UNITS.get(word, 10)) < 10:
+            fraction += str(_ID_UNITS.get(word, _EN_UNITS.get(word)))
+        elif fraction and word in _SCALES:
+            keys.add(_canonical(Decimal(f"{last}.{fraction}").scaleb(_SCALES[word])))
+            total = group = last = 0
+            seen, fraction = False, None
+        elif word in _VAGUE:
             vague = _VAGUE[word]
             keys.add(f"~{vague}")
         elif word in _DECADES:
@@ -233,6 +245,9 @@ def _spelled(text: str) -> set[str]:
         elif word == "and" and seen:
             continue
         elif seen:
+            if fraction:
+                keys.add(_canonical(Decimal(f"{last}.{fraction}")))
+            fraction = None
             keys.add(_canonical(Decimal(total + group + last)))
             total = group = last = 0
             seen = False
@@ -438,6 +453,17 @@ def _spelled_out(acronym: str, text: str) -> bool:
     return False
 
 
+def _explained(acronym: str, text: str) -> bool:
+    """Whether the text gives the acronym in brackets right after the lower-case phrase it abbreviates, one word
+    for each letter and at most one other between them (kekerasan dalam rumah tangga (KDRT), alat pelindung diri
+    (APD)): the phrase is what a translation renders, as domestic violence, or PPE."""
+    for match in re.finditer(r"\(" + re.escape(acronym) + r"\)", text):
+        initials = "".join(word[0].lower() for word in _WORD.findall(text, 0, match.start())[-2 * len(acronym):])
+        if re.search(".?".join(acronym.lower()) + "$", initials):
+            return True
+    return False
+
+
 # a place and the compass point after it, rendered before it in English (Jakarta Selatan: South Jakarta, Jawa
 # Tengah: Central Java): both must be in the translation, even where the place alone is a common word of the table
 _COMPASS = {"Utara": r"\bnorth", "Selatan": r"\bsouth", "Barat": r"\bwest", "Timur": r"\beast",
@@ -480,7 +506,8 @@ def _names(source: str, translation: str, renderings: dict[str, str] | None = No
     names = frozenset(name.lower() for name, _, _ in tokens)
     for name, title, opener in tokens:
         rendering = _rendering(name, target_words, names - {name.lower()})
-        if rendering is None and name.isupper() and (_spelled_out(name, undotted) or _spelled_out(name, rest)):
+        if rendering is None and name.isupper() and (_spelled_out(name, undotted) or _spelled_out(name, rest)
+                                                     or _explained(name, rest)):
             continue
         # a lone sentence opener that the translation neither keeps nor replaces by a pronoun opening a sentence
         # is taken for a common word translated (Kari adalah -> A curry is), a name dropped for a pronoun is flagged
