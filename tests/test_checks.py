@@ -128,6 +128,9 @@ def test_names_a_sentence_opening_name_or_short_name_dropped_is_still_flagged():
     ("Bus berangkat dari Terminal Kalideres.", "The bus left Kalideres Terminal.", "The bus left Kalideres."),
     # another name of the source kept as written is no near spelling of a dropped one (Yayat is not Hidayat)
     ("Kata Yayat Hidayat, Rabu.", "Yayat Hidayat said on Wednesday.", "Yayat said on Wednesday."),
+    # a function word opening an English sentence is no near spelling of a short name (Asia is not "As")
+    ("Jakarta menjadi tujuan wisata untuk Asia. Semua senang.", "Jakarta is a destination for Asia. As such, "
+     "all are happy.", "Jakarta is a destination. As such, all are happy."),
     # a name translations of the Bible render otherwise (Yusuf: Joseph) is still a name
     ("Menurut Yusuf Kalla, ini penting.", "Yusuf Kalla says this matters.", "Kalla says this matters."),
 ])

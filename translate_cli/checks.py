@@ -421,8 +421,9 @@ def _rendering(name: str, target_words: dict[str, str], others: frozenset[str] =
         return word
     for word in target_words:
         other = _near(word)
-        # a name spelled otherwise is still a name: capitalised (Thomas is not "those")
-        if not target_words[word][0].isupper():
+        # a name spelled otherwise is still a name: capitalised (Thomas is not "those"), and no function word
+        # capitalised at a sentence's start (Asia is not "As such", Heru not "He")
+        if not target_words[word][0].isupper() or word in _EN_FUNCTION:
             continue
         matcher = SequenceMatcher(None, near, other)
         if min(len(near), len(other)) >= 5 and matcher.real_quick_ratio() >= _NEAR and matcher.ratio() >= _NEAR:
