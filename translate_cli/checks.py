@@ -413,18 +413,17 @@ def _rendering(name: str, target_words: dict[str, str], others: frozenset[str] =
         return lower
     if len(target_words) > _FUZZY_WORDS:
         return None
-    if others:
-        target_words = {w: written for w, written in target_words.items() if w not in others}
     near = _near(lower)
     # the same start first (Bahrain: Bahraini before Britain), then other spellings
-    if len(near) >= 5 and (word := next((w for w in target_words if _near(w).startswith(near[:5])), None)):
+    if len(near) >= 5 and (word := next((w for w in target_words if _near(w).startswith(near[:5])
+                                         and w not in others), None)):
         return word
     for word in target_words:
-        other = _near(word)
         # a name spelled otherwise is still a name: capitalised (Thomas is not "those"), and no function word
         # capitalised at a sentence's start (Asia is not "As such", Heru not "He")
-        if not target_words[word][0].isupper() or word in _EN_FUNCTION:
+        if not target_words[word][0].isupper() or word in _EN_FUNCTION or word in others:
             continue
+        other = _near(word)
         matcher = SequenceMatcher(None, near, other)
         if min(len(near), len(other)) >= 5 and matcher.real_quick_ratio() >= _NEAR and matcher.ratio() >= _NEAR:
             return word
@@ -433,7 +432,8 @@ def _rendering(name: str, target_words: dict[str, str], others: frozenset[str] =
             return word
     # an English adjective or demonym of a place (China/Chinese, Britania/British, Gangga/Gangetic): the name
     # itself, so that one text's nouns and adjectives stay one rendering for the consistency check
-    if len(near) >= 5 and any(_near(w)[:4] == near[:4] and written[0].isupper() for w, written in target_words.items()):
+    if len(near) >= 5 and any(_near(w)[:4] == near[:4] and written[0].isupper() and w not in others
+                              for w, written in target_words.items()):
         return lower
     return None
 
