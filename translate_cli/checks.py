@@ -5,9 +5,9 @@ rule localisation QA tools (Okapi CheckMate, Xbench, Verifika) run, read for Ind
 
 * ``numbers``: every number of the source is in the translation and none is added, read with each language's
   conventions (``1.500.000`` / ``1,500,000``, ``2,5`` / ``2.5``, ``1,5 triliun`` / ``1.5 trillion``, ``10.30`` /
-  ``10:30``, month names, Roman numerals, decades ``1970-an`` / ``1970s``, ``Rp 40 M``); spelled-out numbers
-  (``dua``, ``puluhan ribu``, ``ten``) count as present but are never flagged themselves, because
-  ``satu``/``one`` are as often articles as numbers.
+  ``10:30``, month names, Roman numerals, decades ``1970-an`` / ``1970s``, ``Rp 40 M``, year ranges ``2010-11``);
+  spelled-out numbers (``dua``, ``puluhan ribu``, ``ten``, ``six point four``) count as present but are never
+  flagged themselves, because ``satu``/``one`` are as often articles as numbers.
 * ``names``: URLs, e-mail addresses, @handles and #hashtags kept verbatim; acronyms and capitalised words of the
   source that are not common Indonesian words (``data/checks_words_id.txt``, learned from training text) kept,
   near spellings (``Kanada``/``Canada``) and known renderings (``data/checks_renderings.txt``; Indonesian
@@ -367,7 +367,7 @@ def _openers(text: str) -> set[int]:
 
 def _name_tokens(source: str) -> list[tuple[str, bool, bool]]:
     """The source's words a translation keeps: acronyms and capitalised words that are not common words, each
-    with whether it is a common word kept as part of a name (``Partai``, ``Senator``): optional before a name,
+    with whether it is a common word kept as part of a name (``Partai``, ``Presiden``): optional before a name,
     and whether it only opens sentences, alone (``Kari adalah``): maybe a common word rarer than the word list."""
     matches = list(_WORD.finditer(source))
     words = [m[0] for m in matches]
