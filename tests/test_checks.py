@@ -63,6 +63,7 @@ def test_names_and_protected_tokens():
         assert token in reason
     assert "Amerika Serikat" not in reason  # "America" is a known rendering
     assert "Presiden" not in reason  # a common word, translated
+    assert "names" not in codes("Dia dari Partai Demokrat.", "He is from the Democrats.")  # a title, dropped
 
 
 @pytest.mark.parametrize("source, translation", [
@@ -123,6 +124,15 @@ def test_names_a_sentence_opening_name_or_short_name_dropped_is_still_flagged():
     # a title-case headline capitalises common words (Tanggul, Jebol); a name there is one where it is not
     # Indonesian-shaped or English text writes it as a name
     ("Tanggul Jebol di Schneider Diperbaiki", "Schneider Embankment to Be Repaired", "Embankment to Be Repaired"),
+    # a word English writes alike is part of the name, not a title a translation may drop (Partai may go)
+    ("Bus berangkat dari Terminal Kalideres.", "The bus left Kalideres Terminal.", "The bus left Kalideres."),
+    # another name of the source kept as written is no near spelling of a dropped one (Yayat is not Hidayat)
+    ("Kata Yayat Hidayat, Rabu.", "Yayat Hidayat said on Wednesday.", "Yayat said on Wednesday."),
+    # a function word opening an English sentence is no near spelling of a short name (Asia is not "As")
+    ("Jakarta menjadi tujuan wisata untuk Asia. Semua senang.", "Jakarta is a destination for Asia. As such, "
+     "all are happy.", "Jakarta is a destination. As such, all are happy."),
+    # a name translations of the Bible render otherwise (Yusuf: Joseph) is still a name
+    ("Menurut Yusuf Kalla, ini penting.", "Yusuf Kalla says this matters.", "Kalla says this matters."),
 ])
 def test_names_new_rules_flag_only_the_dropped_name(source, kept, dropped):
     assert "names" not in codes(source, kept)
@@ -149,6 +159,36 @@ def test_names_translatable_acronyms_and_amounts_are_not_names():
 def test_numbers_decades_and_rupiah_abbreviations(source, good, bad):
     assert "numbers" not in codes(source, good)
     assert "numbers" in codes(source, bad)
+
+
+@pytest.mark.parametrize("source, good, bad", [
+    # a year range with its second year cut to two digits, either way round
+    ("Studi pada tahun 2010-2011 menunjukkan variasi.", "A study in 2010–11 showed variation.",
+     "A study in 2010–12 showed variation."),
+    ("Musim 1998/99 berakhir.", "The 1998-1999 season ended.", "The 1998-2000 season ended."),
+    # a decimal written in words (six-point-four billion), English or Indonesian
+    ("Kerugian naik menjadi US$6,4 miliar.", "Losses rose to six-point-four billion dollars.",
+     "Losses rose to six-point-five billion dollars."),
+    ("Inflasi 2,5 persen.", "Inflation was two point five percent.", "Inflation was two point eight percent."),
+])
+def test_numbers_year_ranges_and_decimals_in_words(source, good, bad):
+    assert "numbers" not in codes(source, good)
+    assert "numbers" in codes(source, bad)
+
+
+def test_names_an_acronym_explained_by_the_phrase_before_it_and_figure_references():
+    # the acronym in brackets after the lower-case phrase it abbreviates: the phrase carries it
+    source = "Mereka menyerukan agar kekerasan dalam rumah tangga (KDRT) diperlakukan sebagai masalah global."
+    assert "names" not in codes(source, "They called for domestic violence to be treated as a global problem.")
+    assert "names" not in codes("Petugas memakai alat pelindung diri (APD) lengkap di ruang isolasi.",
+                                "Officers wore full personal protective equipment (PPE) in the isolation ward.")
+    # not explained: the acronym alone, or after a phrase with other initials, must be kept
+    assert "names" in codes("Korban KDRT melapor ke polisi.", "The victims reported to the police.")
+    assert "names" in codes("Mereka membahas rencana anggaran (KDRT) di kantor.", "They discussed the budget plan.")
+    # Gbr. (gambar) is Fig.
+    assert "names" not in codes("Seperti diperlihatkan di Gbr. 1, klaster pertama.", "As shown in Fig. 1, the "
+                                                                                      "first cluster.")
+    assert "names" in codes("Seperti diperlihatkan di Gbr. 1, klaster pertama.", "As shown in 1, the first cluster.")
 
 
 def test_brackets_a_short_gloss_added_by_the_translation():

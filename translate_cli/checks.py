@@ -5,9 +5,9 @@ rule localisation QA tools (Okapi CheckMate, Xbench, Verifika) run, read for Ind
 
 * ``numbers``: every number of the source is in the translation and none is added, read with each language's
   conventions (``1.500.000`` / ``1,500,000``, ``2,5`` / ``2.5``, ``1,5 triliun`` / ``1.5 trillion``, ``10.30`` /
-  ``10:30``, month names, Roman numerals, decades ``1970-an`` / ``1970s``, ``Rp 40 M``); spelled-out numbers
-  (``dua``, ``puluhan ribu``, ``ten``) count as present but are never flagged themselves, because
-  ``satu``/``one`` are as often articles as numbers.
+  ``10:30``, month names, Roman numerals, decades ``1970-an`` / ``1970s``, ``Rp 40 M``, year ranges ``2010-11``);
+  spelled-out numbers (``dua``, ``puluhan ribu``, ``ten``, ``six point four``) count as present but are never
+  flagged themselves, because ``satu``/``one`` are as often articles as numbers.
 * ``names``: URLs, e-mail addresses, @handles and #hashtags kept verbatim; acronyms and capitalised words of the
   source that are not common Indonesian words (``data/checks_words_id.txt``, learned from training text) kept,
   near spellings (``Kanada``/``Canada``) and known renderings (``data/checks_renderings.txt``; Indonesian
@@ -82,6 +82,7 @@ _DECADE_AFTER = re.compile(r"-an\b|'?s\b")
 _DECADES = {w: 10 * n for n, w in enumerate("twenties thirties forties fifties sixties seventies eighties "
                                             "nineties".split(), 2)}
 _SCALE_AFTER = re.compile(r"\s?([A-Za-z]+)")
+_YEAR_RANGE = re.compile(r"\b((?:1[89]|20)\d\d)\s?[-–/]\s?$")  # a year and a dash before two digits: 2010-11
 _MONTHS = {name: n for n, names in enumerate([
     "Januari January Jan", "Februari February Feb", "Maret March Mar", "April Apr", "Mei May", "Juni June Jun",
     "Juli July Jul", "Agustus August Agu Aug", "September Sept Sep", "Oktober October Okt Oct",
@@ -185,6 +186,9 @@ def _numerals(text: str) -> list[tuple[str, set[str]]]:
             readings.add(f"d{int(match[0])}")
             if decade[0] == "-an":
                 readings.add(f"d{int(match[0]) % 100}")
+        year = _YEAR_RANGE.search(text, 0, match.start()) if len(match[0]) == 2 else None
+        if year:  # 2010-11 is 2010-2011
+            readings.add(str(int(year[1]) // 100 * 100 + int(match[0])))
         found.append((text[match.start():end], readings))
     found += [(m[0], {f"month{_MONTHS[m[0]]}"}) for m in _MONTH.finditer(text)]
     found += [(m[0], {str(_roman(m[0]))}) for m in _ROMAN.finditer(text)]
@@ -205,7 +209,7 @@ def _spelled(text: str) -> set[str]:
     ``puluhan ribu`` and ``tens of thousands`` ~10^4)."""
     keys: set[str] = set()
     total = group = last = 0
-    seen, vague = False, None
+    seen, vague, fraction = False, None, None
     for word in [*_NUMBER_WORD.findall(text.lower()), ""]:
         if vague is not None and (word in _SCALES or _VAGUE.get(word, 0) >= 3):
             keys.add(f"~{vague + _SCALES.get(word, _VAGUE.get(word, 0))}")
@@ -214,7 +218,15 @@ def _spelled(text: str) -> set[str]:
         if vague is not None and word == "of":
             continue
         vague = None
-        if word in _VAGUE:
+        if word in ("point", "koma") and seen and not total and not group and last < 10 and fraction is None:
+            fraction = ""  # six point four billion, enam koma empat miliar: 6.4, its digits one word each
+        elif fraction is not None and _ID_UNITS.get(word, _EN_UNITS.get(word, 10)) < 10:
+            fraction += str(_ID_UNITS.get(word, _EN_UNITS.get(word)))
+        elif fraction and word in _SCALES:
+            keys.add(_canonical(Decimal(f"{last}.{fraction}").scaleb(_SCALES[word])))
+            total = group = last = 0
+            seen, fraction = False, None
+        elif word in _VAGUE:
             vague = _VAGUE[word]
             keys.add(f"~{vague}")
         elif word in _DECADES:
@@ -232,6 +244,9 @@ def _spelled(text: str) -> set[str]:
         elif word == "and" and seen:
             continue
         elif seen:
+            if fraction:
+                keys.add(_canonical(Decimal(f"{last}.{fraction}")))
+            fraction = None
             keys.add(_canonical(Decimal(total + group + last)))
             total = group = last = 0
             seen = False
@@ -265,12 +280,14 @@ _NEAR = 0.7  # SequenceMatcher ratio from which a word of 5+ letters counts as t
 
 
 @cache
-def _word_lists() -> tuple[frozenset[str], frozenset[str]]:
-    """Common Indonesian words that translations translate, and those they keep when capitalised."""
+def _word_lists() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+    """Common Indonesian words that translations translate, those they keep when capitalised, and of those the
+    ones English writes alike (``Terminal``, ``Bank``: part of a name, not a title a translation may drop)."""
     text = resources.files("translate_cli").joinpath("data/checks_words_id.txt").read_text(encoding="utf-8")
     words = [line for line in text.splitlines() if line and not line.startswith("#")]
-    split = words.index("[kept]")
-    return frozenset(words[:split]), frozenset(words[split + 1:])
+    kept, english = words.index("[kept]"), words.index("[english]")
+    return frozenset(words[:kept]), frozenset(words[kept + 1:english] + words[english + 1:]), \
+        frozenset(words[english + 1:])
 
 
 @cache
@@ -349,7 +366,7 @@ def _openers(text: str) -> set[int]:
 
 def _name_tokens(source: str) -> list[tuple[str, bool, bool]]:
     """The source's words a translation keeps: acronyms and capitalised words that are not common words, each
-    with whether it is a common word kept as part of a name (``Partai``, ``Senator``): optional before a name,
+    with whether it is a common word kept as part of a name (``Partai``, ``Presiden``): optional before a name,
     and whether it only opens sentences, alone (``Kari adalah``): maybe a common word rarer than the word list."""
     matches = list(_WORD.finditer(source))
     words = [m[0] for m in matches]
@@ -375,7 +392,9 @@ def _name_tokens(source: str) -> list[tuple[str, bool, bool]]:
     named = {w for k, (w, m) in enumerate(zip(words, matches)) if m.start() not in firsts
              or not headline and words[k + 1:k + 2] and words[k + 1][0].isupper()
              or not _INDONESIAN_SHAPE.fullmatch(w.lower()) or w in _english_names()}
-    return [(w, w.lower() in kept, w not in named) for k, w in enumerate(words) if w[0].isupper() and len(w) > 1
+    english = _word_lists()[2]
+    return [(w, w.lower() in kept and w.lower() not in english, w not in named) for k, w in enumerate(words)
+            if w[0].isupper() and len(w) > 1
             and w not in _MONTHS and k not in openers and w.lower() not in _INTERJECTIONS
             and (w.lower() in kept or not ((not w.isupper() or len(w) > 3) and _is_common(w)))]
 
@@ -385,8 +404,9 @@ def _near(word: str) -> str:
     return word.replace("ph", "f").translate(_SPELLING)
 
 
-def _rendering(name: str, target_words: dict[str, str]) -> str | None:
-    """The translation's word that renders ``name`` (itself, or a near spelling), or None."""
+def _rendering(name: str, target_words: dict[str, str], others: frozenset[str] = frozenset()) -> str | None:
+    """The translation's word that renders ``name`` (itself, or a near spelling), or None; no near spelling
+    among ``others``, the source's other names kept as written (Yayat is no rendering of Hidayat)."""
     lower = name.lower()
     if lower in target_words or (name.isupper() and lower + "s" in target_words):  # AM, AMs
         return lower
@@ -394,13 +414,15 @@ def _rendering(name: str, target_words: dict[str, str]) -> str | None:
         return None
     near = _near(lower)
     # the same start first (Bahrain: Bahraini before Britain), then other spellings
-    if len(near) >= 5 and (word := next((w for w in target_words if _near(w).startswith(near[:5])), None)):
+    if len(near) >= 5 and (word := next((w for w in target_words if _near(w).startswith(near[:5])
+                                         and w not in others), None)):
         return word
     for word in target_words:
-        other = _near(word)
-        # a name spelled otherwise is still a name: capitalised (Thomas is not "those")
-        if not target_words[word][0].isupper():
+        # a name spelled otherwise is still a name: capitalised (Thomas is not "those"), and no function word
+        # capitalised at a sentence's start (Asia is not "As such", Heru not "He")
+        if not target_words[word][0].isupper() or word in _EN_FUNCTION or word in others:
             continue
+        other = _near(word)
         matcher = SequenceMatcher(None, near, other)
         if min(len(near), len(other)) >= 5 and matcher.real_quick_ratio() >= _NEAR and matcher.ratio() >= _NEAR:
             return word
@@ -409,7 +431,8 @@ def _rendering(name: str, target_words: dict[str, str]) -> str | None:
             return word
     # an English adjective or demonym of a place (China/Chinese, Britania/British, Gangga/Gangetic): the name
     # itself, so that one text's nouns and adjectives stay one rendering for the consistency check
-    if len(near) >= 5 and any(_near(w)[:4] == near[:4] and written[0].isupper() for w, written in target_words.items()):
+    if len(near) >= 5 and any(_near(w)[:4] == near[:4] and written[0].isupper() and w not in others
+                              for w, written in target_words.items()):
         return lower
     return None
 
@@ -426,6 +449,17 @@ def _spelled_out(acronym: str, text: str) -> bool:
     for run in _NAME_RUN.finditer(text):
         initials = "".join(word[0] for word in _LINKING.split(run[0]) if word)
         if letters in initials if len(letters) >= 3 else letters == initials:
+            return True
+    return False
+
+
+def _explained(acronym: str, text: str) -> bool:
+    """Whether the text gives the acronym in brackets right after the lower-case phrase it abbreviates, one word
+    for each letter and at most one other between them (kekerasan dalam rumah tangga (KDRT), alat pelindung diri
+    (APD)): the phrase is what a translation renders, as domestic violence, or PPE."""
+    for match in re.finditer(r"\(" + re.escape(acronym) + r"\)", text):
+        initials = "".join(word[0].lower() for word in _WORD.findall(text, 0, match.start())[-2 * len(acronym):])
+        if re.search(".?".join(acronym.lower()) + "$", initials):
             return True
     return False
 
@@ -468,9 +502,12 @@ def _names(source: str, translation: str, renderings: dict[str, str] | None = No
                 and not (_rendering(name, target_words) and re.search(_COMPASS[match[2]], translation, re.IGNORECASE)):
             missing.append(match[0])
     words = _CURRENCY_CODE.sub(" ", _ROMAN.sub(" ", _COMPASS_NAME.sub(" ", rest)))  # numbers checks the last two
-    for name, title, opener in dict.fromkeys(_name_tokens(words)):
-        rendering = _rendering(name, target_words)
-        if rendering is None and name.isupper() and (_spelled_out(name, undotted) or _spelled_out(name, rest)):
+    tokens = dict.fromkeys(_name_tokens(words))
+    names = frozenset(name.lower() for name, _, _ in tokens)
+    for name, title, opener in tokens:
+        rendering = _rendering(name, target_words, names - {name.lower()})
+        if rendering is None and name.isupper() and (_spelled_out(name, undotted) or _spelled_out(name, rest)
+                                                     or _explained(name, rest)):
             continue
         # a lone sentence opener that the translation neither keeps nor replaces by a pronoun opening a sentence
         # is taken for a common word translated (Kari adalah -> A curry is), a name dropped for a pronoun is flagged
