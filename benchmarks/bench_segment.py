@@ -135,6 +135,7 @@ def segment_at(revision: str):
     spec = importlib.util.spec_from_file_location("segment_then", folder / "segment_then.py")
     module = importlib.util.module_from_spec(spec)
     sys.modules["segment_then"] = module  # dataclasses look their module up
+    sys.modules.setdefault("translate_cli.document", importlib.import_module("translate_cli.records"))  # its old name
     spec.loader.exec_module(module)
     return module.segment
 
