@@ -6,11 +6,16 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import shutil
 from html.parser import HTMLParser
 from pathlib import Path
+from urllib.parse import unquote
 
 import pytest
 from cli_run import assert_one_line_error, run
+
+from translate_cli.models import model_slug
 
 ARTICLE = "Banjir melanda Jakarta pada hari Senin.\n\nWarga mengungsi ke masjid dan sekolah, kata petugas.\n"
 DOCUMENTS = {
@@ -182,3 +187,42 @@ def test_align_reads_documents_as_translate_does(tmp_path, marian_dir, monkeypat
     assert beads[0][3:] == ["Banjir di Jakarta", "Floods in Jakarta"]  # the text, without Markdown's marks
     rows = [line.split("\t") for line in (tmp_path / "out" / "guide.tsv").read_text(encoding="utf-8").splitlines()]
     assert [(r[0], r[5], r[3], r[6]) for r in rows[1:]] == [(b[0], b[1], b[3], b[4]) for b in beads]
+
+
+def test_batch_over_several_models_indexes_its_runs_and_reports(tmp_path, marian_dir, monkeypatch, capsys):
+    # models named like the index file, and with ".." and markup in their names
+    monkeypatch.chdir(tmp_path)
+    models = ["index.html", '<b>m..1"']
+    for name in models:
+        shutil.copytree(marian_dir, tmp_path / name)
+    indir, refs, out = tmp_path / "in", tmp_path / "refs", tmp_path / "out"
+    indir.mkdir()
+    refs.mkdir()
+    (indir / "berita.txt").write_text(ARTICLE, encoding="utf-8")
+    (refs / "berita.txt").write_text(REFERENCE, encoding="utf-8")
+    (indir / "kosong.txt").write_text("", encoding="utf-8")  # fails in each run
+    args = ["batch", indir, "-o", out, "-m", models[0], "-m", models[1], "-r", refs, "--quiet", "--beam", 1,
+            "--backend", "transformers"]
+    code, _, err = run(args, monkeypatch, capsys)
+    assert code == 1 and "1 of 2 articles failed" in err, err
+    folders = sorted(model_slug(name) for name in models)
+    assert sorted(p.name for p in out.iterdir() if p.is_dir()) == folders and "index.html" not in folders
+    index = out / "index.html"
+
+    def links() -> list[str]:
+        return [unquote(link) for link in re.findall(r'href="([^"#]*)', index.read_text(encoding="utf-8"))]
+
+    assert sorted(set(links())) == [f"{folder}/index.html" for folder in folders]
+    assert all((out / link).resolve().parent.parent == out.resolve() for link in links())
+    page = index.read_text(encoding="utf-8")
+    assert "&lt;b&gt;m..1&#34;" in page and "<b>" not in page  # the model's label, escaped
+    assert page.count('#failed">1</a>') == 2  # each run's failure, linked to its list
+    assert page.count("<td class=\"num\">") >= 2 * (3 + 4) and "chrF++" in page  # counts and corpus scores
+    for folder in folders:
+        assert 'href="../index.html"' in (out / folder / "index.html").read_text(encoding="utf-8")
+    code, _, err = run(["compare", out, "-r", refs, "--html", out / "compare.html"], monkeypatch, capsys)
+    assert code == 0 and f"linked from {index} (the models' runs)" in err, err
+    assert "compare.html" in links()
+    code, _, err = run(args, monkeypatch, capsys)  # a later batch keeps the report and every run linked
+    assert code == 1, err
+    assert set(links()) == {"compare.html", *(f"{folder}/index.html" for folder in folders)}

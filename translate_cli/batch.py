@@ -90,7 +90,7 @@ from translate_cli.layout import (
     SUMMARY_NAME,
     output_names,
 )
-from translate_cli.pages import render_index, reports_beside
+from translate_cli.pages import render_index, render_models_index, reports_beside
 from translate_cli.pipeline import article_name, build_result, mean_confidence, model_confidences
 from translate_cli.records import Scores, SentenceTranslator
 from translate_cli.score import score_corpus, scoring_notes
@@ -218,6 +218,8 @@ class BatchJob:
         self.publish = publish or (lambda paths: None)
         self.shown_as = shown_as
         root = Path(output_root) if output_root is not None else self.outdir
+        # the index of the batch over several models whose run this is (write_models_index)
+        self.up = root / INDEX_NAME if root != self.outdir and _holds_models_index(root) else None
         check_folders(self.indir, root, self.references)
         self.paths = find_articles(self.indir, glob, exclude=root.resolve())
         if not self.paths:
@@ -299,7 +301,7 @@ class BatchJob:
                                self.store.totals(seconds=now - run.accounted), interrupted, self.shown_as)
         atomic_write_text(self.outdir / SUMMARY_NAME,
                           json.dumps(summary.to_json(), indent=2, ensure_ascii=False) + "\n")
-        atomic_write_text(self.outdir / INDEX_NAME, render_index(summary, _out_folder))
+        atomic_write_text(self.outdir / INDEX_NAME, render_index(summary, _out_folder, self.up))
         self.publish([self.outdir / SUMMARY_NAME, self.outdir / INDEX_NAME])
         self.store.add_totals(seconds=now - run.accounted)  # after the summary: a full disk here still leaves it
         if interrupted:
@@ -320,29 +322,76 @@ def run_batch(indir: Path, outdir: Path, translator: SentenceTranslator, *, refe
                        chunk_sentences=chunk_sentences)
 
 
-def refresh_links(outdir: Path) -> bool:
-    """Render ``outdir``'s ``index.html`` again from its ``summary.json`` and relink its current articles' pages
-    (``formats.link_reports``), so that they link a report written beside the index since (``compare --html
-    OUTDIR/compare.html``); False when ``outdir`` holds no readable run."""
+def refresh_links(outdir: Path) -> str | None:
+    """Render the index pages in ``outdir`` again, so that they link a report written there since (``compare --html
+    OUTDIR/compare.html``): a run's ``index.html`` from its ``summary.json``, with its current articles' pages
+    relinked (``formats.link_reports``), ``"run"`` then; or the index of a batch over several models
+    (:func:`write_models_index`), ``"models"``; None when ``outdir`` holds neither index."""
     outdir = Path(outdir)
     if not (outdir / INDEX_NAME).is_file():
-        return False
-    try:
-        data = json.loads((outdir / SUMMARY_NAME).read_text(encoding="utf-8"))
-        articles = [ArticleOutcome(**{**a, "scores": _scores(a["scores"])}) for a in data["articles"]]
-        last = data["last_run"]
-        summary = BatchSummary(Path(data["indir"]), outdir, data["model"], articles, last["translated_sentences"],
-                               last["cached_sentences"], last["seconds"], _scores(data["corpus"]),
-                               JobTotals(**data["job"]), data["interrupted"], (data["indir"], data["outdir"]))
-    except (OSError, ValueError, KeyError, TypeError):  # another tool's or version's summary: left alone
-        return False
-    atomic_write_text(outdir / INDEX_NAME, render_index(summary, _out_folder))
+        return None
+    summary = _read_summary(outdir)
+    if summary is None:
+        return "models" if write_models_index(outdir) else None
+    atomic_write_text(outdir / INDEX_NAME, render_index(summary, _out_folder, _models_index(outdir)))
     reports = reports_beside(outdir)
-    for article in articles:
+    for article in summary.articles:
         folder = _out_folder(outdir, article.relpath)
         if article.status in CURRENT and (folder / f"{folder.name}.html").is_file():
             link_reports(folder / f"{folder.name}.html", reports)
+    return "run"
+
+
+def model_runs_in(outdir: Path) -> list[tuple[Path, BatchSummary]]:
+    """The runs of a batch over several models in ``outdir`` (``batch -m A -m B``: a sub-folder each, holding a
+    readable ``summary.json`` and its ``index.html``), by folder name; none when ``outdir`` is a run itself."""
+    outdir = Path(outdir)
+    if (outdir / SUMMARY_NAME).exists() or not outdir.is_dir():
+        return []
+    runs = []
+    for sub in sorted(outdir.iterdir()):
+        summary = _read_summary(sub) if sub.is_dir() and not sub.name.startswith(".") else None
+        if summary is not None and (sub / INDEX_NAME).is_file():
+            runs.append((sub, summary))
+    return runs
+
+
+def write_models_index(outdir: Path) -> bool:
+    """Write ``outdir/index.html`` for a batch over several models (``pages.render_models_index``): every model's
+    run in it, kept by a later batch however many models it runs, and the reports beside it. False (nothing
+    written) when ``outdir`` holds no such run, or a run or folder takes the name ``index.html``."""
+    runs = model_runs_in(outdir)
+    if not runs or not _holds_models_index(Path(outdir)):
+        return False
+    atomic_write_text(Path(outdir) / INDEX_NAME, render_models_index(Path(outdir), runs))
     return True
+
+
+def _holds_models_index(outdir: Path) -> bool:
+    """Whether ``outdir`` can hold the index of a batch over several models: it is no run itself, and no folder
+    takes the index's name."""
+    index = outdir / INDEX_NAME
+    return not (outdir / SUMMARY_NAME).exists() and (index.is_file() or not index.exists())
+
+
+def _models_index(outdir: Path) -> Path | None:
+    """The index of the batch over several models that holds run ``outdir``, where there is one."""
+    index = outdir.parent / INDEX_NAME
+    held = index.is_file() and any(sub == outdir for sub, _ in model_runs_in(outdir.parent))
+    return index if held else None
+
+
+def _read_summary(outdir: Path) -> BatchSummary | None:
+    """The summary a run left in ``outdir``, None when there is none or it is another tool's or version's."""
+    try:  # another tool's or version's summary is left alone
+        data = json.loads((outdir / SUMMARY_NAME).read_text(encoding="utf-8"))
+        articles = [ArticleOutcome(**{**a, "scores": _scores(a["scores"])}) for a in data["articles"]]
+        last = data["last_run"]
+        return BatchSummary(Path(data["indir"]), outdir, data["model"], articles, last["translated_sentences"],
+                            last["cached_sentences"], last["seconds"], _scores(data["corpus"]),
+                            JobTotals(**data["job"]), data["interrupted"], (data["indir"], data["outdir"]))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
 
 
 def _scores(data: dict | None) -> Scores | None:

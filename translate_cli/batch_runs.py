@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from translate_cli.batch import CHUNK_SENTENCES, BatchJob, BatchSummary
+from translate_cli.batch import CHUNK_SENTENCES, BatchJob, BatchSummary, write_models_index
 from translate_cli.batch_articles import DEFAULT_GLOB
 from translate_cli.engines import each_model, ray_chunk
 from translate_cli.layout import SUMMARY_NAME
@@ -35,7 +35,8 @@ def run_models(indir: str, output: str, models: Sequence[str] | None,
 
     ``open_model(name)`` gives a model's translator, called once the job's folders, patterns and lock are
     checked, so that a bad folder fails before a model loads; ``on_summary`` hears each run's summary as it
-    ends, before the next model loads.
+    ends, before the next model loads. With several models and a local ``output``, its ``index.html`` links
+    every model's run (``batch.write_models_index``), written again as each run ends.
     """
     check_apart(indir, output)
     with local_input(indir, "input") as local_in, local_input(references, "references") as local_refs:
@@ -50,6 +51,8 @@ def run_models(indir: str, output: str, models: Sequence[str] | None,
                 opened = translator()  # once the job's folders, patterns and lock are checked
                 summary = job.run(opened, quiet=quiet, force=force, presegmented=presegmented,
                                   chunk_sentences=ray_chunk(opened) or CHUNK_SENTENCES)
+            if sub and not is_url(output):
+                write_models_index(Path(output))
             if on_summary:
                 on_summary(summary)
             return ModelRun(target, summary)

@@ -666,8 +666,9 @@ def compare_command(
         render_terminal(comparison, compare_console())
     if html:
         linked = write_html(comparison, html)
-        linked_from = f", linked from {html.parent / INDEX_NAME} and the run's article pages"
-        notice(f"report written to {html}" + (linked_from if linked else ""))
+        pages = {"run": " and the run's article pages", "models": " (the models' runs)"}
+        linked_from = f", linked from {html.parent / INDEX_NAME}{pages[linked]}" if linked else ""
+        notice(f"report written to {html}{linked_from}")
 
 
 @app.command("check", epilog=examples(

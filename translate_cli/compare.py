@@ -403,9 +403,10 @@ def render_comparison_html(comparison: Comparison, base: Path | None = None) -> 
                        score_top=score_top, length_top=10 * max(1, math.ceil(max(comparison.lengths) / 10)))
 
 
-def write_html(comparison: Comparison, path: Path) -> bool:
+def write_html(comparison: Comparison, path: Path) -> str | None:
     """Write ``render_comparison_html`` atomically to ``path``, linking article pages relative to its folder; in a
-    batch's OUTDIR, its index and article pages are updated to link the report (True then)."""
+    batch's OUTDIR, its index (and a run's article pages) are updated to link the report: ``"run"`` or ``"models"``
+    then (``batch.refresh_links``), else None."""
     path = Path(path)
     atomic_write_text(path, render_comparison_html(comparison, path.parent))
     return refresh_links(path.parent)

@@ -14,6 +14,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 from translate_cli.errors import UserError
+from translate_cli.layout import RUN_FILES
 
 EMBEDDED_DIR = Path(__file__).resolve().parent.parent / "models" / "id-en-small"
 DEFAULT_ALIAS = "opus-mt"
@@ -128,9 +129,10 @@ def model_slug(name: str) -> str:
 
     An alias or hub id keeps its name (``Helsinki-NLP/opus-mt-id-en`` -> ``Helsinki-NLP--opus-mt-id-en``);
     anything else (a path, a name with spaces) is a readable slug plus a short hash of the value, so
-    ``models/m x`` and ``models/m-x``, or the alias ``opus-mt`` and a folder ``./opus-mt``, never share a folder.
+    ``models/m x`` and ``models/m-x``, or the alias ``opus-mt`` and a folder ``./opus-mt``, never share a folder;
+    nor does a model named like a file the batch writes at the top of OUTDIR (``index.html``).
     """
-    if _READABLE_MODEL.fullmatch(name) and "--" not in name and ".." not in name:
+    if _READABLE_MODEL.fullmatch(name) and "--" not in name and ".." not in name and name not in RUN_FILES:
         return name.replace("/", "--")
     slug = re.sub(r"[^A-Za-z0-9._-]+", "-", name.strip("/").replace("/", "--")).strip("-.")[-60:].lstrip("-.")
     return f"{slug or 'model'}-{hashlib.sha256(name.encode('utf-8', 'surrogatepass')).hexdigest()[:8]}"

@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable, Iterator
 from functools import cache
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 from translate_cli.layout import CURRENT, INDEX_NAME, TGT_LANG
@@ -87,12 +88,13 @@ def article_files(page: Path) -> list[tuple[str, Path]]:
     return [(label, page.with_name(name)) for label, name in named if page.with_name(name).is_file()]
 
 
-def render_index(summary, out_folder: Callable[[Path, str], Path]) -> str:
+def render_index(summary, out_folder: Callable[[Path, str], Path], up: Path | None = None) -> str:
     """The batch run's ``index.html``: every article with status, sentences, scores, findings, repairs and links to
     its page, translated document, text, TSV and TMX; and the reports (``compare --html``) written beside it.
 
     ``summary`` is a ``batch.BatchSummary``; ``out_folder(outdir, relpath)`` gives an article's output folder,
-    whose page is ``<folder>/<folder name>.html`` (as ``formats.write_outputs`` names it).
+    whose page is ``<folder>/<folder name>.html`` (as ``formats.write_outputs`` names it); ``up``: the index of
+    the batch over several models that holds this run (:func:`render_models_index`), linked at the top.
     """
     from translate_cli.checks import describe_counts
     from translate_cli.score import METRIC_LABELS
@@ -109,5 +111,16 @@ def render_index(summary, out_folder: Callable[[Path, str], Path]) -> str:
     return render_page("index.html.j2", summary=summary, articles=articles, counts=summary.counts(), reports=reports,
                        labels=METRIC_LABELS, scored=any(a.scores for a in summary.articles),
                        directions=METRIC_DIRECTIONS, flagged=summary.flagged(), repaired=summary.repaired(),
-                       describe=describe_counts)
+                       describe=describe_counts, up=page_link(up, summary.outdir) if up else None)
+
+
+def render_models_index(outdir: Path, runs: list[tuple[Path, Any]]) -> str:
+    """The ``index.html`` of a batch over several models: each run (its folder in ``outdir`` and its
+    ``batch.BatchSummary``) with its index, article counts, failures and corpus scores; and the reports
+    (``compare --html``) written beside it."""
+    rows = [{"summary": summary, "folder": folder.name, "link": page_link(folder / INDEX_NAME, outdir)}
+            for folder, summary in runs]
+    return render_page("models.html.j2", outdir=outdir, runs=rows, directions=METRIC_DIRECTIONS,
+                       scored=any(summary.corpus for _, summary in runs),
+                       reports=report_links(reports_beside(outdir), outdir))
 
