@@ -1,6 +1,7 @@
 import fcntl
 import io
 import json
+import shutil
 import sqlite3
 from pathlib import Path
 
@@ -245,6 +246,7 @@ def test_model_slug():
     assert model_slug("/models/my model/").startswith("models--my-model-")
     assert model_slug("models/m x") == model_slug("models/m x")  # stable
     assert model_slug("///").startswith("model-")
+    assert model_slug("index.html").startswith("index.html-") and model_slug("summary.json") != "summary.json"
 
 
 def test_progress_and_printed_summary(tree, tmp_path):
@@ -296,3 +298,19 @@ def test_run_models_runs_each_model_in_its_folder_and_says_what_failed(tree, tmp
     assert [run.summary.counts()["translated"] for run in runs] == [3, 3]
     assert failures(runs) == "; ".join(f"1 of 4 articles failed; see {run.target / 'summary.json'}" for run in runs)
     assert failures(runs[:0]) is None
+
+
+def test_models_index_is_kept_off_a_folder_or_run_of_its_name(tree, tmp_path):
+    from translate_cli.batch import write_models_index
+    from translate_cli.batch_runs import run_models
+
+    out = tmp_path / "out"
+    run_batch(tree, out / "index.html", FakeTranslator(), quiet=True)  # a run of its own, in a folder named like it
+    runs = run_models(str(tree), str(out), ["a", "b"], lambda name: FakeTranslator(), quiet=True)
+    assert [run.summary.ok for run in runs] == [True, True] and (out / "index.html").is_dir()
+    assert 'href="../index.html"' not in (out / "a" / "index.html").read_text(encoding="utf-8")
+    assert not write_models_index(out / "a")  # a run itself
+    shutil.rmtree(out / "index.html")
+    assert write_models_index(out)
+    page = (out / "index.html").read_text(encoding="utf-8")
+    assert 'href="a/index.html"' in page and 'href="b/index.html"' in page

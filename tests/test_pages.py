@@ -14,7 +14,7 @@ from urllib.parse import unquote
 
 import pytest
 
-from translate_cli.batch import run_batch
+from translate_cli.batch import run_batch, write_models_index
 from translate_cli.compare import compare_runs, write_html
 from translate_cli.formats import write_outputs
 from translate_cli.layout import INDEX_NAME
@@ -75,8 +75,10 @@ def pages(tmp_path_factory) -> dict[str, Path]:
     report = root / "report" / "compare.html"
     report.parent.mkdir()
     write_html(comparison, report)
+    assert write_models_index(root)  # the two runs' folders, as a batch over two models leaves them
     stem = Path(result.name).name
-    return {"article": root / "article" / f"{stem}.html", "index": runs[1] / INDEX_NAME, "compare": report}
+    return {"article": root / "article" / f"{stem}.html", "index": runs[1] / INDEX_NAME, "compare": report,
+            "models": root / INDEX_NAME}
 
 
 def test_index_links_every_article_with_scores(pages):
@@ -113,6 +115,13 @@ def test_compare_report_links_resolve(pages):
     assert sum(link.endswith(INDEX_NAME) for link in links) == 2  # each run's batch index
 
 
+def test_models_index_links_each_run(pages):
+    index = pages["models"]
+    links = {unquote(link) for link in re.findall(r'href="([^"#]+)', index.read_text(encoding="utf-8"))}
+    assert links == {f"{run.name}/{INDEX_NAME}" for run in index.parent.glob("sys*")}  # each run's index (failures)
+    assert all((index.parent / link).is_file() for link in links)
+
+
 @pytest.fixture(scope="module")
 def browser():
     if not (Path(CHROMIUM).is_file() and Path(CHROMEDRIVER).is_file()):
@@ -134,7 +143,7 @@ def browser():
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("name", ["article", "index", "compare"])
+@pytest.mark.parametrize("name", ["article", "index", "compare", "models"])
 def test_page_in_chromium(browser, pages, name):
     browser.get(pages[name].as_uri())
     state = browser.execute_script("""
@@ -157,5 +166,5 @@ def test_page_in_chromium(browser, pages, name):
     assert SCRIPT in state["text"]  # the markup shows as text
     assert "onerror" in state["text"]
     assert not re.search("[\x00\x07\x1b\x85]", state["text"])
-    if name != "index":  # the index shows no sentence text
+    if name not in ("index", "models"):  # the indexes show no sentence text
         assert URL in state["text"].replace("\n", "")
