@@ -314,3 +314,14 @@ def test_models_index_is_kept_off_a_folder_or_run_of_its_name(tree, tmp_path):
     assert write_models_index(out)
     page = (out / "index.html").read_text(encoding="utf-8")
     assert 'href="a/index.html"' in page and 'href="b/index.html"' in page
+
+
+def test_interrupted_run_over_several_models_is_in_their_index(tree, tmp_path):
+    from translate_cli.batch_runs import run_models
+
+    out = tmp_path / "out"
+    with pytest.raises(Interrupted):
+        run_models(str(tree), str(out), ["a", "b"], lambda name: FakeTranslator(interrupt_at=2), quiet=True)
+    page = (out / "index.html").read_text(encoding="utf-8")
+    assert 'href="a/index.html"' in page and "b/index.html" not in page
+    assert 'href="../index.html"' in (out / "a" / "index.html").read_text(encoding="utf-8")

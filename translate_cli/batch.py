@@ -377,13 +377,12 @@ def _holds_models_index(outdir: Path) -> bool:
 def _models_index(outdir: Path) -> Path | None:
     """The index of the batch over several models that holds run ``outdir``, where there is one."""
     index = outdir.parent / INDEX_NAME
-    held = index.is_file() and any(sub == outdir for sub, _ in model_runs_in(outdir.parent))
-    return index if held else None
+    return index if index.is_file() and _holds_models_index(outdir.parent) else None
 
 
 def _read_summary(outdir: Path) -> BatchSummary | None:
     """The summary a run left in ``outdir``, None when there is none or it is another tool's or version's."""
-    try:  # another tool's or version's summary is left alone
+    try:
         data = json.loads((outdir / SUMMARY_NAME).read_text(encoding="utf-8"))
         articles = [ArticleOutcome(**{**a, "scores": _scores(a["scores"])}) for a in data["articles"]]
         last = data["last_run"]

@@ -36,7 +36,7 @@ def run_models(indir: str, output: str, models: Sequence[str] | None,
     ``open_model(name)`` gives a model's translator, called once the job's folders, patterns and lock are
     checked, so that a bad folder fails before a model loads; ``on_summary`` hears each run's summary as it
     ends, before the next model loads. With several models and a local ``output``, its ``index.html`` links
-    every model's run (``batch.write_models_index``), written again as each run ends.
+    every model's run (``batch.write_models_index``), written again as each run ends or is interrupted.
     """
     check_apart(indir, output)
     with local_input(indir, "input") as local_in, local_input(references, "references") as local_refs:
@@ -45,14 +45,16 @@ def run_models(indir: str, output: str, models: Sequence[str] | None,
         def run(number: int, sub: str | None, translator: Callable[[], SentenceTranslator]) -> ModelRun:
             target = join(output, sub) if sub else output
             out = OutputFolder(target)
-            with BatchJob(local_in, out.local, references=local_refs, notice=notice, publish=out.publish,
-                          glob=tuple(glob) if glob else DEFAULT_GLOB, shown_as=(indir, str(target)),
-                          output_root=None if is_url(output) else Path(output)) as job:
-                opened = translator()  # once the job's folders, patterns and lock are checked
-                summary = job.run(opened, quiet=quiet, force=force, presegmented=presegmented,
-                                  chunk_sentences=ray_chunk(opened) or CHUNK_SENTENCES)
-            if sub and not is_url(output):
-                write_models_index(Path(output))
+            try:
+                with BatchJob(local_in, out.local, references=local_refs, notice=notice, publish=out.publish,
+                              glob=tuple(glob) if glob else DEFAULT_GLOB, shown_as=(indir, str(target)),
+                              output_root=None if is_url(output) else Path(output)) as job:
+                    opened = translator()  # once the job's folders, patterns and lock are checked
+                    summary = job.run(opened, quiet=quiet, force=force, presegmented=presegmented,
+                                      chunk_sentences=ray_chunk(opened) or CHUNK_SENTENCES)
+            finally:  # an interrupted run's index links it too
+                if sub and not is_url(output):
+                    write_models_index(Path(output))
             if on_summary:
                 on_summary(summary)
             return ModelRun(target, summary)
