@@ -213,8 +213,10 @@ def _spelled(text: str) -> set[str]:
     keys: set[str] = set()
     total = group = last = 0
     seen, vague, fraction = False, None, None
-    # seven-and-a-half million, one and a half percent: 7.5 million, 1.5 percent
-    for word in [*_NUMBER_WORD.findall(_AND_A_HALF.sub(" point five", text.lower())), ""]:
+    lower = text.lower()
+    if "half" in lower:  # seven-and-a-half million, one and a half percent: 7.5 million, 1.5 percent
+        lower = _AND_A_HALF.sub(" point five", lower)
+    for word in [*_NUMBER_WORD.findall(lower), ""]:
         if vague is not None and (word in _SCALES or _VAGUE.get(word, 0) >= 3):
             keys.add(f"~{vague + _SCALES.get(word, _VAGUE.get(word, 0))}")
             vague = None
