@@ -10,8 +10,9 @@ rule localisation QA tools (Okapi CheckMate, Xbench, Verifika) run, read for Ind
   flagged themselves, because ``satu``/``one`` are as often articles as numbers.
 * ``names``: URLs, e-mail addresses, @handles and #hashtags kept verbatim; acronyms and capitalised words of the
   source that are not common Indonesian words (``data/checks_words_id.txt``, learned from training text) kept,
-  near spellings (``Kanada``/``Canada``) and known renderings (``data/checks_renderings.txt``; Indonesian
-  institutional acronyms in ``data/checks_acronyms_id.txt``, ``DKI`` -> ``Jakarta``) accepted.
+  near spellings (``Kanada``/``Canada``) and known renderings (``data/checks_renderings.txt``, plurals and
+  demonyms too: ``North Koreans``; Indonesian institutional acronyms in ``data/checks_acronyms_id.txt``, ``DKI``
+  -> ``Jakarta``) accepted; a name of common words kept untranslated keeps all of it (``Kota Tua``).
 * ``untranslated``: the translation is the source unchanged, or still mostly Indonesian by a function-word test
   (more Indonesian than English function words, and at least two).
 * ``degenerate``: empty; a loop (one to four words repeated three times or more in a row, as small and
@@ -419,12 +420,12 @@ def _name_tokens(source: str) -> list[tuple[str, bool, bool]]:
             and (w.lower() in kept or not ((not w.isupper() or len(w) > 3) and _is_common(w)))]
 
 
-# two or more capitalised words in a row, spaced or hyphenated (Pasar Minggu, Coca-Cola)
+# two or more capitalised words in a row, spaced or hyphenated (Kota Tua, Coca-Cola)
 _CAPITALISED_RUN = re.compile(r"(?<![\w'-])[A-Z][a-z]+(?:[ -][A-Z][a-z]+)+(?![\w'-])")
 
 
 def _common_runs(text: str) -> list[list[str]]:
-    """Names made only of common words (Tanah Abang, Kepulauan Seribu): runs of two or more capitalised words within
+    """Names made only of common words (Kota Tua, Tanah Merah): runs of two or more capitalised words within
     a sentence, none of them a name, a kept word or a month by itself, not in a headline; a hyphenated one
     (Coca-Cola) with an empty head, ``""``, first."""
     matches = list(_CAPITALISED_RUN.finditer(text))
@@ -440,9 +441,9 @@ def _common_runs(text: str) -> list[list[str]]:
 
 
 def _kept_untranslated(run: list[str], translation: str, target_words: dict[str, str]) -> bool:
-    """Whether the translation keeps a name of common words as written: its head, the first word (Pasar of Pasar
-    Minggu; English translates it as a kind of place, Minggu Market), not after a capitalised word (Run Ayam in
-    English order, Chicken Run, is translated); any word of a hyphenated one (Coca-Cola)."""
+    """Whether the translation keeps a name of common words as written: its head, the first word (Kota of Kota
+    Tua; English may translate it as a kind of place, Pasar Rumput: Rumput Market), not after a capitalised word
+    (Run Ayam in English order, Chicken Run, is translated); any word of a hyphenated one (Coca-Cola)."""
     if not run[0]:
         return any(target_words.get(w.lower()) == w for w in run[1:])
     for match in re.finditer(rf"\b{run[0]}\b", translation):
