@@ -145,6 +145,7 @@ def test_names_translatable_acronyms_and_amounts_are_not_names():
     # the US of US$ is part of an amount (numbers checks it), a Roman numeral is a number
     assert codes("Harganya US$60.000 di kelas VII.", "It costs $60,000 in 7th grade.") == set()
     assert codes("Harganya US$60.000.", "It costs $50,000.") == {"numbers"}
+    assert codes("Harga minyak $US90 per barel.", "Oil costs ninety dollars a barrel.") == set()  # $US: after
     assert codes("Itu terjadi setelah Perang Dunia II.", "It happened after World War I.") == {"numbers"}
 
 
@@ -189,6 +190,43 @@ def test_names_an_acronym_explained_by_the_phrase_before_it_and_figure_reference
     assert "names" not in codes("Seperti diperlihatkan di Gbr. 1, klaster pertama.", "As shown in Fig. 1, the "
                                                                                       "first cluster.")
     assert "names" in codes("Seperti diperlihatkan di Gbr. 1, klaster pertama.", "As shown in 1, the first cluster.")
+
+
+@pytest.mark.parametrize("source, kept, dropped", [
+    # a name of common words kept untranslated: its head kept, the rest must be too (Kota Tua, not Kota)
+    ("Rencana menjadikan kawasan Kota Tua ikon wisata.", "The plan makes the Kota Tua area a tourist icon.",
+     "The plan makes the Kota area a tourist icon."),
+    ("Warga Tanah Merah mendapat KTP.", "Tanah Merah residents get ID cards.", "Tanah residents get ID cards."),
+    # a hyphenated one keeps every part (Coca-Cola)
+    ("Dia minum Coca-Cola terlalu banyak.", "She drank too much Coca-Cola.", "She drank too much Cola."),
+])
+def test_names_of_common_words_kept_untranslated(source, kept, dropped):
+    assert "names" not in codes(source, kept)
+    assert "names" in codes(source, dropped)
+
+
+def test_names_of_common_words_translated_are_not_flagged():
+    # the head translated as a kind of place (Pasar: Market), or the whole name in English order (Chicken Run)
+    assert "names" not in codes("Rusun dibangun di kawasan Pasar Rumput.", "Flats are built in the Rumput Market "
+                                                                             "area.")
+    assert "names" not in codes("Dia melakukan Run Ayam di klub.", "She did a Chicken Run at the club.")
+    assert "names" not in codes("Kepala Dinas Pendidikan berkata.", "The head of the Education Agency said.")
+    # a sentence's first word is capitalised by its position, not part of a name
+    assert "names" not in codes("Kota Tua ramai sekali.", "The old town is very busy.")
+
+
+@pytest.mark.parametrize("source, good, bad, code", [
+    # plurals and demonyms of a table's renderings (Korea Utara: North Korea, North Koreans)
+    ("Warga Korea Utara menyeberang.", "North Koreans crossed.", "The people crossed.", "names"),
+    ("Warga Afrika Selatan menyeberang.", "South Africans crossed.", "Africans crossed.", "names"),
+    # a number with "and a half" in words
+    ("Warga 7,5 juta orang.", "There are seven-and-a-half million people.", "There are seven million people.",
+     "numbers"),
+    ("Harga naik 1,5%.", "Prices rose one and a half percent.", "Prices rose two and a half percent.", "numbers"),
+])
+def test_general_conventions_from_held_out_labels(source, good, bad, code):
+    assert code not in codes(source, good)
+    assert code in codes(source, bad)
 
 
 def test_brackets_a_short_gloss_added_by_the_translation():

@@ -10,8 +10,9 @@ rule localisation QA tools (Okapi CheckMate, Xbench, Verifika) run, read for Ind
   flagged themselves, because ``satu``/``one`` are as often articles as numbers.
 * ``names``: URLs, e-mail addresses, @handles and #hashtags kept verbatim; acronyms and capitalised words of the
   source that are not common Indonesian words (``data/checks_words_id.txt``, learned from training text) kept,
-  near spellings (``Kanada``/``Canada``) and known renderings (``data/checks_renderings.txt``; Indonesian
-  institutional acronyms in ``data/checks_acronyms_id.txt``, ``DKI`` -> ``Jakarta``) accepted.
+  near spellings (``Kanada``/``Canada``) and known renderings (``data/checks_renderings.txt``, plurals and
+  demonyms too: ``North Koreans``; Indonesian institutional acronyms in ``data/checks_acronyms_id.txt``, ``DKI``
+  -> ``Jakarta``) accepted; a name of common words kept untranslated keeps all of it (``Kota Tua``).
 * ``untranslated``: the translation is the source unchanged, or still mostly Indonesian by a function-word test
   (more Indonesian than English function words, and at least two).
 * ``degenerate``: empty; a loop (one to four words repeated three times or more in a row, as small and
@@ -204,13 +205,19 @@ def _roman(numeral: str) -> int:
     return sum(-v if v < after else v for v, after in zip(values, [*values[1:], 0]))
 
 
+_AND_A_HALF = re.compile(r"[\s-]+and[\s-]+a[\s-]+half\b")
+
+
 def _spelled(text: str) -> set[str]:
     """Readings of the numbers written in words, in either language (``dua puluh lima`` 25, ``tiga juta``,
     ``puluhan ribu`` and ``tens of thousands`` ~10^4)."""
     keys: set[str] = set()
     total = group = last = 0
     seen, vague, fraction = False, None, None
-    for word in [*_NUMBER_WORD.findall(text.lower()), ""]:
+    lower = text.lower()
+    if "half" in lower:  # seven-and-a-half million, one and a half percent: 7.5 million, 1.5 percent
+        lower = _AND_A_HALF.sub(" point five", lower)
+    for word in [*_NUMBER_WORD.findall(lower), ""]:
         if vague is not None and (word in _SCALES or _VAGUE.get(word, 0) >= 3):
             keys.add(f"~{vague + _SCALES.get(word, _VAGUE.get(word, 0))}")
             vague = None
@@ -321,8 +328,16 @@ def _renderings() -> tuple[re.Pattern[str], dict[str, tuple[str, ...]]]:
     return re.compile(r"\b(?:" + "|".join(groups) + r")\b"), table
 
 
-def _has_phrase(text: str, phrase: str) -> bool:
-    return re.search(r"(?<!\w)" + re.escape(phrase) + r"(?!\w)", text, re.IGNORECASE) is not None
+@lru_cache(maxsize=1 << 12)  # the tables' renderings, looked for in every sentence with their names
+def _phrase(phrase: str, inflected: bool) -> re.Pattern[str]:
+    ending = r"(?:n|an|ese|i)?(?:e?s)?" if inflected else ""
+    return re.compile(r"(?<!\w)" + re.escape(phrase) + ending + r"(?!\w)", re.IGNORECASE)
+
+
+def _has_phrase(text: str, phrase: str, inflected: bool = False) -> bool:
+    """Whether the text has the phrase as words; ``inflected``: or with an English plural or demonym ending
+    (North Korea: North Koreans, South Africans, Japanese, Iraqis)."""
+    return _phrase(phrase, inflected).search(text) is not None
 
 
 _PREFIXES = ("meng", "meny", "mem", "men", "me", "peng", "peny", "pem", "pen", "pe", "ber", "be", "per", "ter",
@@ -347,6 +362,7 @@ _SPELLING = str.maketrans({"k": "c", "q": "c", "z": "s", "y": "i", "j": "i", "v"
 _INDONESIAN_SHAPE = re.compile(r"(?:[bcdfghjklmnprstwyz]{0,2}(?:ai|au|oi|[aeiou])(?:ng|[bcdfghjklmnprstwyz])?)+")
 
 
+@lru_cache(maxsize=1 << 16)  # a word of every sentence, many of them the same
 def _is_common(word: str) -> bool:
     """Whether a word is a common Indonesian word, itself or with one prefix and/or suffix taken off."""
     common = _common_words()
@@ -364,6 +380,13 @@ def _openers(text: str) -> set[int]:
     return {m.end() for m in _SENTENCE_START.finditer(text)}
 
 
+def _headline(source: str, words: list[str]) -> bool:
+    """Whether a line is a headline in title case (Tanggul Jebol di Pluit Diperbaiki): each word capitalised."""
+    long = [w for w in words if len(w) > 3]
+    return len(long) >= 3 and sum(w[0].isupper() for w in long) >= _TITLE_CASE * len(long) \
+        and not _ENDS_SENTENCE.search(source)
+
+
 def _name_tokens(source: str) -> list[tuple[str, bool, bool]]:
     """The source's words a translation keeps: acronyms and capitalised words that are not common words, each
     with whether it is a common word kept as part of a name (``Partai``, ``Presiden``): optional before a name,
@@ -377,9 +400,7 @@ def _name_tokens(source: str) -> list[tuple[str, bool, bool]]:
     # as a name), written in lower case elsewhere in the source (Perancah ... perancah), or a verb or noun by its
     # suffix (Taburkan, Pramuniaganya)
     # a headline in title case (Tanggul Jebol di Pluit Diperbaiki) capitalises each word by its position too
-    long = [w for w in words if len(w) > 3]
-    headline = len(long) >= 3 and sum(w[0].isupper() for w in long) >= _TITLE_CASE * len(long) \
-        and not _ENDS_SENTENCE.search(source)
+    headline = _headline(source, words)
     lower = {w for w in words if w.islower()}
     starts = {m.start() for m in matches} if headline else _openers(source)
     openers = {k for k, m in enumerate(matches) if m.start() in starts and not m[0].isupper()
@@ -397,6 +418,39 @@ def _name_tokens(source: str) -> list[tuple[str, bool, bool]]:
             if w[0].isupper() and len(w) > 1
             and w not in _MONTHS and k not in openers and w.lower() not in _INTERJECTIONS
             and (w.lower() in kept or not ((not w.isupper() or len(w) > 3) and _is_common(w)))]
+
+
+# two or more capitalised words in a row, spaced or hyphenated (Kota Tua, Coca-Cola)
+_CAPITALISED_RUN = re.compile(r"(?<![\w'-])[A-Z][a-z]+(?:[ -][A-Z][a-z]+)+(?![\w'-])")
+
+
+def _common_runs(text: str) -> list[list[str]]:
+    """Names made only of common words (Kota Tua, Tanah Merah): runs of two or more capitalised words within
+    a sentence, none of them a name, a kept word or a month by itself, not in a headline; a hyphenated one
+    (Coca-Cola) with an empty head, ``""``, first."""
+    matches = list(_CAPITALISED_RUN.finditer(text))
+    words = _WORD.findall(text) if matches else []
+    if not matches or _headline(text, words) or sum(w.isupper() for w in words) > len(words) / 2:
+        return []
+    kept, starts, runs = _word_lists()[1], _openers(text), []
+    for match in matches:
+        parts = _WORD.findall(match[0])[match.start() in starts:]  # a sentence's first word: capitalised anyway
+        if len(parts) >= 2 and all(_is_common(w) and w.lower() not in kept and w not in _MONTHS for w in parts):
+            runs.append(parts if " " in match[0] else ["", *parts])  # hyphenated (Coca-Cola): no head
+    return runs
+
+
+def _kept_untranslated(run: list[str], translation: str, target_words: dict[str, str]) -> bool:
+    """Whether the translation keeps a name of common words as written: its head, the first word (Kota of Kota
+    Tua; English may translate it as a kind of place, Pasar Rumput: Rumput Market), not after a capitalised word
+    (Run Ayam in English order, Chicken Run, is translated); any word of a hyphenated one (Coca-Cola)."""
+    if not run[0]:
+        return any(target_words.get(w.lower()) == w for w in run[1:])
+    for match in re.finditer(rf"\b{run[0]}\b", translation):
+        before = _WORD.findall(translation, 0, match.start())[-1:]
+        if not before or not before[0][0].isupper() or before[0].lower() in _EN_FUNCTION:
+            return True
+    return False
 
 
 @lru_cache(maxsize=1 << 16)  # each translation word is compared with every name of its source
@@ -474,7 +528,8 @@ _PLACE_KINDS = ("Utara Selatan Barat Timur Laut Bumi Belahan Gunung Pulau Sungai
                 "Samudra Samudera Kutub Benua Kawasan Wilayah Daerah Kota Provinsi Kabupaten Kecamatan Jalan").split()
 _COMPASS_NAME = re.compile(r"\b(?!(?:" + "|".join(_PLACE_KINDS) + r")\b)([A-Z][^\W\d_]+) ("
                            + "|".join(sorted(_COMPASS, key=len, reverse=True)) + r")\b")
-_CURRENCY_CODE = re.compile(r"(?<![^\W\d_])[A-Z]{1,3}(?=[$£€¥])")  # US$, S$, HK$: part of an amount
+# US$, S$, HK$ and $US90 (the code after the symbol): part of an amount
+_CURRENCY_CODE = re.compile(r"(?<![^\W\d_])[A-Z]{1,3}(?=[$£€¥])|(?<=[$£€¥])[A-Z]{1,3}(?=\s?\d)")
 
 # a pronoun opening a sentence, where a dropped name that opened one would stand (Ruth menangkap -> She caught)
 _PRONOUN = re.compile(r"(?:^|[.!?…][\"'”’)\]]*\s+|[\"'“‘(\[])(?:he|she|it|they|his|her|its|their)\b", re.IGNORECASE)
@@ -491,7 +546,7 @@ def _names(source: str, translation: str, renderings: dict[str, str] | None = No
     # each word of the translation as written, capitalised where it is capitalised once (Disabilities ... disabilities)
     target_words = {w.lower(): w for w in sorted(_WORD.findall(_PROTECTED.sub(" ", undotted)), key=str.istitle)}
     for match in pattern.finditer(rest):
-        if table[match[0]] and not any(_has_phrase(translation, r) for r in table[match[0]]) \
+        if table[match[0]] and not any(_has_phrase(translation, r, True) for r in table[match[0]]) \
                 and not all(_rendering(w, target_words) for w in _WORD.findall(match[0])):
             missing.append(match[0])
     rest = pattern.sub(" ", rest)
@@ -516,6 +571,10 @@ def _names(source: str, translation: str, renderings: dict[str, str] | None = No
             missing.append(name)
         elif rendering is not None and renderings is not None:
             renderings[name] = rendering
+    for run in _common_runs(words):
+        if _kept_untranslated(run, translation, target_words):
+            others = frozenset(w.lower() for w in run)
+            missing += [w for w in run[1:] if w and not _rendering(w, target_words, others - {w.lower()})]
     missing = list(dict.fromkeys(missing))
     return [Finding("names", f"{', '.join(missing)} of the source not in the translation")] if missing else []
 
