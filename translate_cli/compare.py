@@ -55,6 +55,7 @@ from translate_cli.score import (
     corpus_metrics,
     corresponding_line_stats,
     group_texts,
+    line_chrf,
     pair_texts,
     score_corpus_metric,
     segments_of,
@@ -172,6 +173,7 @@ def compare_runs(run_dirs: list[Path], references: Path, n_samples: int = 1000,
     units: dict[str, int] = {}  # reference units of each article
     flagged = [dict.fromkeys(CODES, 0) for _ in runs]
     confidences: list[list[float]] = [[] for _ in runs]  # each system's known row confidences
+    chrf: list[list[float]] = []  # each segment's sentence chrF per system
     for key in common:
         try:
             ref_text = read_input(refs[key])[0]  # as translate, batch and score read a reference
@@ -181,7 +183,8 @@ def compare_runs(run_dirs: list[Path], references: Path, n_samples: int = 1000,
             skipped[key] = str(exc)
             continue
         # the scoring path of score.score_texts, with one choice of lines or sentences for all systems
-        by_line = all(corresponding_line_stats(text_lines(h), text_lines(ref_text)) is not None for h in hyp_texts)
+        line_stats = _line_stats(hyp_texts, ref_text)
+        by_line = line_stats is not None
         pairings = [pair_texts(h, ref_text, by_line) for h in hyp_texts]
         scored = [segments_of(p) for p in pairings]
         groups = shared_segments(scored)
@@ -189,7 +192,11 @@ def compare_runs(run_dirs: list[Path], references: Path, n_samples: int = 1000,
             system += [(key, hyp, ref) for hyp, ref in zip(segs.hyps, segs.refs)]
         units[key] = len(pairings[0].ref)
         per_system = [group_texts(g, p.hyp, p.ref) for g, p in zip(groups, pairings)]
-        segments += [(key, ref, [hyps[i] for hyps, _ in per_system]) for i, ref in enumerate(per_system[0][1])]
+        added = [(key, ref, [hyps[i] for hyps, _ in per_system]) for i, ref in enumerate(per_system[0][1])]
+        segments += added
+        # by line, a segment is a line: the line check's statistics give its sentence chrF
+        chrf += ([[line_chrf(stats[i]) for stats in line_stats] for i in range(len(added))] if line_stats is not None
+                 else [[sentence_chrf(h, ref) for h in hyps] for _, ref, hyps in added])
         unaligned += [[not by_line and not system[i][0] for system in groups] for i in range(len(groups[0]))]
         unit_sources = _unit_sources(pairings[0].hyp, rows[0])
         sources += [" ".join(unit_sources[i] for i in src if unit_sources[i]) for src, _ in groups[0]]
@@ -211,12 +218,24 @@ def compare_runs(run_dirs: list[Path], references: Path, n_samples: int = 1000,
     articles = _per_article(common, own, units)
     for article in articles:
         article.pages = [article_page(run[article.article]) for run in runs]
-    chrf = [[sentence_chrf(h, ref) for h in hyps] for _, ref, hyps in segments]
     comparison = Comparison(systems, signatures, articles, _buckets(segments, len(names)),
                             _differences(segments, sources, chrf, unaligned), skipped, score_buckets(chrf),
                             lengths=[len(ref.split()) for _, ref, _ in segments], sentence_chrf=chrf)
     _add_word_analyses(comparison, segments, frequency_corpus)
     return comparison
+
+
+def _line_stats(hyp_texts: Sequence[str], ref_text: str) -> list[list[list[int]]] | None:
+    """Each hypothesis's line chrF statistics when every one corresponds to the reference line by line
+    (``score.corresponding_line_stats``), else None."""
+    ref = text_lines(ref_text)
+    found = []
+    for text in hyp_texts:
+        stats = corresponding_line_stats(text_lines(text), ref)
+        if stats is None:
+            return None
+        found.append(stats)
+    return found
 
 
 def shared_segments(systems: list[SegmentGroups]) -> list[list[tuple[list[int], list[int]]]]:

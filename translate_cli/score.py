@@ -111,6 +111,12 @@ def sentence_chrf(hyp: str, ref: str) -> float:
     return _SENTENCE_CHRF.sentence_score(hyp, [ref]).score
 
 
+def line_chrf(stats: list[int]) -> float:
+    """A line pair's sentence chrF from its statistics (:func:`corresponding_line_stats`): the figure
+    :func:`sentence_chrf` gives for the pair."""
+    return _SENTENCE_CHRF._compute_f_score(stats)
+
+
 def _chrf_ngrams(text: str) -> list:
     """The character and word n-gram counts sentence-level chrF compares (see :func:`sentence_chrf`)."""
     return _SENTENCE_CHRF._extract_reference_info([_SENTENCE_CHRF._preprocess_segment(text)])["ref_ngrams"][0]
