@@ -372,7 +372,7 @@ def test_a_systems_scores_do_not_depend_on_the_others_compared(tmp_path):
     assert sum(bucket.segments for bucket in beside.buckets) < len(reference)  # the test's shared segments merged
 
 
-def test_line_by_line_systems_take_each_lines_chrf_from_the_line_check(tmp_path):
+def test_line_by_line_systems_take_their_chrf_from_the_line_check(tmp_path):
     english = (Path(__file__).parent / "data" / "almaty-back-online.en.txt").read_text(encoding="utf-8")
     reference = [line for line in english.splitlines() if line.strip()][1:13]
     (tmp_path / "refs").mkdir()
@@ -386,6 +386,15 @@ def test_line_by_line_systems_take_each_lines_chrf_from_the_line_check(tmp_path)
     assert len(comparison.sentence_chrf) == len(reference)  # scored line by line
     assert comparison.sentence_chrf == [[sentence_chrf(lines[i], ref) for lines in systems.values()]
                                         for i, ref in enumerate(reference)]  # to the last digit
+    assert comparison.articles[0].chrf == [sacrebleu.corpus_chrf(lines, [reference]).score
+                                           for lines in systems.values()]
+    assert len(comparison.buckets) > 1
+    for bucket in comparison.buckets:
+        low, _, high = bucket.label.rstrip("+").partition("-")
+        rows = [i for i, ref in enumerate(reference) if int(low) <= len(ref.split()) <= int(high or 10**6)]
+        assert bucket.segments == len(rows) and bucket.chrf == [
+            sacrebleu.corpus_chrf([lines[i] for i in rows], [[reference[i] for i in rows]]).score
+            for lines in systems.values()]
 
 
 def test_references_in_the_articles_own_format_as_batch_finds_them(tmp_path):

@@ -111,10 +111,11 @@ def sentence_chrf(hyp: str, ref: str) -> float:
     return _SENTENCE_CHRF.sentence_score(hyp, [ref]).score
 
 
-def line_chrf(stats: list[int]) -> float:
-    """A line pair's sentence chrF from its statistics (:func:`corresponding_line_stats`): the figure
-    :func:`sentence_chrf` gives for the pair."""
-    return _SENTENCE_CHRF._compute_f_score(stats)
+def chrf_of_stats(rows: Sequence[list[int]]) -> float:
+    """chrF (sacrebleu's defaults) of segments from their statistics (:func:`corresponding_line_stats`), summed
+    as ``CHRF.corpus_score`` sums them: the figure ``score_corpus_metric("chrf", ...)`` gives for them, and
+    for one row the figure :func:`sentence_chrf` gives for the pair."""
+    return _SENTENCE_CHRF._aggregate_and_compute(list(rows)).score
 
 
 def _chrf_ngrams(text: str) -> list:
