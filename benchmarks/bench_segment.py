@@ -1,7 +1,8 @@
 """Benchmark translate_cli.segment against sentencex, pysbd, blingfire and spaCy's sentencizer.
 
-Usage: python benchmarks/bench_segment.py [--data DIR] [--ud DIR] [--golden FILE] [--sentencex DIR]
+Usage: python benchmarks/bench_segment.py [--data DIR] [--ud DIR] [--golden FILE] [--sentencex DIR] [--against REV]
                                           [--sastrawi DIR] [--sets WORD] [--only SYSTEM] [--errors N]
+       python benchmarks/bench_segment.py --text FILE [--mb 4] [--against REV]   (speed only, on FILE's lines)
 
 Every set is optional: a set whose path is not given (or does not exist) is skipped. The "use"
 column says what a set is for: "tune" sets were looked at while writing the rules and word lists,
@@ -82,7 +83,14 @@ def main() -> None:
     parser.add_argument("--only", default="", help="only the systems whose name contains this")
     parser.add_argument("--errors", type=int, default=0, help="print N missed/extra boundaries of translate_cli")
     parser.add_argument("--against", metavar="REV", help="also time segment.py of git revision REV (same output)")
+    parser.add_argument("--text", type=Path, metavar="FILE",
+                        help="time only, on FILE's first --mb MB of lines, 3 a paragraph (e.g. train/combined.id)")
+    parser.add_argument("--mb", type=float, default=4.0, help="how much of --text to read (default 4)")
     args = parser.parse_args()
+
+    if args.text:
+        time_segment(paragraphs(args.text, args.mb), args.against, ("id",))
+        return
 
     sets = {name: s for name, s in read_sets(args).items() if args.sets in name}
     table = Table(title="Sentence boundaries: precision / recall / F1 (micro), speed per document call")
@@ -103,22 +111,42 @@ def main() -> None:
     print("FLORES and UD lines sometimes hold two or more sentences: a split inside one counts as a false positive,")
     print("which caps precision for every system. pysbd has no Indonesian rules: it runs with 'en' on both sides.")
 
-    text = "\n\n".join(doc for _, _, docs in sets.values() for doc, _ in docs)
+    print("all sets as one text:")
+    time_segment("\n\n".join(doc for _, _, docs in sets.values() for doc, _ in docs), args.against,
+                 ("id", "en", "fr"))
+
+
+def paragraphs(path: Path, mb: float) -> str:
+    """The first lines of ``path`` up to ``mb`` MB, every 3 joined by a space into a paragraph, paragraphs
+    separated by a blank line."""
+    lines, size = [], 0
+    with path.open(encoding="utf-8") as f:
+        for line in f:
+            if size >= mb * 1e6:
+                break
+            lines.append(line.strip())
+            size += len(lines[-1].encode()) + 1
+    return "\n\n".join(" ".join(lines[i:i + 3]) for i in range(0, len(lines), 3))
+
+
+def time_segment(text: str, against: str | None, langs: tuple[str, ...]) -> None:
+    """Print translate_cli.segment's speed on ``text`` (Indonesian rules, CPU time, best of 5), blingfire's,
+    and with ``against`` the speed of that revision's segment.py and whether it gives the same segments
+    under each of ``langs``' rules."""
     size = len(text.encode()) / 1e6
     seconds = min(cpu_timed(lambda: segment(text)) for _ in range(5))
-    print(f"translate_cli.segment on all sets as one text ({size:.2f} MB): {size / seconds:.1f} MB/s "
-          "(CPU time, best of 5)")
+    print(f"translate_cli.segment on {size:.2f} MB: {size / seconds:.1f} MB/s (CPU time, best of 5)")
     if "blingfire" in systems("id"):
         import blingfire
 
         peer = min(cpu_timed(lambda: blingfire.text_to_sentences(text)) for _ in range(5))
         print(f"blingfire on the same text: {size / peer:.1f} MB/s; translate_cli at {peer / seconds:.2f}x its speed")
-    if args.against:
-        old = segment_at(args.against)
-        same = all(old(text, lang) == segment(text, lang) for lang in ("id", "en", "fr"))
+    if against:
+        old = segment_at(against)
+        same = all(old(text, lang) == segment(text, lang) for lang in langs)
         old_seconds = min(cpu_timed(lambda: old(text, "id")) for _ in range(5))
-        print(f"segment.py of {args.against}: {size / old_seconds:.1f} MB/s; now {old_seconds / seconds:.2f}x as fast; "
-              f"same segments (id, en, generic rules): {same}")
+        print(f"segment.py of {against}: {size / old_seconds:.1f} MB/s; now {old_seconds / seconds:.2f}x as fast; "
+              f"same segments ({', '.join(langs)} rules): {same}")
 
 
 def segment_at(revision: str):

@@ -12,13 +12,15 @@ kernel time. The first N lines of DIR/NAME.id (default ../shared/data/test/flore
 translated, each variant in its own subprocess (peak memory and page faults are its own):
 
 1. raw CTranslate2 vs our Translator on CTranslate2 (int8), at each --threads, with glibc's malloc as it
-   comes and with the thresholds ``translate.tune_malloc`` sets: sentences/s, minor page faults, and the
-   ratio to raw CTranslate2 with the same allocator (the headline; 1.00 is raw speed), on the lines that fit
-   the model whole (raw CTranslate2 cannot cut an over-long one). Raw CTranslate2 is
-   given the same inputs (our ids as tokens) and the same per-sentence output budgets, one
-   ``translate_batch`` per budget, and our Translator runs without repair, so only the pipeline around the
-   kernel differs. Outputs must match. Beside them, our Translator as the CLI runs it, with repair (a
-   second try of failed sentences): its speed and how many sentences it repaired.
+   comes and with the thresholds ``translate.tune_malloc`` sets: sentences/s, minor page faults, peak
+   memory of the whole process (model load included), and the ratio to raw CTranslate2 with the same
+   allocator (the headline; 1.00 is raw speed), on the lines that fit the model whole (raw CTranslate2
+   cannot cut an over-long one). Raw CTranslate2 is a process that imports only ``ctranslate2`` and
+   ``sentencepiece`` (not translate_cli): it loads the converted folder itself and is given the source
+   pieces and per-sentence output budgets this script computed (one ``translate_batch`` per budget); our
+   Translator runs without repair, so only the pipeline around the kernel differs. Outputs must match.
+   Beside them, our Translator as the CLI runs it, with repair (a second try of failed sentences): its
+   speed and how many sentences it repaired.
 2. start-up: one sentence, model load included, in a fresh process: ``ctranslate2`` + ``sentencepiece``
    alone vs ``load_translator`` + ``translate`` and vs ``translate-cli translate -o -`` with the sentence on
    stdin (the conversion is cached first): seconds and peak memory.
@@ -39,14 +41,19 @@ import tempfile
 import time
 from pathlib import Path
 
-from translate_cli.models import EMBEDDED_DIR, resolve_model
-
 ROOT = Path(__file__).resolve().parent.parent
 
 # this process's own peak resident memory in MiB (Linux): VmHWM belongs to the address space exec made, while
 # getrusage's ru_maxrss keeps the high-water mark of the process that forked it (this script, the model loaded)
 PEAK_MIB = "int(next(l.split()[1] for l in open('/proc/self/status') if l.startswith('VmHWM'))) / 1024"
 VARIANTS = {"a": "baseline transformers, 1 by 1", "b": "Translator, transformers", "c": "Translator, CTranslate2"}
+
+
+def resolve_model(model: str):
+    """translate_cli's model spec, imported here so that the raw CTranslate2 child imports no translate_cli."""
+    from translate_cli.models import resolve_model as resolve
+
+    return resolve(model)
 
 
 def run_baseline(spec, sentences: list[str], beam: int) -> tuple[list[str], float]:
@@ -98,38 +105,68 @@ def run_transformers_variant(variant: str, model: str, sentences: list[str], bea
 
 
 def run_ct2(kind: str, model: str, sentences: list[str], beam: int, tuned: bool) -> dict:
-    """Table 1 in this process: ``raw`` CTranslate2 + sentencepiece, ``ours`` (without repair) or ``repair``
-    (ours with repair, as the CLI runs it); threads from OMP_NUM_THREADS."""
+    """Table 1 in this process: ``ours`` (without repair) or ``repair`` (ours with repair, as the CLI runs
+    it); threads from OMP_NUM_THREADS."""
     from translate_cli import translate
 
     if not tuned:
         translate.tune_malloc = lambda: False
     translator = translate.load_translator(resolve_model(model), backend="ctranslate2", beam=beam, device="cpu",
                                            repair=kind == "repair")
-    sentences = [s for s in sentences if translator._fits(s)]  # raw CTranslate2 cannot cut an over-long line
+    sentences = [s for s in sentences if translator._fits(s)]  # as the raw job (raw CTranslate2 cannot cut)
     faults, start = resource.getrusage(resource.RUSAGE_SELF).ru_minflt, time.perf_counter()
-    if kind != "raw":
-        hypotheses = translator.translate(sentences)
-    else:
-        import sentencepiece
-
-        engine = translator._engine
-        sp = sentencepiece.SentencePieceProcessor(model_file=str(ct2_folder(model) / "tokenizer" / "source.spm"))
-        tokens = [pieces + ["</s>"] for pieces in sp.encode(sentences, out_type=str)]
-        by_budget: dict[int, list[int]] = {}
-        for i, source in enumerate(tokens):
-            by_budget.setdefault(translate.output_budget(len(source), translator.max_source_tokens), []).append(i)
-        hypotheses = [""] * len(sentences)
-        for budget, rows in by_budget.items():
-            results = engine.translator.translate_batch(
-                [tokens[i] for i in rows], beam_size=beam, max_batch_size=engine.max_batch_tokens,
-                batch_type="tokens", max_decoding_length=budget)
-            for i, result in zip(rows, results):
-                hypotheses[i] = sp.decode(result.hypotheses[0]).strip()  # as the Translator gives it
+    hypotheses = translator.translate(sentences)
     seconds = time.perf_counter() - start
     faults = resource.getrusage(resource.RUSAGE_SELF).ru_minflt - faults
-    return {"hypotheses": hypotheses, "seconds": seconds, "faults": faults,
+    return {"hypotheses": hypotheses, "seconds": seconds, "faults": faults, "peak_mb": eval(PEAK_MIB),
             "repaired": sum(translator.repaired(s) for s in sentences)}
+
+
+def raw_job(translator, model: str, sentences: list[str], beam: int) -> dict:
+    """What the raw CTranslate2 child is given: the converted folder, each fitting line's source pieces (with
+    the end token), its output budget, the batch limit and the malloc thresholds of ``tune_malloc``."""
+    import sentencepiece
+
+    from translate_cli import translate
+
+    folder = ct2_folder(model)
+    sp = sentencepiece.SentencePieceProcessor(model_file=str(folder / "tokenizer" / "source.spm"))
+    tokens = [pieces + ["</s>"] for pieces in sp.encode([s for s in sentences if translator._fits(s)], out_type=str)]
+    return {"folder": str(folder), "beam": beam, "tokens": tokens,
+            "budgets": [translate.output_budget(len(x), translator.max_source_tokens) for x in tokens],
+            "max_batch_tokens": translator._engine.max_batch_tokens, "mallopt": list(translate._MALLOPT.values())}
+
+
+def run_raw(job: dict, tuned: bool) -> dict:
+    """Table 1's raw CTranslate2 in this process, which imports ``ctranslate2`` and ``sentencepiece`` alone;
+    threads from OMP_NUM_THREADS, the malloc thresholds set through ``mallopt`` when ``tuned``."""
+    import ctypes
+
+    import ctranslate2
+    import sentencepiece
+
+    if tuned:
+        for param, value in job["mallopt"]:
+            ctypes.CDLL(None).mallopt(param, value)
+    folder = job["folder"]
+    engine = ctranslate2.Translator(folder, device="cpu", compute_type="int8",
+                                    intra_threads=int(os.environ.get("OMP_NUM_THREADS", "1")))
+    sp = sentencepiece.SentencePieceProcessor(model_file=f"{folder}/tokenizer/source.spm")
+    tokens = job["tokens"]
+    faults, start = resource.getrusage(resource.RUSAGE_SELF).ru_minflt, time.perf_counter()
+    by_budget: dict[int, list[int]] = {}
+    for i, budget in enumerate(job["budgets"]):
+        by_budget.setdefault(budget, []).append(i)
+    hypotheses = [""] * len(tokens)
+    for budget, rows in by_budget.items():
+        results = engine.translate_batch([tokens[i] for i in rows], beam_size=job["beam"],
+                                         max_batch_size=job["max_batch_tokens"], batch_type="tokens",
+                                         max_decoding_length=budget)
+        for i, result in zip(rows, results):
+            hypotheses[i] = sp.decode(result.hypotheses[0]).strip()  # as the Translator gives it
+    seconds = time.perf_counter() - start
+    faults = resource.getrusage(resource.RUSAGE_SELF).ru_minflt - faults
+    return {"hypotheses": hypotheses, "seconds": seconds, "faults": faults, "peak_mb": eval(PEAK_MIB)}
 
 
 def ct2_folder(model: str) -> Path:
@@ -226,8 +263,13 @@ def main() -> None:
     parser.add_argument("--transformers", type=int, default=0, metavar="N", help="also table 3 on N lines")
     parser.add_argument("--variant", help=argparse.SUPPRESS)  # internal: one subprocess
     parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--job", type=Path, help=argparse.SUPPRESS)  # internal: the raw child's inputs
     args = parser.parse_args()
 
+    if args.job:  # the raw CTranslate2 child: nothing of translate_cli imported
+        job = json.loads(args.job.read_text(encoding="utf-8"))
+        args.out.write_text(json.dumps(run_raw(job, args.variant == "raw:tuned")), encoding="utf-8")
+        return
     source = (args.data / f"{args.set}.id").read_text(encoding="utf-8").splitlines()[: args.n]
     if args.variant:
         kind, _, tuned = args.variant.partition(":")
@@ -235,6 +277,8 @@ def main() -> None:
                   else run_transformers_variant(kind, args.model, source, args.beam))
         args.out.write_text(json.dumps(result), encoding="utf-8")
         return
+    from translate_cli.models import EMBEDDED_DIR
+
     with tempfile.TemporaryDirectory() as tmp:
         os.environ.setdefault("TRANSLATE_CLI_CACHE", str(Path(tmp) / "cache"))
         models = [args.model] if args.model else [recipe_sized_marian(Path(tmp) / "recipe-marian")] + (
@@ -252,18 +296,23 @@ def report(args, source: list[str]) -> None:
     translator = load_translator(args.model, backend="ctranslate2", beam=args.beam, device="cpu")  # converts, untimed
     print(f"model {args.model}; {len(source)} lines of {args.set}; beam {args.beam}; CTranslate2 int8 on the CPU")
     print(f"{'threads':>7} {'malloc':8} {'raw sent/s':>10} {'ours sent/s':>11} {'ours/raw':>8} "
-          f"{'raw faults':>10} {'ours faults':>11} {'same output':>11} {'repair sent/s':>13} {'repaired':>8}")
+          f"{'raw faults':>10} {'ours faults':>11} {'raw MiB':>7} {'ours MiB':>8} {'same output':>11} "
+          f"{'repair sent/s':>13} {'repaired':>8}")
     speeds = {}
-    for threads in args.threads:
-        for tuned in ("glibc", "tuned"):
-            raw, ours, repair = (child(args, "--variant", f"{kind}:{tuned}", threads=threads)
-                                 for kind in ("raw", "ours", "repair"))
-            speeds[threads, tuned] = raw["seconds"], ours["seconds"]
-            lines = len(raw["hypotheses"])
-            print(f"{threads:7d} {tuned:8} {lines / raw['seconds']:10.2f} {lines / ours['seconds']:11.2f} "
-                  f"{raw['seconds'] / ours['seconds']:8.2f} {raw['faults']:10d} {ours['faults']:11d} "
-                  f"{str(raw['hypotheses'] == ours['hypotheses']):>11} {lines / repair['seconds']:13.2f} "
-                  f"{repair['repaired']:8d}")
+    with tempfile.TemporaryDirectory() as tmp:
+        job = Path(tmp) / "raw_job.json"
+        job.write_text(json.dumps(raw_job(translator, args.model, source, args.beam)), encoding="utf-8")
+        for threads in args.threads:
+            for tuned in ("glibc", "tuned"):
+                raw, ours, repair = (child(args, "--variant", f"{kind}:{tuned}", *extra, threads=threads)
+                                     for kind, extra in (("raw", ("--job", str(job))), ("ours", ()), ("repair", ())))
+                speeds[threads, tuned] = raw["seconds"], ours["seconds"]
+                lines = len(raw["hypotheses"])
+                print(f"{threads:7d} {tuned:8} {lines / raw['seconds']:10.2f} {lines / ours['seconds']:11.2f} "
+                      f"{raw['seconds'] / ours['seconds']:8.2f} {raw['faults']:10d} {ours['faults']:11d} "
+                      f"{raw['peak_mb']:7.0f} {ours['peak_mb']:8.0f} "
+                      f"{str(raw['hypotheses'] == ours['hypotheses']):>11} {lines / repair['seconds']:13.2f} "
+                      f"{repair['repaired']:8d}")
     for threads in args.threads:
         (raw0, ours0), (raw1, ours1) = speeds[threads, "glibc"], speeds[threads, "tuned"]
         print(f"malloc tuning at {threads} thread(s): raw {raw0 / raw1:.2f}x, ours {ours0 / ours1:.2f}x faster")

@@ -33,7 +33,7 @@ from translate_cli.compare_load import article_key
 from translate_cli.compare_report import UNALIGNED, render_terminal
 from translate_cli.errors import UserError
 from translate_cli.records import Bead
-from translate_cli.score import group_texts, regroup, score_texts
+from translate_cli.score import group_texts, regroup, score_texts, sentence_chrf
 
 WORDS = "ekonomi politik banjir pasar sekolah rumah sakit kota desa jalan listrik internet".split()
 # article -> sentences (distinct, so every alignment is 1-1); lengths vary for the length buckets
@@ -370,6 +370,31 @@ def test_a_systems_scores_do_not_depend_on_the_others_compared(tmp_path):
         beside.articles[0].segments, beside.articles[0].chrf[0], beside.articles[0].bleu[0]) == (
         len(reference), expected.chrf, expected.bleu)
     assert sum(bucket.segments for bucket in beside.buckets) < len(reference)  # the test's shared segments merged
+
+
+def test_line_by_line_systems_take_their_chrf_from_the_line_check(tmp_path):
+    english = (Path(__file__).parent / "data" / "almaty-back-online.en.txt").read_text(encoding="utf-8")
+    reference = [line for line in english.splitlines() if line.strip()][1:13]
+    (tmp_path / "refs").mkdir()
+    (tmp_path / "refs" / "a.en.txt").write_text("\n".join(reference) + "\n", encoding="utf-8")
+    systems = {"para": [s.replace(" the ", " a ").replace("said", "told") for s in reference],
+               "short": [" ".join(s.split()[:-3]) for s in reference[:-1]] + [""]}
+    for name, lines in systems.items():
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "a.en.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    comparison = compare_runs([tmp_path / "para", tmp_path / "short"], tmp_path / "refs", n_samples=20)
+    assert len(comparison.sentence_chrf) == len(reference)  # scored line by line
+    assert comparison.sentence_chrf == [[sentence_chrf(lines[i], ref) for lines in systems.values()]
+                                        for i, ref in enumerate(reference)]  # to the last digit
+    assert comparison.articles[0].chrf == [sacrebleu.corpus_chrf(lines, [reference]).score
+                                           for lines in systems.values()]
+    assert len(comparison.buckets) > 1
+    for bucket in comparison.buckets:
+        low, _, high = bucket.label.rstrip("+").partition("-")
+        rows = [i for i, ref in enumerate(reference) if int(low) <= len(ref.split()) <= int(high or 10**6)]
+        assert bucket.segments == len(rows) and bucket.chrf == [
+            sacrebleu.corpus_chrf([lines[i] for i in rows], [[reference[i] for i in rows]]).score
+            for lines in systems.values()]
 
 
 def test_references_in_the_articles_own_format_as_batch_finds_them(tmp_path):

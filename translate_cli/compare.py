@@ -52,6 +52,7 @@ from translate_cli.pipeline import read_article, read_input
 from translate_cli.score import (
     METRIC_LABELS,
     SegmentGroups,
+    chrf_of_stats,
     corpus_metrics,
     corresponding_line_stats,
     group_texts,
@@ -172,6 +173,9 @@ def compare_runs(run_dirs: list[Path], references: Path, n_samples: int = 1000,
     units: dict[str, int] = {}  # reference units of each article
     flagged = [dict.fromkeys(CODES, 0) for _ in runs]
     confidences: list[list[float]] = [[] for _ in runs]  # each system's known row confidences
+    chrf: list[list[float]] = []  # each segment's sentence chrF per system
+    stats: list[list[list[int]] | None] = []  # each segment's chrF statistics per system, when scored by line
+    article_stats: dict[str, list[list[list[int]]]] = {}  # the line statistics of each system, by article
     for key in common:
         try:
             ref_text = read_input(refs[key])[0]  # as translate, batch and score read a reference
@@ -181,7 +185,8 @@ def compare_runs(run_dirs: list[Path], references: Path, n_samples: int = 1000,
             skipped[key] = str(exc)
             continue
         # the scoring path of score.score_texts, with one choice of lines or sentences for all systems
-        by_line = all(corresponding_line_stats(text_lines(h), text_lines(ref_text)) is not None for h in hyp_texts)
+        line_stats = _line_stats(hyp_texts, ref_text)
+        by_line = line_stats is not None
         pairings = [pair_texts(h, ref_text, by_line) for h in hyp_texts]
         scored = [segments_of(p) for p in pairings]
         groups = shared_segments(scored)
@@ -189,7 +194,17 @@ def compare_runs(run_dirs: list[Path], references: Path, n_samples: int = 1000,
             system += [(key, hyp, ref) for hyp, ref in zip(segs.hyps, segs.refs)]
         units[key] = len(pairings[0].ref)
         per_system = [group_texts(g, p.hyp, p.ref) for g, p in zip(groups, pairings)]
-        segments += [(key, ref, [hyps[i] for hyps, _ in per_system]) for i, ref in enumerate(per_system[0][1])]
+        added = [(key, ref, [hyps[i] for hyps, _ in per_system]) for i, ref in enumerate(per_system[0][1])]
+        segments += added
+        # by line, a segment is a line: the line check's statistics give its chrF
+        if line_stats is not None:
+            article_stats[key] = line_stats
+            by_segment = [[system[i] for system in line_stats] for i in range(len(added))]
+            stats += by_segment
+            chrf += [[chrf_of_stats([row]) for row in segment] for segment in by_segment]
+        else:
+            stats += [None] * len(added)
+            chrf += [[sentence_chrf(h, ref) for h in hyps] for _, ref, hyps in added]
         unaligned += [[not by_line and not system[i][0] for system in groups] for i in range(len(groups[0]))]
         unit_sources = _unit_sources(pairings[0].hyp, rows[0])
         sources += [" ".join(unit_sources[i] for i in src if unit_sources[i]) for src, _ in groups[0]]
@@ -208,15 +223,27 @@ def compare_runs(run_dirs: list[Path], references: Path, n_samples: int = 1000,
     for row, counts, known, model in zip(systems, flagged, confidences, models):
         row.flagged, row.model = counts, model
         row.confidence = sum(known) / len(known) if known else None
-    articles = _per_article(common, own, units)
+    articles = _per_article(common, own, units, article_stats)
     for article in articles:
         article.pages = [article_page(run[article.article]) for run in runs]
-    chrf = [[sentence_chrf(h, ref) for h in hyps] for _, ref, hyps in segments]
-    comparison = Comparison(systems, signatures, articles, _buckets(segments, len(names)),
+    comparison = Comparison(systems, signatures, articles, _buckets(segments, len(names), stats),
                             _differences(segments, sources, chrf, unaligned), skipped, score_buckets(chrf),
                             lengths=[len(ref.split()) for _, ref, _ in segments], sentence_chrf=chrf)
     _add_word_analyses(comparison, segments, frequency_corpus)
     return comparison
+
+
+def _line_stats(hyp_texts: Sequence[str], ref_text: str) -> list[list[list[int]]] | None:
+    """Each hypothesis's line chrF statistics when every one corresponds to the reference line by line
+    (``score.corresponding_line_stats``), else None."""
+    ref = text_lines(ref_text)
+    found = []
+    for text in hyp_texts:
+        stats = corresponding_line_stats(text_lines(text), ref)
+        if stats is None:
+            return None
+        found.append(stats)
+    return found
 
 
 def shared_segments(systems: list[SegmentGroups]) -> list[list[tuple[list[int], list[int]]]]:
@@ -284,9 +311,11 @@ def _significance(names, run_dirs, segments, n_samples, own) -> tuple[list[Syste
     return systems, {label: sig.format() for label, sig in zip(metrics, signatures.values())}
 
 
-def _per_article(keys, own, units: dict[str, int]) -> list[ArticleScores]:
+def _per_article(keys, own, units: dict[str, int],
+                 line_stats: dict[str, list[list[list[int]]]]) -> list[ArticleScores]:
     """chrF and BLEU of each system on each article, on the system's own segments; ``segments`` counts the
-    article's reference units, the same for every system."""
+    article's reference units, the same for every system. chrF comes from the line statistics of an article
+    scored by line (``line_stats``; its own segments are its lines)."""
     by_article: list[dict[str, list[tuple[str, str]]]] = [{} for _ in own]
     for system, grouped in zip(own, by_article):
         for article, hyp, ref in system:
@@ -294,7 +323,8 @@ def _per_article(keys, own, units: dict[str, int]) -> list[ArticleScores]:
     table = []
     for key in keys:
         rows = [grouped[key] for grouped in by_article]
-        chrf = [score_corpus_metric("chrf", [h for h, _ in r], [ref for _, ref in r]) for r in rows]
+        chrf = ([chrf_of_stats(system) for system in line_stats[key]] if line_stats.get(key)
+                else [score_corpus_metric("chrf", [h for h, _ in r], [ref for _, ref in r]) for r in rows])
         bleu = [score_corpus_metric("bleu", [h for h, _ in r], [ref for _, ref in r]) for r in rows]
         table.append(ArticleScores(key, units[key], chrf, bleu))
     return table
@@ -309,17 +339,20 @@ def _bucket_label(words: int) -> str:
     return f"{low}+"
 
 
-def _buckets(segments, n_systems) -> list[Bucket]:
-    """Corpus chrF per reference-length bucket, in increasing length."""
-    groups: dict[str, list[tuple[str, list[str]]]] = {}
-    for _, ref, hyps in segments:
-        groups.setdefault(_bucket_label(len(ref.split())), []).append((ref, hyps))
+def _buckets(segments, n_systems, stats: list[list[list[int]] | None]) -> list[Bucket]:
+    """Corpus chrF per reference-length bucket, in increasing length; from the segments' chrF statistics
+    (``stats``, per system) where every segment of a bucket has them."""
+    groups: dict[str, list[tuple[str, list[str], list[list[int]] | None]]] = {}
+    for (_, ref, hyps), by_system in zip(segments, stats):
+        groups.setdefault(_bucket_label(len(ref.split())), []).append((ref, hyps, by_system))
     labels = [_bucket_label(edge) for edge in LENGTH_EDGES] + [_bucket_label(LENGTH_EDGES[-1] + 1)]
     buckets = []
     for label in (label for label in labels if label in groups):
         rows = groups[label]
-        refs = [ref for ref, _ in rows]
-        chrf = [score_corpus_metric("chrf", [hyps[i] for _, hyps in rows], refs) for i in range(n_systems)]
+        refs = [ref for ref, _, _ in rows]
+        known = [segment for _, _, segment in rows if segment is not None]
+        chrf = ([chrf_of_stats([segment[i] for segment in known]) for i in range(n_systems)] if len(known) == len(rows)
+                else [score_corpus_metric("chrf", [hyps[i] for _, hyps, _ in rows], refs) for i in range(n_systems)])
         buckets.append(Bucket(label, len(rows), chrf))
     return buckets
 

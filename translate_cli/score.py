@@ -111,6 +111,13 @@ def sentence_chrf(hyp: str, ref: str) -> float:
     return _SENTENCE_CHRF.sentence_score(hyp, [ref]).score
 
 
+def chrf_of_stats(rows: Sequence[list[int]]) -> float:
+    """chrF (sacrebleu's defaults) of segments from their statistics (:func:`corresponding_line_stats`), summed
+    as ``CHRF.corpus_score`` sums them: the figure ``score_corpus_metric("chrf", ...)`` gives for them, and
+    for one row the figure :func:`sentence_chrf` gives for the pair."""
+    return _SENTENCE_CHRF._aggregate_and_compute(list(rows)).score
+
+
 def _chrf_ngrams(text: str) -> list:
     """The character and word n-gram counts sentence-level chrF compares (see :func:`sentence_chrf`)."""
     return _SENTENCE_CHRF._extract_reference_info([_SENTENCE_CHRF._preprocess_segment(text)])["ref_ngrams"][0]
