@@ -133,6 +133,25 @@ def test_names_a_sentence_opening_name_or_short_name_dropped_is_still_flagged():
      "all are happy.", "Jakarta is a destination. As such, all are happy."),
     # a name translations of the Bible render otherwise (Yusuf: Joseph) is still a name
     ("Menurut Yusuf Kalla, ini penting.", "Yusuf Kalla says this matters.", "Kalla says this matters."),
+    # in a title-case headline, a word after a lower-case preposition or an acronym is a name, Indonesian-shaped
+    # or not (Pekojan, Pasarrebo), and a name that ends like -nya there is one too (Kenya)
+    ("Api Hanguskan 9 Rumah di Pekojan", "Fire Burned 9 Houses in Pekojan", "Fire Burned 9 Houses"),
+    ("Bank DKI Hadir di RSUD Pasarrebo", "DKI Bank Opens in Pasarrebo General Hospital",
+     "DKI Bank Opens in General Hospital"),
+    ("Penembakan Masjid di Kenya", "Mosque Shooting in Kenya", "Mosque Shooting in the Town"),
+    # a title before a name the table renders may go (Bupati Kepulauan Seribu: Seribu Islands Regent), as may
+    # initials before a name (JK Rowling: Rowling); the name itself may not
+    ("Hal itu direspons Bupati Kepulauan Seribu, Ahmad Ludfi.", "It was answered by the Seribu Islands Regent, "
+     "Ahmad Ludfi.", "It was answered by the Seribu Islands, Ahmad Ludfi."),
+    ("Ia merujuk Pos Sektor Damkar di Palmerah.", "He pointed to the fire post in Palmerah.",
+     "He pointed to the fire post."),
+    ("Halaman itu disumbangkan oleh JK Rowling.", "The pages were donated by Rowling.",
+     "The pages were donated by the author."),
+    # renderings of abbreviated names and titles (Korsel: South Korea, DPR: MP)
+    ("Anak eks presiden Korsel ikut pilpres", "Former South Korean leader's daughter runs",
+     "Former leader's daughter runs"),
+    ("Anggota DPR Jepang meminum air kubangan Fukushima", "Japanese MP drinks from Fukushima puddle",
+     "Japanese man drinks from Fukushima puddle"),
 ])
 def test_names_new_rules_flag_only_the_dropped_name(source, kept, dropped):
     assert "names" not in codes(source, kept)
@@ -193,7 +212,10 @@ def test_names_an_acronym_explained_by_the_phrase_before_it_and_figure_reference
 
 
 @pytest.mark.parametrize("source, kept, dropped", [
-    # a name of common words kept untranslated: its head kept, the rest must be too (Kota Tua, not Kota)
+    # a name of common words kept untranslated: its head kept, the rest must be too (Kota Tua, not Kota), also
+    # where the name has a word that is no common word (Singkong Keju Teh Ade: Teh, not only Ade)
+    ("Kata Akomadin, penjual Singkong Keju Teh Ade.", "Akomadin, the seller of Singkong Keju Teh Ade, said.",
+     "Akomadin, the seller of Singkong Keju Ade, said."),
     ("Rencana menjadikan kawasan Kota Tua ikon wisata.", "The plan makes the Kota Tua area a tourist icon.",
      "The plan makes the Kota area a tourist icon."),
     ("Warga Tanah Merah mendapat KTP.", "Tanah Merah residents get ID cards.", "Tanah residents get ID cards."),

@@ -404,14 +404,17 @@ def _name_tokens(source: str) -> list[tuple[str, bool, bool]]:
     lower = {w for w in words if w.islower()}
     starts = {m.start() for m in matches} if headline else _openers(source)
     openers = {k for k, m in enumerate(matches) if m.start() in starts and not m[0].isupper()
-               and (m[0].lower() in kept or m[0].lower() in lower or m[0].lower().endswith(("kan", "nya"))
-                    or _is_common(m[0]))}
+               and (m[0].lower() in kept or m[0].lower() in lower or _is_common(m[0])
+                    or m[0].lower().endswith(("kan", "nya")) and m[0] not in _english_names())}
     # a name for sure: capitalised other than first in a sentence (as the segmenter splits them: not after Dr. or
     # an opening bracket), or followed by a capitalised word (Lakkha Singh)
     firsts = starts if headline else {first.start() + piece.start for piece in segment(source, "id")
                                       if (first := _WORD.search(piece.text))}
+    # in a title-case headline, a word after a lower-case one (a preposition: di Pekojan, dan Kopaja) or an
+    # acronym (RSUD Pasarrebo) is a name: its capital is not the headline's
     named = {w for k, (w, m) in enumerate(zip(words, matches)) if m.start() not in firsts
              or not headline and words[k + 1:k + 2] and words[k + 1][0].isupper()
+             or headline and k and (words[k - 1].islower() or words[k - 1].isupper())
              or not _INDONESIAN_SHAPE.fullmatch(w.lower()) or w in _english_names()}
     english = _word_lists()[2]
     return [(w, w.lower() in kept and w.lower() not in english, w not in named) for k, w in enumerate(words)
@@ -425,9 +428,10 @@ _CAPITALISED_RUN = re.compile(r"(?<![\w'-])[A-Z][a-z]+(?:[ -][A-Z][a-z]+)+(?![\w
 
 
 def _common_runs(text: str) -> list[list[str]]:
-    """Names made only of common words (Kota Tua, Tanah Merah): runs of two or more capitalised words within
-    a sentence, none of them a name, a kept word or a month by itself, not in a headline; a hyphenated one
-    (Coca-Cola) with an empty head, ``""``, first."""
+    """The common words of names that start with one (Kota Tua, Tanah Merah; Singkong Keju Teh Ade, whose Ade
+    the name check covers): runs of two or more capitalised words within a sentence, not in a headline, each
+    reduced to its words that are not a name, a kept word or a month by themselves; a hyphenated one (Coca-Cola)
+    with an empty head, ``""``, first."""
     matches = list(_CAPITALISED_RUN.finditer(text))
     words = _WORD.findall(text) if matches else []
     if not matches or _headline(text, words) or sum(w.isupper() for w in words) > len(words) / 2:
@@ -435,8 +439,9 @@ def _common_runs(text: str) -> list[list[str]]:
     kept, starts, runs = _word_lists()[1], _openers(text), []
     for match in matches:
         parts = _WORD.findall(match[0])[match.start() in starts:]  # a sentence's first word: capitalised anyway
-        if len(parts) >= 2 and all(_is_common(w) and w.lower() not in kept and w not in _MONTHS for w in parts):
-            runs.append(parts if " " in match[0] else ["", *parts])  # hyphenated (Coca-Cola): no head
+        common = [w for w in parts if _is_common(w) and w.lower() not in kept and w not in _MONTHS]
+        if len(parts) >= 2 and common and common[0] == parts[0] and (len(common) >= 2 or " " not in match[0]):
+            runs.append(common if " " in match[0] else ["", *common])  # hyphenated (Coca-Cola): no head
     return runs
 
 
@@ -549,7 +554,7 @@ def _names(source: str, translation: str, renderings: dict[str, str] | None = No
         if table[match[0]] and not any(_has_phrase(translation, r, True) for r in table[match[0]]) \
                 and not all(_rendering(w, target_words) for w in _WORD.findall(match[0])):
             missing.append(match[0])
-    rest = pattern.sub(" ", rest)
+    unreplaced, rest = rest, pattern.sub(" ", rest)
     for match in _COMPASS_NAME.finditer(rest):
         name = match[1]
         if (_rendering(name, target_words) or not _is_common(name) or name in _english_names()) \
@@ -564,9 +569,11 @@ def _names(source: str, translation: str, renderings: dict[str, str] | None = No
         if rendering is None and name.isupper() and (_spelled_out(name, undotted) or _spelled_out(name, rest)
                                                      or _explained(name, rest)):
             continue
+        # a title, or initials (JK Rowling, PO Bus), before a name is optional (the table may render the name)
+        optional = title or name.isupper() and len(name) <= 2
         # a lone sentence opener that the translation neither keeps nor replaces by a pronoun opening a sentence
         # is taken for a common word translated (Kari adalah -> A curry is), a name dropped for a pronoun is flagged
-        if rendering is None and not (title and re.search(rf"\b{name}\s+[^\W\d_]*[A-Z]", rest)) \
+        if rendering is None and not (optional and re.search(rf"\b{name}\s+[^\W\d_]*[A-Z]", unreplaced)) \
                 and not (opener and not _PRONOUN.search(translation) and not _BARE_TITLE.search(translation)):
             missing.append(name)
         elif rendering is not None and renderings is not None:
