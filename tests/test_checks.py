@@ -147,6 +147,10 @@ def test_names_a_sentence_opening_name_or_short_name_dropped_is_still_flagged():
      "He pointed to the fire post."),
     ("Halaman itu disumbangkan oleh JK Rowling.", "The pages were donated by Rowling.",
      "The pages were donated by the author."),
+    # renderings of holidays, agencies and acronyms (Paskah: Passover, Dinsos: Social Department, PHK: cut jobs)
+    ("Mereka merayakan Paskah Yahudi.", "They celebrate the Jewish holiday of Passover.", "They celebrate a holiday."),
+    ("Posko disiapkan Dinsos.", "The Social Department prepared camps.", "The department prepared camps."),
+    ("Sony akan mem-PHK 10.000 karyawan", "Sony to cut 10,000 jobs", "Sony to hire 10,000 workers"),
     # renderings of abbreviated names and titles (Korsel: South Korea, DPR: MP)
     ("Anak eks presiden Korsel ikut pilpres", "Former South Korean leader's daughter runs",
      "Former leader's daughter runs"),
@@ -175,6 +179,9 @@ def test_names_translatable_acronyms_and_amounts_are_not_names():
     ("Dia memimpin pada 1960-an dan 1970-an.", "He led in the 1960s and 70s.", "He led in the 1960s and 80s."),
     ("Dia kuliah pada 1980-an.", "He studied in the 1980s.", "He studied in the 1180s."),
     ("PMI minta tambahan Rp 40 M.", "PMI asked for Rp 40 billion more.", "PMI asked for Rp 40 million more."),
+    # a range's scale is its lower end's too (Rp 50-100 million: 50 million)
+    ("Biayanya Rp 50 juta hingga Rp 100 juta.", "It costs Rp 50-100 million.", "It costs Rp 60-100 million."),
+    ("Ada 5 sampai 10 juta orang.", "There are 5 to 10 million people.", "There are 5 to 10 thousand people."),
 ])
 def test_numbers_decades_and_rupiah_abbreviations(source, good, bad):
     assert "numbers" not in codes(source, good)

@@ -171,6 +171,10 @@ def _scale_after(text: str, end: int, short: dict[str, int], spaced: bool) -> tu
     return scale, match.end() if scale else end
 
 
+# the upper end of a range after a number (50-100 juta, 5 to 10 million, 3 hingga 4 miliar)
+_RANGE_TO = re.compile(r"\s*(?:[-–—]|to\b|hingga\b|sampai\b)\s*(?:Rp\.?\s?|[$£€¥])?\d+(?:[.,:]\d+)*")
+
+
 def _numerals(text: str) -> list[tuple[str, set[str]]]:
     """Each number written with digits or a month name: (as written, its possible readings)."""
     found = []
@@ -187,6 +191,9 @@ def _numerals(text: str) -> list[tuple[str, set[str]]]:
             readings.add(f"d{int(match[0])}")
             if decade[0] == "-an":
                 readings.add(f"d{int(match[0]) % 100}")
+        upper = _RANGE_TO.match(text, match.end()) if not scale else None
+        if upper:  # Rp 50-100 million: 50 million, the scale after the range's upper end
+            readings |= _readings(match[0], _scale_after(text, upper.end(), short, rupiah)[0])
         year = _YEAR_RANGE.search(text, 0, match.start()) if len(match[0]) == 2 else None
         if year:  # 2010-11 is 2010-2011
             readings.add(str(int(year[1]) // 100 * 100 + int(match[0])))
