@@ -14,8 +14,10 @@ translations of the Bible render ``Joseph``); common words kept at least 80% of 
 ``Gubernur Anies``: a title or a kind of place), and among them those the English side writes alike in lower case
 (``Terminal``, ``Bank``, ``Museum``): part of the name even before one (``Terminal Kalideres``: ``Kalideres
 Terminal``), since a translation has no word to put instead.
-Also writes ``translate_cli/data/checks_names_en.txt``: the words the English side writes capitalised mid-sentence
-and never in lower case, shaped like Indonesian words (``Haiti``, ``Amazon``): names even when they open a
+Also writes ``translate_cli/data/checks_words_en.txt``: the common words that the English side writes in lower case
+at least as often (``and``, ``time``, ``series``): English words that Indonesian text borrows, no sign that a line
+is Indonesian; and ``translate_cli/data/checks_names_en.txt``: the words the English side writes capitalised
+mid-sentence and never in lower case, shaped like Indonesian words (``Haiti``, ``Amazon``): names even when they open a
 sentence alone, where an unknown Indonesian-shaped word (``Kari adalah``) is taken for a rare common word.
 """
 
@@ -32,6 +34,7 @@ from translate_cli.checks import _INDONESIAN_SHAPE, _rendering
 WORD = re.compile(r"[^\W\d_]+")
 OUT = Path(__file__).resolve().parent.parent / "translate_cli" / "data" / "checks_words_id.txt"
 NAMES_OUT = OUT.with_name("checks_names_en.txt")
+ENGLISH_OUT = OUT.with_name("checks_words_en.txt")
 MID_SENTENCE = re.compile(r"[^.!?:\"“'(\s]\s*$")  # what precedes a word that does not open a sentence
 
 
@@ -79,6 +82,13 @@ def main() -> None:
                    f"# after [english] those that English writes alike (Terminal, Bank): part of a name, no title.\n"
                    + "\n".join(words) + "\n", encoding="utf-8")
     print(f"{len(words)} words written to {OUT}")
+
+    borrowed = sorted(w for w in common - names if english_lower[w] >= max(2, lower[w]))
+    ENGLISH_OUT.write_text(f"# English words of the common Indonesian words for translate_cli.checks (written in\n"
+                           f"# lower case at least as often on the English side), learned by\n"
+                           f"# python benchmarks/derive_checks.py {args.prefix}\n" + "\n".join(borrowed) + "\n",
+                           encoding="utf-8")
+    print(f"{len(borrowed)} English words written to {ENGLISH_OUT}")
 
     names = {w for w in english_names if _INDONESIAN_SHAPE.fullmatch(w.lower())}
     NAMES_OUT.write_text(f"# Names of the English side for translate_cli.checks, learned by\n"

@@ -271,6 +271,13 @@ def test_untranslated_by_copy_and_by_function_words():
                   if f.code == "untranslated")
     assert "function-word test" in reason
     assert "untranslated" not in codes("Liverpool 2 Chelsea 1", "Liverpool 2 Chelsea 1")  # nothing to translate
+    # an English line (a song's, a title) kept as it is, is translated; an Indonesian headline copied is not,
+    # whatever English words it borrows (AS is Amerika Serikat)
+    for english in ("Roll with the changes Take a few chances now and then", "Slow it down, baby, take a little "
+                    "longer", "Ah!"):
+        assert "untranslated" not in codes(english, english)
+    for indonesian in ("Badai di AS telan 12 korban jiwa", "Banjir Jakarta", "Lagu ini sangat populer di radio"):
+        assert "untranslated" in codes(indonesian, indonesian)
     assert "untranslated" not in codes(source, "The government will build a new bridge in the city.")
 
 

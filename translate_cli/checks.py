@@ -316,6 +316,13 @@ def _common_words() -> frozenset[str]:
 
 
 @cache
+def _borrowed_words() -> frozenset[str]:
+    """Common Indonesian words that are English words too (and, time, series): ``data/checks_words_en.txt``."""
+    text = resources.files("translate_cli").joinpath("data/checks_words_en.txt").read_text(encoding="utf-8")
+    return frozenset(line for line in text.splitlines() if line and not line.startswith("#"))
+
+
+@cache
 def _renderings() -> tuple[re.Pattern[str], dict[str, tuple[str, ...]]]:
     """The known renderings of names (``data/checks_renderings.txt``) and of Indonesian institutional acronyms
     (``data/checks_acronyms_id.txt``): a pattern matching any source name of the tables, and name -> renderings
@@ -611,8 +618,15 @@ def _untranslated(source: str, translation: str) -> list[Finding]:
 
     src, tgt = words(source), words(translation)
     indonesian = sum(w in _ID_FUNCTION for w in tgt)
-    if tgt and tgt == src and (indonesian or any(w in _common_words() for w in src)):
-        return [Finding("untranslated", "the translation is the source, unchanged")]
+    # a copy is untranslated where the source has more Indonesian words (function words, common words that are
+    # no English word or interjection) than English function words: an English line (a song's, a title) kept
+    # as it is, is translated
+    if tgt and tgt == src:
+        english = sum(w in _EN_FUNCTION and w != "as" for w in src)  # AS is Amerika Serikat
+        common = sum(w in _common_words() and w not in _borrowed_words() and w not in _EN_FUNCTION
+                     and w not in _INTERJECTIONS for w in src)
+        if indonesian + common > english:
+            return [Finding("untranslated", "the translation is the source, unchanged")]
     english = sum(w in _EN_FUNCTION for w in tgt)
     if indonesian >= 2 and indonesian > english:
         return [Finding("untranslated", f"still Indonesian: {indonesian} Indonesian and {english} English "
