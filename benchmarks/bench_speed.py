@@ -23,7 +23,9 @@ translated, each variant in its own subprocess (peak memory and page faults are 
    speed and how many sentences it repaired.
 2. start-up: one sentence, model load included, in a fresh process: ``ctranslate2`` + ``sentencepiece``
    alone vs ``load_translator`` + ``translate`` and vs ``translate-cli translate -o -`` with the sentence on
-   stdin (the conversion is cached first): seconds and peak memory.
+   stdin (the conversion is cached first): seconds and peak memory; and the first output of the N lines
+   through ``translate-cli translate --presegmented -o -``: the first byte against the end, and against raw
+   CTranslate2 loading the model and translating the first chunk the CLI streams.
 3. with --transformers N: the first N lines through a plain ``model.generate`` loop (fp32, one by one),
    our Translator on transformers and on CTranslate2, with BLEU/chrF against NAME.en.
 """
@@ -217,6 +219,46 @@ def startup(model: str, sentence: str, beam: int, limit: int, kind: str) -> tupl
     return seconds, float(peak), out.strip()
 
 
+def first_output(model: str, lines: list[str], beam: int, limit: int) -> tuple[float, float, float]:
+    """Seconds to the first byte and to the end of ``translate-cli translate --presegmented --no-repair -o -``
+    with the lines on stdin (without repair, as raw CTranslate2 runs), and of raw CTranslate2 + sentencepiece
+    loading the model and translating the first chunk the CLI streams (``pipeline.FIRST_CHUNK`` sentences, one
+    by one): fresh processes, 1 thread."""
+    import sentencepiece
+
+    from translate_cli.pipeline import FIRST_CHUNK
+    from translate_cli.translate import output_budget
+
+    env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    code = (f"import sys; sys.argv = ['translate-cli', 'translate', '-m', {model!r}, '--beam', '{beam}', "
+            f"'--backend', 'ctranslate2', '--presegmented', '--no-repair', '-o', '-', '-']; from translate_cli.cli "
+            "import main\n"
+            "try:\n    main()\nexcept SystemExit:\n    pass\n")
+    start = time.perf_counter()
+    with subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                          stderr=subprocess.DEVNULL, env=env, cwd=ROOT) as cli:
+        assert cli.stdin and cli.stdout
+        cli.stdin.write(("\n".join(lines) + "\n").encode("utf-8"))
+        cli.stdin.close()
+        cli.stdout.read(1)
+        first = time.perf_counter() - start
+        cli.stdout.read()
+    whole = time.perf_counter() - start
+    folder = str(ct2_folder(model))
+    sp = sentencepiece.SentencePieceProcessor(model_file=f"{folder}/tokenizer/source.spm")
+    chunk = lines[:FIRST_CHUNK]
+    budgets = [output_budget(len(sp.encode(line)) + 1, limit) for line in chunk]
+    raw = (f"import ctranslate2, sentencepiece; "
+           f"sp = sentencepiece.SentencePieceProcessor(model_file={folder!r} + '/tokenizer/source.spm'); "
+           f"t = ctranslate2.Translator({folder!r}, device='cpu', compute_type='int8', intra_threads=1); "
+           f"out = [sp.decode(t.translate_batch([sp.encode(line, out_type=str) + ['</s>']], beam_size={beam}, "
+           f"max_decoding_length=budget)[0].hypotheses[0]) for line, budget in zip({chunk!r}, {budgets!r})]; "
+           f"print(out[0])")
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-c", raw], capture_output=True, check=True, env=env, cwd=ROOT)
+    return first, whole, time.perf_counter() - start
+
+
 def recipe_sized_marian(folder: Path) -> str:
     """A random-weight Marian of the recipe's size (TrainConfig), built like the tests' tiny model."""
     from translate_cli.devkit.tiny_models import build_marian
@@ -324,6 +366,14 @@ def report(args, source: list[str]) -> None:
           f"{raw_s:.2f} s, {raw_mb:.0f} MiB; load_translator {our_s:.2f} s, {our_mb:.0f} MiB "
           f"({our_s / raw_s:.2f}x raw); translate-cli translate -o - {cli_s:.2f} s, {cli_mb:.0f} MiB "
           f"({cli_s / raw_s:.2f}x raw); same output: {raw_out == our_out == cli_out}")
+    from translate_cli.pipeline import FIRST_CHUNK
+
+    fitting = [s for s in source if translator._fits(s)]
+    first, whole, raw_first = first_output(args.model, fitting, args.beam, limit)
+    print(f"first output of {len(fitting)} lines (translate-cli translate --presegmented --no-repair -o -, fresh "
+          f"process, 1 thread): first byte {first:.2f} s, end {whole:.2f} s ({first / whole:.2f} of the whole); raw "
+          f"CTranslate2 + sentencepiece loading and translating the first chunk "
+          f"({min(len(fitting), FIRST_CHUNK)} lines) {raw_first:.2f} s ({first / raw_first:.2f}x)")
     startup_help = help_startup()
     shown = f"{startup_help:.3f} s (best of 5)" if startup_help is not None else "not installed"
     print(f"translate-cli --help: {shown}")

@@ -300,8 +300,12 @@ def source_segments(text: str, presegmented: bool = False, document: Document | 
     return lines_as_segments(text) if presegmented else segment(text, lang)
 
 
+FIRST_CHUNK = 8  # sentences in the first piece streamed: the first paragraph shows at once
+
+
 def stream_text(source: Sequence[Segment], translator: SentenceTranslator, lines: bool = False,
-                progress: Callable[[int], None] | None = None, first: int = 8, most: int = 256) -> Iterator[str]:
+                progress: Callable[[int], None] | None = None, first: int = FIRST_CHUNK,
+                most: int = 256) -> Iterator[str]:
     """The translation's text (:func:`join_target` of the whole, exactly) in pieces, as chunks of sentences in
     document order are translated: the first chunk of ``first`` sentences, so the first paragraph shows at
     once, then each twice the last, up to ``most``. Memory stays within a chunk; a sentence's translation does
