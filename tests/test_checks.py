@@ -151,6 +151,14 @@ def test_names_a_sentence_opening_name_or_short_name_dropped_is_still_flagged():
     ("Mereka merayakan Paskah Yahudi.", "They celebrate the Jewish holiday of Passover.", "They celebrate a holiday."),
     ("Posko disiapkan Dinsos.", "The Social Department prepared camps.", "The department prepared camps."),
     ("Sony akan mem-PHK 10.000 karyawan", "Sony to cut 10,000 jobs", "Sony to hire 10,000 workers"),
+    # exonyms of dynasties and empires (Wangsa: House, Utsmaniyah: Ottoman), and a long capitalised common word
+    # whose English cognate is written in lower case (Antropologi: anthropology) but dropped when it is not there
+    ("Ibunya adalah Béatrice dari Wangsa Avesnes.", "His mother was Béatrice of the House of Avesnes.",
+     "His mother was Béatrice of Avesnes."),
+    ("Jalur itu dibangun di Kekaisaran Utsmaniyah.", "The line was built in the Ottoman Empire.",
+     "The line was built in the Empire."),
+    ("Pada fase ini, Antropologi berkembang pesat.", "During this period, anthropology grew fast.",
+     "During this period, the field grew fast."),
     # renderings of abbreviated names and titles (Korsel: South Korea, DPR: MP)
     ("Anak eks presiden Korsel ikut pilpres", "Former South Korean leader's daughter runs",
      "Former leader's daughter runs"),

@@ -290,6 +290,7 @@ _PROTECTED = re.compile(r"(?:https?://|www\.)[^\s<>\"]+[^\s<>\".,;:!?)\]]|(?<![\
 _WORD = re.compile(r"[^\W\d_]+")
 _FUZZY_WORDS = 300  # near spellings are looked for in sentences of at most this many distinct words (linear time)
 _NEAR_SHORT = 0.6  # the same for a name under 5 letters and a capitalised word with its first two letters
+_COGNATE = 9  # letters from which a word in lower case of the translation may be a name's cognate (a common noun)
 _NEAR = 0.7  # SequenceMatcher ratio from which a word of 5+ letters counts as the same name spelled otherwise
 
 
@@ -493,9 +494,13 @@ def _rendering(name: str, target_words: dict[str, str], others: frozenset[str] =
     for word in target_words:
         # a name spelled otherwise is still a name: capitalised (Thomas is not "those"), and no function word
         # capitalised at a sentence's start (Asia is not "As such", Heru not "He")
-        if not target_words[word][0].isupper() or word in _EN_FUNCTION or word in others:
+        if word in _EN_FUNCTION or word in others:
             continue
         other = _near(word)
+        if not target_words[word][0].isupper():  # a long cognate in lower case (Antropologi: anthropology)
+            if min(len(near), len(other)) >= _COGNATE and SequenceMatcher(None, near, other).ratio() >= _NEAR:
+                return word
+            continue
         matcher = SequenceMatcher(None, near, other)
         if min(len(near), len(other)) >= 5 and matcher.real_quick_ratio() >= _NEAR and matcher.ratio() >= _NEAR:
             return word
