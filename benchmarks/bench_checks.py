@@ -16,7 +16,8 @@ Adjudication: a "clean" human reference is not always faithful (a free translati
 ``--sample N`` prints N flagged clean sentences drawn at random (``--seed``) to label by hand; with ``--labels``
 (lines ``CORPUS<TAB>LINE<TAB>true|false<TAB>note``: a true discrepancy, or a false alarm) it prints the share of
 false alarms in the labelled sample, with its Wilson 95% interval, and the false-alarm rate that share estimates
-(raw rate x share).
+(raw rate x share); and the same pooled over every labelled sentence still flagged (each round's sample, drawn at
+random from the sentences flagged then, less those no longer flagged).
 """
 
 from __future__ import annotations
@@ -103,6 +104,13 @@ def adjudicate(name: str, sources: list[str], translations: list[str], clean: li
     print(f"adjudicated: {len(given)} of {len(sample)} sampled flagged sentences labelled, {false} false alarms "
           f"({false / len(given):.0%}, 95% CI {low:.0%}-{high:.0%}): clean flagged {raw:.1%} raw, "
           f"false alarms estimated {raw * false / len(given):.1%} ({raw * low:.1%}-{raw * high:.1%})")
+    # every round's sample was drawn at random from its flagged sentences: those still flagged, pooled, are a
+    # larger sample of today's (a sentence that is no longer flagged drops out)
+    pooled = [labels[name, i + 1] for i in flagged if (name, i + 1) in labels]
+    false = sum(label == "false" for label in pooled)
+    low, high = wilson(false, len(pooled))
+    print(f"pooled: {len(pooled)} labelled sentences of every round still flagged, {false} false alarms: "
+          f"false alarms estimated {raw * false / len(pooled):.1%} ({raw * low:.1%}-{raw * high:.1%})")
 
 
 def main() -> None:
