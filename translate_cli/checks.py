@@ -294,12 +294,17 @@ _COGNATE = 9  # letters from which a word in lower case of the translation may b
 _NEAR = 0.7  # SequenceMatcher ratio from which a word of 5+ letters counts as the same name spelled otherwise
 
 
+def _data_lines(name: str) -> list[str]:
+    """The lines of a file of ``translate_cli/data`` that are neither empty nor a ``#`` comment."""
+    text = resources.files("translate_cli").joinpath("data", name).read_text(encoding="utf-8")
+    return [line for line in text.splitlines() if line.strip() and not line.startswith("#")]
+
+
 @cache
 def _word_lists() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
     """Common Indonesian words that translations translate, those they keep when capitalised, and of those the
     ones English writes alike (``Terminal``, ``Bank``: part of a name, not a title a translation may drop)."""
-    text = resources.files("translate_cli").joinpath("data/checks_words_id.txt").read_text(encoding="utf-8")
-    words = [line for line in text.splitlines() if line and not line.startswith("#")]
+    words = _data_lines("checks_words_id.txt")
     kept, english = words.index("[kept]"), words.index("[english]")
     return frozenset(words[:kept]), frozenset(words[kept + 1:english] + words[english + 1:]), \
         frozenset(words[english + 1:])
@@ -308,8 +313,7 @@ def _word_lists() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
 @cache
 def _english_names() -> frozenset[str]:
     """Indonesian-shaped words that English text writes as names (Haiti, Amazon): ``data/checks_names_en.txt``."""
-    text = resources.files("translate_cli").joinpath("data/checks_names_en.txt").read_text(encoding="utf-8")
-    return frozenset(line for line in text.splitlines() if line and not line.startswith("#"))
+    return frozenset(_data_lines("checks_names_en.txt"))
 
 
 def _common_words() -> frozenset[str]:
@@ -319,8 +323,7 @@ def _common_words() -> frozenset[str]:
 @cache
 def _borrowed_words() -> frozenset[str]:
     """Common Indonesian words that are English words too (and, time, series): ``data/checks_words_en.txt``."""
-    text = resources.files("translate_cli").joinpath("data/checks_words_en.txt").read_text(encoding="utf-8")
-    return frozenset(line for line in text.splitlines() if line and not line.startswith("#"))
+    return frozenset(_data_lines("checks_words_en.txt"))
 
 
 @cache
@@ -329,12 +332,9 @@ def _renderings() -> tuple[re.Pattern[str], dict[str, tuple[str, ...]]]:
     (``data/checks_acronyms_id.txt``): a pattern matching any source name of the tables, and name -> renderings
     (none for an acronym marked ``*``, translated too freely to list: any translation keeps it)."""
     table = {}
-    for table_file in ("data/checks_renderings.txt", "data/checks_acronyms_id.txt"):
-        text = resources.files("translate_cli").joinpath(table_file).read_text(encoding="utf-8")
-        for line in text.splitlines():
-            if line.strip() and not line.startswith("#"):
-                name, _, renderings = line.partition("=")
-                table[name.strip()] = tuple(r.strip() for r in renderings.split("|") if r.strip() != "*")
+    for line in _data_lines("checks_renderings.txt") + _data_lines("checks_acronyms_id.txt"):
+        name, _, renderings = line.partition("=")
+        table[name.strip()] = tuple(r.strip() for r in renderings.split("|") if r.strip() != "*")
     # alternatives grouped by their first letter, longest first: the engine tries a dozen at a word, not hundreds
     by_letter: dict[str, list[str]] = defaultdict(list)
     for name in sorted(table, key=len, reverse=True):
